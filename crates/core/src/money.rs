@@ -1,0 +1,287 @@
+//! Money: integer minor units in a venture's base currency, exact decimal parsing and formatting,
+//! explicit rounding, and the limits on every amount.
+
+use crate::DomainError;
+
+/// The largest amount, in minor units, that any single input may carry: 10^15 minor units (ten
+/// trillion in a two-decimal currency). Products of two limits still fit in `i128`, so every
+/// intermediate value is representable before the final checked narrowing to `i64`.
+pub const AMOUNT_MINOR_MAX: i64 = 1_000_000_000_000_000;
+
+/// An ISO 4217 currency: its code and the number of digits of its minor unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency {
+    code: [u8; 3],
+    exponent: u8,
+}
+
+/// Active ISO 4217 codes whose minor unit is not two digits.
+const EXPONENT_EXCEPTIONS: &[(&str, u8)] = &[
+    ("BHD", 3),
+    ("BIF", 0),
+    ("CLF", 4),
+    ("CLP", 0),
+    ("DJF", 0),
+    ("GNF", 0),
+    ("IQD", 3),
+    ("ISK", 0),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KMF", 0),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("LYD", 3),
+    ("OMR", 3),
+    ("PYG", 0),
+    ("RWF", 0),
+    ("TND", 3),
+    ("UGX", 0),
+    ("UYI", 0),
+    ("UYW", 4),
+    ("VND", 0),
+    ("VUV", 0),
+    ("XAF", 0),
+    ("XOF", 0),
+    ("XPF", 0),
+];
+
+/// Active ISO 4217 codes with a two-digit minor unit.
+const TWO_DIGIT_CODES: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB \
+BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN \
+ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW \
+KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN \
+NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD \
+SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VES VED WST XCD XCG YER \
+ZAR ZMW ZWG";
+
+impl Currency {
+    /// Looks up an ISO 4217 code (case-insensitive).
+    pub fn from_code(code: &str) -> Result<Currency, DomainError> {
+        let upper = code.trim().to_ascii_uppercase();
+        let bytes: [u8; 3] = upper
+            .as_bytes()
+            .try_into()
+            .map_err(|_| DomainError::UnknownCurrency(code.to_string()))?;
+        if let Some((_, exponent)) = EXPONENT_EXCEPTIONS.iter().find(|(c, _)| *c == upper) {
+            return Ok(Currency { code: bytes, exponent: *exponent });
+        }
+        if TWO_DIGIT_CODES.split_whitespace().any(|c| c == upper) {
+            return Ok(Currency { code: bytes, exponent: 2 });
+        }
+        Err(DomainError::UnknownCurrency(code.to_string()))
+    }
+
+    /// The three-letter code.
+    pub fn code(&self) -> &str {
+        // The bytes come from a validated ASCII code.
+        std::str::from_utf8(&self.code).unwrap_or("XXX")
+    }
+
+    /// Digits of the minor unit (2 for EUR, 0 for JPY, 3 for KWD).
+    pub fn exponent(&self) -> u8 {
+        self.exponent
+    }
+
+    /// Minor units in one major unit (100 for EUR).
+    pub fn minor_per_major(&self) -> i64 {
+        10_i64.pow(u32::from(self.exponent))
+    }
+
+    /// Parses an exact decimal amount such as `1234.5` or `1,234.50` into minor units. Refuses
+    /// negative amounts, more decimals than the currency has, and anything over
+    /// [`AMOUNT_MINOR_MAX`].
+    pub fn parse_amount(&self, field: &'static str, text: &str) -> Result<i64, DomainError> {
+        let invalid = || DomainError::InvalidAmount {
+            field,
+            text: text.to_string(),
+            currency: self.code().to_string(),
+            exponent: self.exponent,
+        };
+        let trimmed = text.trim();
+        if trimmed.starts_with('-') {
+            return Err(DomainError::NegativeAmount { field });
+        }
+        let cleaned: String = trimmed.trim_start_matches('+').chars().filter(|c| *c != ',' && *c != '_').collect();
+        let value = parse_scaled_wide(&cleaned, self.exponent).ok_or_else(invalid)?;
+        if value > i128::from(AMOUNT_MINOR_MAX) {
+            return Err(DomainError::AmountTooLarge { field, limit: AMOUNT_MINOR_MAX.to_string() + " minor units" });
+        }
+        check_amount(field, narrow(value, field)?)
+    }
+
+    /// Formats minor units as an exact decimal string (`-12.50`), the form used in every export.
+    pub fn format(&self, amount_minor: i64) -> String {
+        format_scaled(i128::from(amount_minor), self.exponent)
+    }
+}
+
+/// Refuses amounts above [`AMOUNT_MINOR_MAX`] or below zero.
+pub fn check_amount(field: &'static str, value: i64) -> Result<i64, DomainError> {
+    if value < 0 {
+        return Err(DomainError::NegativeAmount { field });
+    }
+    if value > AMOUNT_MINOR_MAX {
+        return Err(DomainError::AmountTooLarge { field, limit: AMOUNT_MINOR_MAX.to_string() + " minor units" });
+    }
+    Ok(value)
+}
+
+/// Parses a non-negative decimal with at most `scale` fractional digits into an integer scaled by
+/// 10^scale. Returns `None` on anything else (signs, exponents, stray characters, overflow).
+pub fn parse_scaled(text: &str, scale: u8) -> Option<i64> {
+    parse_scaled_wide(text, scale).and_then(|v| i64::try_from(v).ok())
+}
+
+/// As [`parse_scaled`], into an `i128` (up to 30 digits), so callers can tell "too large" from
+/// "not a number".
+pub fn parse_scaled_wide(text: &str, scale: u8) -> Option<i128> {
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (text, ""),
+    };
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    if !whole.chars().all(|c| c.is_ascii_digit()) || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if fraction.len() > usize::from(scale) || whole.len() > 30 {
+        return None;
+    }
+    let mut value: i128 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    for _ in 0..scale {
+        value = value.checked_mul(10)?;
+    }
+    if !fraction.is_empty() {
+        let mut fraction_value: i128 = fraction.parse().ok()?;
+        for _ in fraction.len()..usize::from(scale) {
+            fraction_value = fraction_value.checked_mul(10)?;
+        }
+        value = value.checked_add(fraction_value)?;
+    }
+    Some(value)
+}
+
+/// Formats an integer scaled by 10^scale as an exact decimal string.
+pub fn format_scaled(value: i128, scale: u8) -> String {
+    let negative = value < 0;
+    let magnitude = value.unsigned_abs();
+    let divisor = 10_u128.pow(u32::from(scale));
+    let whole = magnitude / divisor;
+    let fraction = magnitude % divisor;
+    let sign = if negative { "-" } else { "" };
+    if scale == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction:0width$}", width = usize::from(scale))
+    }
+}
+
+/// How a division that does not come out even is rounded to the minor unit. Every valuation
+/// records the rule it used, so any figure can be recomputed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    /// Halves away from zero (0.5 → 1, −0.5 → −1).
+    HalfUp,
+    /// Halves to the even neighbour (0.5 → 0, 1.5 → 2): no drift over many entries.
+    HalfEven,
+    /// Toward zero: never more than the exact value.
+    Down,
+}
+
+impl Rounding {
+    /// The name used in policy files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rounding::HalfUp => "half-up",
+            Rounding::HalfEven => "half-even",
+            Rounding::Down => "down",
+        }
+    }
+
+    /// Parses a policy-file name.
+    pub fn from_name(name: &str) -> Option<Rounding> {
+        match name {
+            "half-up" => Some(Rounding::HalfUp),
+            "half-even" => Some(Rounding::HalfEven),
+            "down" => Some(Rounding::Down),
+            _ => None,
+        }
+    }
+
+    /// Divides `numerator` by a positive `denominator`, rounding by this rule.
+    pub fn divide(&self, numerator: i128, denominator: i128) -> Result<i128, DomainError> {
+        if denominator <= 0 {
+            return Err(DomainError::Overflow("a division by a non-positive number"));
+        }
+        let quotient = numerator.div_euclid(denominator);
+        let remainder = numerator.rem_euclid(denominator);
+        if remainder == 0 {
+            return Ok(quotient);
+        }
+        // `quotient` is the floor; decide whether to step up to the ceiling.
+        let twice = remainder.checked_mul(2).ok_or(DomainError::Overflow("rounding"))?;
+        let step_up = match self {
+            Rounding::Down => numerator < 0,
+            Rounding::HalfUp => twice > denominator || (twice == denominator && numerator > 0),
+            Rounding::HalfEven => twice > denominator || (twice == denominator && quotient % 2 != 0),
+        };
+        Ok(if step_up { quotient + 1 } else { quotient })
+    }
+}
+
+/// Narrows an `i128` intermediate to `i64`, refusing overflow.
+pub fn narrow(value: i128, what: &'static str) -> Result<i64, DomainError> {
+    i64::try_from(value).map_err(|_| DomainError::Overflow(what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn currency_exponents() {
+        assert_eq!(Currency::from_code("eur").unwrap().exponent(), 2);
+        assert_eq!(Currency::from_code("JPY").unwrap().exponent(), 0);
+        assert_eq!(Currency::from_code("KWD").unwrap().exponent(), 3);
+        assert!(Currency::from_code("XYZ").is_err());
+        assert!(Currency::from_code("EURO").is_err());
+    }
+
+    #[test]
+    fn parse_and_format() {
+        let eur = Currency::from_code("EUR").unwrap();
+        assert_eq!(eur.parse_amount("a", "12.5").unwrap(), 1250);
+        assert_eq!(eur.parse_amount("a", "1,234.56").unwrap(), 123456);
+        assert_eq!(eur.parse_amount("a", ".5").unwrap(), 50);
+        assert!(eur.parse_amount("a", "1.234").is_err());
+        assert!(matches!(eur.parse_amount("a", "-1"), Err(DomainError::NegativeAmount { .. })));
+        assert!(eur.parse_amount("a", "1e5").is_err());
+        assert!(eur.parse_amount("a", "").is_err());
+        assert!(matches!(eur.parse_amount("a", "99999999999999999"), Err(DomainError::AmountTooLarge { .. })));
+        assert_eq!(eur.format(-1250), "-12.50");
+        assert_eq!(eur.format(5), "0.05");
+        let jpy = Currency::from_code("JPY").unwrap();
+        assert_eq!(jpy.format(500), "500");
+        assert!(jpy.parse_amount("a", "1.5").is_err());
+    }
+
+    #[test]
+    fn rounding_rules() {
+        let cases = [
+            (5, 2, Rounding::HalfUp, 3),
+            (5, 2, Rounding::HalfEven, 2),
+            (7, 2, Rounding::HalfEven, 4),
+            (-5, 2, Rounding::HalfUp, -3),
+            (-5, 2, Rounding::HalfEven, -2),
+            (5, 2, Rounding::Down, 2),
+            (-5, 2, Rounding::Down, -2),
+            (10, 3, Rounding::HalfUp, 3),
+            (11, 3, Rounding::HalfUp, 4),
+            (6, 3, Rounding::Down, 2),
+        ];
+        for (n, d, rule, expected) in cases {
+            assert_eq!(rule.divide(n, d).unwrap(), expected, "{n}/{d} {rule:?}");
+        }
+    }
+}
