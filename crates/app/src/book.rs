@@ -1,0 +1,169 @@
+//! A venture's book inside one transaction: its record, members, terms and parsed policy
+//! versions, and the one function that turns a contribution into the next chained entry. Logging
+//! one entry, importing a million, replaying for `verify` and comparing formulas all go through
+//! [`Book::value_entry`], so they cannot disagree.
+
+use std::collections::HashMap;
+
+use peerstake_core::chain::EntryHash;
+use peerstake_core::entry::Entry;
+use peerstake_core::input::Input;
+use peerstake_core::money::Currency;
+use peerstake_core::policy::Policy;
+use peerstake_core::replay::StateView;
+use peerstake_core::terms::{MemberNo, Role};
+use peerstake_core::valuation::{Context, value};
+use peerstake_store::{MemberRecord, PolicyVersionRecord, StoredEntry, TermsRecord, Transaction, VentureRecord};
+use time::Date;
+
+use crate::error::AppError;
+use crate::policy_file;
+
+/// The earliest contribution date accepted.
+pub const DATE_MIN: Date = time::macros::date!(1970 - 01 - 01);
+
+/// Longest free text on an entry.
+pub const NOTE_CHARS_MAX: usize = 2_000;
+
+pub(crate) struct Book {
+    pub venture: VentureRecord,
+    pub currency: Currency,
+    pub members: Vec<MemberRecord>,
+    pub terms: HashMap<MemberNo, Vec<TermsRecord>>,
+    pub policies: Vec<(PolicyVersionRecord, Policy)>,
+}
+
+/// What a contribution is before it is valued.
+pub(crate) struct Draft<'a> {
+    pub occurred_on: Date,
+    pub recorded_at_ms: i64,
+    pub author: Option<MemberNo>,
+    pub member: Option<MemberNo>,
+    pub input: &'a Input,
+    pub note: &'a str,
+}
+
+impl Book {
+    pub fn load(tx: &mut dyn Transaction, slug: &str) -> Result<Book, AppError> {
+        let venture = tx.venture_by_slug(slug)?.ok_or_else(|| AppError::NotFound { what: "venture", name: slug.to_string() })?;
+        Book::load_record(tx, venture)
+    }
+
+    pub fn load_record(tx: &mut dyn Transaction, venture: VentureRecord) -> Result<Book, AppError> {
+        let currency = Currency::from_code(&venture.currency)?;
+        let members = tx.members(venture.id)?;
+        let mut terms: HashMap<MemberNo, Vec<TermsRecord>> = HashMap::new();
+        for record in tx.terms(venture.id)? {
+            terms.entry(record.member_no).or_default().push(record);
+        }
+        let mut policies = Vec::new();
+        for record in tx.policy_versions(venture.id)? {
+            let policy = policy_file::parse(&record.settings, currency)?;
+            policies.push((record, policy));
+        }
+        Ok(Book { venture, currency, members, terms, policies })
+    }
+
+    pub fn member(&self, handle: &str) -> Result<&MemberRecord, AppError> {
+        self.members.iter().find(|m| m.handle == handle).ok_or_else(|| AppError::NotFound { what: "member", name: handle.to_string() })
+    }
+
+    pub fn member_by_no(&self, member_no: MemberNo) -> Option<&MemberRecord> {
+        self.members.iter().find(|m| m.member_no == member_no)
+    }
+
+    /// The policy version in force on a date: the latest that took effect on or before it;
+    /// version 1 covers everything before version 2.
+    pub fn policy_at(&self, date: Date) -> Result<(u32, &Policy), AppError> {
+        let found = self.policies.iter().rev().find(|(record, _)| record.effective_from <= date).or_else(|| self.policies.first());
+        found
+            .map(|(record, policy)| (record.version, policy))
+            .ok_or_else(|| AppError::NotFound { what: "policy of venture", name: self.venture.slug.clone() })
+    }
+
+    /// The policy of a given version.
+    pub fn policy_version(&self, version: u32) -> Option<&Policy> {
+        self.policies.iter().find(|(record, _)| record.version == version).map(|(_, policy)| policy)
+    }
+
+    /// A member's terms in force on a date.
+    pub fn terms_at(&self, member: MemberNo, date: Date) -> Option<&TermsRecord> {
+        self.terms.get(&member).and_then(|versions| versions.iter().rev().find(|t| t.effective_from <= date))
+    }
+
+    fn role_of(&self, member: MemberNo) -> Option<Role> {
+        self.member_by_no(member).and_then(|m| Role::from_name(&m.role))
+    }
+
+    /// Values a draft under the versions in force on its date and chains it after the head.
+    pub fn value_entry(&self, seq: u64, previous: &EntryHash, draft: &Draft<'_>, state: &dyn StateView) -> Result<StoredEntry, AppError> {
+        let (policy_version, policy) = self.policy_at(draft.occurred_on)?;
+        self.value_entry_with(seq, previous, draft, state, policy_version, policy)
+    }
+
+    /// Values a draft under a given policy (the one in force, or a candidate being compared).
+    pub fn value_entry_with(
+        &self,
+        seq: u64,
+        previous: &EntryHash,
+        draft: &Draft<'_>,
+        state: &dyn StateView,
+        policy_version: u32,
+        policy: &Policy,
+    ) -> Result<StoredEntry, AppError> {
+        let terms = draft.member.and_then(|m| self.terms_at(m, draft.occurred_on));
+        let context = Context {
+            policy,
+            member: draft.member,
+            role: draft.member.and_then(|m| self.role_of(m)),
+            terms: terms.map(|t| &t.terms),
+            seq,
+        };
+        let valuation = value(draft.input, &context, state).map_err(|error| match error {
+            peerstake_core::DomainError::NoTermsInForce(_) => {
+                peerstake_core::DomainError::NoTermsInForce(draft.occurred_on.to_string()).into()
+            }
+            other => AppError::from(other),
+        })?;
+        let entry = Entry {
+            seq,
+            occurred_on: draft.occurred_on,
+            recorded_at_ms: draft.recorded_at_ms,
+            author: draft.author,
+            member: draft.member,
+            tag: draft.input.tag().to_string(),
+            inputs: draft.input.canonical(),
+            note: draft.note.to_string(),
+            policy_version,
+            terms_version: terms.map_or(0, |t| t.version),
+            fmv_minor: valuation.fmv_minor,
+            slices_minor: valuation.slices_minor,
+            reverses: None,
+            effects: valuation.effects,
+        };
+        let hash = entry.hash_after(previous);
+        Ok(StoredEntry { entry, hash })
+    }
+}
+
+/// Checks a contribution date: not before 1970, not after today.
+pub(crate) fn check_date(field: &'static str, date: Date, today: Date) -> Result<(), AppError> {
+    if date < DATE_MIN {
+        return Err(AppError::DateOutOfRange { field, reason: format!("{date} is before {DATE_MIN}") });
+    }
+    if date > today {
+        return Err(AppError::DateOutOfRange { field, reason: format!("{date} is in the future (today is {today})") });
+    }
+    Ok(())
+}
+
+/// Checks free text: length and no control characters besides newlines.
+pub(crate) fn check_note(note: &str) -> Result<(), AppError> {
+    if note.chars().count() > NOTE_CHARS_MAX {
+        return Err(crate::error::invalid("note", format!("is longer than {NOTE_CHARS_MAX} characters")));
+    }
+    if note.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(crate::error::invalid("note", "contains control characters"));
+    }
+    Ok(())
+}

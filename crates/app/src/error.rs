@@ -1,0 +1,115 @@
+//! Application errors: every refusal a use case can return, each with a stable code.
+
+use peerstake_core::{DomainError, ErrorCode};
+use peerstake_store::StoreError;
+use thiserror::Error;
+
+/// Why a use case refused or failed. Nothing is written when one is returned.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// A rule of the domain refused the input.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The thing named does not exist.
+    #[error("{what} '{name}' not found")]
+    NotFound {
+        /// What kind of thing.
+        what: &'static str,
+        /// Its name.
+        name: String,
+    },
+    /// It exists already.
+    #[error("{what} '{name}' already exists")]
+    AlreadyExists {
+        /// What kind of thing.
+        what: &'static str,
+        /// Its name.
+        name: String,
+    },
+    /// An input is not acceptable.
+    #[error("{field}: {reason}")]
+    Invalid {
+        /// The field.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// A date outside what is allowed.
+    #[error("{field}: {reason}")]
+    DateOutOfRange {
+        /// The field.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The same idempotency key was used before with a different request.
+    #[error("idempotency key '{0}' was already used for a different request")]
+    IdempotencyConflict(String),
+    /// The entry was reversed already.
+    #[error("entry #{seq} was already reversed by entry #{by}")]
+    AlreadyReversed {
+        /// The entry.
+        seq: u64,
+        /// The reversal.
+        by: u64,
+    },
+    /// A reversal cannot itself be reversed.
+    #[error("entry #{0} is a reversal; log a new entry instead")]
+    ReversalOfReversal(u64),
+    /// A policy or terms change would apply to entries already valued.
+    #[error("{what} cannot take effect on {effective_from}: {reason}; choose a later date")]
+    Retroactive {
+        /// Policy or terms.
+        what: &'static str,
+        /// The date asked for.
+        effective_from: String,
+        /// What it would collide with.
+        reason: String,
+    },
+    /// A line of an import file was refused; nothing was imported.
+    #[error("line {line}: {source}")]
+    ImportLine {
+        /// The 1-based line number in the file.
+        line: u64,
+        /// Why.
+        source: Box<AppError>,
+    },
+    /// A file could not be read or written.
+    #[error("{0}")]
+    File(String),
+    /// Verification found differences.
+    #[error("verification failed: {0} difference(s)")]
+    VerificationFailed(usize),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ErrorCode for AppError {
+    fn code(&self) -> &'static str {
+        match self {
+            AppError::Domain(error) => error.code(),
+            AppError::NotFound { .. } => "not_found",
+            AppError::AlreadyExists { .. } => "already_exists",
+            AppError::Invalid { .. } => "invalid_input",
+            AppError::DateOutOfRange { .. } => "date_out_of_range",
+            AppError::IdempotencyConflict(_) => "idempotency_conflict",
+            AppError::AlreadyReversed { .. } => "already_reversed",
+            AppError::ReversalOfReversal(_) => "reversal_of_reversal",
+            AppError::Retroactive { .. } => "retroactive_change",
+            AppError::ImportLine { source, .. } => source.code(),
+            AppError::File(_) => "file_error",
+            AppError::VerificationFailed(_) => "verification_failed",
+            AppError::Store(StoreError::Conflict(_)) => "conflict",
+            AppError::Store(StoreError::AppendOnly(_)) => "append_only",
+            AppError::Store(StoreError::Corrupt(_)) => "corrupt_data",
+            AppError::Store(_) => "storage_error",
+        }
+    }
+}
+
+/// Shorthand for an [`AppError::Invalid`].
+pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> AppError {
+    AppError::Invalid { field: field.into(), reason: reason.into() }
+}

@@ -1,0 +1,215 @@
+//! Contributions and terms as people write them (text fields, decimals, names), turned into the
+//! domain's exact inputs. Shared by the command line, CSV import and, later, web forms, so the
+//! same words mean the same thing everywhere.
+
+use peerstake_core::input::{Condition, Input, RentalUnit, parse_minutes, parse_units};
+use peerstake_core::kind::Class;
+use peerstake_core::money::Currency;
+use peerstake_core::terms::Terms;
+
+use crate::error::{AppError, invalid};
+
+/// The kinds a person can log, by the name they type.
+pub const LOG_KINDS: &[&str] = &[
+    "time",
+    "deposit",
+    "withdrawal",
+    "expense",
+    "equipment",
+    "supplies",
+    "facilities",
+    "capital-use",
+    "idea",
+    "sale",
+    "finders-fee",
+    "other",
+    "cash-paid",
+];
+
+/// One contribution as text fields. Which fields a kind reads is documented per kind in the
+/// README; a field a kind does not read must be empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContributionForm {
+    /// One of [`LOG_KINDS`].
+    pub kind: String,
+    /// Hours for time (`1.5`, `1:30`, `90m`); units for capital-use.
+    pub quantity: String,
+    /// The main amount: deposit, expense, value, market rent, revenue, investment.
+    pub amount: String,
+    /// What was paid back: cash paid for time, reimbursed, rent paid, fee, royalty or commission paid.
+    pub paid: String,
+    /// Equipment and supplies: `new`, `used-recent` or `used-old`.
+    pub condition: String,
+    /// Capital-use: `hour`, `day`, `week`, `month` or `unit`.
+    pub unit: String,
+    /// Capital-use: the rental rate per unit.
+    pub rate: String,
+    /// Other: `cash` or `non-cash`.
+    pub class: String,
+}
+
+fn money(currency: Currency, field: &'static str, text: &str) -> Result<i64, AppError> {
+    if text.trim().is_empty() {
+        return Err(invalid(field, "is required"));
+    }
+    Ok(currency.parse_amount(field, text)?)
+}
+
+fn money_or_zero(currency: Currency, field: &'static str, text: &str) -> Result<i64, AppError> {
+    if text.trim().is_empty() { Ok(0) } else { Ok(currency.parse_amount(field, text)?) }
+}
+
+impl ContributionForm {
+    /// The exact input this form describes, in the venture's currency.
+    pub fn to_input(&self, currency: Currency) -> Result<Input, AppError> {
+        let kind = self.kind.trim();
+        let used = |field: &str, value: &str, allowed: bool| -> Result<(), AppError> {
+            if !allowed && !value.trim().is_empty() {
+                return Err(invalid(field.to_string(), format!("is not used by {kind} contributions")));
+            }
+            Ok(())
+        };
+        let reads_quantity = matches!(kind, "time" | "capital-use");
+        let reads_paid = !matches!(kind, "deposit" | "withdrawal" | "other" | "cash-paid");
+        let reads_amount = !matches!(kind, "time" | "capital-use");
+        used("quantity", &self.quantity, reads_quantity)?;
+        used("paid", &self.paid, reads_paid)?;
+        used("amount", &self.amount, reads_amount)?;
+        used("condition", &self.condition, matches!(kind, "equipment" | "supplies"))?;
+        used("unit", &self.unit, kind == "capital-use")?;
+        used("rate", &self.rate, kind == "capital-use")?;
+        used("class", &self.class, kind == "other")?;
+        let amount = || money(currency, "amount", &self.amount);
+        let paid = |field: &'static str| money_or_zero(currency, field, &self.paid);
+        let condition = || {
+            Condition::from_name(self.condition.trim()).ok_or_else(|| invalid("condition", "use new, used-recent (pre-owned under a year) or used-old"))
+        };
+        let input = match kind {
+            "time" => {
+                if self.quantity.trim().is_empty() {
+                    return Err(invalid("hours", "is required"));
+                }
+                Input::Time { minutes: parse_minutes(&self.quantity)?, paid_minor: paid("cash paid")? }
+            }
+            "deposit" => Input::Deposit { amount_minor: amount()? },
+            "withdrawal" => Input::Withdrawal { amount_minor: amount()? },
+            "cash-paid" => Input::CashPaid { amount_minor: amount()? },
+            "expense" => Input::Expense { amount_minor: amount()?, reimbursed_minor: paid("reimbursed")? },
+            "equipment" => Input::Equipment { condition: condition()?, value_minor: amount()?, reimbursed_minor: paid("reimbursed")? },
+            "supplies" => Input::Supplies { condition: condition()?, value_minor: amount()?, reimbursed_minor: paid("reimbursed")? },
+            "facilities" => Input::Facilities { market_rent_minor: amount()?, rent_paid_minor: paid("rent paid")? },
+            "capital-use" => {
+                if self.quantity.trim().is_empty() {
+                    return Err(invalid("units", "is required"));
+                }
+                Input::CapitalUse {
+                    units_milli: parse_units(&self.quantity)?,
+                    unit: RentalUnit::from_name(self.unit.trim()).ok_or_else(|| invalid("unit", "use hour, day, week, month or unit"))?,
+                    rate_minor: money(currency, "rate", &self.rate)?,
+                    fee_paid_minor: paid("fee paid")?,
+                }
+            }
+            "idea" => Input::Idea { revenue_minor: amount()?, royalty_paid_minor: paid("royalty paid")? },
+            "sale" => Input::Sale { revenue_minor: amount()?, commission_paid_minor: paid("commission paid")? },
+            "finders-fee" => Input::FindersFee { investment_minor: amount()?, fee_paid_minor: paid("fee paid")? },
+            "other" => Input::Other {
+                amount_minor: amount()?,
+                class: match self.class.trim() {
+                    "cash" => Class::Cash,
+                    "non-cash" => Class::NonCash,
+                    _ => return Err(invalid("class", "use cash or non-cash")),
+                },
+            },
+            other => return Err(invalid("kind", format!("unknown kind '{other}' (one of: {})", LOG_KINDS.join(", ")))),
+        };
+        input.validate()?;
+        Ok(input)
+    }
+}
+
+/// Member terms as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TermsForm {
+    /// Market salary per year (with `cash_salary`), or empty.
+    pub market_salary: String,
+    /// Cash salary paid per year; empty means none.
+    pub cash_salary: String,
+    /// This member's hours per year, if the policy allows one; empty for the policy's.
+    pub hours_per_year: String,
+    /// An hourly rate instead of a salary, or empty.
+    pub hourly_rate: String,
+}
+
+impl TermsForm {
+    /// Whether any field is filled in.
+    pub fn is_empty(&self) -> bool {
+        self.market_salary.trim().is_empty() && self.cash_salary.trim().is_empty() && self.hourly_rate.trim().is_empty() && self.hours_per_year.trim().is_empty()
+    }
+
+    /// The exact terms, in the venture's currency.
+    pub fn to_terms(&self, currency: Currency) -> Result<Terms, AppError> {
+        let salary = !self.market_salary.trim().is_empty();
+        let hourly = !self.hourly_rate.trim().is_empty();
+        let terms = match (salary, hourly) {
+            (true, false) => Terms::Salary {
+                market_salary_minor: money(currency, "market salary", &self.market_salary)?,
+                cash_salary_minor: money_or_zero(currency, "cash salary", &self.cash_salary)?,
+                hours_per_year: if self.hours_per_year.trim().is_empty() {
+                    None
+                } else {
+                    Some(self.hours_per_year.trim().parse().map_err(|_| invalid("hours per year", "a whole number of hours"))?)
+                },
+            },
+            (false, true) => {
+                if !self.cash_salary.trim().is_empty() || !self.hours_per_year.trim().is_empty() {
+                    return Err(invalid("hourly rate", "an hourly rate takes no cash salary or hours per year"));
+                }
+                Terms::Hourly { rate_minor: money(currency, "hourly rate", &self.hourly_rate)? }
+            }
+            (true, true) => return Err(invalid("terms", "give a market salary or an hourly rate, not both")),
+            (false, false) => return Err(invalid("terms", "give a market salary (and cash salary) or an hourly rate")),
+        };
+        terms.validate()?;
+        Ok(terms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eur() -> Currency {
+        Currency::from_code("EUR").unwrap()
+    }
+
+    #[test]
+    fn forms_become_inputs() {
+        let form = ContributionForm { kind: "time".into(), quantity: "1:30".into(), ..Default::default() };
+        assert_eq!(form.to_input(eur()).unwrap(), Input::Time { minutes: 90, paid_minor: 0 });
+        let form = ContributionForm { kind: "capital-use".into(), quantity: "2.5".into(), unit: "day".into(), rate: "15".into(), ..Default::default() };
+        assert_eq!(form.to_input(eur()).unwrap(), Input::CapitalUse { units_milli: 2500, unit: RentalUnit::Day, rate_minor: 1500, fee_paid_minor: 0 });
+    }
+
+    #[test]
+    fn bad_forms_are_refused_with_the_field() {
+        let cases = [
+            (ContributionForm { kind: "time".into(), ..Default::default() }, "hours"),
+            (ContributionForm { kind: "expense".into(), amount: "-5".into(), ..Default::default() }, "negative"),
+            (ContributionForm { kind: "expense".into(), amount: "5".into(), quantity: "2".into(), ..Default::default() }, "quantity"),
+            (ContributionForm { kind: "equipment".into(), amount: "5".into(), condition: "shiny".into(), ..Default::default() }, "condition"),
+            (ContributionForm { kind: "gift".into(), ..Default::default() }, "unknown kind"),
+        ];
+        for (form, needle) in cases {
+            let message = form.to_input(eur()).unwrap_err().to_string();
+            assert!(message.contains(needle), "{message} should mention {needle}");
+        }
+    }
+
+    #[test]
+    fn terms_forms() {
+        let form = TermsForm { market_salary: "90000".into(), cash_salary: "30000".into(), ..Default::default() };
+        assert_eq!(form.to_terms(eur()).unwrap(), Terms::Salary { market_salary_minor: 9_000_000, cash_salary_minor: 3_000_000, hours_per_year: None });
+        assert!(TermsForm { market_salary: "1".into(), hourly_rate: "2".into(), ..Default::default() }.to_terms(eur()).is_err());
+        assert!(TermsForm::default().to_terms(eur()).is_err());
+    }
+}

@@ -1,0 +1,579 @@
+//! Logging contributions, reversing them, reading the ledger and the split, tracing a figure to
+//! its entries, and verifying a venture's ledger end to end.
+
+use std::collections::{BTreeMap, HashSet};
+
+use peerstake_core::chain::EntryHash;
+use peerstake_core::entry::{Entry, REVERSAL_TAG};
+use peerstake_core::input::Input;
+use peerstake_core::kind::{ALL_KINDS, Class, Kind};
+use peerstake_core::money::Currency;
+use peerstake_core::replay::{Bucket, BucketKey, Effect, LedgerState, StateView};
+use peerstake_core::split::{MemberSplit, compute};
+use peerstake_core::terms::MemberNo;
+use peerstake_store::{EntryFilter, MemberRecord, Mode, PAGE_SIZE_MAX, StoredEntry, Transaction, VentureId};
+use time::Date;
+
+use crate::book::{Book, Draft, check_date, check_note};
+use crate::error::{AppError, invalid};
+use crate::forms::ContributionForm;
+use crate::ventures::{PolicyChoice, fingerprint, remember, replayed};
+use crate::{Commons, Now};
+
+/// A request to log one contribution.
+#[derive(Debug, Clone)]
+pub struct LogRequest {
+    /// The venture's slug.
+    pub venture: String,
+    /// Handle of the member it is for (none for a well withdrawal).
+    pub member: Option<String>,
+    /// Handle of who records it (none for the operator).
+    pub author: Option<String>,
+    /// When it happened.
+    pub occurred_on: Date,
+    /// What it is.
+    pub form: ContributionForm,
+    /// What was done, or the purpose of a withdrawal.
+    pub note: String,
+    /// Makes a retry harmless.
+    pub idempotency_key: Option<String>,
+}
+
+/// A request to reverse an entry.
+#[derive(Debug, Clone)]
+pub struct ReverseRequest {
+    /// The venture's slug.
+    pub venture: String,
+    /// The entry's number.
+    pub seq: u64,
+    /// Why (required).
+    pub reason: String,
+    /// Handle of who reverses it (none for the operator).
+    pub author: Option<String>,
+    /// Makes a retry harmless.
+    pub idempotency_key: Option<String>,
+}
+
+/// A page of the ledger.
+#[derive(Debug, Clone)]
+pub struct LedgerPage {
+    /// The venture's currency.
+    pub currency: Currency,
+    /// Members, to name them.
+    pub members: Vec<MemberRecord>,
+    /// The entries.
+    pub entries: Vec<StoredEntry>,
+    /// The cursor for the next page, when there may be one.
+    pub next_after: Option<u64>,
+}
+
+/// Which entries to list.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerQuery {
+    /// Only this member's (by handle).
+    pub member: Option<String>,
+    /// Only this tag.
+    pub tag: Option<String>,
+    /// From this date.
+    pub from: Option<Date>,
+    /// To this date.
+    pub to: Option<Date>,
+    /// After this entry number.
+    pub after: Option<u64>,
+    /// Page size (1 to 1,000; 100 when 0).
+    pub limit: u32,
+}
+
+/// One member's line of a split, with their record.
+#[derive(Debug, Clone)]
+pub struct SplitLine {
+    /// The member.
+    pub member: MemberRecord,
+    /// Their figures.
+    pub figures: MemberSplit,
+}
+
+/// The split of a venture.
+#[derive(Debug, Clone)]
+pub struct SplitReport {
+    /// The venture's slug.
+    pub venture: String,
+    /// Its currency.
+    pub currency: Currency,
+    /// The date it is as of (none for now).
+    pub as_of: Option<Date>,
+    /// Which policy valued it: `ledger` (the versions in force) or the candidate's preset.
+    pub policy: String,
+    /// One line per member.
+    pub lines: Vec<SplitLine>,
+    /// All slices.
+    pub total_slices_minor: i64,
+    /// Entries the candidate policy could not value, with the reason (comparison only).
+    pub unvalued: Vec<(u64, String)>,
+}
+
+/// What to compute.
+#[derive(Debug, Clone, Default)]
+pub struct SplitQuery {
+    /// As of the end of this date.
+    pub as_of: Option<Date>,
+    /// Revalue the whole ledger under this policy instead of the versions in force.
+    pub policy: Option<PolicyChoice>,
+}
+
+/// One kind of a member's figure and the entries that make it.
+#[derive(Debug, Clone)]
+pub struct TraceKind {
+    /// The kind.
+    pub kind: Kind,
+    /// The member's slices of this kind.
+    pub slices_minor: i64,
+    /// Value at risk of this kind.
+    pub fmv_minor: i64,
+    /// Each entry's number, date, tag, policy version and change in slices.
+    pub entries: Vec<TraceEntry>,
+}
+
+/// One entry behind a figure.
+#[derive(Debug, Clone)]
+pub struct TraceEntry {
+    /// Entry number.
+    pub seq: u64,
+    /// Its date.
+    pub occurred_on: Date,
+    /// Its tag.
+    pub tag: String,
+    /// The policy version it was valued with.
+    pub policy_version: u32,
+    /// Change in the member's value of this kind.
+    pub fmv_minor: i64,
+    /// Change in the member's slices of this kind.
+    pub slices_minor: i64,
+}
+
+/// A member's slices traced to entries.
+#[derive(Debug, Clone)]
+pub struct TraceReport {
+    /// The venture's currency.
+    pub currency: Currency,
+    /// The member.
+    pub member: MemberRecord,
+    /// By kind.
+    pub kinds: Vec<TraceKind>,
+    /// Their total slices.
+    pub slices_minor: i64,
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone)]
+pub struct VerifyReport {
+    /// The venture's slug.
+    pub venture: String,
+    /// Entries checked.
+    pub entries: u64,
+    /// The recomputed head hash.
+    pub head: EntryHash,
+    /// Every difference found; empty means the ledger is sound.
+    pub differences: Vec<String>,
+}
+
+/// Balances read from the store for one valuation.
+#[derive(Default)]
+struct Snapshot {
+    wells: Vec<(MemberNo, i64)>,
+    buckets: Vec<(BucketKey, Bucket)>,
+}
+
+impl StateView for Snapshot {
+    fn well_balances(&self) -> Vec<(MemberNo, i64)> {
+        self.wells.clone()
+    }
+
+    fn member_buckets(&self, member: MemberNo) -> Vec<(Kind, Class, Bucket)> {
+        self.buckets.iter().filter(|(k, _)| k.member == member).map(|(k, b)| (k.kind, k.class, *b)).collect()
+    }
+}
+
+/// Sums effects into bucket deltas.
+pub(crate) fn deltas(effects: &[Effect]) -> Vec<(BucketKey, Bucket)> {
+    let mut sums: BTreeMap<BucketKey, Bucket> = BTreeMap::new();
+    for effect in effects {
+        let bucket = sums.entry(BucketKey { member: effect.member, kind: effect.kind, class: effect.class }).or_default();
+        bucket.fmv_minor += effect.fmv_minor;
+        bucket.slices_minor += effect.slices_minor;
+        bucket.well_minor += effect.well_minor;
+    }
+    sums.into_iter().collect()
+}
+
+/// Appends entries, moves the totals and the head, all in the caller's transaction.
+pub(crate) fn persist(tx: &mut dyn Transaction, venture: VentureId, entries: &[StoredEntry], totals: &[(BucketKey, Bucket)]) -> Result<(), AppError> {
+    let Some(last) = entries.last() else { return Ok(()) };
+    tx.insert_entries(venture, entries)?;
+    tx.add_totals(venture, totals)?;
+    tx.set_head(venture, last.entry.seq, &last.hash)?;
+    Ok(())
+}
+
+fn entry_result(tx: &mut dyn Transaction, venture: VentureId, result: &str) -> Result<StoredEntry, AppError> {
+    let seq: u64 = result.strip_prefix("entry:").and_then(|s| s.parse().ok()).ok_or_else(|| invalid("idempotency key", "refers to no entry"))?;
+    tx.entry(venture, seq)?.ok_or(AppError::NotFound { what: "entry", name: seq.to_string() })
+}
+
+fn resolve_member(book: &Book, handle: Option<&str>) -> Result<Option<MemberNo>, AppError> {
+    handle.map(|h| book.member(h).map(|m| m.member_no)).transpose()
+}
+
+impl Commons {
+    /// Logs one contribution: values it under the policy version and terms in force on its
+    /// date, chains it, and updates the totals, in one transaction.
+    pub fn log(&self, request: &LogRequest, now: Now) -> Result<StoredEntry, AppError> {
+        check_note(&request.note)?;
+        let form = &request.form;
+        let fingerprint = fingerprint(&[
+            "log",
+            &request.venture,
+            request.member.as_deref().unwrap_or(""),
+            request.author.as_deref().unwrap_or(""),
+            &request.occurred_on.to_string(),
+            &form.kind,
+            &form.quantity,
+            &form.amount,
+            &form.paid,
+            &form.condition,
+            &form.unit,
+            &form.rate,
+            &form.class,
+            &request.note,
+        ]);
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = Book::load(tx.as_mut(), &request.venture)?;
+        let venture = tx.lock_venture(book.venture.id)?;
+        if let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
+            return entry_result(tx.as_mut(), venture.id, &result);
+        }
+        check_date("date", request.occurred_on, now.today)?;
+        let input = form.to_input(book.currency)?;
+        let member = resolve_member(&book, request.member.as_deref())?;
+        match (input.needs_member(), member) {
+            (true, None) => return Err(invalid("member", "is required")),
+            (false, Some(_)) => return Err(invalid("member", "a withdrawal is for the whole venture; it takes no member")),
+            _ => {}
+        }
+        let author = resolve_member(&book, request.author.as_deref())?;
+        let mut snapshot = Snapshot::default();
+        match (&input, member) {
+            (Input::Withdrawal { .. }, _) => snapshot.wells = tx.well_balances(venture.id)?,
+            (Input::CashPaid { .. }, Some(member)) => snapshot.buckets = tx.member_totals(venture.id, member)?,
+            _ => {}
+        }
+        let draft = Draft { occurred_on: request.occurred_on, recorded_at_ms: now.at_ms, author, member, input: &input, note: &request.note };
+        let stored = book.value_entry(venture.head_seq + 1, &venture.head_hash, &draft, &snapshot)?;
+        persist(tx.as_mut(), venture.id, std::slice::from_ref(&stored), &deltas(&stored.entry.effects))?;
+        remember(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint, &format!("entry:{}", stored.entry.seq), now)?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    /// Reverses an entry: a new entry with its effects negated, dated like the original so the
+    /// split at every date is corrected. Refused if it would leave anyone below zero (reverse the
+    /// later entries that spent the value first).
+    pub fn reverse(&self, request: &ReverseRequest, now: Now) -> Result<StoredEntry, AppError> {
+        check_note(&request.reason)?;
+        if request.reason.trim().is_empty() {
+            return Err(invalid("reason", "is required"));
+        }
+        let fingerprint = fingerprint(&["reverse", &request.venture, &request.seq.to_string(), &request.reason, request.author.as_deref().unwrap_or("")]);
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = Book::load(tx.as_mut(), &request.venture)?;
+        let venture = tx.lock_venture(book.venture.id)?;
+        if let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
+            return entry_result(tx.as_mut(), venture.id, &result);
+        }
+        let author = resolve_member(&book, request.author.as_deref())?;
+        let original = tx.entry(venture.id, request.seq)?.ok_or(AppError::NotFound { what: "entry", name: format!("#{}", request.seq) })?.entry;
+        if original.tag == REVERSAL_TAG {
+            return Err(AppError::ReversalOfReversal(request.seq));
+        }
+        if let Some(by) = tx.reversal_of(venture.id, request.seq)? {
+            return Err(AppError::AlreadyReversed { seq: request.seq, by });
+        }
+        let effects: Vec<Effect> = original.effects.iter().map(Effect::negated).collect();
+        let mut affected: Vec<MemberNo> = effects.iter().map(|e| e.member).collect();
+        affected.sort();
+        affected.dedup();
+        let mut current = Vec::new();
+        for member in affected {
+            current.extend(tx.member_totals(venture.id, member)?);
+        }
+        LedgerState::from_buckets(current).apply(&effects)?;
+        let entry = Entry {
+            seq: venture.head_seq + 1,
+            occurred_on: original.occurred_on,
+            recorded_at_ms: now.at_ms,
+            author,
+            member: original.member,
+            tag: REVERSAL_TAG.to_string(),
+            inputs: String::new(),
+            note: request.reason.trim().to_string(),
+            policy_version: original.policy_version,
+            terms_version: original.terms_version,
+            fmv_minor: -original.fmv_minor,
+            slices_minor: -original.slices_minor,
+            reverses: Some(original.seq),
+            effects,
+        };
+        let stored = StoredEntry { hash: entry.hash_after(&venture.head_hash), entry };
+        persist(tx.as_mut(), venture.id, std::slice::from_ref(&stored), &deltas(&stored.entry.effects))?;
+        remember(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint, &format!("entry:{}", stored.entry.seq), now)?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    /// A page of the ledger.
+    pub fn ledger(&self, venture: &str, query: &LedgerQuery) -> Result<LedgerPage, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = Book::load(tx.as_mut(), venture)?;
+        if let Some(tag) = &query.tag
+            && tag != REVERSAL_TAG
+            && !crate::forms::LOG_KINDS.contains(&tag.as_str())
+        {
+            return Err(invalid("kind", format!("unknown kind '{tag}'")));
+        }
+        let limit = if query.limit == 0 { 100 } else { query.limit };
+        if limit > PAGE_SIZE_MAX {
+            return Err(invalid("limit", format!("at most {PAGE_SIZE_MAX} entries per page")));
+        }
+        let filter = EntryFilter {
+            member: resolve_member(&book, query.member.as_deref())?,
+            tag: query.tag.clone(),
+            from: query.from,
+            to: query.to,
+            after_seq: query.after,
+            limit,
+        };
+        let entries = tx.entries(book.venture.id, &filter)?;
+        let next_after = if entries.len() == usize::try_from(limit).unwrap_or(usize::MAX) { entries.last().map(|e| e.entry.seq) } else { None };
+        Ok(LedgerPage { currency: book.currency, members: book.members, entries, next_after })
+    }
+
+    /// The split now, as of a date, or under a candidate policy.
+    pub fn split(&self, venture: &str, query: &SplitQuery) -> Result<SplitReport, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = Book::load(tx.as_mut(), venture)?;
+        let (buckets, policy_label, unvalued) = match &query.policy {
+            None => {
+                let buckets = match query.as_of {
+                    None => tx.totals(book.venture.id)?,
+                    Some(date) => tx.totals_as_of(book.venture.id, date)?,
+                };
+                (buckets, "ledger".to_string(), Vec::new())
+            }
+            Some(choice) => {
+                let candidate = choice.resolve(book.currency)?;
+                let (state, unvalued) = revalue(tx.as_mut(), &book, &candidate, query.as_of)?;
+                (state.sorted_buckets(), candidate.preset.clone(), unvalued)
+            }
+        };
+        let member_numbers: Vec<MemberNo> = book.members.iter().map(|m| m.member_no).collect();
+        let split = compute(&member_numbers, buckets)?;
+        let lines = split
+            .members
+            .into_iter()
+            .filter_map(|figures| book.member_by_no(figures.member).map(|m| SplitLine { member: m.clone(), figures }))
+            .collect();
+        Ok(SplitReport {
+            venture: book.venture.slug.clone(),
+            currency: book.currency,
+            as_of: query.as_of,
+            policy: policy_label,
+            lines,
+            total_slices_minor: split.total_slices_minor,
+            unvalued,
+        })
+    }
+
+    /// A member's slices, kind by kind, traced to every entry behind them.
+    pub fn trace(&self, venture: &str, handle: &str) -> Result<TraceReport, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = Book::load(tx.as_mut(), venture)?;
+        let member = book.member(handle)?.clone();
+        let mut kinds: BTreeMap<Kind, TraceKind> = BTreeMap::new();
+        let mut filter = EntryFilter { member: Some(member.member_no), limit: PAGE_SIZE_MAX, ..EntryFilter::default() };
+        loop {
+            let page = tx.entries(book.venture.id, &filter)?;
+            for stored in &page {
+                let entry = &stored.entry;
+                let mut by_kind: BTreeMap<Kind, (i64, i64)> = BTreeMap::new();
+                for effect in entry.effects.iter().filter(|e| e.member == member.member_no) {
+                    let sums = by_kind.entry(effect.kind).or_default();
+                    sums.0 += effect.fmv_minor;
+                    sums.1 += effect.slices_minor;
+                }
+                for (kind, (fmv_minor, slices_minor)) in by_kind {
+                    let line = kinds.entry(kind).or_insert_with(|| TraceKind { kind, slices_minor: 0, fmv_minor: 0, entries: Vec::new() });
+                    line.slices_minor += slices_minor;
+                    line.fmv_minor += fmv_minor;
+                    line.entries.push(TraceEntry {
+                        seq: entry.seq,
+                        occurred_on: entry.occurred_on,
+                        tag: entry.tag.clone(),
+                        policy_version: entry.policy_version,
+                        fmv_minor,
+                        slices_minor,
+                    });
+                }
+            }
+            match page.last() {
+                Some(last) if page.len() == usize::try_from(PAGE_SIZE_MAX).unwrap_or(usize::MAX) => filter.after_seq = Some(last.entry.seq),
+                _ => break,
+            }
+        }
+        let kinds: Vec<TraceKind> = kinds.into_values().collect();
+        let slices_minor = kinds.iter().map(|k| k.slices_minor).sum();
+        Ok(TraceReport { currency: book.currency, member, kinds, slices_minor })
+    }
+
+    /// Recomputes a venture's hash chain, revalues every entry from its stored inputs under the
+    /// policy and terms versions it names, replays every effect, and compares the result with
+    /// the stored entries, the maintained totals and the chain head.
+    pub fn verify(&self, venture: &str) -> Result<VerifyReport, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = Book::load(tx.as_mut(), venture)?;
+        verify_in(tx.as_mut(), &book)
+    }
+}
+
+/// Verifies a venture inside a transaction (so an import can check before it commits).
+pub(crate) fn verify_in(tx: &mut dyn Transaction, book: &Book) -> Result<VerifyReport, AppError> {
+    {
+        let venture_id = book.venture.id;
+        let mut state = LedgerState::new();
+        let mut previous = EntryHash::genesis(&book.venture.slug);
+        let mut expected_seq: u64 = 0;
+        let mut differences: Vec<String> = Vec::new();
+        let mut reversals: Vec<(u64, u64, Vec<Effect>)> = Vec::new();
+        tx.scan_entries(venture_id, &mut |stored| {
+            expected_seq += 1;
+            let entry = &stored.entry;
+            if entry.seq != expected_seq {
+                differences.push(format!("entry #{}: expected number {expected_seq}", entry.seq));
+                expected_seq = entry.seq;
+            }
+            if entry.tag == REVERSAL_TAG {
+                if stored.hash != entry.hash_after(&previous) {
+                    differences.push(format!("entry #{}: hash does not match its contents and the entry before it", entry.seq));
+                }
+                match entry.reverses {
+                    Some(target) if target < entry.seq => reversals.push((entry.seq, target, entry.effects.clone())),
+                    _ => differences.push(format!("entry #{}: a reversal must name an earlier entry", entry.seq)),
+                }
+            } else {
+                match recompute(book, &previous, stored.clone(), &state) {
+                    Ok(expected) if expected == stored => {}
+                    Ok(expected) if expected.entry == stored.entry => {
+                        differences.push(format!("entry #{}: hash does not match its contents and the entry before it", entry.seq));
+                    }
+                    Ok(_) => differences.push(format!(
+                        "entry #{}: stored figures differ from its inputs valued under policy version {}",
+                        entry.seq, entry.policy_version
+                    )),
+                    Err(error) => differences.push(format!("entry #{}: cannot be revalued: {error}", entry.seq)),
+                }
+            }
+            if let Err(error) = state.apply(&entry.effects) {
+                differences.push(format!("entry #{}: {error}", entry.seq));
+            }
+            previous = stored.hash;
+            Ok(())
+        })?;
+        for (seq, target, effects) in reversals {
+            let original = tx.entry(venture_id, target)?;
+            let negated: Option<Vec<Effect>> = original.map(|o| o.entry.effects.iter().map(Effect::negated).collect());
+            if negated.as_ref() != Some(&effects) {
+                differences.push(format!("entry #{seq}: does not exactly undo entry #{target}"));
+            }
+        }
+        if book.venture.head_seq != expected_seq || book.venture.head_hash != previous {
+            differences.push(format!(
+                "chain head: stored #{} {} but the entries end at #{expected_seq} {}",
+                book.venture.head_seq,
+                book.venture.head_hash.to_hex(),
+                previous.to_hex()
+            ));
+        }
+        let stored_totals = tx.totals(venture_id)?;
+        let replayed = state.sorted_buckets();
+        if stored_totals != replayed {
+            let stored_map: BTreeMap<BucketKey, Bucket> = stored_totals.into_iter().collect();
+            let replayed_map: BTreeMap<BucketKey, Bucket> = replayed.into_iter().collect();
+            let keys: std::collections::BTreeSet<&BucketKey> = stored_map.keys().chain(replayed_map.keys()).collect();
+            for key in keys {
+                let stored_bucket = stored_map.get(key).copied().unwrap_or_default();
+                let replayed_bucket = replayed_map.get(key).copied().unwrap_or_default();
+                if stored_bucket != replayed_bucket {
+                    differences.push(format!(
+                        "totals of member #{} in {} ({}): stored {:?}, replay gives {:?}",
+                        key.member.0,
+                        key.kind.name(),
+                        key.class.name(),
+                        stored_bucket,
+                        replayed_bucket
+                    ));
+                }
+            }
+        }
+        Ok(VerifyReport { venture: book.venture.slug.clone(), entries: expected_seq, head: previous, differences })
+    }
+}
+
+/// Values a stored entry again from its inputs, under the versions it names.
+fn recompute(book: &Book, previous: &EntryHash, stored: StoredEntry, state: &LedgerState) -> Result<StoredEntry, AppError> {
+    let entry = stored.entry;
+    let input = Input::from_canonical(&entry.inputs)?;
+    let (version_in_force, _) = book.policy_at(entry.occurred_on)?;
+    if version_in_force != entry.policy_version {
+        return Err(invalid("policy version", format!("{} was not in force on {} (version {version_in_force} was)", entry.policy_version, entry.occurred_on)));
+    }
+    let policy = book.policy_version(entry.policy_version).ok_or_else(|| invalid("policy version", format!("{} does not exist", entry.policy_version)))?;
+    let draft = Draft { occurred_on: entry.occurred_on, recorded_at_ms: entry.recorded_at_ms, author: entry.author, member: entry.member, input: &input, note: &entry.note };
+    book.value_entry_with(entry.seq, previous, &draft, state, entry.policy_version, policy)
+}
+
+/// Replays the ledger under a candidate policy, leaving out reversed entries and reversals.
+fn revalue(tx: &mut dyn Transaction, book: &Book, candidate: &peerstake_core::policy::Policy, as_of: Option<Date>) -> Result<(LedgerState, Vec<(u64, String)>), AppError> {
+    let mut reversed: HashSet<u64> = HashSet::new();
+    let mut filter = EntryFilter { tag: Some(REVERSAL_TAG.to_string()), limit: PAGE_SIZE_MAX, ..EntryFilter::default() };
+    loop {
+        let page = tx.entries(book.venture.id, &filter)?;
+        reversed.extend(page.iter().filter_map(|s| s.entry.reverses));
+        match page.last() {
+            Some(last) if page.len() == usize::try_from(PAGE_SIZE_MAX).unwrap_or(usize::MAX) => filter.after_seq = Some(last.entry.seq),
+            _ => break,
+        }
+    }
+    let mut state = LedgerState::new();
+    let mut unvalued = Vec::new();
+    let genesis = EntryHash::genesis(&book.venture.slug);
+    tx.scan_entries(book.venture.id, &mut |stored| {
+        let entry = &stored.entry;
+        if entry.tag == REVERSAL_TAG || reversed.contains(&entry.seq) || as_of.is_some_and(|d| entry.occurred_on > d) {
+            return Ok(());
+        }
+        let outcome = Input::from_canonical(&entry.inputs).map_err(AppError::from).and_then(|input| {
+            let draft = Draft { occurred_on: entry.occurred_on, recorded_at_ms: entry.recorded_at_ms, author: entry.author, member: entry.member, input: &input, note: "" };
+            book.value_entry_with(entry.seq, &genesis, &draft, &state, 0, candidate)
+        });
+        match outcome.and_then(|valued| state.apply(&valued.entry.effects).map_err(AppError::from)) {
+            Ok(()) => {}
+            Err(error) => unvalued.push((entry.seq, error.to_string())),
+        }
+        Ok(())
+    })?;
+    Ok((state, unvalued))
+}
+
+/// Every kind, in display order (re-exported for callers that print by kind).
+pub fn kinds() -> &'static [Kind] {
+    &ALL_KINDS
+}

@@ -1,0 +1,103 @@
+//! The application layer of peerstake: every use case (create a venture, add a member, log a
+//! contribution, reverse one, read the split, verify, import, export), each one transaction that
+//! either writes everything or nothing.
+//!
+//! Architecture invariant: this crate owns the transaction boundary, idempotency and the file
+//! formats (policy TOML, contribution CSV, venture export JSON). It knows the storage trait, not
+//! SQL; it knows nothing of HTTP or of the command line. Time comes in as an argument ([`Now`]).
+#![warn(missing_docs)]
+
+mod book;
+pub mod demo;
+pub mod error;
+pub mod files;
+pub mod forms;
+pub mod ledger;
+pub mod policy_file;
+pub mod ventures;
+
+use std::path::Path;
+
+pub use error::AppError;
+use peerstake_store::Store;
+use time::{Date, OffsetDateTime};
+
+/// The moment a use case runs at, passed in so tests and imports control it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Now {
+    /// Milliseconds since the Unix epoch (UTC).
+    pub at_ms: i64,
+    /// Today's date (UTC).
+    pub today: Date,
+}
+
+impl Now {
+    /// The moment `at_ms` milliseconds after the epoch.
+    pub fn from_unix_ms(at_ms: i64) -> Now {
+        let today = OffsetDateTime::from_unix_timestamp(at_ms.div_euclid(1000)).map(|t| t.date()).unwrap_or(Date::MIN);
+        Now { at_ms, today }
+    }
+
+    /// Noon UTC on a date: the moment demo and test data are recorded at.
+    pub fn noon_of(date: Date) -> Now {
+        let at_ms = (date.midnight().assume_utc().unix_timestamp() + 12 * 3600) * 1000;
+        Now { at_ms, today: date }
+    }
+}
+
+/// A commons: one database of ventures. Every use case is a method.
+pub struct Commons {
+    store: Box<dyn Store>,
+}
+
+impl std::fmt::Debug for Commons {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Commons").field("backend", &self.store.backend()).finish()
+    }
+}
+
+impl Commons {
+    /// Opens the database a URL names — `postgres://…` or `postgresql://…` for PostgreSQL,
+    /// `sqlite://path`, `sqlite:path` or a plain path for SQLite — and applies migrations.
+    pub fn open(url: &str) -> Result<Commons, AppError> {
+        let store: Box<dyn Store> = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Box::new(peerstake_postgres::PostgresStore::connect(url)?)
+        } else {
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            if path.is_empty() {
+                return Err(error::invalid("database url", "no SQLite file named"));
+            }
+            Box::new(peerstake_sqlite::SqliteStore::open(Path::new(path))?)
+        };
+        Ok(Commons { store })
+    }
+
+    /// A commons over any store.
+    pub fn with_store(store: Box<dyn Store>) -> Commons {
+        Commons { store }
+    }
+
+    /// The store underneath.
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// Applies pending migrations (opening already does); returns their names.
+    pub fn migrate(&self) -> Result<Vec<String>, AppError> {
+        Ok(self.store.migrate()?)
+    }
+}
+
+/// Describes a database URL for messages without its password.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,9 @@
+//! The conformance suite: every use case against SQLite, and against PostgreSQL when
+//! `PEERSTAKE_TEST_POSTGRES_URL` names a server (each test gets a fresh database on it).
+
+mod harness;
+
+mod files;
+mod invariants;
+mod ledger;
+mod ventures;

@@ -1,0 +1,368 @@
+//! Printing results as aligned tables, JSON (amounts as exact decimal strings) or CSV.
+
+use std::io::Write;
+
+use peerstake_app::AppError;
+use peerstake_app::ledger::{LedgerPage, SplitReport, TraceReport};
+use peerstake_app::ventures::{MemberView, PolicyVersionView, VentureSummary};
+use peerstake_core::kind::{ALL_KINDS, Kind};
+use peerstake_core::money::Currency;
+use peerstake_core::split::format_share;
+use peerstake_core::terms::Terms;
+use serde_json::{Value, json};
+
+use crate::Format;
+
+fn io(error: std::io::Error) -> AppError {
+    AppError::File(format!("cannot write output: {error}"))
+}
+
+/// Writes rows as aligned columns; numbers (cells starting with a digit or '-') align right.
+fn table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> Result<(), AppError> {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (index, cell) in row.iter().enumerate() {
+            if let Some(width) = widths.get_mut(index) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+    }
+    let numeric = |cell: &str| cell.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '-') && cell.chars().all(|c| c.is_ascii_digit() || ".-%".contains(c));
+    let line = |cells: Vec<&str>| -> String {
+        let mut text = String::new();
+        for (index, cell) in cells.iter().enumerate() {
+            let width = widths.get(index).copied().unwrap_or(0);
+            let pad = width.saturating_sub(cell.chars().count());
+            if index > 0 {
+                text.push_str("  ");
+            }
+            if numeric(cell) {
+                text.push_str(&" ".repeat(pad));
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                if index + 1 < cells.len() {
+                    text.push_str(&" ".repeat(pad));
+                }
+            }
+        }
+        text
+    };
+    writeln!(out, "{}", line(headers.to_vec())).map_err(io)?;
+    writeln!(out, "{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  ")).map_err(io)?;
+    for row in rows {
+        writeln!(out, "{}", line(row.iter().map(String::as_str).collect())).map_err(io)?;
+    }
+    Ok(())
+}
+
+fn csv_rows(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> Result<(), AppError> {
+    let mut writer = csv::Writer::from_writer(out);
+    let csv_error = |e: csv::Error| AppError::File(format!("cannot write CSV: {e}"));
+    writer.write_record(headers).map_err(csv_error)?;
+    for row in rows {
+        writer.write_record(row).map_err(csv_error)?;
+    }
+    writer.flush().map_err(io)?;
+    Ok(())
+}
+
+fn emit(out: &mut impl Write, format: Format, headers: &[&str], rows: &[Vec<String>], value: impl FnOnce() -> Value) -> Result<(), AppError> {
+    match format {
+        Format::Table => table(out, headers, rows),
+        Format::Csv => csv_rows(out, headers, rows),
+        Format::Json => {
+            let text = serde_json::to_string_pretty(&value()).map_err(|e| AppError::File(e.to_string()))?;
+            writeln!(out, "{text}").map_err(io)
+        }
+    }
+}
+
+/// Ventures.
+pub fn ventures(out: &mut impl Write, ventures: &[VentureSummary], format: Format) -> Result<(), AppError> {
+    let headers = ["slug", "name", "currency", "members", "entries", "policy", "chain_head"];
+    let rows: Vec<Vec<String>> = ventures
+        .iter()
+        .map(|v| {
+            vec![
+                v.record.slug.clone(),
+                v.record.name.clone(),
+                v.record.currency.clone(),
+                v.member_count.to_string(),
+                v.record.head_seq.to_string(),
+                format!("{} v{}", v.policy_preset, v.policy_version),
+                v.record.head_hash.to_hex(),
+            ]
+        })
+        .collect();
+    emit(out, format, &headers, &rows, || {
+        Value::Array(
+            ventures
+                .iter()
+                .map(|v| {
+                    json!({
+                        "slug": v.record.slug,
+                        "name": v.record.name,
+                        "pitch": v.record.pitch,
+                        "currency": v.record.currency,
+                        "members": v.member_count,
+                        "entries": v.record.head_seq,
+                        "policy": v.policy_preset,
+                        "policy_version": v.policy_version,
+                        "chain_head": v.record.head_hash.to_hex(),
+                    })
+                })
+                .collect(),
+        )
+    })
+}
+
+fn terms_text(terms: &Option<peerstake_store::TermsRecord>, currency: Currency) -> String {
+    match terms.as_ref().map(|t| t.terms) {
+        None => String::new(),
+        Some(Terms::Salary { market_salary_minor, cash_salary_minor, .. }) => {
+            format!("salary {} (cash {}) / year", currency.format(market_salary_minor), currency.format(cash_salary_minor))
+        }
+        Some(Terms::Hourly { rate_minor }) => format!("{} / hour", currency.format(rate_minor)),
+    }
+}
+
+/// Members.
+pub fn members(out: &mut impl Write, members: &[MemberView], currency: Currency, format: Format) -> Result<(), AppError> {
+    let headers = ["no", "handle", "name", "role", "joined_on", "terms"];
+    let rows: Vec<Vec<String>> = members
+        .iter()
+        .map(|m| {
+            vec![
+                m.record.member_no.0.to_string(),
+                m.record.handle.clone(),
+                m.record.display_name.clone(),
+                m.record.role.clone(),
+                m.record.joined_on.to_string(),
+                terms_text(&m.terms, currency),
+            ]
+        })
+        .collect();
+    emit(out, format, &headers, &rows, || {
+        Value::Array(
+            members
+                .iter()
+                .map(|m| {
+                    json!({
+                        "member_no": m.record.member_no.0,
+                        "handle": m.record.handle,
+                        "name": m.record.display_name,
+                        "role": m.record.role,
+                        "joined_on": m.record.joined_on.to_string(),
+                        "terms": terms_text(&m.terms, currency),
+                        "terms_version": m.terms.as_ref().map(|t| t.version),
+                    })
+                })
+                .collect(),
+        )
+    })
+}
+
+/// Policy versions.
+pub fn policies(out: &mut impl Write, versions: &[PolicyVersionView], format: Format) -> Result<(), AppError> {
+    let headers = ["version", "effective_from", "preset", "cash_multiplier", "non_cash_multiplier", "rounding"];
+    let times = |hundredths: u32| peerstake_core::money::format_scaled(i128::from(hundredths), 2);
+    let rows: Vec<Vec<String>> = versions
+        .iter()
+        .map(|v| {
+            vec![
+                v.record.version.to_string(),
+                v.record.effective_from.to_string(),
+                v.policy.preset.clone(),
+                times(v.policy.multiplier_cash.0),
+                times(v.policy.multiplier_non_cash.0),
+                v.policy.rounding.name().to_string(),
+            ]
+        })
+        .collect();
+    emit(out, format, &headers, &rows, || {
+        Value::Array(
+            versions
+                .iter()
+                .map(|v| json!({"version": v.record.version, "effective_from": v.record.effective_from.to_string(), "preset": v.policy.preset, "settings": v.record.settings}))
+                .collect(),
+        )
+    })
+}
+
+/// The split.
+pub fn split(out: &mut impl Write, report: &SplitReport, format: Format) -> Result<(), AppError> {
+    let currency = report.currency;
+    let used_kinds: Vec<Kind> = ALL_KINDS.iter().copied().filter(|k| report.lines.iter().any(|l| l.figures.slices_of(*k) != 0)).collect();
+    let mut headers: Vec<&str> = vec!["member", "name", "role"];
+    headers.extend(used_kinds.iter().map(|k| k.name()));
+    headers.extend(["slices", "share_%"]);
+    let mut rows: Vec<Vec<String>> = report
+        .lines
+        .iter()
+        .map(|line| {
+            let mut row = vec![line.member.handle.clone(), line.member.display_name.clone(), line.member.role.clone()];
+            row.extend(used_kinds.iter().map(|k| currency.format(line.figures.slices_of(*k))));
+            row.push(currency.format(line.figures.slices_minor));
+            row.push(format_share(line.figures.share_units));
+            row
+        })
+        .collect();
+    if format == Format::Table {
+        let mut total = vec!["total".to_string(), String::new(), String::new()];
+        total.extend(used_kinds.iter().map(|k| currency.format(report.lines.iter().map(|l| l.figures.slices_of(*k)).sum())));
+        total.push(currency.format(report.total_slices_minor));
+        total.push(format_share(report.lines.iter().map(|l| l.figures.share_units).sum()));
+        rows.push(total);
+        let as_of = report.as_of.map_or("now".to_string(), |d| format!("as of {d}"));
+        let policy = if report.policy == "ledger" { "the policy versions in force".to_string() } else { format!("candidate policy '{}' (nothing written)", report.policy) };
+        writeln!(out, "Split of {} {as_of}, valued under {policy}; slices in units of 1 {}:", report.venture, currency.code()).map_err(io)?;
+    }
+    emit(out, format, &headers, &rows, || {
+        json!({
+            "venture": report.venture,
+            "currency": currency.code(),
+            "as_of": report.as_of.map(|d| d.to_string()),
+            "policy": report.policy,
+            "total_slices": currency.format(report.total_slices_minor),
+            "members": report.lines.iter().map(|line| {
+                let by_kind: serde_json::Map<String, Value> = ALL_KINDS
+                    .iter()
+                    .filter(|k| line.figures.slices_of(**k) != 0)
+                    .map(|k| (k.name().to_string(), Value::String(currency.format(line.figures.slices_of(*k)))))
+                    .collect();
+                json!({
+                    "member": line.member.handle,
+                    "name": line.member.display_name,
+                    "role": line.member.role,
+                    "slices": currency.format(line.figures.slices_minor),
+                    "share_percent": format_share(line.figures.share_units),
+                    "value_at_risk": currency.format(line.figures.fmv_minor),
+                    "well_balance": currency.format(line.figures.well_minor),
+                    "slices_by_kind": by_kind,
+                })
+            }).collect::<Vec<_>>(),
+            "unvalued": report.unvalued.iter().map(|(seq, reason)| json!({"entry": seq, "reason": reason})).collect::<Vec<_>>(),
+        })
+    })?;
+    if format == Format::Table && !report.unvalued.is_empty() {
+        writeln!(out, "\n{} entries could not be valued under the candidate policy:", report.unvalued.len()).map_err(io)?;
+        for (seq, reason) in report.unvalued.iter().take(20) {
+            writeln!(out, "  #{seq}: {reason}").map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+/// A member's slices traced to entries.
+pub fn trace(out: &mut impl Write, report: &TraceReport, format: Format) -> Result<(), AppError> {
+    let currency = report.currency;
+    let headers = ["kind", "entry", "date", "tag", "policy_version", "value", "slices"];
+    let mut rows = Vec::new();
+    for kind in &report.kinds {
+        for entry in &kind.entries {
+            rows.push(vec![
+                kind.kind.name().to_string(),
+                entry.seq.to_string(),
+                entry.occurred_on.to_string(),
+                entry.tag.clone(),
+                entry.policy_version.to_string(),
+                currency.format(entry.fmv_minor),
+                currency.format(entry.slices_minor),
+            ]);
+        }
+        if format == Format::Table {
+            rows.push(vec![format!("= {}", kind.kind.name()), String::new(), String::new(), String::new(), String::new(), currency.format(kind.fmv_minor), currency.format(kind.slices_minor)]);
+        }
+    }
+    if format == Format::Table {
+        writeln!(out, "Slices of {} ({}), {} in all, entry by entry:", report.member.handle, report.member.display_name, currency.format(report.slices_minor)).map_err(io)?;
+    }
+    emit(out, format, &headers, &rows, || {
+        json!({
+            "member": report.member.handle,
+            "slices": currency.format(report.slices_minor),
+            "kinds": report.kinds.iter().map(|k| json!({
+                "kind": k.kind.name(),
+                "slices": currency.format(k.slices_minor),
+                "value": currency.format(k.fmv_minor),
+                "entries": k.entries.iter().map(|e| json!({
+                    "entry": e.seq,
+                    "date": e.occurred_on.to_string(),
+                    "tag": e.tag,
+                    "policy_version": e.policy_version,
+                    "value": currency.format(e.fmv_minor),
+                    "slices": currency.format(e.slices_minor),
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })
+    })
+}
+
+/// A page of the ledger.
+pub fn ledger(out: &mut impl Write, venture: &str, page: &LedgerPage, format: Format) -> Result<(), AppError> {
+    let currency = page.currency;
+    let handle = |member: Option<peerstake_core::terms::MemberNo>| -> String {
+        member.and_then(|m| page.members.iter().find(|r| r.member_no == m)).map(|r| r.handle.clone()).unwrap_or_default()
+    };
+    let headers = ["entry", "date", "kind", "member", "value", "slices", "policy", "note", "reverses", "hash"];
+    let rows: Vec<Vec<String>> = page
+        .entries
+        .iter()
+        .map(|stored| {
+            let e = &stored.entry;
+            vec![
+                e.seq.to_string(),
+                e.occurred_on.to_string(),
+                e.tag.clone(),
+                handle(e.member),
+                currency.format(e.fmv_minor),
+                currency.format(e.slices_minor),
+                format!("v{}", e.policy_version),
+                e.note.clone(),
+                e.reverses.map(|r| format!("#{r}")).unwrap_or_default(),
+                stored.hash.to_hex().chars().take(12).collect(),
+            ]
+        })
+        .collect();
+    emit(out, format, &headers, &rows, || {
+        json!({
+            "venture": venture,
+            "currency": currency.code(),
+            "entries": page.entries.iter().map(|stored| {
+                let e = &stored.entry;
+                json!({
+                    "entry": e.seq,
+                    "date": e.occurred_on.to_string(),
+                    "recorded_at_ms": e.recorded_at_ms,
+                    "kind": e.tag,
+                    "member": if e.member.is_some() { Value::String(handle(e.member)) } else { Value::Null },
+                    "author": if e.author.is_some() { Value::String(handle(e.author)) } else { Value::Null },
+                    "inputs": e.inputs,
+                    "note": e.note,
+                    "policy_version": e.policy_version,
+                    "terms_version": e.terms_version,
+                    "value": currency.format(e.fmv_minor),
+                    "slices": currency.format(e.slices_minor),
+                    "reverses": e.reverses,
+                    "hash": stored.hash.to_hex(),
+                    "effects": e.effects.iter().map(|f| json!({
+                        "member": handle(Some(f.member)),
+                        "kind": f.kind.name(),
+                        "class": f.class.name(),
+                        "value": currency.format(f.fmv_minor),
+                        "slices": currency.format(f.slices_minor),
+                        "well": currency.format(f.well_minor),
+                    })).collect::<Vec<_>>(),
+                })
+            }).collect::<Vec<_>>(),
+            "next_after": page.next_after,
+        })
+    })?;
+    if format == Format::Table
+        && let Some(after) = page.next_after
+    {
+        writeln!(out, "… more: --after {after}").map_err(io)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,1014 @@
+//! The PostgreSQL backend: a shared server, a small pool of connections, and writers serialized
+//! per venture by a row lock on the venture (`SELECT … FOR UPDATE`). Readers get a repeatable-read
+//! snapshot. Migrations are embedded and applied on every connect, under an advisory lock so
+//! that processes starting together do not collide.
+//!
+//! Architecture invariant: the only crate besides `peerstake-sqlite` that knows SQL; it knows
+//! nothing of valuation rules, HTTP or the CLI.
+#![warn(missing_docs)]
+
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::sync::Mutex;
+
+use peerstake_core::chain::EntryHash;
+use peerstake_core::entry::Entry;
+use peerstake_core::kind::Kind;
+use peerstake_core::replay::{Bucket, BucketKey, Effect};
+use peerstake_core::terms::{MemberNo, Terms};
+use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_code, kind_code, kind_from_code};
+use peerstake_store::{
+    EntryFilter, IdempotencyRecord, MemberRecord, Mode, NewVenture, PAGE_SIZE_MAX, PolicyVersionRecord, Store, StoreError, StoredEntry, TermsRecord,
+    Transaction, VentureId, VentureRecord,
+};
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::error::SqlState;
+use postgres::types::{FromSql, ToSql, Type};
+use postgres::{Client, Config, NoTls, Row, Statement};
+use time::Date;
+
+#[cfg(test)]
+mod tests;
+
+/// The migrations, in order. Each runs once, in its own transaction.
+const MIGRATIONS: &[(&str, &str)] = &[("0001_ledger", include_str!("../migrations/0001_ledger.sql"))];
+
+/// The advisory lock held while migrating ("peerstak" in ASCII).
+const MIGRATION_LOCK: i64 = 0x7065_6572_7374_616b;
+
+/// How many idle connections are kept.
+const IDLE_MAX: usize = 8;
+
+/// How many entries a scan fetches from its cursor at a time.
+const SCAN_CHUNK: usize = 10_000;
+
+/// Batches of at most this many entries are inserted row by row; larger ones are copied.
+const INSERT_ROWS_MAX: usize = 4;
+
+/// The name of the cursor a scan reads through (one scan at a time per transaction).
+const SCAN_CURSOR: &str = "peerstake_scan";
+
+/// A commons in one PostgreSQL database.
+pub struct PostgresStore {
+    config: Config,
+    idle: Mutex<Vec<Pooled>>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the password.
+        formatter
+            .debug_struct("PostgresStore")
+            .field("user", &self.config.get_user())
+            .field("hosts", &self.config.get_hosts())
+            .field("ports", &self.config.get_ports())
+            .field("dbname", &self.config.get_dbname())
+            .finish_non_exhaustive()
+    }
+}
+
+fn backend(error: postgres::Error) -> StoreError {
+    if let Some(db) = error.as_db_error() {
+        let code = db.code();
+        let message = db.message();
+        if *code == SqlState::RAISE_EXCEPTION && message.contains("append-only") {
+            return StoreError::AppendOnly(message.to_string());
+        }
+        if *code == SqlState::UNIQUE_VIOLATION || *code == SqlState::FOREIGN_KEY_VIOLATION || *code == SqlState::CHECK_VIOLATION {
+            return StoreError::Conflict(match db.detail() {
+                Some(detail) => format!("{message} ({detail})"),
+                None => message.to_string(),
+            });
+        }
+    }
+    StoreError::Backend(error.to_string())
+}
+
+/// A pooled connection with the statements it has prepared.
+struct Pooled {
+    client: Client,
+    statements: HashMap<String, Statement>,
+    /// A statement failed in the open transaction: PostgreSQL has aborted it.
+    aborted: bool,
+}
+
+type Params<'a> = [&'a (dyn ToSql + Sync)];
+
+impl Pooled {
+    /// Records a failure: a server error (or a lost connection) aborts the transaction.
+    fn fail(&mut self, error: postgres::Error) -> StoreError {
+        if error.as_db_error().is_some() || self.client.is_closed() {
+            self.aborted = true;
+        }
+        backend(error)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.client.batch_execute(sql).map_err(|e| self.fail(e))
+    }
+
+    /// Prepares a statement once per connection.
+    fn prepare(&mut self, sql: &str) -> Result<Statement, StoreError> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql).map_err(|e| self.fail(e))?;
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+
+    fn query(&mut self, sql: &str, params: &Params<'_>) -> Result<Vec<Row>, StoreError> {
+        let statement = self.prepare(sql)?;
+        self.client.query(&statement, params).map_err(|e| self.fail(e))
+    }
+
+    fn query_opt(&mut self, sql: &str, params: &Params<'_>) -> Result<Option<Row>, StoreError> {
+        let statement = self.prepare(sql)?;
+        self.client.query_opt(&statement, params).map_err(|e| self.fail(e))
+    }
+
+    fn query_one(&mut self, sql: &str, params: &Params<'_>) -> Result<Row, StoreError> {
+        let statement = self.prepare(sql)?;
+        self.client.query_one(&statement, params).map_err(|e| self.fail(e))
+    }
+
+    fn execute(&mut self, sql: &str, params: &Params<'_>) -> Result<u64, StoreError> {
+        let statement = self.prepare(sql)?;
+        self.client.execute(&statement, params).map_err(|e| self.fail(e))
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database a `postgres://` URL names (without TLS) and applies pending
+    /// migrations.
+    pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let config: Config = url.parse().map_err(backend)?;
+        let store = PostgresStore { config, idle: Mutex::new(Vec::new()) };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn open(&self) -> Result<Pooled, StoreError> {
+        let client = self.config.connect(NoTls).map_err(backend)?;
+        Ok(Pooled { client, statements: HashMap::new(), aborted: false })
+    }
+
+    /// An idle connection, or a new one. The flag says whether it was idle (it may have been
+    /// closed by the server since).
+    fn take(&self) -> Result<(Pooled, bool), StoreError> {
+        loop {
+            let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+            match idle {
+                Some(pooled) if !pooled.client.is_closed() => return Ok((pooled, true)),
+                Some(_) => continue,
+                None => return Ok((self.open()?, false)),
+            }
+        }
+    }
+
+    fn give_back(&self, pooled: Pooled) {
+        if pooled.client.is_closed() {
+            return;
+        }
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < IDLE_MAX {
+            idle.push(pooled);
+        }
+    }
+
+    /// A connection inside a new transaction. A pooled connection the server has dropped is
+    /// replaced by a new one once.
+    fn begin_on(&self, statement: &str) -> Result<Pooled, StoreError> {
+        let (mut pooled, was_idle) = self.take()?;
+        pooled.aborted = false;
+        match pooled.client.batch_execute(statement) {
+            Ok(()) => Ok(pooled),
+            Err(_) if was_idle && pooled.client.is_closed() => {
+                drop(pooled);
+                let mut fresh = self.open()?;
+                fresh.client.batch_execute(statement).map_err(backend)?;
+                Ok(fresh)
+            }
+            Err(error) => {
+                // BEGIN failed; nothing is open. The connection goes back only if it is whole.
+                self.give_back(pooled);
+                Err(backend(error))
+            }
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
+}
+
+/// Applies one migration inside an open transaction; false when it was already applied.
+fn apply_migration(client: &mut Client, name: &str, sql: &str) -> Result<bool, StoreError> {
+    client.batch_execute(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).map_err(backend)?;
+    client.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)").map_err(backend)?;
+    let done = client.query_opt("SELECT name FROM schema_migrations WHERE name = $1", &[&name]).map_err(backend)?;
+    if done.is_some() {
+        return Ok(false);
+    }
+    client.batch_execute(sql).map_err(backend)?;
+    client.execute("INSERT INTO schema_migrations (name, applied_at_ms) VALUES ($1, $2)", &[&name, &now_ms()]).map_err(backend)?;
+    Ok(true)
+}
+
+fn migrate_on(client: &mut Client) -> Result<Vec<String>, StoreError> {
+    let mut applied = Vec::new();
+    for (name, sql) in MIGRATIONS {
+        client.batch_execute("BEGIN").map_err(backend)?;
+        match apply_migration(client, name, sql) {
+            Ok(fresh) => {
+                client.batch_execute("COMMIT").map_err(backend)?;
+                if fresh {
+                    applied.push((*name).to_string());
+                }
+            }
+            Err(error) => {
+                // The error is what matters; a failed rollback leaves a connection we drop.
+                let _ = client.batch_execute("ROLLBACK");
+                return Err(error);
+            }
+        }
+    }
+    Ok(applied)
+}
+
+impl Store for PostgresStore {
+    fn begin(&self, mode: Mode) -> Result<Box<dyn Transaction + '_>, StoreError> {
+        let statement = match mode {
+            Mode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            Mode::Write => "BEGIN",
+        };
+        let pooled = self.begin_on(statement)?;
+        Ok(Box::new(PostgresTransaction { store: self, pooled: Some(pooled), open: true }))
+    }
+
+    fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        let (mut pooled, _) = self.take()?;
+        let outcome = migrate_on(&mut pooled.client);
+        if outcome.is_ok() {
+            self.give_back(pooled);
+        }
+        outcome
+    }
+
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+}
+
+struct PostgresTransaction<'a> {
+    store: &'a PostgresStore,
+    pooled: Option<Pooled>,
+    open: bool,
+}
+
+impl Drop for PostgresTransaction<'_> {
+    fn drop(&mut self) {
+        let Some(mut pooled) = self.pooled.take() else {
+            return;
+        };
+        if self.open && pooled.client.batch_execute("ROLLBACK").is_err() {
+            // A connection that cannot roll back is not returned to the pool.
+            return;
+        }
+        self.store.give_back(pooled);
+    }
+}
+
+fn narrow<S, T>(value: S, what: &str) -> Result<T, StoreError>
+where
+    S: Copy + Display,
+    T: TryFrom<S>,
+{
+    T::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} {value} is out of range")))
+}
+
+fn seq_param(seq: u64) -> Result<i64, StoreError> {
+    narrow(seq, "sequence")
+}
+
+fn member_param(member: MemberNo) -> Result<i32, StoreError> {
+    narrow(member.0, "member")
+}
+
+fn get<'a, T: FromSql<'a>>(row: &'a Row, index: usize) -> Result<T, StoreError> {
+    row.try_get(index).map_err(backend)
+}
+
+fn hash_from_bytes(bytes: &[u8]) -> Result<EntryHash, StoreError> {
+    let array: [u8; 32] = bytes.try_into().map_err(|_| StoreError::Corrupt("a hash is not 32 bytes".into()))?;
+    Ok(EntryHash(array))
+}
+
+fn kind_of(code: i16) -> Result<Kind, StoreError> {
+    kind_from_code(i64::from(code)).ok_or_else(|| StoreError::Corrupt(format!("kind code {code}")))
+}
+
+fn class_of(code: i16) -> Result<peerstake_core::kind::Class, StoreError> {
+    class_from_code(i64::from(code)).ok_or_else(|| StoreError::Corrupt(format!("class code {code}")))
+}
+
+const VENTURE_COLUMNS: &str = "venture_id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash";
+
+fn venture_from_row(row: &Row) -> Result<VentureRecord, StoreError> {
+    let head_seq: i64 = get(row, 6)?;
+    let head_hash: &[u8] = get(row, 7)?;
+    Ok(VentureRecord {
+        id: VentureId(get(row, 0)?),
+        slug: get(row, 1)?,
+        name: get(row, 2)?,
+        pitch: get(row, 3)?,
+        currency: get(row, 4)?,
+        created_at_ms: get(row, 5)?,
+        head_seq: narrow(head_seq, "head")?,
+        head_hash: hash_from_bytes(head_hash)?,
+    })
+}
+
+const ENTRY_COLUMNS: &str =
+    "seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash";
+
+fn entry_from_row(row: &Row) -> Result<StoredEntry, StoreError> {
+    let optional_member =
+        |index: usize| -> Result<Option<MemberNo>, StoreError> { get::<Option<i32>>(row, index)?.map(|v| narrow(v, "member").map(MemberNo)).transpose() };
+    let seq: i64 = get(row, 0)?;
+    let policy_version: i32 = get(row, 8)?;
+    let terms_version: i32 = get(row, 9)?;
+    let reverses: Option<i64> = get(row, 12)?;
+    let hash: &[u8] = get(row, 13)?;
+    Ok(StoredEntry {
+        entry: Entry {
+            seq: narrow(seq, "sequence")?,
+            occurred_on: get(row, 1)?,
+            recorded_at_ms: get(row, 2)?,
+            author: optional_member(3)?,
+            member: optional_member(4)?,
+            tag: get(row, 5)?,
+            inputs: get(row, 6)?,
+            note: get(row, 7)?,
+            policy_version: narrow(policy_version, "policy version")?,
+            terms_version: narrow(terms_version, "terms version")?,
+            fmv_minor: get(row, 10)?,
+            slices_minor: get(row, 11)?,
+            reverses: reverses.map(|v| narrow(v, "sequence")).transpose()?,
+            effects: Vec::new(),
+        },
+        hash: hash_from_bytes(hash)?,
+    })
+}
+
+const EFFECT_COLUMNS: &str = "seq, member_no, kind, class, fmv_minor, slices_minor, well_minor";
+
+fn effect_from_row(row: &Row) -> Result<(u64, Effect), StoreError> {
+    let seq: i64 = get(row, 0)?;
+    let member: i32 = get(row, 1)?;
+    Ok((
+        narrow(seq, "sequence")?,
+        Effect {
+            member: MemberNo(narrow(member, "member")?),
+            kind: kind_of(get(row, 2)?)?,
+            class: class_of(get(row, 3)?)?,
+            fmv_minor: get(row, 4)?,
+            slices_minor: get(row, 5)?,
+            well_minor: get(row, 6)?,
+        },
+    ))
+}
+
+fn bucket_from_row(row: &Row) -> Result<(BucketKey, Bucket), StoreError> {
+    let member: i32 = get(row, 0)?;
+    Ok((
+        BucketKey { member: MemberNo(narrow(member, "member")?), kind: kind_of(get(row, 1)?)?, class: class_of(get(row, 2)?)? },
+        Bucket { fmv_minor: get(row, 3)?, slices_minor: get(row, 4)?, well_minor: get(row, 5)? },
+    ))
+}
+
+const INSERT_ENTRY: &str = "INSERT INTO entries (venture_id, seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+
+const COPY_ENTRIES: &str = "COPY entries (venture_id, seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash)
+     FROM STDIN (FORMAT binary)";
+
+const ENTRY_TYPES: &[Type] = &[
+    Type::INT8,
+    Type::INT8,
+    Type::DATE,
+    Type::INT8,
+    Type::INT4,
+    Type::INT4,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT4,
+    Type::INT4,
+    Type::INT8,
+    Type::INT8,
+    Type::INT8,
+    Type::BYTEA,
+];
+
+const INSERT_EFFECT: &str = "INSERT INTO entry_effects (venture_id, seq, effect_no, member_no, kind, class, fmv_minor, slices_minor, well_minor, occurred_on)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+const COPY_EFFECTS: &str = "COPY entry_effects (venture_id, seq, effect_no, member_no, kind, class, fmv_minor, slices_minor, well_minor, occurred_on)
+     FROM STDIN (FORMAT binary)";
+
+const EFFECT_TYPES: &[Type] = &[Type::INT8, Type::INT8, Type::INT4, Type::INT4, Type::INT2, Type::INT2, Type::INT8, Type::INT8, Type::INT8, Type::DATE];
+
+/// An entry's columns, converted for binding.
+struct EntryRow<'a> {
+    venture: i64,
+    seq: i64,
+    occurred_on: Date,
+    recorded_at_ms: i64,
+    author: Option<i32>,
+    member: Option<i32>,
+    tag: &'a str,
+    inputs: &'a str,
+    note: &'a str,
+    policy_version: i32,
+    terms_version: i32,
+    fmv_minor: i64,
+    slices_minor: i64,
+    reverses: Option<i64>,
+    hash: &'a [u8],
+}
+
+impl<'a> EntryRow<'a> {
+    fn new(venture: VentureId, stored: &'a StoredEntry) -> Result<EntryRow<'a>, StoreError> {
+        let entry = &stored.entry;
+        Ok(EntryRow {
+            venture: venture.0,
+            seq: seq_param(entry.seq)?,
+            occurred_on: entry.occurred_on,
+            recorded_at_ms: entry.recorded_at_ms,
+            author: entry.author.map(member_param).transpose()?,
+            member: entry.member.map(member_param).transpose()?,
+            tag: &entry.tag,
+            inputs: &entry.inputs,
+            note: &entry.note,
+            policy_version: narrow(entry.policy_version, "policy version")?,
+            terms_version: narrow(entry.terms_version, "terms version")?,
+            fmv_minor: entry.fmv_minor,
+            slices_minor: entry.slices_minor,
+            reverses: entry.reverses.map(seq_param).transpose()?,
+            hash: stored.hash.0.as_slice(),
+        })
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 15] {
+        [
+            &self.venture,
+            &self.seq,
+            &self.occurred_on,
+            &self.recorded_at_ms,
+            &self.author,
+            &self.member,
+            &self.tag,
+            &self.inputs,
+            &self.note,
+            &self.policy_version,
+            &self.terms_version,
+            &self.fmv_minor,
+            &self.slices_minor,
+            &self.reverses,
+            &self.hash,
+        ]
+    }
+}
+
+/// An effect's columns, converted for binding.
+struct EffectRow {
+    venture: i64,
+    seq: i64,
+    effect_no: i32,
+    member: i32,
+    kind: i16,
+    class: i16,
+    fmv_minor: i64,
+    slices_minor: i64,
+    well_minor: i64,
+    occurred_on: Date,
+}
+
+impl EffectRow {
+    fn new(venture: VentureId, entry: &Entry, effect_no: usize, effect: &Effect) -> Result<EffectRow, StoreError> {
+        Ok(EffectRow {
+            venture: venture.0,
+            seq: seq_param(entry.seq)?,
+            effect_no: narrow(effect_no, "effect number")?,
+            member: member_param(effect.member)?,
+            kind: kind_code(effect.kind),
+            class: class_code(effect.class),
+            fmv_minor: effect.fmv_minor,
+            slices_minor: effect.slices_minor,
+            well_minor: effect.well_minor,
+            occurred_on: entry.occurred_on,
+        })
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 10] {
+        [
+            &self.venture,
+            &self.seq,
+            &self.effect_no,
+            &self.member,
+            &self.kind,
+            &self.class,
+            &self.fmv_minor,
+            &self.slices_minor,
+            &self.well_minor,
+            &self.occurred_on,
+        ]
+    }
+}
+
+/// Streams rows into a table with binary COPY. Any failure aborts the COPY and so the
+/// transaction.
+fn copy_in(
+    pooled: &mut Pooled,
+    sql: &str,
+    types: &[Type],
+    write: impl FnOnce(&mut BinaryCopyInWriter<'_>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let statement = pooled.prepare(sql)?;
+    let outcome = (|| -> Result<(), StoreError> {
+        let sink = pooled.client.copy_in(&statement).map_err(backend)?;
+        let mut writer = BinaryCopyInWriter::new(sink, types);
+        write(&mut writer)?;
+        writer.finish().map_err(backend)?;
+        Ok(())
+    })();
+    if outcome.is_err() {
+        pooled.aborted = true;
+    }
+    outcome
+}
+
+impl PostgresTransaction<'_> {
+    fn pooled(&mut self) -> &mut Pooled {
+        match &mut self.pooled {
+            Some(pooled) => pooled,
+            None => unreachable!("a connection is present until drop"),
+        }
+    }
+
+    fn buckets(&mut self, sql: &str, params: &Params<'_>) -> Result<Vec<(BucketKey, Bucket)>, StoreError> {
+        let rows = self.pooled().query(sql, params)?;
+        rows.iter().map(bucket_from_row).collect()
+    }
+
+    /// Attaches effects to entries whose sequence numbers lie in `[first, last]`.
+    fn attach_effects(&mut self, venture: VentureId, entries: &mut [StoredEntry]) -> Result<(), StoreError> {
+        let (Some(first), Some(last)) = (entries.first().map(|e| e.entry.seq), entries.last().map(|e| e.entry.seq)) else {
+            return Ok(());
+        };
+        let sql = format!("SELECT {EFFECT_COLUMNS} FROM entry_effects WHERE venture_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq, effect_no");
+        let rows = self.pooled().query(&sql, &[&venture.0, &seq_param(first)?, &seq_param(last)?])?;
+        let mut index = 0;
+        for row in &rows {
+            let (seq, effect) = effect_from_row(row)?;
+            while entries.get(index).is_some_and(|e| e.entry.seq < seq) {
+                index += 1;
+            }
+            if let Some(stored) = entries.get_mut(index)
+                && stored.entry.seq == seq
+            {
+                stored.entry.effects.push(effect);
+            }
+        }
+        Ok(())
+    }
+
+    fn insert_rows(&mut self, venture: VentureId, entries: &[StoredEntry]) -> Result<(), StoreError> {
+        let pooled = self.pooled();
+        for stored in entries {
+            let row = EntryRow::new(venture, stored)?;
+            pooled.execute(INSERT_ENTRY, &row.params())?;
+            for (effect_no, effect) in stored.entry.effects.iter().enumerate() {
+                let row = EffectRow::new(venture, &stored.entry, effect_no, effect)?;
+                pooled.execute(INSERT_EFFECT, &row.params())?;
+            }
+        }
+        Ok(())
+    }
+
+    fn copy_rows(&mut self, venture: VentureId, entries: &[StoredEntry]) -> Result<(), StoreError> {
+        let pooled = self.pooled();
+        copy_in(pooled, COPY_ENTRIES, ENTRY_TYPES, |writer| {
+            for stored in entries {
+                let row = EntryRow::new(venture, stored)?;
+                writer.write(&row.params()).map_err(backend)?;
+            }
+            Ok(())
+        })?;
+        if entries.iter().all(|stored| stored.entry.effects.is_empty()) {
+            return Ok(());
+        }
+        copy_in(pooled, COPY_EFFECTS, EFFECT_TYPES, |writer| {
+            for stored in entries {
+                for (effect_no, effect) in stored.entry.effects.iter().enumerate() {
+                    let row = EffectRow::new(venture, &stored.entry, effect_no, effect)?;
+                    writer.write(&row.params()).map_err(backend)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Reads the open scan cursor to its end, attaching effects chunk by chunk, exactly as a
+    /// merge of two streams ordered by sequence would.
+    fn scan_cursor(&mut self, venture: VentureId, visit: &mut dyn FnMut(StoredEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let pooled = self.pooled();
+        // Not cached: a FETCH is described against the cursor open now.
+        let fetch = pooled.client.prepare(&format!("FETCH FORWARD {SCAN_CHUNK} FROM {SCAN_CURSOR}")).map_err(|e| pooled.fail(e))?;
+        let effects_sql = format!("SELECT {EFFECT_COLUMNS} FROM entry_effects WHERE venture_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, effect_no");
+        // Effects up to and including this sequence number have been read.
+        let mut covered = i64::MIN;
+        loop {
+            let rows = pooled.client.query(&fetch, &[]).map_err(|e| pooled.fail(e))?;
+            let exhausted = rows.len() < SCAN_CHUNK;
+            let entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>, _>>()?;
+            drop(rows);
+            let Some(last) = entries.last().map(|e| e.entry.seq) else {
+                break;
+            };
+            let last = seq_param(last)?;
+            let effect_rows = pooled.query(&effects_sql, &[&venture.0, &covered, &last])?;
+            covered = last;
+            let mut effects = effect_rows.iter().map(effect_from_row);
+            let mut pending = effects.next().transpose()?;
+            for mut stored in entries {
+                while let Some((seq, effect)) = pending {
+                    if seq != stored.entry.seq {
+                        if seq < stored.entry.seq {
+                            return Err(StoreError::Corrupt(format!("effect of entry {seq} has no entry")));
+                        }
+                        break;
+                    }
+                    stored.entry.effects.push(effect);
+                    pending = effects.next().transpose()?;
+                }
+                visit(stored)?;
+            }
+            if let Some((seq, _)) = pending {
+                return Err(StoreError::Corrupt(format!("effect of entry {seq} has no entry")));
+            }
+            if exhausted {
+                break;
+            }
+        }
+        let orphan = pooled.query_opt("SELECT seq FROM entry_effects WHERE venture_id = $1 AND seq > $2 ORDER BY seq LIMIT 1", &[&venture.0, &covered])?;
+        if let Some(row) = orphan {
+            let seq: i64 = get(&row, 0)?;
+            return Err(StoreError::Corrupt(format!("effect of entry {seq} has no entry")));
+        }
+        Ok(())
+    }
+}
+
+impl Transaction for PostgresTransaction<'_> {
+    fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        let pooled = self.pooled();
+        if pooled.aborted {
+            // PostgreSQL would answer COMMIT with a silent rollback.
+            return Err(StoreError::Backend("an earlier statement failed and PostgreSQL aborted the transaction; nothing was written".into()));
+        }
+        pooled.batch("COMMIT")?;
+        self.open = false;
+        Ok(())
+    }
+
+    fn insert_venture(&mut self, venture: &NewVenture, genesis: &EntryHash) -> Result<VentureId, StoreError> {
+        let hash = genesis.0.as_slice();
+        let row = self.pooled().query_one(
+            "INSERT INTO ventures (slug, name, pitch, currency, created_at_ms, head_seq, head_hash) VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING venture_id",
+            &[&venture.slug, &venture.name, &venture.pitch, &venture.currency, &venture.created_at_ms, &hash],
+        )?;
+        Ok(VentureId(get(&row, 0)?))
+    }
+
+    fn venture_by_slug(&mut self, slug: &str) -> Result<Option<VentureRecord>, StoreError> {
+        let sql = format!("SELECT {VENTURE_COLUMNS} FROM ventures WHERE slug = $1");
+        let row = self.pooled().query_opt(&sql, &[&slug])?;
+        row.as_ref().map(venture_from_row).transpose()
+    }
+
+    fn ventures(&mut self) -> Result<Vec<VentureRecord>, StoreError> {
+        let sql = format!("SELECT {VENTURE_COLUMNS} FROM ventures ORDER BY slug");
+        let rows = self.pooled().query(&sql, &[])?;
+        rows.iter().map(venture_from_row).collect()
+    }
+
+    fn lock_venture(&mut self, venture: VentureId) -> Result<VentureRecord, StoreError> {
+        // The row lock serializes writers to one venture until the end of the transaction.
+        let sql = format!("SELECT {VENTURE_COLUMNS} FROM ventures WHERE venture_id = $1 FOR UPDATE");
+        let row = self.pooled().query_one(&sql, &[&venture.0])?;
+        venture_from_row(&row)
+    }
+
+    fn set_head(&mut self, venture: VentureId, seq: u64, hash: &EntryHash) -> Result<(), StoreError> {
+        let hash = hash.0.as_slice();
+        self.pooled().execute("UPDATE ventures SET head_seq = $2, head_hash = $3 WHERE venture_id = $1", &[&venture.0, &seq_param(seq)?, &hash])?;
+        Ok(())
+    }
+
+    fn insert_member(&mut self, venture: VentureId, member: &MemberRecord) -> Result<(), StoreError> {
+        self.pooled().execute(
+            "INSERT INTO members (venture_id, member_no, handle, display_name, role, joined_on, recorded_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&venture.0, &member_param(member.member_no)?, &member.handle, &member.display_name, &member.role, &member.joined_on, &member.recorded_at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn members(&mut self, venture: VentureId) -> Result<Vec<MemberRecord>, StoreError> {
+        let rows = self.pooled().query(
+            "SELECT member_no, handle, display_name, role, joined_on, recorded_at_ms FROM members WHERE venture_id = $1 ORDER BY member_no",
+            &[&venture.0],
+        )?;
+        rows.iter()
+            .map(|row| {
+                let member: i32 = get(row, 0)?;
+                Ok(MemberRecord {
+                    member_no: MemberNo(narrow(member, "member")?),
+                    handle: get(row, 1)?,
+                    display_name: get(row, 2)?,
+                    role: get(row, 3)?,
+                    joined_on: get(row, 4)?,
+                    recorded_at_ms: get(row, 5)?,
+                })
+            })
+            .collect()
+    }
+
+    fn insert_terms(&mut self, venture: VentureId, record: &TermsRecord) -> Result<(), StoreError> {
+        let (basis, market, cash, hours, rate) = match record.terms {
+            Terms::Salary { market_salary_minor, cash_salary_minor, hours_per_year } => {
+                (TERMS_SALARY, Some(market_salary_minor), Some(cash_salary_minor), hours_per_year.map(i64::from), None)
+            }
+            Terms::Hourly { rate_minor } => (TERMS_HOURLY, None, None, None, Some(rate_minor)),
+        };
+        self.pooled().execute(
+            "INSERT INTO member_terms (venture_id, member_no, version, effective_from, basis, market_salary_minor, cash_salary_minor, hours_per_year, rate_minor, recorded_at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                &venture.0,
+                &member_param(record.member_no)?,
+                &narrow::<u32, i32>(record.version, "version")?,
+                &record.effective_from,
+                &basis,
+                &market,
+                &cash,
+                &hours,
+                &rate,
+                &record.recorded_at_ms,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn terms(&mut self, venture: VentureId) -> Result<Vec<TermsRecord>, StoreError> {
+        let rows = self.pooled().query(
+            "SELECT member_no, version, effective_from, basis, market_salary_minor, cash_salary_minor, hours_per_year, rate_minor, recorded_at_ms
+             FROM member_terms WHERE venture_id = $1 ORDER BY member_no, version",
+            &[&venture.0],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let basis: &str = get(row, 3)?;
+            let money =
+                |index: usize| -> Result<i64, StoreError> { get::<Option<i64>>(row, index)?.ok_or_else(|| StoreError::Corrupt("terms lack an amount".into())) };
+            let terms = match basis {
+                TERMS_SALARY => Terms::Salary {
+                    market_salary_minor: money(4)?,
+                    cash_salary_minor: money(5)?,
+                    hours_per_year: get::<Option<i64>>(row, 6)?.map(|h| narrow(h, "hours")).transpose()?,
+                },
+                TERMS_HOURLY => Terms::Hourly { rate_minor: money(7)? },
+                other => return Err(StoreError::Corrupt(format!("terms basis {other}"))),
+            };
+            let member: i32 = get(row, 0)?;
+            let version: i32 = get(row, 1)?;
+            out.push(TermsRecord {
+                member_no: MemberNo(narrow(member, "member")?),
+                version: narrow(version, "version")?,
+                effective_from: get(row, 2)?,
+                terms,
+                recorded_at_ms: get(row, 8)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn insert_policy_version(&mut self, venture: VentureId, policy: &PolicyVersionRecord) -> Result<(), StoreError> {
+        self.pooled().execute(
+            "INSERT INTO policy_versions (venture_id, version, effective_from, settings, recorded_at_ms) VALUES ($1, $2, $3, $4, $5)",
+            &[&venture.0, &narrow::<u32, i32>(policy.version, "version")?, &policy.effective_from, &policy.settings, &policy.recorded_at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn policy_versions(&mut self, venture: VentureId) -> Result<Vec<PolicyVersionRecord>, StoreError> {
+        let rows = self
+            .pooled()
+            .query("SELECT version, effective_from, settings, recorded_at_ms FROM policy_versions WHERE venture_id = $1 ORDER BY version", &[&venture.0])?;
+        rows.iter()
+            .map(|row| {
+                let version: i32 = get(row, 0)?;
+                Ok(PolicyVersionRecord {
+                    version: narrow(version, "version")?,
+                    effective_from: get(row, 1)?,
+                    settings: get(row, 2)?,
+                    recorded_at_ms: get(row, 3)?,
+                })
+            })
+            .collect()
+    }
+
+    fn insert_entries(&mut self, venture: VentureId, entries: &[StoredEntry]) -> Result<(), StoreError> {
+        if entries.len() <= INSERT_ROWS_MAX { self.insert_rows(venture, entries) } else { self.copy_rows(venture, entries) }
+    }
+
+    fn entry(&mut self, venture: VentureId, seq: u64) -> Result<Option<StoredEntry>, StoreError> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = $1 AND seq = $2");
+        let Some(row) = self.pooled().query_opt(&sql, &[&venture.0, &seq_param(seq)?])? else {
+            return Ok(None);
+        };
+        let mut entries = vec![entry_from_row(&row)?];
+        self.attach_effects(venture, &mut entries)?;
+        Ok(entries.pop())
+    }
+
+    fn reversal_of(&mut self, venture: VentureId, seq: u64) -> Result<Option<u64>, StoreError> {
+        let row = self.pooled().query_opt("SELECT seq FROM entries WHERE venture_id = $1 AND reverses_seq = $2", &[&venture.0, &seq_param(seq)?])?;
+        row.map(|row| {
+            let seq: i64 = get(&row, 0)?;
+            narrow(seq, "sequence")
+        })
+        .transpose()
+    }
+
+    fn entries(&mut self, venture: VentureId, filter: &EntryFilter) -> Result<Vec<StoredEntry>, StoreError> {
+        let mut sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = $1");
+        let mut parameters: Vec<Box<dyn ToSql + Sync>> = vec![Box::new(venture.0)];
+        if let Some(member) = filter.member {
+            parameters.push(Box::new(member_param(member)?));
+            let n = parameters.len();
+            sql.push_str(&format!(
+                " AND (member_no = ${n} OR EXISTS (SELECT 1 FROM entry_effects f WHERE f.venture_id = entries.venture_id AND f.seq = entries.seq AND f.member_no = ${n}))"
+            ));
+        }
+        if let Some(tag) = &filter.tag {
+            parameters.push(Box::new(tag.clone()));
+            sql.push_str(&format!(" AND tag = ${}", parameters.len()));
+        }
+        if let Some(from) = filter.from {
+            parameters.push(Box::new(from));
+            sql.push_str(&format!(" AND occurred_on >= ${}", parameters.len()));
+        }
+        if let Some(to) = filter.to {
+            parameters.push(Box::new(to));
+            sql.push_str(&format!(" AND occurred_on <= ${}", parameters.len()));
+        }
+        if let Some(after) = filter.after_seq {
+            parameters.push(Box::new(seq_param(after)?));
+            sql.push_str(&format!(" AND seq > ${}", parameters.len()));
+        }
+        parameters.push(Box::new(i64::from(filter.limit.clamp(1, PAGE_SIZE_MAX))));
+        sql.push_str(&format!(" ORDER BY seq LIMIT ${}", parameters.len()));
+        let references: Vec<&(dyn ToSql + Sync)> = parameters.iter().map(|p| &**p).collect();
+        let rows = self.pooled().query(&sql, &references)?;
+        let mut entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>, _>>()?;
+        drop(rows);
+        // Effects for a sparse page are fetched one entry range at a time.
+        for chunk in entries.chunk_by_mut(|a, b| b.entry.seq == a.entry.seq + 1) {
+            self.attach_effects(venture, chunk)?;
+        }
+        Ok(entries)
+    }
+
+    fn scan_entries(&mut self, venture: VentureId, visit: &mut dyn FnMut(StoredEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        // A server-side cursor inside the transaction: entries arrive a chunk at a time.
+        let declare = format!("DECLARE {SCAN_CURSOR} NO SCROLL CURSOR FOR SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = $1 ORDER BY seq");
+        self.pooled().execute(&declare, &[&venture.0])?;
+        let outcome = self.scan_cursor(venture, visit);
+        let close = format!("CLOSE {SCAN_CURSOR}");
+        match outcome {
+            Ok(()) => self.pooled().batch(&close),
+            Err(error) => {
+                if !self.pooled().aborted {
+                    // The scan's error is the one to report.
+                    let _ = self.pooled().batch(&close);
+                }
+                Err(error)
+            }
+        }
+    }
+
+    fn latest_entry_date(&mut self, venture: VentureId) -> Result<Option<Date>, StoreError> {
+        let row = self.pooled().query_one("SELECT max(occurred_on) FROM entries WHERE venture_id = $1", &[&venture.0])?;
+        get(&row, 0)
+    }
+
+    fn totals(&mut self, venture: VentureId) -> Result<Vec<(BucketKey, Bucket)>, StoreError> {
+        self.buckets(
+            "SELECT member_no, kind, class, fmv_minor, slices_minor, well_minor FROM member_totals
+             WHERE venture_id = $1 AND (fmv_minor <> 0 OR slices_minor <> 0 OR well_minor <> 0) ORDER BY member_no, kind, class",
+            &[&venture.0],
+        )
+    }
+
+    fn member_totals(&mut self, venture: VentureId, member: MemberNo) -> Result<Vec<(BucketKey, Bucket)>, StoreError> {
+        self.buckets(
+            "SELECT member_no, kind, class, fmv_minor, slices_minor, well_minor FROM member_totals
+             WHERE venture_id = $1 AND member_no = $2 AND (fmv_minor <> 0 OR slices_minor <> 0 OR well_minor <> 0) ORDER BY kind, class",
+            &[&venture.0, &member_param(member)?],
+        )
+    }
+
+    fn well_balances(&mut self, venture: VentureId) -> Result<Vec<(MemberNo, i64)>, StoreError> {
+        let rows = self.pooled().query(
+            "SELECT member_no, sum(well_minor)::BIGINT FROM member_totals WHERE venture_id = $1 AND well_minor <> 0 GROUP BY member_no ORDER BY member_no",
+            &[&venture.0],
+        )?;
+        let mut out = Vec::new();
+        for row in &rows {
+            let balance: i64 = get(row, 1)?;
+            if balance > 0 {
+                let member: i32 = get(row, 0)?;
+                out.push((MemberNo(narrow(member, "member")?), balance));
+            }
+        }
+        Ok(out)
+    }
+
+    fn add_totals(&mut self, venture: VentureId, deltas: &[(BucketKey, Bucket)]) -> Result<(), StoreError> {
+        let pooled = self.pooled();
+        for (key, delta) in deltas {
+            pooled.execute(
+                "INSERT INTO member_totals (venture_id, member_no, kind, class, fmv_minor, slices_minor, well_minor) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (venture_id, member_no, kind, class) DO UPDATE SET
+                   fmv_minor = member_totals.fmv_minor + EXCLUDED.fmv_minor,
+                   slices_minor = member_totals.slices_minor + EXCLUDED.slices_minor,
+                   well_minor = member_totals.well_minor + EXCLUDED.well_minor",
+                &[
+                    &venture.0,
+                    &member_param(key.member)?,
+                    &kind_code(key.kind),
+                    &class_code(key.class),
+                    &delta.fmv_minor,
+                    &delta.slices_minor,
+                    &delta.well_minor,
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn totals_as_of(&mut self, venture: VentureId, date: Date) -> Result<Vec<(BucketKey, Bucket)>, StoreError> {
+        self.buckets(
+            "SELECT member_no, kind, class, sum(fmv_minor)::BIGINT, sum(slices_minor)::BIGINT, sum(well_minor)::BIGINT FROM entry_effects
+             WHERE venture_id = $1 AND occurred_on <= $2 GROUP BY member_no, kind, class
+             HAVING sum(fmv_minor) <> 0 OR sum(slices_minor) <> 0 OR sum(well_minor) <> 0 ORDER BY member_no, kind, class",
+            &[&venture.0, &date],
+        )
+    }
+
+    fn entries_behind(&mut self, venture: VentureId, member: MemberNo, kind: Kind) -> Result<Vec<u64>, StoreError> {
+        let rows = self.pooled().query(
+            "SELECT DISTINCT seq FROM entry_effects WHERE venture_id = $1 AND member_no = $2 AND kind = $3 ORDER BY seq",
+            &[&venture.0, &member_param(member)?, &kind_code(kind)],
+        )?;
+        rows.iter()
+            .map(|row| {
+                let seq: i64 = get(row, 0)?;
+                narrow(seq, "sequence")
+            })
+            .collect()
+    }
+
+    fn idempotency(&mut self, scope: VentureId, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let row = self.pooled().query_opt("SELECT fingerprint, result FROM idempotency_keys WHERE venture_id = $1 AND key = $2", &[&scope.0, &key])?;
+        row.map(|row| Ok(IdempotencyRecord { fingerprint: get(&row, 0)?, result: get(&row, 1)? })).transpose()
+    }
+
+    fn put_idempotency(&mut self, scope: VentureId, key: &str, record: &IdempotencyRecord, at_ms: i64) -> Result<(), StoreError> {
+        self.pooled().execute(
+            "INSERT INTO idempotency_keys (venture_id, key, fingerprint, result, created_at_ms) VALUES ($1, $2, $3, $4, $5)",
+            &[&scope.0, &key, &record.fingerprint, &record.result, &at_ms],
+        )?;
+        Ok(())
+    }
+}
+
+/// Runs one raw SQL statement against the database, outside the application's rules, on a
+/// connection of its own. For tests that prove the database itself guards the ledger (an UPDATE
+/// of an entry must fail). Returns the number of rows changed.
+pub fn execute_raw(url: &str, sql: &str) -> Result<u64, StoreError> {
+    let mut client = Client::connect(url, NoTls).map_err(backend)?;
+    client.execute(sql, &[]).map_err(backend)
+}
