@@ -76,9 +76,7 @@ impl Book {
     /// version 1 covers everything before version 2.
     pub fn policy_at(&self, date: Date) -> Result<(u32, &Policy), AppError> {
         let found = self.policies.iter().rev().find(|(record, _)| record.effective_from <= date).or_else(|| self.policies.first());
-        found
-            .map(|(record, policy)| (record.version, policy))
-            .ok_or_else(|| AppError::NotFound { what: "policy of venture", name: self.venture.slug.clone() })
+        found.map(|(record, policy)| (record.version, policy)).ok_or_else(|| AppError::NotFound { what: "policy of venture", name: self.venture.slug.clone() })
     }
 
     /// The policy of a given version.
@@ -112,17 +110,9 @@ impl Book {
         policy: &Policy,
     ) -> Result<StoredEntry, AppError> {
         let terms = draft.member.and_then(|m| self.terms_at(m, draft.occurred_on));
-        let context = Context {
-            policy,
-            member: draft.member,
-            role: draft.member.and_then(|m| self.role_of(m)),
-            terms: terms.map(|t| &t.terms),
-            seq,
-        };
+        let context = Context { policy, member: draft.member, role: draft.member.and_then(|m| self.role_of(m)), terms: terms.map(|t| &t.terms), seq };
         let valuation = value(draft.input, &context, state).map_err(|error| match error {
-            peerstake_core::DomainError::NoTermsInForce(_) => {
-                peerstake_core::DomainError::NoTermsInForce(draft.occurred_on.to_string()).into()
-            }
+            peerstake_core::DomainError::NoTermsInForce(_) => peerstake_core::DomainError::NoTermsInForce(draft.occurred_on.to_string()).into(),
             other => AppError::from(other),
         })?;
         let entry = Entry {

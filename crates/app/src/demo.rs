@@ -36,7 +36,7 @@ const PEERS: &[Peer] = &[
 
 /// One thing that happens in the demo year.
 enum Action {
-    Log { member: Option<&'static str>, form: ContributionForm, note: &'static str },
+    Log { member: Option<&'static str>, form: Box<ContributionForm>, note: &'static str },
     ReverseLast { reason: &'static str },
     Policy,
 }
@@ -61,7 +61,7 @@ fn day(month: u8, day_of_month: u8) -> Result<Date, AppError> {
 fn year() -> Result<Vec<(Date, Action)>, AppError> {
     use Action::*;
     let mut plan: Vec<(Date, Action)> = Vec::new();
-    let log = |member: &'static str, form: ContributionForm, note: &'static str| Log { member: Some(member), form, note };
+    let log = |member: &'static str, form: ContributionForm, note: &'static str| Log { member: Some(member), form: Box::new(form), note };
     for month in 1..=12_u8 {
         plan.push((day(month, 1)?, log("fay", amount("deposit", "50"), "Monthly pledge to the well")));
         plan.push((day(month, 2)?, log("ana", ContributionForm { paid: "0".into(), ..amount("facilities", "300") }, "Desk and meeting room in Ana's studio")));
@@ -85,7 +85,7 @@ fn year() -> Result<Vec<(Date, Action)>, AppError> {
         if month % 3 == 0 {
             plan.push((day(month, 4)?, log("ben", amount("deposit", "20"), "Quarterly top-up of the well")));
         }
-        plan.push((day(month, 28)?, Log { member: None, form: amount("withdrawal", "40"), note: "Hosting for the month" }));
+        plan.push((day(month, 28)?, Log { member: None, form: Box::new(amount("withdrawal", "40")), note: "Hosting for the month" }));
     }
     plan.push((day(1, 9)?, log("ben", ContributionForm { condition: "new".into(), ..amount("equipment", "1200") }, "Laptop bought for the venture")));
     plan.push((day(2, 14)?, log("chloe", amount("expense", "89.90"), "Ticket to the makers' fair")));
@@ -93,7 +93,10 @@ fn year() -> Result<Vec<(Date, Action)>, AppError> {
     plan.push((day(3, 16)?, log("ben", amount("expense", "450"), "Soldering station (typo: was 45)")));
     plan.push((day(3, 17)?, ReverseLast { reason: "Amount typed as 450 instead of 45" }));
     plan.push((day(3, 17)?, log("ben", amount("expense", "45"), "Soldering station")));
-    plan.push((day(4, 3)?, log("chloe", ContributionForm { condition: "used-recent".into(), ..amount("supplies", "150") }, "Filament and parts for prototypes")));
+    plan.push((
+        day(4, 3)?,
+        log("chloe", ContributionForm { condition: "used-recent".into(), ..amount("supplies", "150") }, "Filament and parts for prototypes"),
+    ));
     plan.push((day(5, 8)?, log("ana", ContributionForm { paid: "20".into(), ..amount("expense", "120") }, "Trademark filing")));
     plan.push((day(6, 21)?, log("eli", ContributionForm { class: "non-cash".into(), ..amount("other", "200") }, "Rights to the logo he drew")));
     plan.push((day(7, 1)?, Policy));
@@ -152,15 +155,20 @@ impl Commons {
                         member: member.map(str::to_string),
                         author: member.map(str::to_string).or_else(|| Some("ana".to_string())),
                         occurred_on: date,
-                        form,
+                        form: *form,
                         note: note.to_string(),
                         idempotency_key: None,
                     };
                     last_seq = self.log(&request, now)?.entry.seq;
                 }
                 Action::ReverseLast { reason } => {
-                    let request =
-                        ReverseRequest { venture: DEMO_SLUG.to_string(), seq: last_seq, reason: reason.to_string(), author: Some("ana".to_string()), idempotency_key: None };
+                    let request = ReverseRequest {
+                        venture: DEMO_SLUG.to_string(),
+                        seq: last_seq,
+                        reason: reason.to_string(),
+                        author: Some("ana".to_string()),
+                        idempotency_key: None,
+                    };
                     last_seq = self.reverse(&request, now)?.entry.seq;
                 }
                 Action::Policy => {

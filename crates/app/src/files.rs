@@ -63,7 +63,8 @@ impl Commons {
         let book = Book::load(tx.as_mut(), venture)?;
         let venture_record = tx.lock_venture(book.venture.id)?;
         if let Some(result) = replayed(tx.as_mut(), venture_record.id, idempotency_key, &content_hash)? {
-            let (entries, head_seq) = result.strip_prefix("import:").and_then(|r| r.split_once(':')).and_then(|(n, h)| Some((n.parse().ok()?, h.parse().ok()?))).unwrap_or((0, 0));
+            let (entries, head_seq) =
+                result.strip_prefix("import:").and_then(|r| r.split_once(':')).and_then(|(n, h)| Some((n.parse().ok()?, h.parse().ok()?))).unwrap_or((0, 0));
             let head = tx.entry(venture_record.id, head_seq)?.map(|s| s.hash).unwrap_or(venture_record.head_hash);
             return Ok(ImportReport { entries, head_seq, head });
         }
@@ -203,7 +204,8 @@ impl Commons {
     /// entry's hash is checked as it is read, and the whole venture is verified before anything
     /// is committed.
     pub fn import_venture(&self, venture: &str, reader: impl Read, now: Now) -> Result<ImportReport, AppError> {
-        let document: ExportDocument = serde_json::from_reader(std::io::BufReader::new(reader)).map_err(|e| AppError::File(format!("not a peerstake export: {e}")))?;
+        let document: ExportDocument =
+            serde_json::from_reader(std::io::BufReader::new(reader)).map_err(|e| AppError::File(format!("not a peerstake export: {e}")))?;
         if document.format != EXPORT_FORMAT || document.version != EXPORT_VERSION {
             return Err(AppError::File(format!("not a peerstake export of version {EXPORT_VERSION}")));
         }
@@ -417,7 +419,12 @@ struct ExportPolicy {
 
 impl ExportPolicy {
     fn from_record(record: &PolicyVersionRecord) -> ExportPolicy {
-        ExportPolicy { version: record.version, effective_from: record.effective_from.to_string(), settings: record.settings.clone(), recorded_at_ms: record.recorded_at_ms }
+        ExportPolicy {
+            version: record.version,
+            effective_from: record.effective_from.to_string(),
+            settings: record.settings.clone(),
+            recorded_at_ms: record.recorded_at_ms,
+        }
     }
 
     fn to_record(&self) -> Result<PolicyVersionRecord, AppError> {

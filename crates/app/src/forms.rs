@@ -10,21 +10,8 @@ use peerstake_core::terms::Terms;
 use crate::error::{AppError, invalid};
 
 /// The kinds a person can log, by the name they type.
-pub const LOG_KINDS: &[&str] = &[
-    "time",
-    "deposit",
-    "withdrawal",
-    "expense",
-    "equipment",
-    "supplies",
-    "facilities",
-    "capital-use",
-    "idea",
-    "sale",
-    "finders-fee",
-    "other",
-    "cash-paid",
-];
+pub const LOG_KINDS: &[&str] =
+    &["time", "deposit", "withdrawal", "expense", "equipment", "supplies", "facilities", "capital-use", "idea", "sale", "finders-fee", "other", "cash-paid"];
 
 /// One contribution as text fields. Which fields a kind reads is documented per kind in the
 /// README; a field a kind does not read must be empty.
@@ -81,9 +68,8 @@ impl ContributionForm {
         used("class", &self.class, kind == "other")?;
         let amount = || money(currency, "amount", &self.amount);
         let paid = |field: &'static str| money_or_zero(currency, field, &self.paid);
-        let condition = || {
-            Condition::from_name(self.condition.trim()).ok_or_else(|| invalid("condition", "use new, used-recent (pre-owned under a year) or used-old"))
-        };
+        let condition =
+            || Condition::from_name(self.condition.trim()).ok_or_else(|| invalid("condition", "use new, used-recent (pre-owned under a year) or used-old"));
         let input = match kind {
             "time" => {
                 if self.quantity.trim().is_empty() {
@@ -143,7 +129,10 @@ pub struct TermsForm {
 impl TermsForm {
     /// Whether any field is filled in.
     pub fn is_empty(&self) -> bool {
-        self.market_salary.trim().is_empty() && self.cash_salary.trim().is_empty() && self.hourly_rate.trim().is_empty() && self.hours_per_year.trim().is_empty()
+        self.market_salary.trim().is_empty()
+            && self.cash_salary.trim().is_empty()
+            && self.hourly_rate.trim().is_empty()
+            && self.hours_per_year.trim().is_empty()
     }
 
     /// The exact terms, in the venture's currency.

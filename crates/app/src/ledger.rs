@@ -377,11 +377,8 @@ impl Commons {
         };
         let member_numbers: Vec<MemberNo> = book.members.iter().map(|m| m.member_no).collect();
         let split = compute(&member_numbers, buckets)?;
-        let lines = split
-            .members
-            .into_iter()
-            .filter_map(|figures| book.member_by_no(figures.member).map(|m| SplitLine { member: m.clone(), figures }))
-            .collect();
+        let lines =
+            split.members.into_iter().filter_map(|figures| book.member_by_no(figures.member).map(|m| SplitLine { member: m.clone(), figures })).collect();
         Ok(SplitReport {
             venture: book.venture.slug.clone(),
             currency: book.currency,
@@ -474,10 +471,8 @@ pub(crate) fn verify_in(tx: &mut dyn Transaction, book: &Book) -> Result<VerifyR
                     Ok(expected) if expected.entry == stored.entry => {
                         differences.push(format!("entry #{}: hash does not match its contents and the entry before it", entry.seq));
                     }
-                    Ok(_) => differences.push(format!(
-                        "entry #{}: stored figures differ from its inputs valued under policy version {}",
-                        entry.seq, entry.policy_version
-                    )),
+                    Ok(_) => differences
+                        .push(format!("entry #{}: stored figures differ from its inputs valued under policy version {}", entry.seq, entry.policy_version)),
                     Err(error) => differences.push(format!("entry #{}: cannot be revalued: {error}", entry.seq)),
                 }
             }
@@ -536,12 +531,24 @@ fn recompute(book: &Book, previous: &EntryHash, stored: StoredEntry, state: &Led
         return Err(invalid("policy version", format!("{} was not in force on {} (version {version_in_force} was)", entry.policy_version, entry.occurred_on)));
     }
     let policy = book.policy_version(entry.policy_version).ok_or_else(|| invalid("policy version", format!("{} does not exist", entry.policy_version)))?;
-    let draft = Draft { occurred_on: entry.occurred_on, recorded_at_ms: entry.recorded_at_ms, author: entry.author, member: entry.member, input: &input, note: &entry.note };
+    let draft = Draft {
+        occurred_on: entry.occurred_on,
+        recorded_at_ms: entry.recorded_at_ms,
+        author: entry.author,
+        member: entry.member,
+        input: &input,
+        note: &entry.note,
+    };
     book.value_entry_with(entry.seq, previous, &draft, state, entry.policy_version, policy)
 }
 
 /// Replays the ledger under a candidate policy, leaving out reversed entries and reversals.
-fn revalue(tx: &mut dyn Transaction, book: &Book, candidate: &peerstake_core::policy::Policy, as_of: Option<Date>) -> Result<(LedgerState, Vec<(u64, String)>), AppError> {
+fn revalue(
+    tx: &mut dyn Transaction,
+    book: &Book,
+    candidate: &peerstake_core::policy::Policy,
+    as_of: Option<Date>,
+) -> Result<(LedgerState, Vec<(u64, String)>), AppError> {
     let mut reversed: HashSet<u64> = HashSet::new();
     let mut filter = EntryFilter { tag: Some(REVERSAL_TAG.to_string()), limit: PAGE_SIZE_MAX, ..EntryFilter::default() };
     loop {
@@ -561,7 +568,14 @@ fn revalue(tx: &mut dyn Transaction, book: &Book, candidate: &peerstake_core::po
             return Ok(());
         }
         let outcome = Input::from_canonical(&entry.inputs).map_err(AppError::from).and_then(|input| {
-            let draft = Draft { occurred_on: entry.occurred_on, recorded_at_ms: entry.recorded_at_ms, author: entry.author, member: entry.member, input: &input, note: "" };
+            let draft = Draft {
+                occurred_on: entry.occurred_on,
+                recorded_at_ms: entry.recorded_at_ms,
+                author: entry.author,
+                member: entry.member,
+                input: &input,
+                note: "",
+            };
             book.value_entry_with(entry.seq, &genesis, &draft, &state, 0, candidate)
         });
         match outcome.and_then(|valued| state.apply(&valued.entry.effects).map_err(AppError::from)) {

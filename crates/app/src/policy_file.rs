@@ -117,8 +117,8 @@ pub fn parse(text: &str, currency: Currency) -> Result<Policy, AppError> {
 /// Applies a file's settings over its preset.
 pub fn from_file(file: &PolicyFile, currency: Currency) -> Result<Policy, AppError> {
     let preset_name = file.preset.as_deref().unwrap_or("slicing-pie");
-    let mut policy = Policy::preset(preset_name, currency)
-        .ok_or_else(|| invalid("preset", format!("unknown preset '{preset_name}' (use slicing-pie or hours-only)")))?;
+    let mut policy =
+        Policy::preset(preset_name, currency).ok_or_else(|| invalid("preset", format!("unknown preset '{preset_name}' (use slicing-pie or hours-only)")))?;
     if let Some(text) = &file.multiplier_cash {
         policy.multiplier_cash = multiplier("multiplier_cash", text)?;
     }

@@ -4,7 +4,9 @@ use peerstake_core::chain::EntryHash;
 use peerstake_core::money::Currency;
 use peerstake_core::policy::Policy;
 use peerstake_core::terms::{MemberNo, Role, Terms};
-use peerstake_store::{COMMONS_SCOPE, IdempotencyRecord, MemberRecord, Mode, NewVenture, PolicyVersionRecord, StoreError, TermsRecord, Transaction, VentureId, VentureRecord};
+use peerstake_store::{
+    COMMONS_SCOPE, IdempotencyRecord, MemberRecord, Mode, NewVenture, PolicyVersionRecord, StoreError, TermsRecord, Transaction, VentureId, VentureRecord,
+};
 use sha2::{Digest, Sha256};
 use time::Date;
 
@@ -29,7 +31,8 @@ impl PolicyChoice {
     /// Reads the choice in a currency.
     pub fn resolve(&self, currency: Currency) -> Result<Policy, AppError> {
         match self {
-            PolicyChoice::Preset(name) => Policy::preset(name, currency).ok_or_else(|| invalid("policy", format!("unknown preset '{name}' (use slicing-pie, hours-only or a .toml file)"))),
+            PolicyChoice::Preset(name) => Policy::preset(name, currency)
+                .ok_or_else(|| invalid("policy", format!("unknown preset '{name}' (use slicing-pie, hours-only or a .toml file)"))),
             PolicyChoice::File(text) => policy_file::parse(text, currency),
         }
     }
@@ -203,7 +206,15 @@ impl Commons {
         let policy = request.policy.resolve(currency)?;
         let started_on = request.started_on.unwrap_or(now.today);
         crate::book::check_date("started on", started_on, now.today)?;
-        let fingerprint = fingerprint(&["create-venture", &request.slug, &request.name, &request.pitch, currency.code(), &request.policy.fingerprint_part(), &started_on.to_string()]);
+        let fingerprint = fingerprint(&[
+            "create-venture",
+            &request.slug,
+            &request.name,
+            &request.pitch,
+            currency.code(),
+            &request.policy.fingerprint_part(),
+            &started_on.to_string(),
+        ]);
         let mut tx = self.store.begin(Mode::Write)?;
         if let Some(result) = replayed(tx.as_mut(), COMMONS_SCOPE, request.idempotency_key.as_deref(), &fingerprint)? {
             let slug = result.strip_prefix("venture:").unwrap_or(&result).to_string();
@@ -284,7 +295,8 @@ impl Commons {
         let terms = if terms_form.is_empty() { None } else { Some(terms_form.to_terms(book.currency)?) };
         let member_no = MemberNo(book.members.iter().map(|m| m.member_no.0).max().unwrap_or(0) + 1);
         let display_name = if request.display_name.trim().is_empty() { request.handle.clone() } else { request.display_name.trim().to_string() };
-        let record = MemberRecord { member_no, handle: request.handle.clone(), display_name, role: role.name().to_string(), joined_on, recorded_at_ms: now.at_ms };
+        let record =
+            MemberRecord { member_no, handle: request.handle.clone(), display_name, role: role.name().to_string(), joined_on, recorded_at_ms: now.at_ms };
         tx.insert_member(venture.id, &record)?;
         if let Some(terms) = terms {
             tx.insert_terms(venture.id, &TermsRecord { member_no, version: 1, effective_from: joined_on, terms, recorded_at_ms: now.at_ms })?;
@@ -390,11 +402,21 @@ impl Commons {
     }
 }
 
-fn check_not_retroactive(tx: &mut dyn Transaction, venture: VentureId, what: &'static str, effective_from: Date, previous: Option<Date>) -> Result<(), AppError> {
+fn check_not_retroactive(
+    tx: &mut dyn Transaction,
+    venture: VentureId,
+    what: &'static str,
+    effective_from: Date,
+    previous: Option<Date>,
+) -> Result<(), AppError> {
     if let Some(previous) = previous
         && effective_from <= previous
     {
-        return Err(AppError::Retroactive { what, effective_from: effective_from.to_string(), reason: format!("the current version takes effect on {previous}") });
+        return Err(AppError::Retroactive {
+            what,
+            effective_from: effective_from.to_string(),
+            reason: format!("the current version takes effect on {previous}"),
+        });
     }
     if let Some(latest) = tx.latest_entry_date(venture)?
         && effective_from <= latest

@@ -27,7 +27,8 @@ fn table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> Result
             }
         }
     }
-    let numeric = |cell: &str| cell.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '-') && cell.chars().all(|c| c.is_ascii_digit() || ".-%".contains(c));
+    let numeric =
+        |cell: &str| cell.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '-') && cell.chars().all(|c| c.is_ascii_digit() || ".-%".contains(c));
     let line = |cells: Vec<&str>| -> String {
         let mut text = String::new();
         for (index, cell) in cells.iter().enumerate() {
@@ -215,7 +216,11 @@ pub fn split(out: &mut impl Write, report: &SplitReport, format: Format) -> Resu
         total.push(format_share(report.lines.iter().map(|l| l.figures.share_units).sum()));
         rows.push(total);
         let as_of = report.as_of.map_or("now".to_string(), |d| format!("as of {d}"));
-        let policy = if report.policy == "ledger" { "the policy versions in force".to_string() } else { format!("candidate policy '{}' (nothing written)", report.policy) };
+        let policy = if report.policy == "ledger" {
+            "the policy versions in force".to_string()
+        } else {
+            format!("candidate policy '{}' (nothing written)", report.policy)
+        };
         writeln!(out, "Split of {} {as_of}, valued under {policy}; slices in units of 1 {}:", report.venture, currency.code()).map_err(io)?;
     }
     emit(out, format, &headers, &rows, || {
@@ -272,11 +277,20 @@ pub fn trace(out: &mut impl Write, report: &TraceReport, format: Format) -> Resu
             ]);
         }
         if format == Format::Table {
-            rows.push(vec![format!("= {}", kind.kind.name()), String::new(), String::new(), String::new(), String::new(), currency.format(kind.fmv_minor), currency.format(kind.slices_minor)]);
+            rows.push(vec![
+                format!("= {}", kind.kind.name()),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                currency.format(kind.fmv_minor),
+                currency.format(kind.slices_minor),
+            ]);
         }
     }
     if format == Format::Table {
-        writeln!(out, "Slices of {} ({}), {} in all, entry by entry:", report.member.handle, report.member.display_name, currency.format(report.slices_minor)).map_err(io)?;
+        writeln!(out, "Slices of {} ({}), {} in all, entry by entry:", report.member.handle, report.member.display_name, currency.format(report.slices_minor))
+            .map_err(io)?;
     }
     emit(out, format, &headers, &rows, || {
         json!({

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)]
+
 //! Journeys through the `peerstake` binary: what an operator or a script sees.
 
 use std::path::PathBuf;
@@ -134,4 +136,3 @@ fn errors_are_one_line_with_a_code_and_write_nothing() {
     assert_eq!(json["entries"].as_array().unwrap().len(), 0, "nothing was written");
     assert!(scratch.ok(&["verify", "--all"]).contains("kiln: ok"));
 }
-

@@ -361,10 +361,7 @@ impl Input {
             "idea" => Input::Idea { revenue_minor: number("revenue")?, royalty_paid_minor: number("royalty_paid")? },
             "sale" => Input::Sale { revenue_minor: number("revenue")?, commission_paid_minor: number("commission_paid")? },
             "finders-fee" => Input::FindersFee { investment_minor: number("investment")?, fee_paid_minor: number("fee_paid")? },
-            "other" => Input::Other {
-                amount_minor: number("amount")?,
-                class: Class::from_name(word("class")?).ok_or_else(corrupt)?,
-            },
+            "other" => Input::Other { amount_minor: number("amount")?, class: Class::from_name(word("class")?).ok_or_else(corrupt)? },
             _ => return Err(corrupt()),
         };
         if input.canonical() != text {
@@ -399,7 +396,11 @@ pub fn parse_minutes(text: &str) -> Result<i64, DomainError> {
         let scaled = parse_scaled(hours_text, 4).ok_or_else(invalid)?;
         let times_sixty = scaled.checked_mul(60).ok_or_else(invalid)?;
         if times_sixty % 10_000 != 0 {
-            return Err(DomainError::InvalidQuantity { field: "hours", text: text.to_string(), hint: "that is not a whole number of minutes; write 1:20 or 80m" });
+            return Err(DomainError::InvalidQuantity {
+                field: "hours",
+                text: text.to_string(),
+                hint: "that is not a whole number of minutes; write 1:20 or 80m",
+            });
         }
         times_sixty / 10_000
     };
@@ -419,11 +420,7 @@ pub fn parse_units(text: &str) -> Result<i64, DomainError> {
     if trimmed.starts_with('-') {
         return Err(DomainError::NegativeAmount { field: "units" });
     }
-    parse_scaled(trimmed, 3).ok_or_else(|| DomainError::InvalidQuantity {
-        field: "units",
-        text: text.to_string(),
-        hint: "a number with at most 3 decimals",
-    })
+    parse_scaled(trimmed, 3).ok_or_else(|| DomainError::InvalidQuantity { field: "units", text: text.to_string(), hint: "a number with at most 3 decimals" })
 }
 
 #[cfg(test)]

@@ -58,10 +58,7 @@ impl Currency {
     /// Looks up an ISO 4217 code (case-insensitive).
     pub fn from_code(code: &str) -> Result<Currency, DomainError> {
         let upper = code.trim().to_ascii_uppercase();
-        let bytes: [u8; 3] = upper
-            .as_bytes()
-            .try_into()
-            .map_err(|_| DomainError::UnknownCurrency(code.to_string()))?;
+        let bytes: [u8; 3] = upper.as_bytes().try_into().map_err(|_| DomainError::UnknownCurrency(code.to_string()))?;
         if let Some((_, exponent)) = EXPONENT_EXCEPTIONS.iter().find(|(c, _)| *c == upper) {
             return Ok(Currency { code: bytes, exponent: *exponent });
         }
@@ -91,12 +88,7 @@ impl Currency {
     /// negative amounts, more decimals than the currency has, and anything over
     /// [`AMOUNT_MINOR_MAX`].
     pub fn parse_amount(&self, field: &'static str, text: &str) -> Result<i64, DomainError> {
-        let invalid = || DomainError::InvalidAmount {
-            field,
-            text: text.to_string(),
-            currency: self.code().to_string(),
-            exponent: self.exponent,
-        };
+        let invalid = || DomainError::InvalidAmount { field, text: text.to_string(), currency: self.code().to_string(), exponent: self.exponent };
         let trimmed = text.trim();
         if trimmed.starts_with('-') {
             return Err(DomainError::NegativeAmount { field });
@@ -170,11 +162,7 @@ pub fn format_scaled(value: i128, scale: u8) -> String {
     let whole = magnitude / divisor;
     let fraction = magnitude % divisor;
     let sign = if negative { "-" } else { "" };
-    if scale == 0 {
-        format!("{sign}{whole}")
-    } else {
-        format!("{sign}{whole}.{fraction:0width$}", width = usize::from(scale))
-    }
+    if scale == 0 { format!("{sign}{whole}") } else { format!("{sign}{whole}.{fraction:0width$}", width = usize::from(scale)) }
 }
 
 /// How a division that does not come out even is rounded to the minor unit. Every valuation

@@ -143,8 +143,7 @@ impl LedgerState {
 
     /// Every bucket sorted by key, dropping empty ones: the form compared against stored totals.
     pub fn sorted_buckets(&self) -> Vec<(BucketKey, Bucket)> {
-        let mut rows: Vec<(BucketKey, Bucket)> =
-            self.buckets.iter().filter(|(_, b)| **b != Bucket::default()).map(|(k, b)| (*k, *b)).collect();
+        let mut rows: Vec<(BucketKey, Bucket)> = self.buckets.iter().filter(|(_, b)| **b != Bucket::default()).map(|(k, b)| (*k, *b)).collect();
         rows.sort_by_key(|(k, _)| *k);
         rows
     }

@@ -104,7 +104,8 @@ mod tests {
 
     #[test]
     fn thirds_add_up_to_one_hundred() {
-        let split = compute(&[MemberNo(1), MemberNo(2), MemberNo(3)], vec![bucket(1, Kind::Time, 100), bucket(2, Kind::Time, 100), bucket(3, Kind::Idea, 100)]).unwrap();
+        let split = compute(&[MemberNo(1), MemberNo(2), MemberNo(3)], vec![bucket(1, Kind::Time, 100), bucket(2, Kind::Time, 100), bucket(3, Kind::Idea, 100)])
+            .unwrap();
         let shares: Vec<String> = split.members.iter().map(|m| format_share(m.share_units)).collect();
         assert_eq!(shares, ["33.34", "33.33", "33.33"]);
         assert_eq!(split.total_slices_minor, 300);

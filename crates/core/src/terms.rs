@@ -77,11 +77,7 @@ impl Terms {
                 if let Some(hours) = hours_per_year
                     && !(100..=8784).contains(&hours)
                 {
-                    return Err(DomainError::InvalidQuantity {
-                        field: "hours per year",
-                        text: hours.to_string(),
-                        hint: "between 100 and 8784",
-                    });
+                    return Err(DomainError::InvalidQuantity { field: "hours per year", text: hours.to_string(), hint: "between 100 and 8784" });
                 }
                 Ok(())
             }

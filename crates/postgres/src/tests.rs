@@ -20,7 +20,9 @@ impl TestDb {
             return None;
         };
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-        let name = format!("peerstake_test_{}_{nanos}", std::process::id());
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("peerstake_pgtest_{}_{nanos}_{n}", std::process::id());
         let mut admin = Client::connect(&admin_url, NoTls).unwrap();
         admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
         let (base, _) = admin_url.rsplit_once('/').unwrap();

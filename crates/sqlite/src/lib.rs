@@ -15,8 +15,8 @@ use peerstake_core::replay::{Bucket, BucketKey, Effect};
 use peerstake_core::terms::{MemberNo, Terms};
 use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_code, kind_code, kind_from_code};
 use peerstake_store::{
-    EntryFilter, IdempotencyRecord, MemberRecord, Mode, NewVenture, PAGE_SIZE_MAX, PolicyVersionRecord, Store, StoreError, StoredEntry,
-    TermsRecord, Transaction, VentureId, VentureRecord,
+    EntryFilter, IdempotencyRecord, MemberRecord, Mode, NewVenture, PAGE_SIZE_MAX, PolicyVersionRecord, Store, StoreError, StoredEntry, TermsRecord,
+    Transaction, VentureId, VentureRecord,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
@@ -110,22 +110,17 @@ impl Store for SqliteStore {
 
     fn migrate(&self) -> Result<Vec<String>, StoreError> {
         let connection = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        connection
-            .execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at_ms INTEGER NOT NULL)")
-            .map_err(backend)?;
+        connection.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at_ms INTEGER NOT NULL)").map_err(backend)?;
         let mut applied = Vec::new();
         for (name, sql) in MIGRATIONS {
-            let done: Option<String> = connection
-                .query_row("SELECT name FROM schema_migrations WHERE name = ?1", [name], |row| row.get(0))
-                .optional()
-                .map_err(backend)?;
+            let done: Option<String> =
+                connection.query_row("SELECT name FROM schema_migrations WHERE name = ?1", [name], |row| row.get(0)).optional().map_err(backend)?;
             if done.is_some() {
                 continue;
             }
             connection.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
-            let outcome = connection
-                .execute_batch(sql)
-                .and_then(|_| connection.execute("INSERT INTO schema_migrations (name, applied_at_ms) VALUES (?1, 0)", [name]));
+            let outcome =
+                connection.execute_batch(sql).and_then(|_| connection.execute("INSERT INTO schema_migrations (name, applied_at_ms) VALUES (?1, 0)", [name]));
             match outcome {
                 Ok(_) => connection.execute_batch("COMMIT").map_err(backend)?,
                 Err(error) => {
@@ -185,10 +180,7 @@ fn date_to_day(date: Date) -> i64 {
 }
 
 fn day_to_date(day: i64) -> Result<Date, StoreError> {
-    i32::try_from(day)
-        .ok()
-        .and_then(|d| Date::from_julian_day(d).ok())
-        .ok_or_else(|| StoreError::Corrupt(format!("day {day} is not a date")))
+    i32::try_from(day).ok().and_then(|d| Date::from_julian_day(d).ok()).ok_or_else(|| StoreError::Corrupt(format!("day {day} is not a date")))
 }
 
 fn hash_from_blob(bytes: &[u8]) -> Result<EntryHash, StoreError> {
@@ -210,7 +202,7 @@ fn seq_param(seq: u64) -> Result<i64, StoreError> {
 
 const VENTURE_COLUMNS: &str = "venture_id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash";
 
-fn venture_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, String, String, String, String, i64, i64, Vec<u8>)> {
+fn venture_from_row(row: &Row<'_>) -> rusqlite::Result<VentureRow> {
     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?, row.get(7)?))
 }
 
@@ -380,15 +372,7 @@ impl Transaction for SqliteTransaction<'_> {
         self.connection()
             .execute(
                 "INSERT INTO members (venture_id, member_no, handle, display_name, role, joined_on, recorded_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    venture.0,
-                    member.member_no.0,
-                    member.handle,
-                    member.display_name,
-                    member.role,
-                    date_to_day(member.joined_on),
-                    member.recorded_at_ms
-                ],
+                params![venture.0, member.member_no.0, member.handle, member.display_name, member.role, date_to_day(member.joined_on), member.recorded_at_ms],
             )
             .map_err(backend)?;
         Ok(())
@@ -665,10 +649,8 @@ impl Transaction for SqliteTransaction<'_> {
     }
 
     fn latest_entry_date(&mut self, venture: VentureId) -> Result<Option<Date>, StoreError> {
-        let day: Option<i64> = self
-            .connection()
-            .query_row("SELECT max(occurred_on) FROM entries WHERE venture_id = ?1", [venture.0], |row| row.get(0))
-            .map_err(backend)?;
+        let day: Option<i64> =
+            self.connection().query_row("SELECT max(occurred_on) FROM entries WHERE venture_id = ?1", [venture.0], |row| row.get(0)).map_err(backend)?;
         day.map(day_to_date).transpose()
     }
 
@@ -691,7 +673,9 @@ impl Transaction for SqliteTransaction<'_> {
     fn well_balances(&mut self, venture: VentureId) -> Result<Vec<(MemberNo, i64)>, StoreError> {
         let mut statement = self
             .connection()
-            .prepare_cached("SELECT member_no, sum(well_minor) FROM member_totals WHERE venture_id = ?1 AND well_minor <> 0 GROUP BY member_no ORDER BY member_no")
+            .prepare_cached(
+                "SELECT member_no, sum(well_minor) FROM member_totals WHERE venture_id = ?1 AND well_minor <> 0 GROUP BY member_no ORDER BY member_no",
+            )
             .map_err(backend)?;
         let mut rows = statement.query([venture.0]).map_err(backend)?;
         let mut out = Vec::new();
@@ -717,15 +701,7 @@ impl Transaction for SqliteTransaction<'_> {
             .map_err(backend)?;
         for (key, delta) in deltas {
             statement
-                .execute(params![
-                    venture.0,
-                    key.member.0,
-                    kind_code(key.kind),
-                    class_code(key.class),
-                    delta.fmv_minor,
-                    delta.slices_minor,
-                    delta.well_minor
-                ])
+                .execute(params![venture.0, key.member.0, kind_code(key.kind), class_code(key.class), delta.fmv_minor, delta.slices_minor, delta.well_minor])
                 .map_err(backend)?;
         }
         Ok(())

@@ -123,7 +123,9 @@ fn reversing_restores_the_split_exactly() {
         let before = shares(commons, &SplitQuery::default());
         let withdrawal = log(commons, None, d, form("withdrawal", &[("amount", "33.33")])).unwrap();
         let expense = log(commons, Some("ben"), d, form("expense", &[("amount", "450")])).unwrap();
-        let reverse = |seq, reason: &str| commons.reverse(&ReverseRequest { venture: "pie".into(), seq, reason: reason.into(), author: None, idempotency_key: None }, today());
+        let reverse = |seq, reason: &str| {
+            commons.reverse(&ReverseRequest { venture: "pie".into(), seq, reason: reason.into(), author: None, idempotency_key: None }, today())
+        };
         let reversal = reverse(expense, "typo").unwrap().entry.seq;
         reverse(withdrawal, "charged twice").unwrap();
         assert_eq!(shares(commons, &SplitQuery::default()), before, "{}", db.backend);
@@ -144,7 +146,8 @@ fn a_reversal_that_would_go_negative_is_refused() {
         let d = date!(2025 - 02 - 01);
         let deposit = log(commons, Some("fay"), d, form("deposit", &[("amount", "50")])).unwrap();
         log(commons, None, d, form("withdrawal", &[("amount", "50")])).unwrap();
-        let refused = commons.reverse(&ReverseRequest { venture: "pie".into(), seq: deposit, reason: "oops".into(), author: None, idempotency_key: None }, today());
+        let refused =
+            commons.reverse(&ReverseRequest { venture: "pie".into(), seq: deposit, reason: "oops".into(), author: None, idempotency_key: None }, today());
         assert_eq!(code(refused), "would_go_negative");
     });
 }
@@ -162,9 +165,14 @@ fn the_split_as_of_a_date_and_under_a_candidate_policy() {
         assert_eq!(shares(commons, &SplitQuery::default()).iter().map(|s| s.1.as_str()).collect::<Vec<_>>(), ["1000.00", "3000.00", "400.00"]);
         let head_before = head(commons);
         let hours = shares(commons, &SplitQuery { as_of: None, policy: Some(PolicyChoice::Preset("hours-only".into())) });
-        assert_eq!(hours, vec![("ana".into(), "10.00".into(), "25.00".into()), ("ben".into(), "30.00".into(), "75.00".into()), ("fay".into(), "0.00".into(), "0.00".into())]);
+        assert_eq!(
+            hours,
+            vec![("ana".into(), "10.00".into(), "25.00".into()), ("ben".into(), "30.00".into(), "75.00".into()), ("fay".into(), "0.00".into(), "0.00".into())]
+        );
         assert_eq!(head(commons), head_before, "comparing formulas writes nothing");
-        let report = commons.split("pie", &SplitQuery { as_of: None, policy: Some(PolicyChoice::File("supplies_value_min = \"1000\"\nmultiplier_cash = \"3\"".into())) }).unwrap();
+        let report = commons
+            .split("pie", &SplitQuery { as_of: None, policy: Some(PolicyChoice::File("supplies_value_min = \"1000\"\nmultiplier_cash = \"3\"".into())) })
+            .unwrap();
         assert_eq!(report.policy, "custom");
         assert_eq!(report.currency.format(report.lines.iter().find(|l| l.member.handle == "fay").unwrap().figures.slices_minor), "300.00");
     });

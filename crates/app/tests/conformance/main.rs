@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::type_complexity)]
+
 //! The conformance suite: every use case against SQLite, and against PostgreSQL when
 //! `PEERSTAKE_TEST_POSTGRES_URL` names a server (each test gets a fresh database on it).
 

@@ -28,7 +28,10 @@ fn ventures_are_created_listed_and_refused_when_invalid() {
         assert_eq!(code(commons.create_venture(&create("Bad Slug", "EUR", preset(), None), at(START))), "invalid_input");
         assert_eq!(code(commons.create_venture(&create("gamma", "XYZ", preset(), None), at(START))), "unknown_currency");
         assert_eq!(code(commons.create_venture(&create("gamma", "EUR", PolicyChoice::Preset("magic".into()), None), at(START))), "invalid_input");
-        assert_eq!(code(commons.create_venture(&create("gamma", "EUR", PolicyChoice::File("multiplier_cash = \"-1\"".into()), None), at(START))), "invalid_input");
+        assert_eq!(
+            code(commons.create_venture(&create("gamma", "EUR", PolicyChoice::File("multiplier_cash = \"-1\"".into()), None), at(START))),
+            "invalid_input"
+        );
         let list = commons.ventures(today()).unwrap();
         let slugs: Vec<&str> = list.iter().map(|v| v.record.slug.as_str()).collect();
         assert_eq!(slugs, ["alpha", "beta"], "{}", db.backend);
@@ -94,7 +97,8 @@ fn a_policy_change_applies_only_from_its_date() {
         small_venture(commons);
         log(commons, Some("fay"), date!(2025 - 01 - 10), form("expense", &[("amount", "100")])).unwrap();
         let before = shares(commons, &Default::default());
-        let set = |from, policy: &str| SetPolicy { venture: "pie".into(), policy: PolicyChoice::File(policy.into()), effective_from: from, idempotency_key: None };
+        let set =
+            |from, policy: &str| SetPolicy { venture: "pie".into(), policy: PolicyChoice::File(policy.into()), effective_from: from, idempotency_key: None };
         assert_eq!(code(commons.set_policy(&set(date!(2025 - 01 - 10), "multiplier_cash = \"2\""), today())), "retroactive_change", "{}", db.backend);
         commons.set_policy(&set(date!(2025 - 02 - 01), "multiplier_cash = \"2\""), today()).unwrap();
         assert_eq!(shares(commons, &Default::default()), before, "entries before the effective date keep their slices");
