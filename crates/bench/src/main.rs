@@ -1,0 +1,161 @@
+//! `peerstake-bench`: builds a synthetic venture (members with terms, a CSV of mixed
+//! contributions), then measures the bulk import rate, reading the current split, an as-of split,
+//! and a full replay + verify, and reports the peak resident memory. See BENCHMARKS.md.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use peerstake_app::forms::TermsForm;
+use peerstake_app::ledger::SplitQuery;
+use peerstake_app::ventures::{AddMember, CreateVenture, PolicyChoice};
+use peerstake_app::{Commons, Now};
+use time::macros::date;
+
+#[derive(Parser)]
+struct Args {
+    /// Members in the venture.
+    #[arg(long, default_value_t = 1_000)]
+    members: u32,
+    /// Entries to import.
+    #[arg(long, default_value_t = 1_000_000)]
+    entries: u64,
+    /// Database (default: a new SQLite file in the temp directory).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// How many times to read the current split.
+    #[arg(long, default_value_t = 200)]
+    split_reads: u32,
+}
+
+/// A small deterministic generator (xorshift), so every run imports the same ledger.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+fn synthetic_csv(members: u32, entries: u64) -> String {
+    let mut random = Random(0x9e37_79b9_7f4a_7c15);
+    let mut text = String::with_capacity(usize::try_from(entries).unwrap_or(0) * 48);
+    text.push_str("date,member,kind,quantity,amount,paid,condition,unit,rate,class,note\n");
+    let first_day = date!(2024 - 01 - 01);
+    for index in 0..entries {
+        // Dates advance through two years as the ledger grows, like a real one.
+        let day = first_day + time::Duration::days(i64::try_from(index * 730 / entries.max(1)).unwrap_or(0));
+        let member = random.below(u64::from(members)) + 1;
+        let cents = random.below(50_000) + 100;
+        let amount = format!("{}.{:02}", cents / 100, cents % 100);
+        let roll = random.below(1_000);
+        let _ = match roll {
+            0..=499 => writeln!(text, "{day},m{member},time,{}m,,,,,,,", random.below(480) + 15),
+            500..=599 => writeln!(text, "{day},m{member},deposit,,{amount},,,,,,"),
+            600..=600 => writeln!(text, "{day},,withdrawal,,20,,,,,,"),
+            601..=719 => writeln!(text, "{day},m{member},expense,,{amount},,,,,,"),
+            720..=769 => writeln!(text, "{day},m{member},facilities,,{amount},,,,,,"),
+            770..=849 => writeln!(text, "{day},m{member},capital-use,{},,,,day,{amount},,", random.below(10) + 1),
+            850..=899 => writeln!(text, "{day},m{member},sale,,{amount},,,,,,"),
+            900..=949 => writeln!(text, "{day},m{member},equipment,,{amount},,new,,,,"),
+            _ => writeln!(text, "{day},m{member},other,,{amount},,,,,non-cash,"),
+        };
+    }
+    text
+}
+
+fn peak_resident_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let scratch = std::env::temp_dir().join(format!("peerstake-bench-{}", std::process::id()));
+    let url = args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", scratch.join("bench.db").display()));
+    let commons = Commons::open(&url).context("open the database")?;
+    let now = Now::noon_of(date!(2026 - 01 - 01));
+    let slug = format!("bench-{}", std::process::id());
+    commons.create_venture(
+        &CreateVenture {
+            slug: slug.clone(),
+            name: "Benchmark".into(),
+            pitch: String::new(),
+            currency: "EUR".into(),
+            policy: PolicyChoice::Preset("slicing-pie".into()),
+            started_on: Some(date!(2024 - 01 - 01)),
+            idempotency_key: None,
+        },
+        now,
+    )?;
+    let setup = Instant::now();
+    for number in 1..=args.members {
+        commons.add_member(
+            &AddMember {
+                venture: slug.clone(),
+                handle: format!("m{number}"),
+                display_name: String::new(),
+                role: "member".into(),
+                joined_on: Some(date!(2024 - 01 - 01)),
+                terms: TermsForm { hourly_rate: format!("{}", 20 + number % 80), ..TermsForm::default() },
+                idempotency_key: None,
+            },
+            now,
+        )?;
+    }
+    let csv = synthetic_csv(args.members, args.entries);
+    println!("backend: {}", commons.store().backend());
+    println!("setup: {} members in {:.0} ms; CSV of {} entries, {} MiB", args.members, millis(setup.elapsed()), args.entries, csv.len() / (1024 * 1024));
+
+    let started = Instant::now();
+    let report = commons.import_csv(&slug, csv.as_bytes(), None, now)?;
+    let import = started.elapsed();
+    drop(csv);
+    println!("import: {} entries in {:.2} s = {:.0} entries/s", report.entries, import.as_secs_f64(), report.entries as f64 / import.as_secs_f64());
+
+    let mut reads = Vec::with_capacity(usize::try_from(args.split_reads).unwrap_or(0));
+    for _ in 0..args.split_reads {
+        let started = Instant::now();
+        let split = commons.split(&slug, &SplitQuery::default())?;
+        reads.push(started.elapsed());
+        if split.lines.len() != usize::try_from(args.members).unwrap_or(0) {
+            bail!("the split has {} lines", split.lines.len());
+        }
+    }
+    reads.sort();
+    let percentile = |p: usize| reads.get((reads.len() * p / 100).min(reads.len().saturating_sub(1))).copied().unwrap_or_default();
+    println!("current split ({} members): median {:.2} ms, p99 {:.2} ms", args.members, millis(percentile(50)), millis(percentile(99)));
+
+    let started = Instant::now();
+    commons.split(&slug, &SplitQuery { as_of: Some(date!(2025 - 01 - 01)), policy: None })?;
+    println!("as-of split (half the ledger): {:.0} ms", millis(started.elapsed()));
+
+    let started = Instant::now();
+    let verify = commons.verify(&slug)?;
+    let verify_time = started.elapsed();
+    if !verify.differences.is_empty() {
+        bail!("verify found {} differences: {:?}", verify.differences.len(), verify.differences.first());
+    }
+    println!("replay + verify: {} entries in {:.2} s", verify.entries, verify_time.as_secs_f64());
+    if let Some(mib) = peak_resident_mib() {
+        println!("peak resident memory: {mib} MiB");
+    }
+    if args.database_url.is_none() {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    Ok(())
+}
