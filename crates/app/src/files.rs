@@ -203,7 +203,7 @@ impl Commons {
     /// Restores a venture from an export into this database, where it must not exist yet. Every
     /// entry's hash is checked as it is read, and the whole venture is verified before anything
     /// is committed.
-    pub fn import_venture(&self, venture: &str, reader: impl Read, now: Now) -> Result<ImportReport, AppError> {
+    pub fn import_venture(&self, venture: &str, reader: impl Read) -> Result<ImportReport, AppError> {
         let document: ExportDocument =
             serde_json::from_reader(std::io::BufReader::new(reader)).map_err(|e| AppError::File(format!("not a peerstake export: {e}")))?;
         if document.format != EXPORT_FORMAT || document.version != EXPORT_VERSION {
@@ -268,7 +268,6 @@ impl Commons {
         if let Some(first) = report.differences.first() {
             return Err(invalid("entries", format!("the venture does not verify: {first}")));
         }
-        let _ = now;
         tx.commit()?;
         Ok(ImportReport { entries: count, head_seq: count, head: previous })
     }

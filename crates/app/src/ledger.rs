@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use peerstake_core::chain::EntryHash;
 use peerstake_core::entry::{Entry, REVERSAL_TAG};
 use peerstake_core::input::Input;
-use peerstake_core::kind::{ALL_KINDS, Class, Kind};
+use peerstake_core::kind::{Class, Kind};
 use peerstake_core::money::Currency;
 use peerstake_core::replay::{Bucket, BucketKey, Effect, LedgerState, StateView};
 use peerstake_core::split::{MemberSplit, compute};
@@ -585,9 +585,4 @@ fn revalue(
         Ok(())
     })?;
     Ok((state, unvalued))
-}
-
-/// Every kind, in display order (re-exported for callers that print by kind).
-pub fn kinds() -> &'static [Kind] {
-    &ALL_KINDS
 }

@@ -452,7 +452,7 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Import { venture, file, key } => {
             let reader = std::fs::File::open(&file).map_err(|e| AppError::File(format!("cannot open {}: {e}", file.display())))?;
             let is_json = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
-            let report = if is_json { commons.import_venture(&venture, reader, now)? } else { commons.import_csv(&venture, reader, key.as_deref(), now)? };
+            let report = if is_json { commons.import_venture(&venture, reader)? } else { commons.import_csv(&venture, reader, key.as_deref(), now)? };
             println!("imported {} entries into {venture}; chain head #{} {}", report.entries, report.head_seq, report.head.to_hex());
         }
         Command::Export { venture, output: path } => {

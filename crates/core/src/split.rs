@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::DomainError;
 use crate::allocation::largest_remainder;
-use crate::kind::{ALL_KINDS, Kind};
+use crate::kind::Kind;
 use crate::replay::{Bucket, BucketKey};
 use crate::terms::MemberNo;
 
@@ -85,11 +85,6 @@ pub fn compute(members: &[MemberNo], buckets: impl IntoIterator<Item = (BucketKe
 /// Formats a share as a percentage with two decimals (`12.34`).
 pub fn format_share(share_units: i64) -> String {
     crate::money::format_scaled(i128::from(share_units), 2)
-}
-
-/// Every kind, for callers that print slices by kind.
-pub fn kinds() -> &'static [Kind] {
-    &ALL_KINDS
 }
 
 #[cfg(test)]

@@ -978,19 +978,6 @@ impl Transaction for PostgresTransaction<'_> {
         )
     }
 
-    fn entries_behind(&mut self, venture: VentureId, member: MemberNo, kind: Kind) -> Result<Vec<u64>, StoreError> {
-        let rows = self.pooled().query(
-            "SELECT DISTINCT seq FROM entry_effects WHERE venture_id = $1 AND member_no = $2 AND kind = $3 ORDER BY seq",
-            &[&venture.0, &member_param(member)?, &kind_code(kind)],
-        )?;
-        rows.iter()
-            .map(|row| {
-                let seq: i64 = get(row, 0)?;
-                narrow(seq, "sequence")
-            })
-            .collect()
-    }
-
     fn idempotency(&mut self, scope: VentureId, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
         let row = self.pooled().query_opt("SELECT fingerprint, result FROM idempotency_keys WHERE venture_id = $1 AND key = $2", &[&scope.0, &key])?;
         row.map(|row| Ok(IdempotencyRecord { fingerprint: get(&row, 0)?, result: get(&row, 1)? })).transpose()

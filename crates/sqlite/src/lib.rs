@@ -10,7 +10,6 @@ use std::sync::{Mutex, MutexGuard};
 
 use peerstake_core::chain::EntryHash;
 use peerstake_core::entry::Entry;
-use peerstake_core::kind::Kind;
 use peerstake_core::replay::{Bucket, BucketKey, Effect};
 use peerstake_core::terms::{MemberNo, Terms};
 use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_code, kind_code, kind_from_code};
@@ -714,19 +713,6 @@ impl Transaction for SqliteTransaction<'_> {
              HAVING sum(fmv_minor) <> 0 OR sum(slices_minor) <> 0 OR sum(well_minor) <> 0 ORDER BY member_no, kind, class",
             &[Value::Integer(venture.0), Value::Integer(date_to_day(date))],
         )
-    }
-
-    fn entries_behind(&mut self, venture: VentureId, member: MemberNo, kind: Kind) -> Result<Vec<u64>, StoreError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached("SELECT DISTINCT seq FROM entry_effects WHERE venture_id = ?1 AND member_no = ?2 AND kind = ?3 ORDER BY seq")
-            .map_err(backend)?;
-        let mut rows = statement.query(params![venture.0, member.0, kind_code(kind)]).map_err(backend)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
-            out.push(to_u64(row.get(0).map_err(backend)?, "sequence")?);
-        }
-        Ok(out)
     }
 
     fn idempotency(&mut self, scope: VentureId, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {

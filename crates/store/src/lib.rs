@@ -8,7 +8,6 @@
 
 use peerstake_core::chain::EntryHash;
 use peerstake_core::entry::Entry;
-use peerstake_core::kind::Kind;
 use peerstake_core::replay::{Bucket, BucketKey};
 use peerstake_core::terms::{MemberNo, Terms};
 use thiserror::Error;
@@ -234,9 +233,6 @@ pub trait Transaction {
     fn add_totals(&mut self, venture: VentureId, deltas: &[(BucketKey, Bucket)]) -> Result<(), StoreError>;
     /// Totals summed from the effects of entries dated on or before `date`.
     fn totals_as_of(&mut self, venture: VentureId, date: Date) -> Result<Vec<(BucketKey, Bucket)>, StoreError>;
-    /// Entry numbers behind one member's balance in one kind, in order (for tracing a figure).
-    fn entries_behind(&mut self, venture: VentureId, member: MemberNo, kind: Kind) -> Result<Vec<u64>, StoreError>;
-
     /// A stored idempotency record.
     fn idempotency(&mut self, scope: VentureId, key: &str) -> Result<Option<IdempotencyRecord>, StoreError>;
     /// Stores an idempotency record; a taken key is a [`StoreError::Conflict`].

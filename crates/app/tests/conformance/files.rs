@@ -64,18 +64,18 @@ fn an_export_restores_to_the_same_chain_head() {
         let report = commons.export("demo", &mut exported).unwrap();
         for target in databases() {
             let restored = target.commons();
-            let imported = restored.import_venture("demo", exported.as_slice(), today()).unwrap();
+            let imported = restored.import_venture("demo", exported.as_slice()).unwrap();
             assert_eq!(imported.head, report.head, "{} → {}", source.backend, target.backend);
             let venture = restored.venture("demo", today()).unwrap();
             assert_eq!(venture.record.head_hash, report.head);
             assert!(restored.verify("demo").unwrap().differences.is_empty());
             assert_eq!(restored.split("demo", &SplitQuery::default()).unwrap().lines.len(), 6);
-            assert_eq!(restored.import_venture("demo", exported.as_slice(), today()).unwrap_err().code(), "already_exists");
+            assert_eq!(restored.import_venture("demo", exported.as_slice()).unwrap_err().code(), "already_exists");
         }
         // A file altered by hand is refused.
         let text = String::from_utf8(exported.clone()).unwrap().replacen("Product design and coordination", "Product design and coordinatiom", 1);
         let target = databases().into_iter().next().unwrap();
-        let error = target.commons().import_venture("demo", text.as_bytes(), today()).unwrap_err();
+        let error = target.commons().import_venture("demo", text.as_bytes()).unwrap_err();
         assert!(error.to_string().contains("hash does not match"), "{error}");
     }
 }
