@@ -43,6 +43,13 @@ pub(crate) struct Draft<'a> {
     pub note: &'a str,
 }
 
+impl<'a> Draft<'a> {
+    /// The draft a stored entry was valued from, for revaluing it.
+    pub fn of(entry: &'a Entry, input: &'a Input) -> Draft<'a> {
+        Draft { occurred_on: entry.occurred_on, recorded_at_ms: entry.recorded_at_ms, author: entry.author, member: entry.member, input, note: &entry.note }
+    }
+}
+
 impl Book {
     pub fn load(tx: &mut dyn Transaction, slug: &str) -> Result<Book, AppError> {
         let venture = tx.venture_by_slug(slug)?.ok_or_else(|| AppError::NotFound { what: "venture", name: slug.to_string() })?;

@@ -396,10 +396,9 @@ impl Commons {
         let book = Book::load(tx.as_mut(), venture)?;
         let member = book.member(handle)?.clone();
         let mut kinds: BTreeMap<Kind, TraceKind> = BTreeMap::new();
-        let mut filter = EntryFilter { member: Some(member.member_no), limit: PAGE_SIZE_MAX, ..EntryFilter::default() };
-        loop {
-            let page = tx.entries(book.venture.id, &filter)?;
-            for stored in &page {
+        let filter = EntryFilter { member: Some(member.member_no), ..EntryFilter::default() };
+        each_page(tx.as_mut(), book.venture.id, filter, &mut |page| {
+            for stored in page {
                 let entry = &stored.entry;
                 let mut by_kind: BTreeMap<Kind, (i64, i64)> = BTreeMap::new();
                 for effect in entry.effects.iter().filter(|e| e.member == member.member_no) {
@@ -421,11 +420,7 @@ impl Commons {
                     });
                 }
             }
-            match page.last() {
-                Some(last) if page.len() == usize::try_from(PAGE_SIZE_MAX).unwrap_or(usize::MAX) => filter.after_seq = Some(last.entry.seq),
-                _ => break,
-            }
-        }
+        })?;
         let kinds: Vec<TraceKind> = kinds.into_values().collect();
         let slices_minor = kinds.iter().map(|k| k.slices_minor).sum();
         Ok(TraceReport { currency: book.currency, member, kinds, slices_minor })
@@ -522,6 +517,19 @@ pub(crate) fn verify_in(tx: &mut dyn Transaction, book: &Book) -> Result<VerifyR
     }
 }
 
+/// Visits every entry a filter selects, a full page at a time.
+fn each_page(tx: &mut dyn Transaction, venture: VentureId, mut filter: EntryFilter, visit: &mut dyn FnMut(&[StoredEntry])) -> Result<(), AppError> {
+    filter.limit = PAGE_SIZE_MAX;
+    loop {
+        let page = tx.entries(venture, &filter)?;
+        visit(&page);
+        match page.last() {
+            Some(last) if page.len() == usize::try_from(PAGE_SIZE_MAX).unwrap_or(usize::MAX) => filter.after_seq = Some(last.entry.seq),
+            _ => return Ok(()),
+        }
+    }
+}
+
 /// Values a stored entry again from its inputs, under the versions it names.
 fn recompute(book: &Book, previous: &EntryHash, stored: StoredEntry, state: &LedgerState) -> Result<StoredEntry, AppError> {
     let entry = stored.entry;
@@ -531,14 +539,7 @@ fn recompute(book: &Book, previous: &EntryHash, stored: StoredEntry, state: &Led
         return Err(invalid("policy version", format!("{} was not in force on {} (version {version_in_force} was)", entry.policy_version, entry.occurred_on)));
     }
     let policy = book.policy_version(entry.policy_version).ok_or_else(|| invalid("policy version", format!("{} does not exist", entry.policy_version)))?;
-    let draft = Draft {
-        occurred_on: entry.occurred_on,
-        recorded_at_ms: entry.recorded_at_ms,
-        author: entry.author,
-        member: entry.member,
-        input: &input,
-        note: &entry.note,
-    };
+    let draft = Draft::of(&entry, &input);
     book.value_entry_with(entry.seq, previous, &draft, state, entry.policy_version, policy)
 }
 
@@ -550,15 +551,8 @@ fn revalue(
     as_of: Option<Date>,
 ) -> Result<(LedgerState, Vec<(u64, String)>), AppError> {
     let mut reversed: HashSet<u64> = HashSet::new();
-    let mut filter = EntryFilter { tag: Some(REVERSAL_TAG.to_string()), limit: PAGE_SIZE_MAX, ..EntryFilter::default() };
-    loop {
-        let page = tx.entries(book.venture.id, &filter)?;
-        reversed.extend(page.iter().filter_map(|s| s.entry.reverses));
-        match page.last() {
-            Some(last) if page.len() == usize::try_from(PAGE_SIZE_MAX).unwrap_or(usize::MAX) => filter.after_seq = Some(last.entry.seq),
-            _ => break,
-        }
-    }
+    let filter = EntryFilter { tag: Some(REVERSAL_TAG.to_string()), ..EntryFilter::default() };
+    each_page(tx, book.venture.id, filter, &mut |page| reversed.extend(page.iter().filter_map(|s| s.entry.reverses)))?;
     let mut state = LedgerState::new();
     let mut unvalued = Vec::new();
     let genesis = EntryHash::genesis(&book.venture.slug);
@@ -568,14 +562,7 @@ fn revalue(
             return Ok(());
         }
         let outcome = Input::from_canonical(&entry.inputs).map_err(AppError::from).and_then(|input| {
-            let draft = Draft {
-                occurred_on: entry.occurred_on,
-                recorded_at_ms: entry.recorded_at_ms,
-                author: entry.author,
-                member: entry.member,
-                input: &input,
-                note: "",
-            };
+            let draft = Draft::of(entry, &input);
             book.value_entry_with(entry.seq, &genesis, &draft, &state, 0, candidate)
         });
         match outcome.and_then(|valued| state.apply(&valued.entry.effects).map_err(AppError::from)) {
