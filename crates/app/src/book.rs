@@ -154,6 +154,22 @@ pub(crate) fn check_date(field: &'static str, date: Date, today: Date) -> Result
     Ok(())
 }
 
+/// A withdrawal or cash paid is valued against the current balances, so it cannot be dated
+/// before the latest entry: then the split as of any date only counts what it drew on.
+pub(crate) fn check_not_backdated(input: &Input, occurred_on: Date, latest: Option<Date>) -> Result<(), AppError> {
+    let draws_on_balances = matches!(input, Input::Withdrawal { .. } | Input::CashPaid { .. });
+    if let Some(latest) = latest
+        && draws_on_balances
+        && occurred_on < latest
+    {
+        return Err(AppError::DateOutOfRange {
+            field: "date",
+            reason: format!("a {} is valued against the current balances and cannot be dated before the latest entry ({latest})", input.tag()),
+        });
+    }
+    Ok(())
+}
+
 /// Checks free text: length and no control characters besides newlines.
 pub(crate) fn check_note(note: &str) -> Result<(), AppError> {
     if note.chars().count() > NOTE_CHARS_MAX {

@@ -16,10 +16,10 @@ use peerstake_store::{MemberRecord, Mode, NewVenture, PolicyVersionRecord, Store
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::book::{Book, Draft, check_date, check_note};
+use crate::book::{Book, Draft, check_date, check_not_backdated, check_note};
 use crate::error::{AppError, invalid};
 use crate::forms::ContributionForm;
-use crate::ledger::{deltas, verify_in};
+use crate::ledger::verify_in;
 use crate::ventures::{check_slug, fingerprint, remember, replayed};
 use crate::{Commons, Now};
 
@@ -84,6 +84,7 @@ impl Commons {
             }
         }
         let mut state = LedgerState::from_buckets(tx.totals(venture_record.id)?);
+        let mut latest_date = tx.latest_entry_date(venture_record.id)?;
         let mut seq = venture_record.head_seq;
         let mut previous = venture_record.head_hash;
         let mut batch: Vec<StoredEntry> = Vec::with_capacity(IMPORT_BATCH_ENTRIES);
@@ -125,20 +126,22 @@ impl Commons {
                 }
                 let author_handle = field("author");
                 let author = if author_handle.is_empty() { None } else { Some(book.member(author_handle)?.member_no) };
+                check_not_backdated(&input, occurred_on, latest_date)?;
                 let draft = Draft { occurred_on, recorded_at_ms: now.at_ms, author, member, input: &input, note };
                 let stored = book.value_entry(seq + 1, &previous, &draft, &state)?;
                 state.apply(&stored.entry.effects)?;
                 Ok(stored)
             })()
             .map_err(|source| AppError::ImportLine { line, source: Box::new(source) })?;
+            latest_date = latest_date.max(Some(stored.entry.occurred_on));
             seq += 1;
             imported += 1;
             previous = stored.hash;
-            for (key, delta) in deltas(&stored.entry.effects) {
-                let bucket = totals.entry(key).or_default();
-                bucket.fmv_minor += delta.fmv_minor;
-                bucket.slices_minor += delta.slices_minor;
-                bucket.well_minor += delta.well_minor;
+            for effect in &stored.entry.effects {
+                let bucket = totals.entry(BucketKey { member: effect.member, kind: effect.kind, class: effect.class }).or_default();
+                bucket.fmv_minor += effect.fmv_minor;
+                bucket.slices_minor += effect.slices_minor;
+                bucket.well_minor += effect.well_minor;
             }
             batch.push(stored);
             if batch.len() == IMPORT_BATCH_ENTRIES {

@@ -14,7 +14,7 @@ use peerstake_core::terms::MemberNo;
 use peerstake_store::{EntryFilter, MemberRecord, Mode, PAGE_SIZE_MAX, StoredEntry, Transaction, VentureId};
 use time::Date;
 
-use crate::book::{Book, Draft, check_date, check_note};
+use crate::book::{Book, Draft, check_date, check_not_backdated, check_note};
 use crate::error::{AppError, invalid};
 use crate::forms::ContributionForm;
 use crate::ventures::{PolicyChoice, fingerprint, remember, replayed};
@@ -261,6 +261,9 @@ impl Commons {
             _ => {}
         }
         let author = resolve_member(&book, request.author.as_deref())?;
+        if matches!(input, Input::Withdrawal { .. } | Input::CashPaid { .. }) {
+            check_not_backdated(&input, request.occurred_on, tx.latest_entry_date(venture.id)?)?;
+        }
         let mut snapshot = Snapshot::default();
         match (&input, member) {
             (Input::Withdrawal { .. }, _) => snapshot.wells = tx.well_balances(venture.id)?,

@@ -87,6 +87,33 @@ proptest! {
         }
         let report = commons.verify("pie").unwrap();
         prop_assert!(report.differences.is_empty(), "{:?}", report.differences);
+
+        // Logging an entry and reversing it restores the split exactly.
+        let before = shares(&commons, &SplitQuery::default());
+        let seq = log(&commons, Some("ana"), date!(2025 - 02 - 27), form("expense", &[("amount", "12.34")])).unwrap();
+        prop_assert_ne!(shares(&commons, &SplitQuery::default()), before.clone());
+        commons.reverse(&ReverseRequest { venture: "pie".into(), seq, reason: "property".into(), author: None, idempotency_key: None }, today()).unwrap();
+        prop_assert_eq!(shares(&commons, &SplitQuery::default()), before.clone());
+
+        // A new policy version changes nothing dated before it, now or as of any earlier date.
+        let as_of = SplitQuery { as_of: Some(date!(2025 - 02 - 14)), policy: None };
+        let as_of_before = shares(&commons, &as_of);
+        let ledger_before = commons.ledger("pie", &peerstake_app::ledger::LedgerQuery { limit: 1000, ..Default::default() }).unwrap().entries;
+        commons
+            .set_policy(
+                &peerstake_app::ventures::SetPolicy {
+                    venture: "pie".into(),
+                    policy: peerstake_app::ventures::PolicyChoice::File("multiplier_cash = \"7\"\nmultiplier_non_cash = \"5\"".into()),
+                    effective_from: date!(2025 - 03 - 01),
+                    idempotency_key: None,
+                },
+                today(),
+            )
+            .unwrap();
+        prop_assert_eq!(shares(&commons, &SplitQuery::default()), before);
+        prop_assert_eq!(shares(&commons, &as_of), as_of_before);
+        let ledger_after = commons.ledger("pie", &peerstake_app::ledger::LedgerQuery { limit: 1000, ..Default::default() }).unwrap().entries;
+        prop_assert_eq!(ledger_after, ledger_before);
         let split = commons.split("pie", &SplitQuery::default()).unwrap();
         let total: i64 = split.lines.iter().map(|l| l.figures.share_units).sum();
         prop_assert!(total == 10_000 || (total == 0 && split.total_slices_minor == 0));

@@ -55,6 +55,9 @@ fn the_well_pays_slices_pro_rata_when_spent() {
         // 10.01 × 30% / 50% / 20%: 3.003 / 5.005 / 2.002 → 3.00 / 5.01 / 2.00, ×4.
         assert_eq!(figures, vec![("ana".into(), 1200, 2700), ("ben".into(), 2004, 4499), ("fay".into(), 800, 1800)]);
         assert_eq!(code(log(commons, None, d, form("withdrawal", &[("amount", "90")]))), "well_insufficient");
+        // Spending and paying out are valued against today's balances: no backdating.
+        assert_eq!(code(log(commons, None, date!(2025 - 03 - 31), form("withdrawal", &[("amount", "1")]))), "date_out_of_range");
+        assert_eq!(code(log(commons, Some("ben"), date!(2025 - 03 - 31), form("cash-paid", &[("amount", "1")]))), "date_out_of_range");
         assert_eq!(code(log(commons, Some("ana"), d, form("withdrawal", &[("amount", "1")]))), "invalid_input");
     });
 }
