@@ -56,6 +56,14 @@ impl Book {
         Book::load_record(tx, venture)
     }
 
+    /// Loads a venture's book for a write: locks the venture against other writers first, so the
+    /// members, terms, policy versions and head read here cannot change before the commit.
+    pub fn load_for_write(tx: &mut dyn Transaction, slug: &str) -> Result<Book, AppError> {
+        let venture = tx.venture_by_slug(slug)?.ok_or_else(|| AppError::NotFound { what: "venture", name: slug.to_string() })?;
+        let locked = tx.lock_venture(venture.id)?;
+        Book::load_record(tx, locked)
+    }
+
     pub fn load_record(tx: &mut dyn Transaction, venture: VentureRecord) -> Result<Book, AppError> {
         let currency = Currency::from_code(&venture.currency)?;
         let members = tx.members(venture.id)?;

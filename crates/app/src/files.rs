@@ -60,8 +60,8 @@ impl Commons {
         reader.read_to_end(&mut bytes).map_err(|e| AppError::File(format!("cannot read the file: {e}")))?;
         let content_hash = fingerprint(&["import-csv", venture, &String::from_utf8_lossy(&bytes)]);
         let mut tx = self.store.begin(Mode::Write)?;
-        let book = Book::load(tx.as_mut(), venture)?;
-        let venture_record = tx.lock_venture(book.venture.id)?;
+        let book = Book::load_for_write(tx.as_mut(), venture)?;
+        let venture_record = book.venture.clone();
         if let Some(result) = replayed(tx.as_mut(), venture_record.id, idempotency_key, &content_hash)? {
             let (entries, head_seq) =
                 result.strip_prefix("import:").and_then(|r| r.split_once(':')).and_then(|(n, h)| Some((n.parse().ok()?, h.parse().ok()?))).unwrap_or((0, 0));

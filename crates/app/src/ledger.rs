@@ -247,8 +247,8 @@ impl Commons {
             &request.note,
         ]);
         let mut tx = self.store.begin(Mode::Write)?;
-        let book = Book::load(tx.as_mut(), &request.venture)?;
-        let venture = tx.lock_venture(book.venture.id)?;
+        let book = Book::load_for_write(tx.as_mut(), &request.venture)?;
+        let venture = book.venture.clone();
         if let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
             return entry_result(tx.as_mut(), venture.id, &result);
         }
@@ -288,8 +288,8 @@ impl Commons {
         }
         let fingerprint = fingerprint(&["reverse", &request.venture, &request.seq.to_string(), &request.reason, request.author.as_deref().unwrap_or("")]);
         let mut tx = self.store.begin(Mode::Write)?;
-        let book = Book::load(tx.as_mut(), &request.venture)?;
-        let venture = tx.lock_venture(book.venture.id)?;
+        let book = Book::load_for_write(tx.as_mut(), &request.venture)?;
+        let venture = book.venture.clone();
         if let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
             return entry_result(tx.as_mut(), venture.id, &result);
         }

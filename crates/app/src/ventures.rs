@@ -283,8 +283,8 @@ impl Commons {
             &terms_form.hourly_rate,
         ]);
         let mut tx = self.store.begin(Mode::Write)?;
-        let book = Book::load(tx.as_mut(), &request.venture)?;
-        let venture = tx.lock_venture(book.venture.id)?;
+        let book = Book::load_for_write(tx.as_mut(), &request.venture)?;
+        let venture = book.venture.clone();
         if let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
             let handle = result.strip_prefix("member:").unwrap_or(&result);
             return self.member_view(tx.as_mut(), &request.venture, handle, now);
@@ -328,8 +328,8 @@ impl Commons {
             &request.terms.hourly_rate,
         ]);
         let mut tx = self.store.begin(Mode::Write)?;
-        let book = Book::load(tx.as_mut(), &request.venture)?;
-        let venture = tx.lock_venture(book.venture.id)?;
+        let book = Book::load_for_write(tx.as_mut(), &request.venture)?;
+        let venture = book.venture.clone();
         let member = book.member(&request.handle)?.clone();
         if let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
             let version: u32 = result.rsplit(':').next().and_then(|v| v.parse().ok()).unwrap_or(0);
@@ -368,8 +368,8 @@ impl Commons {
     pub fn set_policy(&self, request: &SetPolicy, now: Now) -> Result<PolicyVersionView, AppError> {
         let fingerprint = fingerprint(&["set-policy", &request.venture, &request.effective_from.to_string(), &request.policy.fingerprint_part()]);
         let mut tx = self.store.begin(Mode::Write)?;
-        let book = Book::load(tx.as_mut(), &request.venture)?;
-        let venture = tx.lock_venture(book.venture.id)?;
+        let book = Book::load_for_write(tx.as_mut(), &request.venture)?;
+        let venture = book.venture.clone();
         if let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
             let version: u32 = result.strip_prefix("policy:").and_then(|v| v.parse().ok()).unwrap_or(0);
             return book

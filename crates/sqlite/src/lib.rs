@@ -604,12 +604,10 @@ impl Transaction for SqliteTransaction<'_> {
             }
         }
         // Effects for a sparse page are fetched one entry range at a time.
-        let mut out = Vec::with_capacity(entries.len());
         for chunk in entries.chunk_by_mut(|a, b| b.entry.seq == a.entry.seq + 1) {
             self.attach_effects(venture, chunk)?;
         }
-        out.append(&mut entries);
-        Ok(out)
+        Ok(entries)
     }
 
     fn scan_entries(&mut self, venture: VentureId, visit: &mut dyn FnMut(StoredEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {

@@ -245,3 +245,24 @@ fn verify_finds_tampering() {
         assert!(report.differences.iter().all(|d| d.starts_with("entry #1: hash")), "{:?}", report.differences);
     });
 }
+
+#[test]
+fn concurrent_writers_keep_one_unbroken_chain() {
+    on_every_backend(|db, commons| {
+        small_venture(commons);
+        std::thread::scope(|scope| {
+            for member in ["ana", "ben", "fay"] {
+                scope.spawn(move || {
+                    for _ in 0..10 {
+                        let fields = if member == "fay" { vec![("amount", "5")] } else { vec![("quantity", "1")] };
+                        let kind = if member == "fay" { "deposit" } else { "time" };
+                        log(commons, Some(member), date!(2025 - 02 - 01), form(kind, &fields)).unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(head(commons).0, 30, "{}", db.backend);
+        let report = commons.verify("pie").unwrap();
+        assert!(report.differences.is_empty(), "{:?} on {}", report.differences, db.backend);
+    });
+}
