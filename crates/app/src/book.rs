@@ -4,6 +4,7 @@
 //! [`Book::value_entry`], so they cannot disagree.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use peerstake_core::chain::EntryHash;
 use peerstake_core::entry::Entry;
@@ -12,8 +13,9 @@ use peerstake_core::money::Currency;
 use peerstake_core::policy::Policy;
 use peerstake_core::replay::StateView;
 use peerstake_core::terms::{MemberNo, Role};
-use peerstake_core::valuation::{Context, value};
-use peerstake_store::{MemberRecord, PolicyVersionRecord, StoredEntry, TermsRecord, Transaction, VentureRecord};
+use peerstake_core::valuation::{Context, Valuation, value};
+use peerstake_store::{MemberRecord, PolicyVersionRecord, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord};
+use rustc_hash::FxHashMap;
 use time::Date;
 
 use crate::error::AppError;
@@ -27,10 +29,80 @@ pub const NOTE_CHARS_MAX: usize = 2_000;
 
 pub(crate) struct Book {
     pub venture: VentureRecord,
+    parts: Arc<Parts>,
+}
+
+/// What a venture's book holds besides its record: members, terms and parsed policies. It
+/// changes only when the venture's `book_version` moves, so it is shared between transactions.
+pub(crate) struct Parts {
     pub currency: Currency,
+    /// Sorted by member number.
     pub members: Vec<MemberRecord>,
-    pub terms: HashMap<MemberNo, Vec<TermsRecord>>,
+    /// Each member's role, parallel to `members`.
+    roles: Vec<Option<Role>>,
+    /// Index into `members` by handle.
+    handles: HashMap<String, usize>,
+    pub terms: FxHashMap<MemberNo, Vec<TermsRecord>>,
     pub policies: Vec<(PolicyVersionRecord, Policy)>,
+}
+
+impl std::ops::Deref for Book {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.parts
+    }
+}
+
+/// Parsed books by venture, each with the `book_version` it was read at. Only books read in a
+/// transaction that wrote none of their parts are kept: a write that is rolled back could
+/// otherwise leave a version number behind that a later write reuses for different parts.
+#[derive(Default)]
+pub(crate) struct BookCache {
+    books: Mutex<HashMap<VentureId, (u64, Arc<Parts>)>>,
+}
+
+impl BookCache {
+    fn get(&self, venture: &VentureRecord) -> Option<Arc<Parts>> {
+        let books = self.books.lock().unwrap_or_else(|p| p.into_inner());
+        books.get(&venture.id).filter(|(version, _)| *version == venture.book_version).map(|(_, parts)| Arc::clone(parts))
+    }
+
+    fn book(&self, tx: &mut dyn Transaction, venture: VentureRecord, keep: bool) -> Result<Book, AppError> {
+        if let Some(parts) = self.get(&venture) {
+            return Ok(Book { venture, parts });
+        }
+        let parts = Arc::new(Parts::load(tx, &venture)?);
+        if keep {
+            self.books.lock().unwrap_or_else(|p| p.into_inner()).insert(venture.id, (venture.book_version, Arc::clone(&parts)));
+        }
+        Ok(Book { venture, parts })
+    }
+
+    /// A venture's book in a read-only transaction.
+    pub fn read(&self, tx: &mut dyn Transaction, slug: &str) -> Result<Book, AppError> {
+        let venture = tx.venture_by_slug(slug)?.ok_or_else(|| AppError::NotFound { what: "venture", name: slug.to_string() })?;
+        self.book(tx, venture, true)
+    }
+
+    /// A venture's book from its record, in a read-only transaction.
+    pub fn read_record(&self, tx: &mut dyn Transaction, venture: VentureRecord) -> Result<Book, AppError> {
+        self.book(tx, venture, true)
+    }
+
+    /// A venture's book inside a write transaction, without locking it.
+    pub fn within(&self, tx: &mut dyn Transaction, slug: &str) -> Result<Book, AppError> {
+        let venture = tx.venture_by_slug(slug)?.ok_or_else(|| AppError::NotFound { what: "venture", name: slug.to_string() })?;
+        self.book(tx, venture, false)
+    }
+
+    /// Loads a venture's book for a write: locks the venture against other writers first, so the
+    /// members, terms, policy versions and head read here cannot change before the commit.
+    pub fn write(&self, tx: &mut dyn Transaction, slug: &str) -> Result<Book, AppError> {
+        let venture = tx.venture_by_slug(slug)?.ok_or_else(|| AppError::NotFound { what: "venture", name: slug.to_string() })?;
+        let locked = tx.lock_venture(venture.id)?;
+        self.book(tx, locked, false)
+    }
 }
 
 /// What a contribution is before it is valued.
@@ -50,24 +122,14 @@ impl<'a> Draft<'a> {
     }
 }
 
-impl Book {
-    pub fn load(tx: &mut dyn Transaction, slug: &str) -> Result<Book, AppError> {
-        let venture = tx.venture_by_slug(slug)?.ok_or_else(|| AppError::NotFound { what: "venture", name: slug.to_string() })?;
-        Book::load_record(tx, venture)
-    }
-
-    /// Loads a venture's book for a write: locks the venture against other writers first, so the
-    /// members, terms, policy versions and head read here cannot change before the commit.
-    pub fn load_for_write(tx: &mut dyn Transaction, slug: &str) -> Result<Book, AppError> {
-        let venture = tx.venture_by_slug(slug)?.ok_or_else(|| AppError::NotFound { what: "venture", name: slug.to_string() })?;
-        let locked = tx.lock_venture(venture.id)?;
-        Book::load_record(tx, locked)
-    }
-
-    pub fn load_record(tx: &mut dyn Transaction, venture: VentureRecord) -> Result<Book, AppError> {
+impl Parts {
+    fn load(tx: &mut dyn Transaction, venture: &VentureRecord) -> Result<Parts, AppError> {
         let currency = Currency::from_code(&venture.currency)?;
-        let members = tx.members(venture.id)?;
-        let mut terms: HashMap<MemberNo, Vec<TermsRecord>> = HashMap::new();
+        let mut members = tx.members(venture.id)?;
+        members.sort_by_key(|m| m.member_no);
+        let roles = members.iter().map(|m| Role::from_name(&m.role)).collect();
+        let handles = members.iter().enumerate().map(|(index, m)| (m.handle.clone(), index)).collect();
+        let mut terms: FxHashMap<MemberNo, Vec<TermsRecord>> = FxHashMap::default();
         for record in tx.terms(venture.id)? {
             terms.entry(record.member_no).or_default().push(record);
         }
@@ -76,15 +138,17 @@ impl Book {
             let policy = policy_file::parse(&record.settings, currency)?;
             policies.push((record, policy));
         }
-        Ok(Book { venture, currency, members, terms, policies })
+        Ok(Parts { currency, members, roles, handles, terms, policies })
     }
+}
 
+impl Book {
     pub fn member(&self, handle: &str) -> Result<&MemberRecord, AppError> {
-        self.members.iter().find(|m| m.handle == handle).ok_or_else(|| AppError::NotFound { what: "member", name: handle.to_string() })
+        self.handles.get(handle).and_then(|index| self.members.get(*index)).ok_or_else(|| AppError::NotFound { what: "member", name: handle.to_string() })
     }
 
     pub fn member_by_no(&self, member_no: MemberNo) -> Option<&MemberRecord> {
-        self.members.iter().find(|m| m.member_no == member_no)
+        self.members.binary_search_by_key(&member_no, |m| m.member_no).ok().and_then(|index| self.members.get(index))
     }
 
     /// The policy version in force on a date: the latest that took effect on or before it;
@@ -105,7 +169,7 @@ impl Book {
     }
 
     fn role_of(&self, member: MemberNo) -> Option<Role> {
-        self.member_by_no(member).and_then(|m| Role::from_name(&m.role))
+        self.members.binary_search_by_key(&member, |m| m.member_no).ok().and_then(|index| self.roles.get(index).copied().flatten())
     }
 
     /// Values a draft under the versions in force on its date and chains it after the head.
@@ -124,12 +188,7 @@ impl Book {
         policy_version: u32,
         policy: &Policy,
     ) -> Result<StoredEntry, AppError> {
-        let terms = draft.member.and_then(|m| self.terms_at(m, draft.occurred_on));
-        let context = Context { policy, member: draft.member, role: draft.member.and_then(|m| self.role_of(m)), terms: terms.map(|t| &t.terms), seq };
-        let valuation = value(draft.input, &context, state).map_err(|error| match error {
-            peerstake_core::DomainError::NoTermsInForce(_) => peerstake_core::DomainError::NoTermsInForce(draft.occurred_on.to_string()).into(),
-            other => AppError::from(other),
-        })?;
+        let (valuation, terms_version) = self.valuation_with(seq, draft, state, policy)?;
         let entry = Entry {
             seq,
             occurred_on: draft.occurred_on,
@@ -140,7 +199,7 @@ impl Book {
             inputs: draft.input.canonical(),
             note: draft.note.to_string(),
             policy_version,
-            terms_version: terms.map_or(0, |t| t.version),
+            terms_version,
             fmv_minor: valuation.fmv_minor,
             slices_minor: valuation.slices_minor,
             reverses: None,
@@ -148,6 +207,18 @@ impl Book {
         };
         let hash = entry.hash_after(previous);
         Ok(StoredEntry { entry, hash })
+    }
+
+    /// Values a draft under a policy: its figures and effects, and the version of the member's
+    /// terms they used (0 for none).
+    pub fn valuation_with(&self, seq: u64, draft: &Draft<'_>, state: &dyn StateView, policy: &Policy) -> Result<(Valuation, u32), AppError> {
+        let terms = draft.member.and_then(|m| self.terms_at(m, draft.occurred_on));
+        let context = Context { policy, member: draft.member, role: draft.member.and_then(|m| self.role_of(m)), terms: terms.map(|t| &t.terms), seq };
+        let valuation = value(draft.input, &context, state).map_err(|error| match error {
+            peerstake_core::DomainError::NoTermsInForce(_) => peerstake_core::DomainError::NoTermsInForce(draft.occurred_on.to_string()).into(),
+            other => AppError::from(other),
+        })?;
+        Ok((valuation, terms.map_or(0, |t| t.version)))
     }
 }
 

@@ -185,3 +185,36 @@ impl Commons {
         Ok(last_seq)
     }
 }
+
+/// The password of each demo login: the handle followed by this.
+pub const DEMO_PASSWORD_SUFFIX: &str = "-peerstake-demo";
+
+impl Commons {
+    /// Gives each member of the demo venture an account to sign in with (username = handle,
+    /// password = handle + [`DEMO_PASSWORD_SUFFIX`]), once. Returns the logins.
+    pub fn create_demo_logins(&self, now: Now) -> Result<Vec<(String, String)>, AppError> {
+        let members = self.members(DEMO_SLUG, now)?;
+        let mut logins = Vec::with_capacity(members.len());
+        for member in members {
+            let handle = member.record.handle.clone();
+            let password = format!("{handle}{DEMO_PASSWORD_SUFFIX}");
+            let account = match self.account_by_username(&handle) {
+                Ok(account) => account,
+                Err(AppError::NotFound { .. }) => self.sign_up(
+                    &crate::accounts::SignUp { username: handle.clone(), display_name: member.record.display_name.clone(), password: password.clone() },
+                    now,
+                )?,
+                Err(error) => return Err(error),
+            };
+            let mut tx = self.store.begin(peerstake_store::Mode::Write)?;
+            let venture = tx.venture_by_slug(DEMO_SLUG)?.ok_or(AppError::NotFound { what: "venture", name: DEMO_SLUG.into() })?;
+            let linked = tx.member_accounts(venture.id)?.iter().any(|(no, _)| *no == member.record.member_no);
+            if !linked {
+                tx.link_member(venture.id, member.record.member_no, account.id)?;
+            }
+            tx.commit()?;
+            logins.push((handle, password));
+        }
+        Ok(logins)
+    }
+}

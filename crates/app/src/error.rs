@@ -84,6 +84,42 @@ pub enum AppError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Not signed in, or the credentials are wrong.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but this person may not do this.
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    /// Too many failed attempts; try again later.
+    #[error("too many failed attempts; try again in {retry_after_seconds} seconds")]
+    Throttled {
+        /// When to try again.
+        retry_after_seconds: i64,
+    },
+    /// The system refused a resource the work needs (a thread).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The input field at fault, when the error is about one (for showing it next to the field).
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } => Some(field),
+            AppError::DateOutOfRange { field, .. } => Some(field),
+            AppError::ImportLine { source, .. } => source.field(),
+            AppError::Domain(
+                DomainError::InvalidAmount { field, .. }
+                | DomainError::NegativeAmount { field, .. }
+                | DomainError::AmountTooLarge { field, .. }
+                | DomainError::InvalidQuantity { field, .. }
+                | DomainError::ZeroAmount { field, .. },
+            ) => Some(field),
+            AppError::Domain(DomainError::OverReimbursed { paid_field, .. }) => Some(paid_field),
+            AppError::Domain(DomainError::UnknownCurrency(_)) => Some("currency"),
+            _ => None,
+        }
+    }
 }
 
 impl ErrorCode for AppError {
@@ -105,6 +141,10 @@ impl ErrorCode for AppError {
             AppError::Store(StoreError::AppendOnly(_)) => "append_only",
             AppError::Store(StoreError::Corrupt(_)) => "corrupt_data",
             AppError::Store(_) => "storage_error",
+            AppError::Internal(_) => "internal",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Throttled { .. } => "too_many_attempts",
         }
     }
 }

@@ -16,7 +16,7 @@ use peerstake_store::{MemberRecord, Mode, NewVenture, PolicyVersionRecord, Store
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::book::{Book, Draft, check_date, check_not_backdated, check_note};
+use crate::book::{Draft, check_date, check_not_backdated, check_note};
 use crate::error::{AppError, invalid};
 use crate::forms::ContributionForm;
 use crate::ledger::verify_in;
@@ -60,7 +60,7 @@ impl Commons {
         reader.read_to_end(&mut bytes).map_err(|e| AppError::File(format!("cannot read the file: {e}")))?;
         let content_hash = fingerprint(&["import-csv", venture, &String::from_utf8_lossy(&bytes)]);
         let mut tx = self.store.begin(Mode::Write)?;
-        let book = Book::load_for_write(tx.as_mut(), venture)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
         let venture_record = book.venture.clone();
         if let Some(result) = replayed(tx.as_mut(), venture_record.id, idempotency_key, &content_hash)? {
             let (entries, head_seq) =
@@ -158,13 +158,14 @@ impl Commons {
         tx.set_head(venture_record.id, seq, &previous)?;
         remember(tx.as_mut(), venture_record.id, idempotency_key, &content_hash, &format!("import:{imported}:{seq}"), now)?;
         tx.commit()?;
+        self.store.settle()?;
         Ok(ImportReport { entries: imported, head_seq: seq, head: previous })
     }
 
     /// Writes a whole venture as JSON, streaming the entries.
     pub fn export(&self, venture: &str, mut out: impl Write) -> Result<ImportReport, AppError> {
         let mut tx = self.store.begin(Mode::Read)?;
-        let book = Book::load(tx.as_mut(), venture)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
         let currency = book.currency;
         let io = |e: std::io::Error| AppError::File(format!("cannot write the export: {e}"));
         let json = |e: serde_json::Error| AppError::File(format!("cannot write the export: {e}"));
@@ -179,7 +180,12 @@ impl Commons {
                 created_at_ms: book.venture.created_at_ms,
             },
             members: book.members.iter().map(ExportMember::from_record).collect(),
-            terms: book.terms.values().flatten().map(|t| ExportTerms::from_record(t, currency)).collect(),
+            terms: {
+                // In member then version order, so the same venture always exports the same text.
+                let mut records: Vec<&TermsRecord> = book.terms.values().flatten().collect();
+                records.sort_by_key(|t| (t.member_no, t.version));
+                records.into_iter().map(|t| ExportTerms::from_record(t, currency)).collect()
+            },
             policy_versions: book.policies.iter().map(|(record, _)| ExportPolicy::from_record(record)).collect(),
         };
         let mut header_text = serde_json::to_string(&header).map_err(json)?;
@@ -266,12 +272,13 @@ impl Commons {
         }
         tx.add_totals(id, &state.sorted_buckets())?;
         tx.set_head(id, count, &previous)?;
-        let book = Book::load(tx.as_mut(), slug)?;
+        let book = self.books.within(tx.as_mut(), slug)?;
         let report = verify_in(tx.as_mut(), &book)?;
         if let Some(first) = report.differences.first() {
             return Err(invalid("entries", format!("the venture does not verify: {first}")));
         }
         tx.commit()?;
+        self.store.settle()?;
         Ok(ImportReport { entries: count, head_seq: count, head: previous })
     }
 }

@@ -110,6 +110,9 @@ pub struct SplitReport {
     pub total_slices_minor: i64,
     /// Entries the candidate policy could not value, with the reason (comparison only).
     pub unvalued: Vec<(u64, String)>,
+    /// For the current split, the committed head and book version it reflects: two reports
+    /// with the same value here are the same split.
+    pub state: Option<(u64, u64)>,
 }
 
 /// What to compute.
@@ -162,6 +165,43 @@ pub struct TraceReport {
     pub kinds: Vec<TraceKind>,
     /// Their total slices.
     pub slices_minor: i64,
+}
+
+/// A split with the (head, book version) it was computed at.
+type CachedSplit = ((u64, u64), std::sync::Arc<SplitReport>);
+
+/// The current split of each venture, with the (head, book version) it was computed at. Read
+/// transactions see only committed states, and a committed head names one ledger, so a match is
+/// exactly the split a fresh computation would give.
+#[derive(Debug, Default)]
+pub(crate) struct SplitCache {
+    reports: std::sync::Mutex<std::collections::HashMap<VentureId, CachedSplit>>,
+}
+
+impl SplitCache {
+    fn get(&self, venture: VentureId, key: (u64, u64)) -> Option<SplitReport> {
+        let reports = self.reports.lock().unwrap_or_else(|p| p.into_inner());
+        reports.get(&venture).filter(|(at, _)| *at == key).map(|(_, report)| SplitReport::clone(report))
+    }
+
+    fn put(&self, venture: VentureId, key: (u64, u64), report: &SplitReport) {
+        let mut reports = self.reports.lock().unwrap_or_else(|p| p.into_inner());
+        // A slower reader with an older snapshot must not replace a newer split.
+        if reports.get(&venture).is_none_or(|(at, _)| *at < key) {
+            reports.insert(venture, (key, std::sync::Arc::new(report.clone())));
+        }
+    }
+}
+
+/// Each member's slices month by month.
+#[derive(Debug, Clone)]
+pub struct SplitHistory {
+    /// The venture's currency.
+    pub currency: Currency,
+    /// Members, to name them.
+    pub members: Vec<MemberRecord>,
+    /// The first day of each month and every member's slices at its end.
+    pub points: Vec<(Date, Vec<(MemberNo, i64)>)>,
 }
 
 /// What `verify` found.
@@ -220,6 +260,33 @@ fn entry_result(tx: &mut dyn Transaction, venture: VentureId, result: &str) -> R
     tx.entry(venture, seq)?.ok_or(AppError::NotFound { what: "entry", name: seq.to_string() })
 }
 
+/// An entry with the handles of the members it names (author, member, effects).
+#[derive(Debug, Clone)]
+pub struct NamedEntry {
+    /// The entry.
+    pub entry: StoredEntry,
+    /// Handles by member number.
+    pub names: Vec<(MemberNo, String)>,
+    /// The venture's currency.
+    pub currency: Currency,
+}
+
+impl NamedEntry {
+    fn of(entry: StoredEntry, book: &Book) -> NamedEntry {
+        let e = &entry.entry;
+        let mut numbers: Vec<MemberNo> = e.author.into_iter().chain(e.member).chain(e.effects.iter().map(|x| x.member)).collect();
+        numbers.sort();
+        numbers.dedup();
+        let names = numbers.into_iter().filter_map(|no| book.member_by_no(no).map(|m| (no, m.handle.clone()))).collect();
+        NamedEntry { entry, names, currency: book.currency }
+    }
+
+    /// A member's handle (`#n` if unknown).
+    pub fn handle(&self, member: MemberNo) -> String {
+        self.names.iter().find(|(no, _)| *no == member).map_or_else(|| format!("#{}", member.0), |(_, h)| h.clone())
+    }
+}
+
 fn resolve_member(book: &Book, handle: Option<&str>) -> Result<Option<MemberNo>, AppError> {
     handle.map(|h| book.member(h).map(|m| m.member_no)).transpose()
 }
@@ -228,6 +295,21 @@ impl Commons {
     /// Logs one contribution: values it under the policy version and terms in force on its
     /// date, chains it, and updates the totals, in one transaction.
     pub fn log(&self, request: &LogRequest, now: Now) -> Result<StoredEntry, AppError> {
+        self.log_or_preview(request, now, true).map(|named| named.entry)
+    }
+
+    /// Values a contribution exactly as [`Commons::log`] would, and writes nothing: the FMV,
+    /// slices and effects it would get under the policy and terms in force on its date.
+    pub fn preview(&self, request: &LogRequest, now: Now) -> Result<StoredEntry, AppError> {
+        self.log_or_preview(request, now, false).map(|named| named.entry)
+    }
+
+    /// Logs (`commit`) or previews a contribution, with the handles of the members it names.
+    pub fn log_named(&self, request: &LogRequest, now: Now, commit: bool) -> Result<NamedEntry, AppError> {
+        self.log_or_preview(request, now, commit)
+    }
+
+    fn log_or_preview(&self, request: &LogRequest, now: Now, commit: bool) -> Result<NamedEntry, AppError> {
         check_note(&request.note)?;
         let form = &request.form;
         let fingerprint = fingerprint(&[
@@ -246,11 +328,11 @@ impl Commons {
             &form.class,
             &request.note,
         ]);
-        let mut tx = self.store.begin(Mode::Write)?;
-        let book = Book::load_for_write(tx.as_mut(), &request.venture)?;
+        let mut tx = self.store.begin(if commit { Mode::Write } else { Mode::Read })?;
+        let book = if commit { self.books.write(tx.as_mut(), &request.venture)? } else { self.books.read(tx.as_mut(), &request.venture)? };
         let venture = book.venture.clone();
-        if let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
-            return entry_result(tx.as_mut(), venture.id, &result);
+        if commit && let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
+            return entry_result(tx.as_mut(), venture.id, &result).map(|entry| NamedEntry::of(entry, &book));
         }
         check_date("date", request.occurred_on, now.today)?;
         let input = form.to_input(book.currency)?;
@@ -272,10 +354,14 @@ impl Commons {
         }
         let draft = Draft { occurred_on: request.occurred_on, recorded_at_ms: now.at_ms, author, member, input: &input, note: &request.note };
         let stored = book.value_entry(venture.head_seq + 1, &venture.head_hash, &draft, &snapshot)?;
+        if !commit {
+            // Dropping the transaction rolls it back: nothing was written.
+            return Ok(NamedEntry::of(stored, &book));
+        }
         persist(tx.as_mut(), venture.id, std::slice::from_ref(&stored), &deltas(&stored.entry.effects))?;
         remember(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint, &format!("entry:{}", stored.entry.seq), now)?;
         tx.commit()?;
-        Ok(stored)
+        Ok(NamedEntry::of(stored, &book))
     }
 
     /// Reverses an entry: a new entry with its effects negated, dated like the original so the
@@ -288,7 +374,7 @@ impl Commons {
         }
         let fingerprint = fingerprint(&["reverse", &request.venture, &request.seq.to_string(), &request.reason, request.author.as_deref().unwrap_or("")]);
         let mut tx = self.store.begin(Mode::Write)?;
-        let book = Book::load_for_write(tx.as_mut(), &request.venture)?;
+        let book = self.books.write(tx.as_mut(), &request.venture)?;
         let venture = book.venture.clone();
         if let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
             return entry_result(tx.as_mut(), venture.id, &result);
@@ -336,7 +422,7 @@ impl Commons {
     /// A page of the ledger.
     pub fn ledger(&self, venture: &str, query: &LedgerQuery) -> Result<LedgerPage, AppError> {
         let mut tx = self.store.begin(Mode::Read)?;
-        let book = Book::load(tx.as_mut(), venture)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
         if let Some(tag) = &query.tag
             && tag != REVERSAL_TAG
             && !crate::forms::LOG_KINDS.contains(&tag.as_str())
@@ -357,13 +443,19 @@ impl Commons {
         };
         let entries = tx.entries(book.venture.id, &filter)?;
         let next_after = if entries.len() == usize::try_from(limit).unwrap_or(usize::MAX) { entries.last().map(|e| e.entry.seq) } else { None };
-        Ok(LedgerPage { currency: book.currency, members: book.members, entries, next_after })
+        Ok(LedgerPage { currency: book.currency, members: book.members.clone(), entries, next_after })
     }
 
     /// The split now, as of a date, or under a candidate policy.
     pub fn split(&self, venture: &str, query: &SplitQuery) -> Result<SplitReport, AppError> {
         let mut tx = self.store.begin(Mode::Read)?;
-        let book = Book::load(tx.as_mut(), venture)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let current = query.as_of.is_none() && query.policy.is_none();
+        // The current split follows from the committed head and the members alone.
+        let key = (book.venture.head_seq, book.venture.book_version);
+        if current && let Some(report) = self.splits.get(book.venture.id, key) {
+            return Ok(report);
+        }
         let (buckets, policy_label, unvalued) = match &query.policy {
             None => {
                 let buckets = match query.as_of {
@@ -382,7 +474,7 @@ impl Commons {
         let split = compute(&member_numbers, buckets)?;
         let lines =
             split.members.into_iter().filter_map(|figures| book.member_by_no(figures.member).map(|m| SplitLine { member: m.clone(), figures })).collect();
-        Ok(SplitReport {
+        let report = SplitReport {
             venture: book.venture.slug.clone(),
             currency: book.currency,
             as_of: query.as_of,
@@ -390,13 +482,44 @@ impl Commons {
             lines,
             total_slices_minor: split.total_slices_minor,
             unvalued,
-        })
+            state: current.then_some(key),
+        };
+        if current {
+            self.splits.put(book.venture.id, key, &report);
+        }
+        Ok(report)
+    }
+
+    /// Each member's slices at the end of every month with entries (the split over time), from
+    /// one pass over the ledger. At most the last `months` months are returned, oldest first.
+    pub fn split_history(&self, venture: &str, months: usize) -> Result<SplitHistory, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let mut by_month: BTreeMap<Date, BTreeMap<MemberNo, i64>> = BTreeMap::new();
+        tx.scan_entries(book.venture.id, &mut |stored| {
+            let month = stored.entry.occurred_on.replace_day(1).unwrap_or(stored.entry.occurred_on);
+            let deltas = by_month.entry(month).or_default();
+            for effect in &stored.entry.effects {
+                *deltas.entry(effect.member).or_insert(0) += effect.slices_minor;
+            }
+            Ok(())
+        })?;
+        let mut running: BTreeMap<MemberNo, i64> = BTreeMap::new();
+        let mut points = Vec::with_capacity(by_month.len());
+        for (month, deltas) in by_month {
+            for (member, delta) in deltas {
+                *running.entry(member).or_insert(0) += delta;
+            }
+            points.push((month, running.iter().map(|(m, s)| (*m, *s)).collect::<Vec<_>>()));
+        }
+        let skip = points.len().saturating_sub(months);
+        Ok(SplitHistory { currency: book.currency, members: book.members.clone(), points: points.into_iter().skip(skip).collect() })
     }
 
     /// A member's slices, kind by kind, traced to every entry behind them.
     pub fn trace(&self, venture: &str, handle: &str) -> Result<TraceReport, AppError> {
         let mut tx = self.store.begin(Mode::Read)?;
-        let book = Book::load(tx.as_mut(), venture)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
         let member = book.member(handle)?.clone();
         let mut kinds: BTreeMap<Kind, TraceKind> = BTreeMap::new();
         let filter = EntryFilter { member: Some(member.member_no), ..EntryFilter::default() };
@@ -434,89 +557,188 @@ impl Commons {
     /// the stored entries, the maintained totals and the chain head.
     pub fn verify(&self, venture: &str) -> Result<VerifyReport, AppError> {
         let mut tx = self.store.begin(Mode::Read)?;
-        let book = Book::load(tx.as_mut(), venture)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
         verify_in(tx.as_mut(), &book)
     }
 }
 
 /// Verifies a venture inside a transaction (so an import can check before it commits).
+///
+/// Reading and checking run on two threads: this one steps through the stored entries and
+/// decodes them; a checker revalues each entry from its inputs and replays its effects. The
+/// hash chain of a batch depends only on the stored hash before it, so whichever thread has time
+/// checks it: the reader when the checker is behind, the checker otherwise. Batches pass through
+/// a bounded channel, so memory stays at a few batches.
 pub(crate) fn verify_in(tx: &mut dyn Transaction, book: &Book) -> Result<VerifyReport, AppError> {
-    {
-        let venture_id = book.venture.id;
-        let mut state = LedgerState::new();
-        let mut previous = EntryHash::genesis(&book.venture.slug);
-        let mut expected_seq: u64 = 0;
-        let mut differences: Vec<String> = Vec::new();
-        let mut reversals: Vec<(u64, u64, Vec<Effect>)> = Vec::new();
-        tx.scan_entries(venture_id, &mut |stored| {
-            expected_seq += 1;
-            let entry = &stored.entry;
-            if entry.seq != expected_seq {
-                differences.push(format!("entry #{}: expected number {expected_seq}", entry.seq));
-                expected_seq = entry.seq;
-            }
-            if entry.tag == REVERSAL_TAG {
-                if stored.hash != entry.hash_after(&previous) {
-                    differences.push(format!("entry #{}: hash does not match its contents and the entry before it", entry.seq));
-                }
-                match entry.reverses {
-                    Some(target) if target < entry.seq => reversals.push((entry.seq, target, entry.effects.clone())),
-                    _ => differences.push(format!("entry #{}: a reversal must name an earlier entry", entry.seq)),
-                }
-            } else {
-                match recompute(book, &previous, stored.clone(), &state) {
-                    Ok(expected) if expected == stored => {}
-                    Ok(expected) if expected.entry == stored.entry => {
-                        differences.push(format!("entry #{}: hash does not match its contents and the entry before it", entry.seq));
+    let venture_id = book.venture.id;
+    let (batches, arriving) = std::sync::mpsc::sync_channel::<Batch>(VERIFY_BATCHES_IN_FLIGHT);
+    let mut previous = EntryHash::genesis(&book.venture.slug);
+    let mut expected_seq: u64 = 0;
+    let mut found: Vec<Finding> = Vec::new();
+    let (scanned, check) = std::thread::scope(|scope| {
+        let checker = std::thread::Builder::new()
+            .name("verify-check".into())
+            .spawn_scoped(scope, move || {
+                let mut check = Revaluation { book, state: LedgerState::new(), differences: Vec::new(), reversals: Vec::new() };
+                for batch in arriving {
+                    if !batch.chain_checked {
+                        batch.check_chain(&mut check.differences);
                     }
-                    Ok(_) => differences
-                        .push(format!("entry #{}: stored figures differ from its inputs valued under policy version {}", entry.seq, entry.policy_version)),
-                    Err(error) => differences.push(format!("entry #{}: cannot be revalued: {error}", entry.seq)),
+                    for stored in &batch.entries {
+                        check.visit(&stored.entry);
+                    }
                 }
+                check
+            })
+            .map_err(|e| AppError::Internal(format!("cannot start the verify thread: {e}")))?;
+        let mut batch = Batch { before: previous, entries: Vec::with_capacity(VERIFY_BATCH_ENTRIES), chain_checked: false };
+        let hand_over = |batch: Batch, found: &mut Vec<Finding>| match batches.try_send(batch) {
+            Err(std::sync::mpsc::TrySendError::Full(mut batch)) => {
+                batch.check_chain(found);
+                batch.chain_checked = true;
+                // The checker only stops early by panicking, which the join below reports.
+                let _ = batches.send(batch);
             }
-            if let Err(error) = state.apply(&entry.effects) {
-                differences.push(format!("entry #{}: {error}", entry.seq));
+            Ok(()) | Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {}
+        };
+        let scanned = tx.scan_entries(venture_id, &mut |stored| {
+            expected_seq += 1;
+            if stored.entry.seq != expected_seq {
+                found.push((stored.entry.seq, Stage::Numbering, format!("entry #{}: expected number {expected_seq}", stored.entry.seq)));
+                expected_seq = stored.entry.seq;
             }
             previous = stored.hash;
+            batch.entries.push(stored);
+            if batch.entries.len() == VERIFY_BATCH_ENTRIES {
+                let next = Batch { before: previous, entries: Vec::with_capacity(VERIFY_BATCH_ENTRIES), chain_checked: false };
+                hand_over(std::mem::replace(&mut batch, next), &mut found);
+            }
             Ok(())
-        })?;
-        for (seq, target, effects) in reversals {
-            let original = tx.entry(venture_id, target)?;
-            let negated: Option<Vec<Effect>> = original.map(|o| o.entry.effects.iter().map(Effect::negated).collect());
-            if negated.as_ref() != Some(&effects) {
-                differences.push(format!("entry #{seq}: does not exactly undo entry #{target}"));
+        });
+        if !batch.entries.is_empty() {
+            hand_over(batch, &mut found);
+        }
+        drop(batches);
+        let check = checker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok::<_, AppError>((scanned, check))
+    })?;
+    scanned?;
+    let Revaluation { state, differences, reversals, .. } = check;
+    found.extend(differences);
+    // One list in ledger order; for each entry, numbering, then chain, then revaluation.
+    found.sort_by_key(|(seq, stage, _)| (*seq, *stage));
+    let mut differences: Vec<String> = found.into_iter().map(|(_, _, text)| text).collect();
+    for (seq, target, effects) in reversals {
+        let original = tx.entry(venture_id, target)?;
+        let negated: Option<Vec<Effect>> = original.map(|o| o.entry.effects.iter().map(Effect::negated).collect());
+        if negated.as_ref() != Some(&effects) {
+            differences.push(format!("entry #{seq}: does not exactly undo entry #{target}"));
+        }
+    }
+    if book.venture.head_seq != expected_seq || book.venture.head_hash != previous {
+        differences.push(format!(
+            "chain head: stored #{} {} but the entries end at #{expected_seq} {}",
+            book.venture.head_seq,
+            book.venture.head_hash.to_hex(),
+            previous.to_hex()
+        ));
+    }
+    let stored_totals = tx.totals(venture_id)?;
+    let replayed = state.sorted_buckets();
+    if stored_totals != replayed {
+        let stored_map: BTreeMap<BucketKey, Bucket> = stored_totals.into_iter().collect();
+        let replayed_map: BTreeMap<BucketKey, Bucket> = replayed.into_iter().collect();
+        let keys: std::collections::BTreeSet<&BucketKey> = stored_map.keys().chain(replayed_map.keys()).collect();
+        for key in keys {
+            let stored_bucket = stored_map.get(key).copied().unwrap_or_default();
+            let replayed_bucket = replayed_map.get(key).copied().unwrap_or_default();
+            if stored_bucket != replayed_bucket {
+                differences.push(format!(
+                    "totals of member #{} in {} ({}): stored {:?}, replay gives {:?}",
+                    key.member.0,
+                    key.kind.name(),
+                    key.class.name(),
+                    stored_bucket,
+                    replayed_bucket
+                ));
             }
         }
-        if book.venture.head_seq != expected_seq || book.venture.head_hash != previous {
-            differences.push(format!(
-                "chain head: stored #{} {} but the entries end at #{expected_seq} {}",
-                book.venture.head_seq,
-                book.venture.head_hash.to_hex(),
-                previous.to_hex()
-            ));
+    }
+    Ok(VerifyReport { venture: book.venture.slug.clone(), entries: expected_seq, head: previous, differences })
+}
+
+/// Entries per batch handed from the reader to the checker in `verify`.
+const VERIFY_BATCH_ENTRIES: usize = 2_048;
+/// Batches the reader may run ahead of the checker.
+const VERIFY_BATCHES_IN_FLIGHT: usize = 4;
+
+/// Which check found a difference; for one entry, they are reported in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    Numbering,
+    Chain,
+    Value,
+}
+
+/// A difference `verify` found: the entry, the check, and the text.
+type Finding = (u64, Stage, String);
+
+/// A run of consecutive entries on their way from the reader to the checker in `verify`.
+struct Batch {
+    /// The stored hash of the entry before the first (the genesis hash for entry 1).
+    before: EntryHash,
+    entries: Vec<StoredEntry>,
+    /// Whether the reader has already checked the hashes.
+    chain_checked: bool,
+}
+
+impl Batch {
+    /// Checks that each entry's stored hash is its contents chained after the stored hash before it.
+    fn check_chain(&self, differences: &mut Vec<Finding>) {
+        let mut previous = self.before;
+        for stored in &self.entries {
+            if stored.hash != stored.entry.hash_after(&previous) {
+                differences.push((
+                    stored.entry.seq,
+                    Stage::Chain,
+                    format!("entry #{}: hash does not match its contents and the entry before it", stored.entry.seq),
+                ));
+            }
+            previous = stored.hash;
         }
-        let stored_totals = tx.totals(venture_id)?;
-        let replayed = state.sorted_buckets();
-        if stored_totals != replayed {
-            let stored_map: BTreeMap<BucketKey, Bucket> = stored_totals.into_iter().collect();
-            let replayed_map: BTreeMap<BucketKey, Bucket> = replayed.into_iter().collect();
-            let keys: std::collections::BTreeSet<&BucketKey> = stored_map.keys().chain(replayed_map.keys()).collect();
-            for key in keys {
-                let stored_bucket = stored_map.get(key).copied().unwrap_or_default();
-                let replayed_bucket = replayed_map.get(key).copied().unwrap_or_default();
-                if stored_bucket != replayed_bucket {
-                    differences.push(format!(
-                        "totals of member #{} in {} ({}): stored {:?}, replay gives {:?}",
-                        key.member.0,
-                        key.kind.name(),
-                        key.class.name(),
-                        stored_bucket,
-                        replayed_bucket
-                    ));
-                }
+    }
+}
+
+/// The checker's side of `verify`: revalues each entry from its inputs, in order, and replays it.
+struct Revaluation<'a> {
+    book: &'a Book,
+    state: LedgerState,
+    differences: Vec<Finding>,
+    /// Reversals, checked against their originals once the walk is done: (seq, target, effects).
+    reversals: Vec<(u64, u64, Vec<Effect>)>,
+}
+
+impl Revaluation<'_> {
+    fn visit(&mut self, entry: &Entry) {
+        if entry.tag == REVERSAL_TAG {
+            match entry.reverses {
+                Some(target) if target < entry.seq => self.reversals.push((entry.seq, target, entry.effects.clone())),
+                _ => self.differences.push((entry.seq, Stage::Value, format!("entry #{}: a reversal must name an earlier entry", entry.seq))),
+            }
+        } else {
+            match revalues_to_itself(self.book, entry, &self.state) {
+                Ok(true) => {}
+                Ok(false) => self.differences.push((
+                    entry.seq,
+                    Stage::Value,
+                    format!("entry #{}: stored figures differ from its inputs valued under policy version {}", entry.seq, entry.policy_version),
+                )),
+                Err(error) => self.differences.push((entry.seq, Stage::Value, format!("entry #{}: cannot be revalued: {error}", entry.seq))),
             }
         }
-        Ok(VerifyReport { venture: book.venture.slug.clone(), entries: expected_seq, head: previous, differences })
+        if let Err(error) = self.state.apply(&entry.effects) {
+            self.differences.push((entry.seq, Stage::Value, format!("entry #{}: {error}", entry.seq)));
+        }
     }
 }
 
@@ -533,17 +755,22 @@ fn each_page(tx: &mut dyn Transaction, venture: VentureId, mut filter: EntryFilt
     }
 }
 
-/// Values a stored entry again from its inputs, under the versions it names.
-fn recompute(book: &Book, previous: &EntryHash, stored: StoredEntry, state: &LedgerState) -> Result<StoredEntry, AppError> {
-    let entry = stored.entry;
+/// Whether a stored entry's figures, effects and terms version are what its stored inputs give
+/// under the policy version it names (which must be the one in force on its date).
+fn revalues_to_itself(book: &Book, entry: &Entry, state: &LedgerState) -> Result<bool, AppError> {
     let input = Input::from_canonical(&entry.inputs)?;
     let (version_in_force, _) = book.policy_at(entry.occurred_on)?;
     if version_in_force != entry.policy_version {
         return Err(invalid("policy version", format!("{} was not in force on {} (version {version_in_force} was)", entry.policy_version, entry.occurred_on)));
     }
     let policy = book.policy_version(entry.policy_version).ok_or_else(|| invalid("policy version", format!("{} does not exist", entry.policy_version)))?;
-    let draft = Draft::of(&entry, &input);
-    book.value_entry_with(entry.seq, previous, &draft, state, entry.policy_version, policy)
+    let (valuation, terms_version) = book.valuation_with(entry.seq, &Draft::of(entry, &input), state, policy)?;
+    Ok(input.tag() == entry.tag
+        && terms_version == entry.terms_version
+        && valuation.fmv_minor == entry.fmv_minor
+        && valuation.slices_minor == entry.slices_minor
+        && valuation.effects == entry.effects
+        && entry.reverses.is_none())
 }
 
 /// Replays the ledger under a candidate policy, leaving out reversed entries and reversals.

@@ -7,6 +7,8 @@
 //! SQL; it knows nothing of HTTP or of the command line. Time comes in as an argument ([`Now`]).
 #![warn(missing_docs)]
 
+pub mod access;
+pub mod accounts;
 mod book;
 pub mod demo;
 pub mod error;
@@ -48,6 +50,9 @@ impl Now {
 /// A commons: one database of ventures. Every use case is a method.
 pub struct Commons {
     store: Box<dyn Store>,
+    throttle: accounts::Throttle,
+    books: book::BookCache,
+    splits: ledger::SplitCache,
 }
 
 impl std::fmt::Debug for Commons {
@@ -69,12 +74,12 @@ impl Commons {
             }
             Box::new(peerstake_sqlite::SqliteStore::open(Path::new(path))?)
         };
-        Ok(Commons { store })
+        Ok(Commons { store, throttle: accounts::Throttle::default(), books: book::BookCache::default(), splits: ledger::SplitCache::default() })
     }
 
     /// A commons over any store.
     pub fn with_store(store: Box<dyn Store>) -> Commons {
-        Commons { store }
+        Commons { store, throttle: accounts::Throttle::default(), books: book::BookCache::default(), splits: ledger::SplitCache::default() }
     }
 
     /// The store underneath.

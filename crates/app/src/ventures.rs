@@ -10,7 +10,6 @@ use peerstake_store::{
 use sha2::{Digest, Sha256};
 use time::Date;
 
-use crate::book::Book;
 use crate::error::{AppError, invalid};
 use crate::forms::TermsForm;
 use crate::{Commons, Now, policy_file};
@@ -183,7 +182,7 @@ pub fn check_slug(field: &'static str, text: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-fn check_text(field: &'static str, text: &str, chars_max: usize, required: bool) -> Result<(), AppError> {
+pub(crate) fn check_text(field: &'static str, text: &str, chars_max: usize, required: bool) -> Result<(), AppError> {
     if required && text.trim().is_empty() {
         return Err(invalid(field, "is required"));
     }
@@ -247,7 +246,7 @@ impl Commons {
         let records = tx.ventures()?;
         let mut out = Vec::with_capacity(records.len());
         for record in records {
-            let book = Book::load_record(tx.as_mut(), record)?;
+            let book = self.books.read_record(tx.as_mut(), record)?;
             let (policy_version, policy) = book.policy_at(now.today)?;
             out.push(VentureSummary { member_count: book.members.len(), policy_preset: policy.preset.clone(), policy_version, record: book.venture.clone() });
         }
@@ -257,13 +256,21 @@ impl Commons {
     /// One venture.
     pub fn venture(&self, slug: &str, now: Now) -> Result<VentureSummary, AppError> {
         let mut tx = self.store.begin(Mode::Read)?;
-        let book = Book::load(tx.as_mut(), slug)?;
+        let book = self.books.read(tx.as_mut(), slug)?;
         let (policy_version, policy) = book.policy_at(now.today)?;
         Ok(VentureSummary { member_count: book.members.len(), policy_preset: policy.preset.clone(), policy_version, record: book.venture.clone() })
     }
 
     /// Adds a member, with their first terms if given.
     pub fn add_member(&self, request: &AddMember, now: Now) -> Result<MemberView, AppError> {
+        let mut tx = self.store.begin(Mode::Write)?;
+        let view = self.add_member_in(tx.as_mut(), request, now)?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// Adds a member inside a transaction the caller commits.
+    pub(crate) fn add_member_in(&self, tx: &mut dyn Transaction, request: &AddMember, now: Now) -> Result<MemberView, AppError> {
         check_slug("handle", &request.handle)?;
         check_text("name", &request.display_name, 100, false)?;
         let role = Role::from_name(&request.role).ok_or_else(|| invalid("role", "use steward, member, advisor, contractor or backer"))?;
@@ -282,12 +289,11 @@ impl Commons {
             &terms_form.hours_per_year,
             &terms_form.hourly_rate,
         ]);
-        let mut tx = self.store.begin(Mode::Write)?;
-        let book = Book::load_for_write(tx.as_mut(), &request.venture)?;
+        let book = self.books.write(tx, &request.venture)?;
         let venture = book.venture.clone();
-        if let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
+        if let Some(result) = replayed(tx, venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
             let handle = result.strip_prefix("member:").unwrap_or(&result);
-            return self.member_view(tx.as_mut(), &request.venture, handle, now);
+            return self.member_view(tx, &request.venture, handle, now);
         }
         if book.members.iter().any(|m| m.handle == request.handle) {
             return Err(AppError::AlreadyExists { what: "member", name: request.handle.clone() });
@@ -301,14 +307,12 @@ impl Commons {
         if let Some(terms) = terms {
             tx.insert_terms(venture.id, &TermsRecord { member_no, version: 1, effective_from: joined_on, terms, recorded_at_ms: now.at_ms })?;
         }
-        remember(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint, &format!("member:{}", request.handle), now)?;
-        let view = self.member_view(tx.as_mut(), &request.venture, &request.handle, now)?;
-        tx.commit()?;
-        Ok(view)
+        remember(tx, venture.id, request.idempotency_key.as_deref(), &fingerprint, &format!("member:{}", request.handle), now)?;
+        self.member_view(tx, &request.venture, &request.handle, now)
     }
 
     fn member_view(&self, tx: &mut dyn Transaction, venture: &str, handle: &str, now: Now) -> Result<MemberView, AppError> {
-        let book = Book::load(tx, venture)?;
+        let book = self.books.within(tx, venture)?;
         let record = book.member(handle)?.clone();
         let terms = book.terms_at(record.member_no, now.today).cloned();
         Ok(MemberView { record, terms })
@@ -328,7 +332,7 @@ impl Commons {
             &request.terms.hourly_rate,
         ]);
         let mut tx = self.store.begin(Mode::Write)?;
-        let book = Book::load_for_write(tx.as_mut(), &request.venture)?;
+        let book = self.books.write(tx.as_mut(), &request.venture)?;
         let venture = book.venture.clone();
         let member = book.member(&request.handle)?.clone();
         if let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
@@ -359,7 +363,7 @@ impl Commons {
     /// Members, with their terms in force today.
     pub fn members(&self, venture: &str, now: Now) -> Result<Vec<MemberView>, AppError> {
         let mut tx = self.store.begin(Mode::Read)?;
-        let book = Book::load(tx.as_mut(), venture)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
         Ok(book.members.iter().map(|m| MemberView { record: m.clone(), terms: book.terms_at(m.member_no, now.today).cloned() }).collect())
     }
 
@@ -368,7 +372,7 @@ impl Commons {
     pub fn set_policy(&self, request: &SetPolicy, now: Now) -> Result<PolicyVersionView, AppError> {
         let fingerprint = fingerprint(&["set-policy", &request.venture, &request.effective_from.to_string(), &request.policy.fingerprint_part()]);
         let mut tx = self.store.begin(Mode::Write)?;
-        let book = Book::load_for_write(tx.as_mut(), &request.venture)?;
+        let book = self.books.write(tx.as_mut(), &request.venture)?;
         let venture = book.venture.clone();
         if let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
             let version: u32 = result.strip_prefix("policy:").and_then(|v| v.parse().ok()).unwrap_or(0);
@@ -397,7 +401,7 @@ impl Commons {
     /// Every policy version, oldest first.
     pub fn policy_history(&self, venture: &str) -> Result<(Currency, Vec<PolicyVersionView>), AppError> {
         let mut tx = self.store.begin(Mode::Read)?;
-        let book = Book::load(tx.as_mut(), venture)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
         Ok((book.currency, book.policies.iter().map(|(record, policy)| PolicyVersionView { record: record.clone(), policy: policy.clone() }).collect()))
     }
 }

@@ -14,6 +14,11 @@ use peerstake_app::{AppError, Commons, Now};
 use peerstake_core::ErrorCode;
 use time::Date;
 
+/// mimalloc: verify and import move entries between a reader and a checker thread, and the
+/// system allocator serializes those cross-thread frees.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The database used when none is given: a SQLite file in `./peerstake-data`.
 const DEFAULT_DATABASE_URL: &str = "sqlite://peerstake-data/peerstake.db";
 
@@ -33,6 +38,19 @@ enum Command {
     Migrate,
     /// Create the demo venture `demo`: six peers, a year of contributions of every kind.
     Demo,
+    /// Run the web application: pages for people, the JSON API for programs.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        address: std::net::SocketAddr,
+        /// Load the demo venture first (once) and print its logins.
+        #[arg(long)]
+        demo: bool,
+        /// Send cookies without the Secure flag: only when serving plain HTTP on an address
+        /// other than loopback (loopback works either way; behind HTTPS, leave this off).
+        #[arg(long)]
+        insecure_cookies: bool,
+    },
     /// Create, list and show ventures.
     #[command(subcommand)]
     Venture(VentureCommand),
@@ -42,6 +60,9 @@ enum Command {
     /// Show, change and list the policy (the formula).
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Web accounts (people sign up on the web; operators can add them here).
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Log a contribution of one kind.
     Log(LogArgs),
     /// Reverse an entry (corrections are a reversal plus a new entry).
@@ -234,6 +255,23 @@ enum MemberCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Link a member to the account they sign in with on the web.
+    Link {
+        venture: String,
+        handle: String,
+        /// The account's username.
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an account; the password is read from the first line of standard input.
+    Add {
+        username: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -378,6 +416,34 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
             output::split(&mut out, &report, Format::Table)?;
             println!("\nTry: peerstake ledger demo --limit 20 | peerstake trace demo ana | peerstake split demo --policy hours-only | peerstake verify demo");
         }
+        Command::Serve { address, demo, insecure_cookies } => {
+            if demo {
+                if !commons.ventures(now)?.iter().any(|v| v.record.slug == peerstake_app::demo::DEMO_SLUG) {
+                    commons.create_demo()?;
+                }
+                let logins = commons.create_demo_logins(now)?;
+                println!("Demo venture 'demo' (Loomworks) is loaded. Sign in as any of its peers:");
+                for (username, password) in logins {
+                    println!("  {username:<8} password {password}");
+                }
+            }
+            let state = peerstake_web::AppState::new(std::sync::Arc::new(commons), peerstake_web::system_clock(), !insecure_cookies);
+            let runtime =
+                tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| AppError::Internal(format!("cannot start the server: {e}")))?;
+            let url = cli.database_url.clone();
+            runtime
+                .block_on(peerstake_web::serve(state, address, |bound| {
+                    println!("peerstake is serving http://{bound}/ from {} (Ctrl-C stops it)", peerstake_app::redact_url(&url));
+                }))
+                .map_err(|e| AppError::Internal(format!("the server stopped: {e}")))?;
+        }
+        Command::Account(AccountCommand::Add { username, name }) => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).map_err(|e| AppError::File(format!("cannot read the password: {e}")))?;
+            let password = password.trim_end_matches(['\n', '\r']).to_string();
+            let account = commons.sign_up(&peerstake_app::accounts::SignUp { username, display_name: name, password }, now)?;
+            println!("account {} created", account.username);
+        }
         Command::Venture(command) => venture(&commons, command, now, &mut out)?,
         Command::Member(command) => member(&commons, command, now, &mut out)?,
         Command::Policy(command) => policy(&commons, command, now, &mut out)?,
@@ -515,6 +581,10 @@ fn member(commons: &Commons, command: MemberCommand, now: Now, out: &mut impl st
         MemberCommand::List { venture, format } => {
             let (currency, _) = commons.policy_history(&venture)?;
             output::members(out, &commons.members(&venture, now)?, currency, format)?;
+        }
+        MemberCommand::Link { venture, handle, username } => {
+            commons.link_account(&venture, &handle, &username)?;
+            writeln!(out, "{handle} in {venture} signs in as {username}").map_err(|e| AppError::File(e.to_string()))?;
         }
     }
     Ok(())

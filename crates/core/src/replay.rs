@@ -2,7 +2,9 @@
 //! slices and the well balance. The same code folds effects when a write is recorded, when the
 //! split is recomputed from scratch, and when `verify` replays a whole ledger.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use crate::DomainError;
 use crate::kind::{ALL_KINDS, Class, Kind};
@@ -64,10 +66,14 @@ pub trait StateView {
     fn member_buckets(&self, member: MemberNo) -> Vec<(Kind, Class, Bucket)>;
 }
 
+/// Beyond this many effects in one entry, `apply` indexes them instead of searching.
+const APPLY_LINEAR_MAX: usize = 16;
+
 /// Balances folded from effects.
 #[derive(Debug, Clone, Default)]
 pub struct LedgerState {
-    buckets: HashMap<BucketKey, Bucket>,
+    // Keys are small integers chosen by the venture itself, so a fast non-keyed hash is safe.
+    buckets: FxHashMap<BucketKey, Bucket>,
     wells: BTreeMap<MemberNo, i64>,
 }
 
@@ -94,11 +100,18 @@ impl LedgerState {
     /// well balance, nothing changes and the error names it.
     pub fn apply(&mut self, effects: &[Effect]) -> Result<(), DomainError> {
         let mut pending: Vec<(BucketKey, Bucket)> = Vec::with_capacity(effects.len());
+        // Where each key sits in `pending`; a linear search is faster for the usual few effects,
+        // an index keeps a withdrawal paying thousands of depositors linear.
+        let mut index: Option<FxHashMap<BucketKey, usize>> =
+            (effects.len() > APPLY_LINEAR_MAX).then(|| FxHashMap::with_capacity_and_hasher(effects.len(), Default::default()));
         for effect in effects {
             let key = BucketKey { member: effect.member, kind: effect.kind, class: effect.class };
-            let position = pending.iter().position(|(k, _)| *k == key);
+            let position = match &index {
+                Some(map) => map.get(&key).copied(),
+                None => pending.iter().position(|(k, _)| *k == key),
+            };
             let current = match position {
-                Some(index) => pending.get(index).map(|(_, b)| *b).unwrap_or_default(),
+                Some(at) => pending.get(at).map(|(_, b)| *b).unwrap_or_default(),
                 None => self.buckets.get(&key).copied().unwrap_or_default(),
             };
             let add = |a: i64, b: i64| a.checked_add(b).ok_or(DomainError::Overflow("a balance"));
@@ -117,9 +130,14 @@ impl LedgerState {
             if next.well_minor < 0 {
                 return Err(negative("well balance"));
             }
-            match position.and_then(|index| pending.get_mut(index)) {
+            match position.and_then(|at| pending.get_mut(at)) {
                 Some(slot) => slot.1 = next,
-                None => pending.push((key, next)),
+                None => {
+                    if let Some(map) = &mut index {
+                        map.insert(key, pending.len());
+                    }
+                    pending.push((key, next));
+                }
             }
         }
         for (key, bucket) in pending {
@@ -193,5 +211,25 @@ mod tests {
         assert_eq!(state.well_balances(), vec![(MemberNo(1), 50)]);
         state.apply(&[effect(1, 0, -50)]).unwrap();
         assert!(state.well_balances().is_empty());
+    }
+
+    #[test]
+    fn many_effects_on_one_entry_fold_like_few() {
+        // Beyond the linear-search size, effects on the same bucket still add up in order, and
+        // one that would go negative still leaves nothing changed.
+        let mut state = LedgerState::new();
+        let deposits: Vec<Effect> = (1..=40).map(|m| effect(m, 0, 100)).collect();
+        state.apply(&deposits).unwrap();
+        let mut spend: Vec<Effect> = (1..=40).map(|m| effect(m, 40, -10)).collect();
+        spend.extend((1..=40).map(|m| effect(m, 40, -10)));
+        state.apply(&spend).unwrap();
+        assert_eq!(state.well_total(), 40 * 80);
+        assert!(state.sorted_buckets().iter().all(|(_, b)| b.slices_minor == 80 && b.well_minor == 80));
+        let before = state.sorted_buckets();
+        let mut overdraw: Vec<Effect> = (1..=40).map(|m| effect(m, 0, -50)).collect();
+        overdraw.push(effect(7, 0, -31));
+        let error = state.apply(&overdraw).unwrap_err();
+        assert!(matches!(error, DomainError::WouldGoNegative { member: 7, .. }));
+        assert_eq!(state.sorted_buckets(), before);
     }
 }

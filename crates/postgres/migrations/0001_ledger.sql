@@ -1,5 +1,5 @@
--- The commons: ventures, members, versioned terms and policies, the hash-chained ledger, its
--- effects, the maintained totals, and idempotency keys. Every venture-scoped table leads with
+-- The commons: ventures, members, versioned terms and policies, the hash-chained ledger with
+-- each entry's effects, the maintained totals, and idempotency keys. Every venture-scoped table leads with
 -- venture_id. Dates are real DATEs; money and slices are integers in minor units.
 
 CREATE TABLE ventures (
@@ -65,27 +65,20 @@ CREATE TABLE entries (
     slices_minor   BIGINT  NOT NULL,
     reverses_seq   BIGINT,
     hash           BYTEA   NOT NULL CHECK (octet_length(hash) = 32),
+    -- True when the effects reach a member other than member_no (a well withdrawal pays every depositor).
+    shared         BOOLEAN NOT NULL,
+    -- What the entry does to each member's balances, in the compact form of peerstake-store's
+    -- effects module: one row per entry however many members it touches.
+    effects        BYTEA   NOT NULL,
     PRIMARY KEY (venture_id, seq)
 );
 
 -- An entry is reversed at most once.
 CREATE UNIQUE INDEX entries_reverses ON entries (venture_id, reverses_seq) WHERE reverses_seq IS NOT NULL;
 
-CREATE TABLE entry_effects (
-    venture_id   BIGINT   NOT NULL,
-    seq          BIGINT   NOT NULL,
-    effect_no    INTEGER  NOT NULL,
-    member_no    INTEGER  NOT NULL,
-    kind         SMALLINT NOT NULL CHECK (kind BETWEEN 0 AND 10),
-    class        SMALLINT NOT NULL CHECK (class BETWEEN 1 AND 3),
-    fmv_minor    BIGINT   NOT NULL,
-    slices_minor BIGINT   NOT NULL,
-    well_minor   BIGINT   NOT NULL,
-    occurred_on  DATE     NOT NULL,
-    PRIMARY KEY (venture_id, seq, effect_no)
-);
-
-CREATE INDEX entry_effects_member ON entry_effects (venture_id, member_no, kind, seq);
+-- A member's entries, and the entries whose effects reach several members, for traces and filters.
+CREATE INDEX entries_member ON entries (venture_id, member_no, seq);
+CREATE INDEX entries_shared ON entries (venture_id, seq) WHERE shared;
 
 CREATE TABLE member_totals (
     venture_id   BIGINT   NOT NULL,
@@ -108,7 +101,7 @@ CREATE TABLE idempotency_keys (
 );
 
 -- The ledger is append-only: the database itself refuses to change or remove its rows. The
--- message reads like SQLite's ("append-only: entry effects cannot be deleted"); the error is
+-- message reads like SQLite's ("append-only: entries cannot be deleted"); the error is
 -- raised with SQLSTATE P0001.
 CREATE FUNCTION peerstake_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -123,13 +116,6 @@ CREATE TRIGGER entries_append_only_update BEFORE UPDATE ON entries
 CREATE TRIGGER entries_append_only_delete BEFORE DELETE ON entries
     FOR EACH ROW EXECUTE FUNCTION peerstake_append_only();
 CREATE TRIGGER entries_append_only_truncate BEFORE TRUNCATE ON entries
-    FOR EACH STATEMENT EXECUTE FUNCTION peerstake_append_only();
-
-CREATE TRIGGER entry_effects_append_only_update BEFORE UPDATE ON entry_effects
-    FOR EACH ROW EXECUTE FUNCTION peerstake_append_only();
-CREATE TRIGGER entry_effects_append_only_delete BEFORE DELETE ON entry_effects
-    FOR EACH ROW EXECUTE FUNCTION peerstake_append_only();
-CREATE TRIGGER entry_effects_append_only_truncate BEFORE TRUNCATE ON entry_effects
     FOR EACH STATEMENT EXECUTE FUNCTION peerstake_append_only();
 
 CREATE TRIGGER member_terms_append_only_update BEFORE UPDATE ON member_terms

@@ -14,12 +14,13 @@ use std::sync::Mutex;
 use peerstake_core::chain::EntryHash;
 use peerstake_core::entry::Entry;
 use peerstake_core::kind::Kind;
-use peerstake_core::replay::{Bucket, BucketKey, Effect};
+use peerstake_core::replay::{Bucket, BucketKey};
 use peerstake_core::terms::{MemberNo, Terms};
 use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_code, kind_code, kind_from_code};
+use peerstake_store::effects;
 use peerstake_store::{
-    EntryFilter, IdempotencyRecord, MemberRecord, Mode, NewVenture, PAGE_SIZE_MAX, PolicyVersionRecord, Store, StoreError, StoredEntry, TermsRecord,
-    Transaction, VentureId, VentureRecord,
+    AccessRecord, AccountId, AccountRecord, ApiTokenRecord, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewVenture, PAGE_SIZE_MAX,
+    PolicyVersionRecord, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
@@ -31,7 +32,11 @@ use time::Date;
 mod tests;
 
 /// The migrations, in order. Each runs once, in its own transaction.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_ledger", include_str!("../migrations/0001_ledger.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_ledger", include_str!("../migrations/0001_ledger.sql")),
+    ("0002_people", include_str!("../migrations/0002_people.sql")),
+    ("0003_book_version", include_str!("../migrations/0003_book_version.sql")),
+];
 
 /// The advisory lock held while migrating ("peerstak" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7065_6572_7374_616b;
@@ -145,6 +150,15 @@ impl PostgresStore {
         let config: Config = url.parse().map_err(backend)?;
         let store = PostgresStore { config, idle: Mutex::new(Vec::new()) };
         store.migrate()?;
+        // Databases made before version 0.1.0 kept effects in a table of their own; this binary
+        // cannot read their ledger, so it says so rather than failing on the first entry.
+        let mut pooled = store.open()?;
+        let early = pooled.query_opt("SELECT to_regclass('entry_effects')::text", &[])?.map(|row| get::<Option<String>>(&row, 0)).transpose()?.flatten();
+        if early.is_some() {
+            return Err(StoreError::Backend(
+                "this database was made by a pre-release peerstake whose ledger layout this version does not read; export it with that version, or use a new database".into(),
+            ));
+        }
         Ok(store)
     }
 
@@ -312,11 +326,12 @@ fn class_of(code: i16) -> Result<peerstake_core::kind::Class, StoreError> {
     class_from_code(i64::from(code)).ok_or_else(|| StoreError::Corrupt(format!("class code {code}")))
 }
 
-const VENTURE_COLUMNS: &str = "venture_id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash";
+const VENTURE_COLUMNS: &str = "venture_id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash, book_version";
 
 fn venture_from_row(row: &Row) -> Result<VentureRecord, StoreError> {
     let head_seq: i64 = get(row, 6)?;
     let head_hash: &[u8] = get(row, 7)?;
+    let book_version: i64 = get(row, 8)?;
     Ok(VentureRecord {
         id: VentureId(get(row, 0)?),
         slug: get(row, 1)?,
@@ -326,11 +341,11 @@ fn venture_from_row(row: &Row) -> Result<VentureRecord, StoreError> {
         created_at_ms: get(row, 5)?,
         head_seq: narrow(head_seq, "head")?,
         head_hash: hash_from_bytes(head_hash)?,
+        book_version: narrow(book_version, "book version")?,
     })
 }
 
-const ENTRY_COLUMNS: &str =
-    "seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash";
+const ENTRY_COLUMNS: &str = "seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash, effects";
 
 fn entry_from_row(row: &Row) -> Result<StoredEntry, StoreError> {
     let optional_member =
@@ -340,6 +355,7 @@ fn entry_from_row(row: &Row) -> Result<StoredEntry, StoreError> {
     let terms_version: i32 = get(row, 9)?;
     let reverses: Option<i64> = get(row, 12)?;
     let hash: &[u8] = get(row, 13)?;
+    let effect_bytes: &[u8] = get(row, 14)?;
     Ok(StoredEntry {
         entry: Entry {
             seq: narrow(seq, "sequence")?,
@@ -355,28 +371,10 @@ fn entry_from_row(row: &Row) -> Result<StoredEntry, StoreError> {
             fmv_minor: get(row, 10)?,
             slices_minor: get(row, 11)?,
             reverses: reverses.map(|v| narrow(v, "sequence")).transpose()?,
-            effects: Vec::new(),
+            effects: effects::decode(effect_bytes)?,
         },
         hash: hash_from_bytes(hash)?,
     })
-}
-
-const EFFECT_COLUMNS: &str = "seq, member_no, kind, class, fmv_minor, slices_minor, well_minor";
-
-fn effect_from_row(row: &Row) -> Result<(u64, Effect), StoreError> {
-    let seq: i64 = get(row, 0)?;
-    let member: i32 = get(row, 1)?;
-    Ok((
-        narrow(seq, "sequence")?,
-        Effect {
-            member: MemberNo(narrow(member, "member")?),
-            kind: kind_of(get(row, 2)?)?,
-            class: class_of(get(row, 3)?)?,
-            fmv_minor: get(row, 4)?,
-            slices_minor: get(row, 5)?,
-            well_minor: get(row, 6)?,
-        },
-    ))
 }
 
 fn bucket_from_row(row: &Row) -> Result<(BucketKey, Bucket), StoreError> {
@@ -387,10 +385,10 @@ fn bucket_from_row(row: &Row) -> Result<(BucketKey, Bucket), StoreError> {
     ))
 }
 
-const INSERT_ENTRY: &str = "INSERT INTO entries (venture_id, seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+const INSERT_ENTRY: &str = "INSERT INTO entries (venture_id, seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash, shared, effects)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
 
-const COPY_ENTRIES: &str = "COPY entries (venture_id, seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash)
+const COPY_ENTRIES: &str = "COPY entries (venture_id, seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash, shared, effects)
      FROM STDIN (FORMAT binary)";
 
 const ENTRY_TYPES: &[Type] = &[
@@ -409,15 +407,9 @@ const ENTRY_TYPES: &[Type] = &[
     Type::INT8,
     Type::INT8,
     Type::BYTEA,
+    Type::BOOL,
+    Type::BYTEA,
 ];
-
-const INSERT_EFFECT: &str = "INSERT INTO entry_effects (venture_id, seq, effect_no, member_no, kind, class, fmv_minor, slices_minor, well_minor, occurred_on)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-
-const COPY_EFFECTS: &str = "COPY entry_effects (venture_id, seq, effect_no, member_no, kind, class, fmv_minor, slices_minor, well_minor, occurred_on)
-     FROM STDIN (FORMAT binary)";
-
-const EFFECT_TYPES: &[Type] = &[Type::INT8, Type::INT8, Type::INT4, Type::INT4, Type::INT2, Type::INT2, Type::INT8, Type::INT8, Type::INT8, Type::DATE];
 
 /// An entry's columns, converted for binding.
 struct EntryRow<'a> {
@@ -436,6 +428,8 @@ struct EntryRow<'a> {
     slices_minor: i64,
     reverses: Option<i64>,
     hash: &'a [u8],
+    shared: bool,
+    effects: Vec<u8>,
 }
 
 impl<'a> EntryRow<'a> {
@@ -457,10 +451,12 @@ impl<'a> EntryRow<'a> {
             slices_minor: entry.slices_minor,
             reverses: entry.reverses.map(seq_param).transpose()?,
             hash: stored.hash.0.as_slice(),
+            shared: effects::shared(entry.member, &entry.effects),
+            effects: effects::encode(&entry.effects),
         })
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 15] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 17] {
         [
             &self.venture,
             &self.seq,
@@ -477,52 +473,8 @@ impl<'a> EntryRow<'a> {
             &self.slices_minor,
             &self.reverses,
             &self.hash,
-        ]
-    }
-}
-
-/// An effect's columns, converted for binding.
-struct EffectRow {
-    venture: i64,
-    seq: i64,
-    effect_no: i32,
-    member: i32,
-    kind: i16,
-    class: i16,
-    fmv_minor: i64,
-    slices_minor: i64,
-    well_minor: i64,
-    occurred_on: Date,
-}
-
-impl EffectRow {
-    fn new(venture: VentureId, entry: &Entry, effect_no: usize, effect: &Effect) -> Result<EffectRow, StoreError> {
-        Ok(EffectRow {
-            venture: venture.0,
-            seq: seq_param(entry.seq)?,
-            effect_no: narrow(effect_no, "effect number")?,
-            member: member_param(effect.member)?,
-            kind: kind_code(effect.kind),
-            class: class_code(effect.class),
-            fmv_minor: effect.fmv_minor,
-            slices_minor: effect.slices_minor,
-            well_minor: effect.well_minor,
-            occurred_on: entry.occurred_on,
-        })
-    }
-
-    fn params(&self) -> [&(dyn ToSql + Sync); 10] {
-        [
-            &self.venture,
-            &self.seq,
-            &self.effect_no,
-            &self.member,
-            &self.kind,
-            &self.class,
-            &self.fmv_minor,
-            &self.slices_minor,
-            &self.well_minor,
-            &self.occurred_on,
+            &self.shared,
+            &self.effects,
         ]
     }
 }
@@ -550,6 +502,11 @@ fn copy_in(
 }
 
 impl PostgresTransaction<'_> {
+    fn bump_book_version(&mut self, venture: VentureId) -> Result<(), StoreError> {
+        self.pooled().execute("UPDATE ventures SET book_version = book_version + 1 WHERE venture_id = $1", &[&venture.0])?;
+        Ok(())
+    }
+
     fn pooled(&mut self) -> &mut Pooled {
         match &mut self.pooled {
             Some(pooled) => pooled,
@@ -562,112 +519,56 @@ impl PostgresTransaction<'_> {
         rows.iter().map(bucket_from_row).collect()
     }
 
-    /// Attaches effects to entries whose sequence numbers lie in `[first, last]`.
-    fn attach_effects(&mut self, venture: VentureId, entries: &mut [StoredEntry]) -> Result<(), StoreError> {
-        let (Some(first), Some(last)) = (entries.first().map(|e| e.entry.seq), entries.last().map(|e| e.entry.seq)) else {
-            return Ok(());
-        };
-        let sql = format!("SELECT {EFFECT_COLUMNS} FROM entry_effects WHERE venture_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq, effect_no");
-        let rows = self.pooled().query(&sql, &[&venture.0, &seq_param(first)?, &seq_param(last)?])?;
-        let mut index = 0;
-        for row in &rows {
-            let (seq, effect) = effect_from_row(row)?;
-            while entries.get(index).is_some_and(|e| e.entry.seq < seq) {
-                index += 1;
-            }
-            if let Some(stored) = entries.get_mut(index)
-                && stored.entry.seq == seq
-            {
-                stored.entry.effects.push(effect);
-            }
-        }
-        Ok(())
-    }
-
     fn insert_rows(&mut self, venture: VentureId, entries: &[StoredEntry]) -> Result<(), StoreError> {
         let pooled = self.pooled();
         for stored in entries {
             let row = EntryRow::new(venture, stored)?;
             pooled.execute(INSERT_ENTRY, &row.params())?;
-            for (effect_no, effect) in stored.entry.effects.iter().enumerate() {
-                let row = EffectRow::new(venture, &stored.entry, effect_no, effect)?;
-                pooled.execute(INSERT_EFFECT, &row.params())?;
-            }
         }
         Ok(())
     }
 
     fn copy_rows(&mut self, venture: VentureId, entries: &[StoredEntry]) -> Result<(), StoreError> {
-        let pooled = self.pooled();
-        copy_in(pooled, COPY_ENTRIES, ENTRY_TYPES, |writer| {
+        copy_in(self.pooled(), COPY_ENTRIES, ENTRY_TYPES, |writer| {
             for stored in entries {
                 let row = EntryRow::new(venture, stored)?;
                 writer.write(&row.params()).map_err(backend)?;
             }
             Ok(())
-        })?;
-        if entries.iter().all(|stored| stored.entry.effects.is_empty()) {
-            return Ok(());
-        }
-        copy_in(pooled, COPY_EFFECTS, EFFECT_TYPES, |writer| {
-            for stored in entries {
-                for (effect_no, effect) in stored.entry.effects.iter().enumerate() {
-                    let row = EffectRow::new(venture, &stored.entry, effect_no, effect)?;
-                    writer.write(&row.params()).map_err(backend)?;
-                }
-            }
-            Ok(())
         })
     }
 
-    /// Reads the open scan cursor to its end, attaching effects chunk by chunk, exactly as a
-    /// merge of two streams ordered by sequence would.
-    fn scan_cursor(&mut self, venture: VentureId, visit: &mut dyn FnMut(StoredEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
+    /// Runs a query through a server-side cursor inside the transaction, visiting its rows a
+    /// chunk at a time, so a scan of a long ledger holds one chunk in memory.
+    fn each_row(&mut self, query: &str, params: &Params<'_>, visit: &mut dyn FnMut(&Row) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.pooled().execute(&format!("DECLARE {SCAN_CURSOR} NO SCROLL CURSOR FOR {query}"), params)?;
+        let outcome = self.fetch_all(visit);
+        let close = format!("CLOSE {SCAN_CURSOR}");
+        match outcome {
+            Ok(()) => self.pooled().batch(&close),
+            Err(error) => {
+                if !self.pooled().aborted {
+                    // The scan's error is the one to report.
+                    let _ = self.pooled().batch(&close);
+                }
+                Err(error)
+            }
+        }
+    }
+
+    fn fetch_all(&mut self, visit: &mut dyn FnMut(&Row) -> Result<(), StoreError>) -> Result<(), StoreError> {
         let pooled = self.pooled();
         // Not cached: a FETCH is described against the cursor open now.
         let fetch = pooled.client.prepare(&format!("FETCH FORWARD {SCAN_CHUNK} FROM {SCAN_CURSOR}")).map_err(|e| pooled.fail(e))?;
-        let effects_sql = format!("SELECT {EFFECT_COLUMNS} FROM entry_effects WHERE venture_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, effect_no");
-        // Effects up to and including this sequence number have been read.
-        let mut covered = i64::MIN;
         loop {
             let rows = pooled.client.query(&fetch, &[]).map_err(|e| pooled.fail(e))?;
-            let exhausted = rows.len() < SCAN_CHUNK;
-            let entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>, _>>()?;
-            drop(rows);
-            let Some(last) = entries.last().map(|e| e.entry.seq) else {
-                break;
-            };
-            let last = seq_param(last)?;
-            let effect_rows = pooled.query(&effects_sql, &[&venture.0, &covered, &last])?;
-            covered = last;
-            let mut effects = effect_rows.iter().map(effect_from_row);
-            let mut pending = effects.next().transpose()?;
-            for mut stored in entries {
-                while let Some((seq, effect)) = pending {
-                    if seq != stored.entry.seq {
-                        if seq < stored.entry.seq {
-                            return Err(StoreError::Corrupt(format!("effect of entry {seq} has no entry")));
-                        }
-                        break;
-                    }
-                    stored.entry.effects.push(effect);
-                    pending = effects.next().transpose()?;
-                }
-                visit(stored)?;
+            for row in &rows {
+                visit(row)?;
             }
-            if let Some((seq, _)) = pending {
-                return Err(StoreError::Corrupt(format!("effect of entry {seq} has no entry")));
-            }
-            if exhausted {
-                break;
+            if rows.len() < SCAN_CHUNK {
+                return Ok(());
             }
         }
-        let orphan = pooled.query_opt("SELECT seq FROM entry_effects WHERE venture_id = $1 AND seq > $2 ORDER BY seq LIMIT 1", &[&venture.0, &covered])?;
-        if let Some(row) = orphan {
-            let seq: i64 = get(&row, 0)?;
-            return Err(StoreError::Corrupt(format!("effect of entry {seq} has no entry")));
-        }
-        Ok(())
     }
 }
 
@@ -722,6 +623,7 @@ impl Transaction for PostgresTransaction<'_> {
             "INSERT INTO members (venture_id, member_no, handle, display_name, role, joined_on, recorded_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[&venture.0, &member_param(member.member_no)?, &member.handle, &member.display_name, &member.role, &member.joined_on, &member.recorded_at_ms],
         )?;
+        self.bump_book_version(venture)?;
         Ok(())
     }
 
@@ -768,6 +670,7 @@ impl Transaction for PostgresTransaction<'_> {
                 &record.recorded_at_ms,
             ],
         )?;
+        self.bump_book_version(venture)?;
         Ok(())
     }
 
@@ -809,6 +712,7 @@ impl Transaction for PostgresTransaction<'_> {
             "INSERT INTO policy_versions (venture_id, version, effective_from, settings, recorded_at_ms) VALUES ($1, $2, $3, $4, $5)",
             &[&venture.0, &narrow::<u32, i32>(policy.version, "version")?, &policy.effective_from, &policy.settings, &policy.recorded_at_ms],
         )?;
+        self.bump_book_version(venture)?;
         Ok(())
     }
 
@@ -835,12 +739,8 @@ impl Transaction for PostgresTransaction<'_> {
 
     fn entry(&mut self, venture: VentureId, seq: u64) -> Result<Option<StoredEntry>, StoreError> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = $1 AND seq = $2");
-        let Some(row) = self.pooled().query_opt(&sql, &[&venture.0, &seq_param(seq)?])? else {
-            return Ok(None);
-        };
-        let mut entries = vec![entry_from_row(&row)?];
-        self.attach_effects(venture, &mut entries)?;
-        Ok(entries.pop())
+        let row = self.pooled().query_opt(&sql, &[&venture.0, &seq_param(seq)?])?;
+        row.as_ref().map(entry_from_row).transpose()
     }
 
     fn reversal_of(&mut self, venture: VentureId, seq: u64) -> Result<Option<u64>, StoreError> {
@@ -856,11 +756,10 @@ impl Transaction for PostgresTransaction<'_> {
         let mut sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = $1");
         let mut parameters: Vec<Box<dyn ToSql + Sync>> = vec![Box::new(venture.0)];
         if let Some(member) = filter.member {
+            // The member's own entries and the shared ones; which shared entries reach the member
+            // is read from their effects below.
             parameters.push(Box::new(member_param(member)?));
-            let n = parameters.len();
-            sql.push_str(&format!(
-                " AND (member_no = ${n} OR EXISTS (SELECT 1 FROM entry_effects f WHERE f.venture_id = entries.venture_id AND f.seq = entries.seq AND f.member_no = ${n}))"
-            ));
+            sql.push_str(&format!(" AND (member_no = ${} OR shared)", parameters.len()));
         }
         if let Some(tag) = &filter.tag {
             parameters.push(Box::new(tag.clone()));
@@ -878,35 +777,30 @@ impl Transaction for PostgresTransaction<'_> {
             parameters.push(Box::new(seq_param(after)?));
             sql.push_str(&format!(" AND seq > ${}", parameters.len()));
         }
-        parameters.push(Box::new(i64::from(filter.limit.clamp(1, PAGE_SIZE_MAX))));
-        sql.push_str(&format!(" ORDER BY seq LIMIT ${}", parameters.len()));
-        let references: Vec<&(dyn ToSql + Sync)> = parameters.iter().map(|p| &**p).collect();
-        let rows = self.pooled().query(&sql, &references)?;
-        let mut entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>, _>>()?;
-        drop(rows);
-        // Effects for a sparse page are fetched one entry range at a time.
-        for chunk in entries.chunk_by_mut(|a, b| b.entry.seq == a.entry.seq + 1) {
-            self.attach_effects(venture, chunk)?;
+        let limit = usize::try_from(filter.limit.clamp(1, PAGE_SIZE_MAX)).unwrap_or(1);
+        if filter.member.is_none() {
+            parameters.push(Box::new(i64::try_from(limit).unwrap_or(1)));
+            sql.push_str(&format!(" ORDER BY seq LIMIT ${}", parameters.len()));
+        } else {
+            sql.push_str(" ORDER BY seq");
         }
+        let references: Vec<&(dyn ToSql + Sync)> = parameters.iter().map(|p| &**p).collect();
+        let mut entries = Vec::new();
+        self.each_row(&sql, &references, &mut |row| {
+            if entries.len() < limit {
+                let stored = entry_from_row(row)?;
+                if filter.member.is_none_or(|member| stored.entry.member == Some(member) || stored.entry.effects.iter().any(|e| e.member == member)) {
+                    entries.push(stored);
+                }
+            }
+            Ok(())
+        })?;
         Ok(entries)
     }
 
     fn scan_entries(&mut self, venture: VentureId, visit: &mut dyn FnMut(StoredEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        // A server-side cursor inside the transaction: entries arrive a chunk at a time.
-        let declare = format!("DECLARE {SCAN_CURSOR} NO SCROLL CURSOR FOR SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = $1 ORDER BY seq");
-        self.pooled().execute(&declare, &[&venture.0])?;
-        let outcome = self.scan_cursor(venture, visit);
-        let close = format!("CLOSE {SCAN_CURSOR}");
-        match outcome {
-            Ok(()) => self.pooled().batch(&close),
-            Err(error) => {
-                if !self.pooled().aborted {
-                    // The scan's error is the one to report.
-                    let _ = self.pooled().batch(&close);
-                }
-                Err(error)
-            }
-        }
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = $1 ORDER BY seq");
+        self.each_row(&sql, &[&venture.0], &mut |row| visit(entry_from_row(row)?))
     }
 
     fn latest_entry_date(&mut self, venture: VentureId) -> Result<Option<Date>, StoreError> {
@@ -970,12 +864,11 @@ impl Transaction for PostgresTransaction<'_> {
     }
 
     fn totals_as_of(&mut self, venture: VentureId, date: Date) -> Result<Vec<(BucketKey, Bucket)>, StoreError> {
-        self.buckets(
-            "SELECT member_no, kind, class, sum(fmv_minor)::BIGINT, sum(slices_minor)::BIGINT, sum(well_minor)::BIGINT FROM entry_effects
-             WHERE venture_id = $1 AND occurred_on <= $2 GROUP BY member_no, kind, class
-             HAVING sum(fmv_minor) <> 0 OR sum(slices_minor) <> 0 OR sum(well_minor) <> 0 ORDER BY member_no, kind, class",
-            &[&venture.0, &date],
-        )
+        let mut sums = effects::Sums::default();
+        self.each_row("SELECT effects FROM entries WHERE venture_id = $1 AND occurred_on <= $2", &[&venture.0, &date], &mut |row| {
+            sums.add(&effects::decode(get(row, 0)?)?)
+        })?;
+        Ok(sums.into_nonzero())
     }
 
     fn idempotency(&mut self, scope: VentureId, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
@@ -990,6 +883,195 @@ impl Transaction for PostgresTransaction<'_> {
         )?;
         Ok(())
     }
+
+    fn insert_account(&mut self, username: &str, display_name: &str, password_hash: &str, at_ms: i64) -> Result<AccountId, StoreError> {
+        let row = self.pooled().query_one(
+            "INSERT INTO accounts (username, display_name, password_hash, created_at_ms) VALUES ($1, $2, $3, $4) RETURNING account_id",
+            &[&username, &display_name, &password_hash, &at_ms],
+        )?;
+        Ok(AccountId(get(&row, 0)?))
+    }
+
+    fn account(&mut self, id: AccountId) -> Result<Option<AccountRecord>, StoreError> {
+        let row = self.pooled().query_opt(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE account_id = $1"), &[&id.0])?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+
+    fn account_by_username(&mut self, username: &str) -> Result<Option<AccountRecord>, StoreError> {
+        let row = self.pooled().query_opt(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = $1"), &[&username])?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+
+    fn set_password_hash(&mut self, id: AccountId, password_hash: &str) -> Result<(), StoreError> {
+        self.pooled().execute("UPDATE accounts SET password_hash = $2 WHERE account_id = $1", &[&id.0, &password_hash])?;
+        Ok(())
+    }
+
+    fn insert_session(&mut self, token_hash: &[u8; 32], session: &SessionRecord) -> Result<(), StoreError> {
+        let hash = token_hash.as_slice();
+        self.pooled().execute(
+            "INSERT INTO sessions (token_hash, account_id, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4)",
+            &[&hash, &session.account.0, &session.created_at_ms, &session.expires_at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn session(&mut self, token_hash: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError> {
+        let hash = token_hash.as_slice();
+        let row = self.pooled().query_opt("SELECT account_id, created_at_ms, expires_at_ms FROM sessions WHERE token_hash = $1", &[&hash])?;
+        row.map(|row| Ok(SessionRecord { account: AccountId(get(&row, 0)?), created_at_ms: get(&row, 1)?, expires_at_ms: get(&row, 2)? })).transpose()
+    }
+
+    fn delete_session(&mut self, token_hash: &[u8; 32]) -> Result<(), StoreError> {
+        let hash = token_hash.as_slice();
+        self.pooled().execute("DELETE FROM sessions WHERE token_hash = $1", &[&hash])?;
+        Ok(())
+    }
+
+    fn delete_sessions_of(&mut self, account: AccountId) -> Result<(), StoreError> {
+        self.pooled().execute("DELETE FROM sessions WHERE account_id = $1", &[&account.0])?;
+        Ok(())
+    }
+
+    fn insert_api_token(&mut self, token_hash: &[u8; 32], account: AccountId, name: &str, prefix: &str, at_ms: i64) -> Result<i64, StoreError> {
+        let hash = token_hash.as_slice();
+        let row = self.pooled().query_one(
+            "INSERT INTO api_tokens (token_hash, account_id, name, prefix, created_at_ms) VALUES ($1, $2, $3, $4, $5) RETURNING token_id",
+            &[&hash, &account.0, &name, &prefix, &at_ms],
+        )?;
+        get(&row, 0)
+    }
+
+    fn api_tokens(&mut self, account: AccountId) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        let rows = self.pooled().query(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE account_id = $1 ORDER BY token_id DESC"), &[&account.0])?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    fn api_token_by_hash(&mut self, token_hash: &[u8; 32]) -> Result<Option<ApiTokenRecord>, StoreError> {
+        let hash = token_hash.as_slice();
+        let row = self.pooled().query_opt(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1"), &[&hash])?;
+        row.as_ref().map(token_from_row).transpose()
+    }
+
+    fn revoke_api_token(&mut self, account: AccountId, id: i64, at_ms: i64) -> Result<bool, StoreError> {
+        let changed = self.pooled().execute(
+            "UPDATE api_tokens SET revoked_at_ms = $3 WHERE account_id = $1 AND token_id = $2 AND revoked_at_ms IS NULL",
+            &[&account.0, &id, &at_ms],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn venture_access(&mut self, venture: VentureId) -> Result<Option<AccessRecord>, StoreError> {
+        let row = self.pooled().query_opt("SELECT join_mode, visibility FROM venture_access WHERE venture_id = $1", &[&venture.0])?;
+        row.map(|row| Ok(AccessRecord { join_mode: get(&row, 0)?, visibility: get(&row, 1)? })).transpose()
+    }
+
+    fn set_venture_access(&mut self, venture: VentureId, access: &AccessRecord, at_ms: i64) -> Result<(), StoreError> {
+        self.pooled().execute(
+            "INSERT INTO venture_access (venture_id, join_mode, visibility, updated_at_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (venture_id) DO UPDATE SET join_mode = excluded.join_mode, visibility = excluded.visibility, updated_at_ms = excluded.updated_at_ms",
+            &[&venture.0, &access.join_mode, &access.visibility, &at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn link_member(&mut self, venture: VentureId, member: MemberNo, account: AccountId) -> Result<(), StoreError> {
+        self.pooled().execute(
+            "INSERT INTO member_accounts (venture_id, member_no, account_id) VALUES ($1, $2, $3)",
+            &[&venture.0, &member_param(member)?, &account.0],
+        )?;
+        Ok(())
+    }
+
+    fn account_member(&mut self, venture: VentureId, account: AccountId) -> Result<Option<MemberNo>, StoreError> {
+        let row = self.pooled().query_opt("SELECT member_no FROM member_accounts WHERE venture_id = $1 AND account_id = $2", &[&venture.0, &account.0])?;
+        row.map(|row| {
+            let member: i32 = get(&row, 0)?;
+            narrow(member, "member").map(MemberNo)
+        })
+        .transpose()
+    }
+
+    fn member_accounts(&mut self, venture: VentureId) -> Result<Vec<(MemberNo, AccountId)>, StoreError> {
+        let rows = self.pooled().query("SELECT member_no, account_id FROM member_accounts WHERE venture_id = $1 ORDER BY member_no", &[&venture.0])?;
+        rows.iter()
+            .map(|row| {
+                let member: i32 = get(row, 0)?;
+                Ok((MemberNo(narrow(member, "member")?), AccountId(get(row, 1)?)))
+            })
+            .collect()
+    }
+
+    fn account_memberships(&mut self, account: AccountId) -> Result<Vec<(VentureId, MemberNo)>, StoreError> {
+        let rows = self.pooled().query("SELECT venture_id, member_no FROM member_accounts WHERE account_id = $1 ORDER BY venture_id", &[&account.0])?;
+        rows.iter()
+            .map(|row| {
+                let member: i32 = get(row, 1)?;
+                Ok((VentureId(get(row, 0)?), MemberNo(narrow(member, "member")?)))
+            })
+            .collect()
+    }
+
+    fn insert_join_request(&mut self, venture: VentureId, account: AccountId, message: &str, at_ms: i64) -> Result<(), StoreError> {
+        self.pooled().execute(
+            "INSERT INTO join_requests (venture_id, request_no, account_id, message, requested_at_ms, status)
+             VALUES ($1, (SELECT coalesce(max(request_no), 0) + 1 FROM join_requests WHERE venture_id = $1), $2, $3, $4, 'pending')",
+            &[&venture.0, &account.0, &message, &at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn join_requests(&mut self, venture: VentureId) -> Result<Vec<JoinRequestRecord>, StoreError> {
+        let rows = self.pooled().query(
+            "SELECT account_id, message, requested_at_ms, status, decided_at_ms FROM join_requests WHERE venture_id = $1 ORDER BY request_no",
+            &[&venture.0],
+        )?;
+        rows.iter()
+            .map(|row| {
+                Ok(JoinRequestRecord {
+                    account: AccountId(get(row, 0)?),
+                    message: get(row, 1)?,
+                    requested_at_ms: get(row, 2)?,
+                    status: get(row, 3)?,
+                    decided_at_ms: get(row, 4)?,
+                })
+            })
+            .collect()
+    }
+
+    fn decide_join_request(&mut self, venture: VentureId, account: AccountId, accepted: bool, at_ms: i64) -> Result<bool, StoreError> {
+        let status = if accepted { "accepted" } else { "declined" };
+        let changed = self.pooled().execute(
+            "UPDATE join_requests SET status = $3, decided_at_ms = $4 WHERE venture_id = $1 AND account_id = $2 AND status = 'pending'",
+            &[&venture.0, &account.0, &status, &at_ms],
+        )?;
+        Ok(changed == 1)
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "account_id, username, display_name, password_hash, created_at_ms";
+
+fn account_from_row(row: &Row) -> Result<AccountRecord, StoreError> {
+    Ok(AccountRecord {
+        id: AccountId(get(row, 0)?),
+        username: get(row, 1)?,
+        display_name: get(row, 2)?,
+        password_hash: get(row, 3)?,
+        created_at_ms: get(row, 4)?,
+    })
+}
+
+const TOKEN_COLUMNS: &str = "token_id, account_id, name, prefix, created_at_ms, revoked_at_ms";
+
+fn token_from_row(row: &Row) -> Result<ApiTokenRecord, StoreError> {
+    Ok(ApiTokenRecord {
+        id: get(row, 0)?,
+        account: AccountId(get(row, 1)?),
+        name: get(row, 2)?,
+        prefix: get(row, 3)?,
+        created_at_ms: get(row, 4)?,
+        revoked_at_ms: get(row, 5)?,
+    })
 }
 
 /// Runs one raw SQL statement against the database, outside the application's rules, on a

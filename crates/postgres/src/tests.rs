@@ -4,6 +4,7 @@
 
 use super::*;
 use peerstake_core::kind::Class;
+use peerstake_core::replay::Effect;
 use time::macros::date;
 
 /// A fresh database, dropped at the end.
@@ -260,7 +261,7 @@ fn round_trip_against_a_live_server() {
         "UPDATE entries SET note = 'x'",
         "DELETE FROM entries",
         "TRUNCATE entries",
-        "UPDATE entry_effects SET fmv_minor = 0",
+        "UPDATE entries SET effects = ''::bytea",
         "DELETE FROM member_terms",
         "UPDATE policy_versions SET settings = ''",
     ] {
@@ -322,8 +323,9 @@ fn concurrent_migrations_do_not_collide() {
     });
     assert!(applied.iter().all(Vec::is_empty), "connect already migrated");
     let mut client = Client::connect(&db.url, NoTls).unwrap();
-    let rows = client.query("SELECT name FROM schema_migrations", &[]).unwrap();
-    assert_eq!(rows.len(), 1);
+    let rows = client.query("SELECT name FROM schema_migrations ORDER BY name", &[]).unwrap();
+    let names: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
+    assert_eq!(names, MIGRATIONS.iter().map(|(name, _)| name.to_string()).collect::<Vec<_>>(), "each migration applied once");
 }
 
 #[test]
@@ -367,8 +369,8 @@ fn bulk_import_and_chunked_scan() {
     eprintln!("scanned {total} entries in {:?}", started.elapsed());
     drop(tx);
 
-    // An effect without its entry is damage, wherever it lies: found when the merge passes it,
-    // after every entry before it was visited, as in SQLite.
+    // Damaged stored effects are reported, wherever the entry lies in the cursor's chunks, after
+    // every entry before it was visited, as in SQLite.
     let chunk = u64::try_from(SCAN_CHUNK).unwrap();
     for (slug, orphan) in [("gap", 3), ("boundary", chunk + 1), ("tail", chunk + 20)] {
         let mut tx = store.begin(Mode::Write).unwrap();
@@ -376,7 +378,15 @@ fn bulk_import_and_chunked_scan() {
         let entries: Vec<StoredEntry> = (1..=chunk + 10).filter(|seq| *seq != orphan).map(|seq| entry(seq, date!(2024 - 01 - 01), Vec::new())).collect();
         tx.insert_entries(id, &entries).unwrap();
         tx.commit().unwrap();
-        execute_raw(&db.url, &format!("INSERT INTO entry_effects VALUES ({}, {orphan}, 0, 1, 0, 2, 1, 1, 0, '2024-01-01')", id.0)).unwrap();
+        execute_raw(
+            &db.url,
+            &format!(
+                "INSERT INTO entries (venture_id, seq, occurred_on, recorded_at_ms, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, hash, shared, effects)
+                 VALUES ({}, {orphan}, '2024-01-01', 0, 'time', '', '', 1, 1, 0, 0, decode(repeat('00', 32), 'hex'), false, '\\x0902'::bytea)",
+                id.0
+            ),
+        )
+        .unwrap();
         let mut tx = store.begin(Mode::Read).unwrap();
         let mut visited = 0;
         let error = tx
@@ -389,4 +399,132 @@ fn bulk_import_and_chunked_scan() {
         let before = entries.iter().filter(|e| e.entry.seq < orphan).count();
         assert_eq!(visited, before, "{slug}");
     }
+}
+
+#[test]
+fn accounts_sessions_tokens_access_links_and_join_requests() {
+    let Some(db) = TestDb::create() else {
+        return;
+    };
+    let store = PostgresStore::connect(&db.url).unwrap();
+
+    // Accounts: ids from the identity column, lookups by id and username, a new password hash.
+    let mut tx = store.begin(Mode::Write).unwrap();
+    let ann = tx.insert_account("ann", "Ann", "hash-a", 10).unwrap();
+    let bob = tx.insert_account("bob", "Bob", "hash-b", 11).unwrap();
+    assert_ne!(ann, bob);
+    let acme = venture(tx.as_mut(), "acme");
+    let beta = venture(tx.as_mut(), "beta");
+    tx.insert_member(acme, &member(1, "ann")).unwrap();
+    tx.insert_member(acme, &member(2, "bob")).unwrap();
+    tx.insert_member(beta, &member(1, "ann")).unwrap();
+    tx.commit().unwrap();
+
+    let mut tx = store.begin(Mode::Write).unwrap();
+    assert!(matches!(tx.insert_account("ann", "Other Ann", "h", 12), Err(StoreError::Conflict(_))));
+    drop(tx);
+
+    let mut tx = store.begin(Mode::Write).unwrap();
+    let record = tx.account(ann).unwrap().unwrap();
+    assert_eq!(record, AccountRecord { id: ann, username: "ann".into(), display_name: "Ann".into(), password_hash: "hash-a".into(), created_at_ms: 10 });
+    assert_eq!(tx.account_by_username("bob").unwrap().unwrap().id, bob);
+    assert!(tx.account_by_username("carol").unwrap().is_none());
+    assert!(tx.account(AccountId(9999)).unwrap().is_none());
+    tx.set_password_hash(ann, "hash-a2").unwrap();
+    assert_eq!(tx.account(ann).unwrap().unwrap().password_hash, "hash-a2");
+
+    // Sessions, under the hash of their token.
+    let session = SessionRecord { account: ann, created_at_ms: 20, expires_at_ms: 30 };
+    tx.insert_session(&[1; 32], &session).unwrap();
+    tx.insert_session(&[2; 32], &SessionRecord { account: ann, created_at_ms: 21, expires_at_ms: 31 }).unwrap();
+    tx.insert_session(&[3; 32], &SessionRecord { account: bob, created_at_ms: 22, expires_at_ms: 32 }).unwrap();
+    assert_eq!(tx.session(&[1; 32]).unwrap(), Some(session));
+    assert!(tx.session(&[9; 32]).unwrap().is_none());
+    tx.delete_session(&[1; 32]).unwrap();
+    assert!(tx.session(&[1; 32]).unwrap().is_none());
+    assert!(tx.session(&[2; 32]).unwrap().is_some());
+    tx.delete_sessions_of(ann).unwrap();
+    assert!(tx.session(&[2; 32]).unwrap().is_none());
+    assert!(tx.session(&[3; 32]).unwrap().is_some(), "another account's session stays");
+
+    // API tokens: newest first, found by hash, revoked once and only by their owner.
+    let first = tx.insert_api_token(&[4; 32], ann, "ci", "ps_aaaa", 40).unwrap();
+    let second = tx.insert_api_token(&[5; 32], ann, "laptop", "ps_bbbb", 41).unwrap();
+    tx.insert_api_token(&[6; 32], bob, "bob's", "ps_cccc", 42).unwrap();
+    let tokens = tx.api_tokens(ann).unwrap();
+    assert_eq!(tokens.iter().map(|t| t.id).collect::<Vec<_>>(), vec![second, first]);
+    assert_eq!(tokens[1], ApiTokenRecord { id: first, account: ann, name: "ci".into(), prefix: "ps_aaaa".into(), created_at_ms: 40, revoked_at_ms: None });
+    assert_eq!(tx.api_token_by_hash(&[5; 32]).unwrap().unwrap().id, second);
+    assert!(tx.api_token_by_hash(&[7; 32]).unwrap().is_none());
+    assert!(!tx.revoke_api_token(bob, first, 50).unwrap(), "not bob's token");
+    assert!(tx.revoke_api_token(ann, first, 50).unwrap());
+    assert!(!tx.revoke_api_token(ann, first, 51).unwrap(), "already revoked");
+    assert!(!tx.revoke_api_token(ann, 9999, 51).unwrap(), "no such token");
+    assert_eq!(tx.api_token_by_hash(&[4; 32]).unwrap().unwrap().revoked_at_ms, Some(50));
+    assert_eq!(tx.api_tokens(ann).unwrap().len(), 2, "revoked tokens are listed");
+
+    // Access: none stored, then set, then replaced.
+    assert!(tx.venture_access(acme).unwrap().is_none());
+    let request = AccessRecord { join_mode: "request".into(), visibility: "public".into() };
+    tx.set_venture_access(acme, &request, 60).unwrap();
+    assert_eq!(tx.venture_access(acme).unwrap(), Some(request));
+    let invite = AccessRecord { join_mode: "invite".into(), visibility: "members".into() };
+    tx.set_venture_access(acme, &invite, 61).unwrap();
+    assert_eq!(tx.venture_access(acme).unwrap(), Some(invite));
+    assert!(tx.venture_access(beta).unwrap().is_none());
+
+    // Member to account links.
+    tx.link_member(acme, MemberNo(2), bob).unwrap();
+    tx.link_member(acme, MemberNo(1), ann).unwrap();
+    tx.link_member(beta, MemberNo(1), ann).unwrap();
+    tx.commit().unwrap();
+
+    let mut tx = store.begin(Mode::Write).unwrap();
+    tx.insert_member(acme, &member(3, "cat")).unwrap();
+    assert!(matches!(tx.link_member(acme, MemberNo(3), ann), Err(StoreError::Conflict(_))), "ann is already linked in acme");
+    drop(tx);
+
+    let mut tx = store.begin(Mode::Read).unwrap();
+    assert_eq!(tx.member_accounts(acme).unwrap(), vec![(MemberNo(1), ann), (MemberNo(2), bob)]);
+    assert_eq!(tx.member_accounts(beta).unwrap(), vec![(MemberNo(1), ann)]);
+    assert_eq!(tx.account_memberships(ann).unwrap(), vec![(acme, MemberNo(1)), (beta, MemberNo(1))]);
+    assert_eq!(tx.account_memberships(bob).unwrap(), vec![(acme, MemberNo(2))]);
+    drop(tx);
+
+    // Join requests: one pending per person and venture, decided once, asked again after.
+    let carol;
+    {
+        let mut tx = store.begin(Mode::Write).unwrap();
+        carol = tx.insert_account("carol", "Carol", "hash-c", 70).unwrap();
+        tx.insert_join_request(beta, carol, "hello", 71).unwrap();
+        tx.insert_join_request(beta, bob, "me too", 72).unwrap();
+        tx.commit().unwrap();
+    }
+    let mut tx = store.begin(Mode::Write).unwrap();
+    assert!(matches!(tx.insert_join_request(beta, carol, "again", 73), Err(StoreError::Conflict(_))));
+    drop(tx);
+
+    let mut tx = store.begin(Mode::Write).unwrap();
+    assert!(tx.decide_join_request(beta, carol, false, 80).unwrap());
+    assert!(!tx.decide_join_request(beta, carol, true, 81).unwrap(), "no pending request left");
+    assert!(!tx.decide_join_request(acme, carol, true, 81).unwrap(), "none in another venture");
+    tx.insert_join_request(beta, carol, "please", 90).unwrap();
+    assert!(tx.decide_join_request(beta, bob, true, 91).unwrap());
+    let requests = tx.join_requests(beta).unwrap();
+    assert_eq!(
+        requests,
+        vec![
+            JoinRequestRecord { account: carol, message: "hello".into(), requested_at_ms: 71, status: "declined".into(), decided_at_ms: Some(80) },
+            JoinRequestRecord { account: bob, message: "me too".into(), requested_at_ms: 72, status: "accepted".into(), decided_at_ms: Some(91) },
+            JoinRequestRecord { account: carol, message: "please".into(), requested_at_ms: 90, status: "pending".into(), decided_at_ms: None },
+        ]
+    );
+    assert!(tx.join_requests(acme).unwrap().is_empty());
+    tx.commit().unwrap();
+
+    let mut client = Client::connect(&db.url, NoTls).unwrap();
+    let numbers: Vec<i64> =
+        client.query("SELECT request_no FROM join_requests WHERE venture_id = $1 ORDER BY request_no", &[&beta.0]).unwrap().iter().map(|r| r.get(0)).collect();
+    assert_eq!(numbers, vec![1, 2, 3], "request numbers count up per venture");
+    drop(store);
 }

@@ -1,5 +1,5 @@
--- The commons: ventures, members, versioned terms and policies, the hash-chained ledger, its
--- effects, the maintained totals, and idempotency keys. Every venture-scoped table leads with
+-- The commons: ventures, members, versioned terms and policies, the hash-chained ledger with
+-- each entry's effects, the maintained totals, and idempotency keys. Every venture-scoped table leads with
 -- venture_id. Dates are Julian day numbers; money and slices are integers in minor units.
 
 CREATE TABLE ventures (
@@ -65,27 +65,19 @@ CREATE TABLE entries (
     slices_minor   INTEGER NOT NULL,
     reverses_seq   INTEGER,
     hash           BLOB    NOT NULL CHECK (length(hash) = 32),
+    -- 1 when the effects reach a member other than member_no (a well withdrawal pays every depositor).
+    shared         INTEGER NOT NULL CHECK (shared IN (0, 1)),
+    -- What the entry does to each member's balances, in the compact form of peerstake-store's
+    -- effects module: one row per entry however many members it touches.
+    effects        BLOB    NOT NULL,
     PRIMARY KEY (venture_id, seq)
 ) WITHOUT ROWID;
 
 -- An entry is reversed at most once.
 CREATE UNIQUE INDEX entries_reverses ON entries (venture_id, reverses_seq) WHERE reverses_seq IS NOT NULL;
-
-CREATE TABLE entry_effects (
-    venture_id   INTEGER NOT NULL,
-    seq          INTEGER NOT NULL,
-    effect_no    INTEGER NOT NULL,
-    member_no    INTEGER NOT NULL,
-    kind         INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 10),
-    class        INTEGER NOT NULL CHECK (class BETWEEN 1 AND 3),
-    fmv_minor    INTEGER NOT NULL,
-    slices_minor INTEGER NOT NULL,
-    well_minor   INTEGER NOT NULL,
-    occurred_on  INTEGER NOT NULL,
-    PRIMARY KEY (venture_id, seq, effect_no)
-) WITHOUT ROWID;
-
-CREATE INDEX entry_effects_member ON entry_effects (venture_id, member_no, kind, seq);
+-- A member's entries, and the entries whose effects reach several members, for traces and filters.
+CREATE INDEX entries_member ON entries (venture_id, member_no, seq);
+CREATE INDEX entries_shared ON entries (venture_id, seq) WHERE shared = 1;
 
 CREATE TABLE member_totals (
     venture_id   INTEGER NOT NULL,
@@ -112,10 +104,6 @@ CREATE TRIGGER entries_append_only_update BEFORE UPDATE ON entries
 BEGIN SELECT RAISE(ABORT, 'append-only: entries cannot be updated'); END;
 CREATE TRIGGER entries_append_only_delete BEFORE DELETE ON entries
 BEGIN SELECT RAISE(ABORT, 'append-only: entries cannot be deleted'); END;
-CREATE TRIGGER entry_effects_append_only_update BEFORE UPDATE ON entry_effects
-BEGIN SELECT RAISE(ABORT, 'append-only: entry effects cannot be updated'); END;
-CREATE TRIGGER entry_effects_append_only_delete BEFORE DELETE ON entry_effects
-BEGIN SELECT RAISE(ABORT, 'append-only: entry effects cannot be deleted'); END;
 CREATE TRIGGER member_terms_append_only_update BEFORE UPDATE ON member_terms
 BEGIN SELECT RAISE(ABORT, 'append-only: member terms cannot be updated'); END;
 CREATE TRIGGER member_terms_append_only_delete BEFORE DELETE ON member_terms

@@ -10,33 +10,97 @@ use std::sync::{Mutex, MutexGuard};
 
 use peerstake_core::chain::EntryHash;
 use peerstake_core::entry::Entry;
-use peerstake_core::replay::{Bucket, BucketKey, Effect};
+use peerstake_core::replay::{Bucket, BucketKey};
 use peerstake_core::terms::{MemberNo, Terms};
 use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_code, kind_code, kind_from_code};
+use peerstake_store::effects;
 use peerstake_store::{
-    EntryFilter, IdempotencyRecord, MemberRecord, Mode, NewVenture, PAGE_SIZE_MAX, PolicyVersionRecord, Store, StoreError, StoredEntry, TermsRecord,
-    Transaction, VentureId, VentureRecord,
+    AccessRecord, AccountId, AccountRecord, ApiTokenRecord, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewVenture, PAGE_SIZE_MAX,
+    PolicyVersionRecord, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
 use time::Date;
 
 /// The migrations, in order. Each runs once, in its own transaction.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_ledger", include_str!("../migrations/0001_ledger.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_ledger", include_str!("../migrations/0001_ledger.sql")),
+    ("0002_people", include_str!("../migrations/0002_people.sql")),
+    ("0003_book_version", include_str!("../migrations/0003_book_version.sql")),
+];
 
 /// How many idle read connections are kept.
 const READERS_IDLE_MAX: usize = 8;
+
+/// How often the background checkpointer copies the write-ahead log into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// A commons in one SQLite file.
 pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Dropped with the store, which stops the checkpointer.
+    _checkpointer: Option<Checkpointer>,
+}
+
+/// Moves the write-ahead log into the database file on its own thread and connection, so no
+/// committing writer pays for a checkpoint (which would show as a latency spike every thousand
+/// pages). Passive checkpoints never block readers or writers.
+struct Checkpointer {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    fn start(path: &Path) -> Option<Checkpointer> {
+        let connection = Connection::open(path).ok()?;
+        configure(&connection).ok()?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
+                    // A checkpoint that cannot finish now (a reader holds an old snapshot) is
+                    // simply tried again next time.
+                    let _ = connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE);");
+                }
+            })
+            .ok()?;
+        Some(Checkpointer { stop: Some(stop), thread: Some(thread) })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.debug_struct("SqliteStore").field("path", &self.path).finish()
+    }
+}
+
+/// Statements run through the connection's prepared-statement cache: the hot paths (a session
+/// check, a logged contribution) run the same few statements thousands of times a second, and
+/// parsing SQL each time would cost more than running it.
+trait Cached {
+    fn exec(&self, sql: &str, parameters: impl rusqlite::Params) -> rusqlite::Result<usize>;
+    fn one<T>(&self, sql: &str, parameters: impl rusqlite::Params, read: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>) -> rusqlite::Result<T>;
+}
+
+impl Cached for Connection {
+    fn exec(&self, sql: &str, parameters: impl rusqlite::Params) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(parameters)
+    }
+
+    fn one<T>(&self, sql: &str, parameters: impl rusqlite::Params, read: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+        self.prepare_cached(sql)?.query_row(parameters, read)
     }
 }
 
@@ -56,7 +120,8 @@ fn backend(error: rusqlite::Error) -> StoreError {
 fn configure(connection: &Connection) -> Result<(), StoreError> {
     connection
         .execute_batch(
-            "PRAGMA journal_mode = WAL;
+            "PRAGMA page_size = 8192;
+             PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
              PRAGMA cache_size = -65536;
@@ -64,6 +129,7 @@ fn configure(connection: &Connection) -> Result<(), StoreError> {
         )
         .map_err(backend)?;
     connection.busy_timeout(std::time::Duration::from_secs(10)).map_err(backend)?;
+    connection.set_prepared_statement_cache_capacity(128);
     Ok(())
 }
 
@@ -77,9 +143,33 @@ impl SqliteStore {
         }
         let writer = Connection::open(path).map_err(backend)?;
         configure(&writer)?;
-        let store = SqliteStore { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) };
+        let mut store = SqliteStore { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), _checkpointer: None };
         store.migrate()?;
+        store.refuse_early_layout()?;
+        // With a checkpointer running, the writer leaves checkpoints to it (and to `settle`
+        // after a bulk write); without one, SQLite's automatic checkpoints stay on.
+        if let Some(checkpointer) = Checkpointer::start(path) {
+            store.writer.lock().unwrap_or_else(|p| p.into_inner()).execute_batch("PRAGMA wal_autocheckpoint = 0;").map_err(backend)?;
+            store._checkpointer = Some(checkpointer);
+        }
         Ok(store)
+    }
+
+    /// Databases made before version 0.1.0 kept effects in a table of their own; this binary
+    /// cannot read their ledger, so it says so rather than failing on the first entry.
+    fn refuse_early_layout(&self) -> Result<(), StoreError> {
+        let connection = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let early: Option<i64> = connection
+            .query_row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entry_effects'", [], |row| row.get(0))
+            .optional()
+            .map_err(backend)?;
+        if early.is_some() {
+            return Err(StoreError::Backend(format!(
+                "{} was made by a pre-release peerstake whose ledger layout this version does not read; export it with that version, or move it away and start a new one",
+                self.path.display()
+            )));
+        }
+        Ok(())
     }
 
     fn reader(&self) -> Result<Connection, StoreError> {
@@ -103,7 +193,7 @@ impl Store for SqliteStore {
             Mode::Write => "BEGIN IMMEDIATE",
             Mode::Read => "BEGIN DEFERRED",
         };
-        held.connection().execute_batch(statement).map_err(backend)?;
+        held.connection().exec(statement, []).map_err(backend)?;
         Ok(Box::new(SqliteTransaction { held, open: true }))
     }
 
@@ -135,6 +225,11 @@ impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
     }
+
+    fn settle(&self) -> Result<(), StoreError> {
+        let connection = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE);").map_err(backend)
+    }
 }
 
 enum Held<'a> {
@@ -161,7 +256,7 @@ impl Drop for SqliteTransaction<'_> {
     fn drop(&mut self) {
         if self.open {
             // Rolling back a transaction that failed part-way; an error here leaves nothing to do.
-            let _ = self.held.connection().execute_batch("ROLLBACK");
+            let _ = self.held.connection().exec("ROLLBACK", []);
         }
         if let Held::Reader(connection, store) = &mut self.held
             && let Some(connection) = connection.take()
@@ -199,16 +294,16 @@ fn seq_param(seq: u64) -> Result<i64, StoreError> {
     i64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("sequence {seq} is out of range")))
 }
 
-const VENTURE_COLUMNS: &str = "venture_id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash";
+const VENTURE_COLUMNS: &str = "venture_id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash, book_version";
 
 fn venture_from_row(row: &Row<'_>) -> rusqlite::Result<VentureRow> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?, row.get(7)?))
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?))
 }
 
-type VentureRow = (i64, String, String, String, String, i64, i64, Vec<u8>);
+type VentureRow = (i64, String, String, String, String, i64, i64, Vec<u8>, i64);
 
 fn venture_record(raw: VentureRow) -> Result<VentureRecord, StoreError> {
-    let (id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash) = raw;
+    let (id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash, book_version) = raw;
     Ok(VentureRecord {
         id: VentureId(id),
         slug,
@@ -218,18 +313,19 @@ fn venture_record(raw: VentureRow) -> Result<VentureRecord, StoreError> {
         created_at_ms,
         head_seq: to_u64(head_seq, "head")?,
         head_hash: hash_from_blob(&head_hash)?,
+        book_version: to_u64(book_version, "book version")?,
     })
 }
 
-const ENTRY_COLUMNS: &str =
-    "seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash";
+const ENTRY_COLUMNS: &str = "seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash, effects";
 
 fn entry_from_row(row: &Row<'_>) -> Result<StoredEntry, StoreError> {
     let get_i64 = |index: usize| -> Result<i64, StoreError> { row.get::<_, i64>(index).map_err(backend) };
     let optional_member = |index: usize| -> Result<Option<MemberNo>, StoreError> {
         row.get::<_, Option<i64>>(index).map_err(backend)?.map(|v| to_u32(v, "member").map(MemberNo)).transpose()
     };
-    let hash_bytes: Vec<u8> = row.get(13).map_err(backend)?;
+    let hash_bytes = row.get_ref(13).and_then(|v| v.as_blob().map_err(Into::into)).map_err(backend)?;
+    let effect_bytes = row.get_ref(14).and_then(|v| v.as_blob().map_err(Into::into)).map_err(backend)?;
     Ok(StoredEntry {
         entry: Entry {
             seq: to_u64(get_i64(0)?, "sequence")?,
@@ -245,29 +341,10 @@ fn entry_from_row(row: &Row<'_>) -> Result<StoredEntry, StoreError> {
             fmv_minor: get_i64(10)?,
             slices_minor: get_i64(11)?,
             reverses: row.get::<_, Option<i64>>(12).map_err(backend)?.map(|v| to_u64(v, "sequence")).transpose()?,
-            effects: Vec::new(),
+            effects: effects::decode(effect_bytes)?,
         },
-        hash: hash_from_blob(&hash_bytes)?,
+        hash: hash_from_blob(hash_bytes)?,
     })
-}
-
-const EFFECT_COLUMNS: &str = "seq, member_no, kind, class, fmv_minor, slices_minor, well_minor";
-
-fn effect_from_row(row: &Row<'_>) -> Result<(u64, Effect), StoreError> {
-    let get = |index: usize| -> Result<i64, StoreError> { row.get::<_, i64>(index).map_err(backend) };
-    let kind = get(2)?;
-    let class = get(3)?;
-    Ok((
-        to_u64(get(0)?, "sequence")?,
-        Effect {
-            member: MemberNo(to_u32(get(1)?, "member")?),
-            kind: kind_from_code(kind).ok_or_else(|| StoreError::Corrupt(format!("kind code {kind}")))?,
-            class: class_from_code(class).ok_or_else(|| StoreError::Corrupt(format!("class code {class}")))?,
-            fmv_minor: get(4)?,
-            slices_minor: get(5)?,
-            well_minor: get(6)?,
-        },
-    ))
 }
 
 fn bucket_from_row(row: &Row<'_>) -> Result<(BucketKey, Bucket), StoreError> {
@@ -289,6 +366,11 @@ impl SqliteTransaction<'_> {
         self.held.connection()
     }
 
+    fn bump_book_version(&self, venture: VentureId) -> Result<(), StoreError> {
+        self.connection().exec("UPDATE ventures SET book_version = book_version + 1 WHERE venture_id = ?1", [venture.0]).map_err(backend)?;
+        Ok(())
+    }
+
     fn buckets(&self, sql: &str, parameters: &[Value]) -> Result<Vec<(BucketKey, Bucket)>, StoreError> {
         let mut statement = self.connection().prepare_cached(sql).map_err(backend)?;
         let mut rows = statement.query(params_from_iter(parameters.iter())).map_err(backend)?;
@@ -298,41 +380,18 @@ impl SqliteTransaction<'_> {
         }
         Ok(out)
     }
-
-    /// Attaches effects to entries whose sequence numbers lie in `[first, last]`.
-    fn attach_effects(&self, venture: VentureId, entries: &mut [StoredEntry]) -> Result<(), StoreError> {
-        let (Some(first), Some(last)) = (entries.first().map(|e| e.entry.seq), entries.last().map(|e| e.entry.seq)) else {
-            return Ok(());
-        };
-        let sql = format!("SELECT {EFFECT_COLUMNS} FROM entry_effects WHERE venture_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq, effect_no");
-        let mut statement = self.connection().prepare_cached(&sql).map_err(backend)?;
-        let mut rows = statement.query(params![venture.0, seq_param(first)?, seq_param(last)?]).map_err(backend)?;
-        let mut index = 0;
-        while let Some(row) = rows.next().map_err(backend)? {
-            let (seq, effect) = effect_from_row(row)?;
-            while entries.get(index).is_some_and(|e| e.entry.seq < seq) {
-                index += 1;
-            }
-            if let Some(stored) = entries.get_mut(index)
-                && stored.entry.seq == seq
-            {
-                stored.entry.effects.push(effect);
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Transaction for SqliteTransaction<'_> {
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
-        self.connection().execute_batch("COMMIT").map_err(backend)?;
+        self.connection().exec("COMMIT", []).map_err(backend)?;
         self.open = false;
         Ok(())
     }
 
     fn insert_venture(&mut self, venture: &NewVenture, genesis: &EntryHash) -> Result<VentureId, StoreError> {
         self.connection()
-            .execute(
+            .exec(
                 "INSERT INTO ventures (slug, name, pitch, currency, created_at_ms, head_seq, head_hash) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)",
                 params![venture.slug, venture.name, venture.pitch, venture.currency, venture.created_at_ms, genesis.0.as_slice()],
             )
@@ -342,7 +401,7 @@ impl Transaction for SqliteTransaction<'_> {
 
     fn venture_by_slug(&mut self, slug: &str) -> Result<Option<VentureRecord>, StoreError> {
         let sql = format!("SELECT {VENTURE_COLUMNS} FROM ventures WHERE slug = ?1");
-        let raw = self.connection().query_row(&sql, [slug], venture_from_row).optional().map_err(backend)?;
+        let raw = self.connection().one(&sql, [slug], venture_from_row).optional().map_err(backend)?;
         raw.map(venture_record).transpose()
     }
 
@@ -356,24 +415,25 @@ impl Transaction for SqliteTransaction<'_> {
     fn lock_venture(&mut self, venture: VentureId) -> Result<VentureRecord, StoreError> {
         // The writer holds BEGIN IMMEDIATE: it is already the only writer.
         let sql = format!("SELECT {VENTURE_COLUMNS} FROM ventures WHERE venture_id = ?1");
-        let raw = self.connection().query_row(&sql, [venture.0], venture_from_row).map_err(backend)?;
+        let raw = self.connection().one(&sql, [venture.0], venture_from_row).map_err(backend)?;
         venture_record(raw)
     }
 
     fn set_head(&mut self, venture: VentureId, seq: u64, hash: &EntryHash) -> Result<(), StoreError> {
         self.connection()
-            .execute("UPDATE ventures SET head_seq = ?2, head_hash = ?3 WHERE venture_id = ?1", params![venture.0, seq_param(seq)?, hash.0.as_slice()])
+            .exec("UPDATE ventures SET head_seq = ?2, head_hash = ?3 WHERE venture_id = ?1", params![venture.0, seq_param(seq)?, hash.0.as_slice()])
             .map_err(backend)?;
         Ok(())
     }
 
     fn insert_member(&mut self, venture: VentureId, member: &MemberRecord) -> Result<(), StoreError> {
         self.connection()
-            .execute(
+            .exec(
                 "INSERT INTO members (venture_id, member_no, handle, display_name, role, joined_on, recorded_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![venture.0, member.member_no.0, member.handle, member.display_name, member.role, date_to_day(member.joined_on), member.recorded_at_ms],
             )
             .map_err(backend)?;
+        self.bump_book_version(venture)?;
         Ok(())
     }
 
@@ -405,7 +465,7 @@ impl Transaction for SqliteTransaction<'_> {
             Terms::Hourly { rate_minor } => (TERMS_HOURLY, None, None, None, Some(rate_minor)),
         };
         self.connection()
-            .execute(
+            .exec(
                 "INSERT INTO member_terms (venture_id, member_no, version, effective_from, basis, market_salary_minor, cash_salary_minor, hours_per_year, rate_minor, recorded_at_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
@@ -422,6 +482,7 @@ impl Transaction for SqliteTransaction<'_> {
                 ],
             )
             .map_err(backend)?;
+        self.bump_book_version(venture)?;
         Ok(())
     }
 
@@ -462,11 +523,12 @@ impl Transaction for SqliteTransaction<'_> {
 
     fn insert_policy_version(&mut self, venture: VentureId, policy: &PolicyVersionRecord) -> Result<(), StoreError> {
         self.connection()
-            .execute(
+            .exec(
                 "INSERT INTO policy_versions (venture_id, version, effective_from, settings, recorded_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![venture.0, policy.version, date_to_day(policy.effective_from), policy.settings, policy.recorded_at_ms],
             )
             .map_err(backend)?;
+        self.bump_book_version(venture)?;
         Ok(())
     }
 
@@ -492,25 +554,21 @@ impl Transaction for SqliteTransaction<'_> {
         let connection = self.connection();
         let mut insert_entry = connection
             .prepare_cached(
-                "INSERT INTO entries (venture_id, seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                "INSERT INTO entries (venture_id, seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version,
+                                      fmv_minor, slices_minor, reverses_seq, hash, shared, effects)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )
             .map_err(backend)?;
-        let mut insert_effect = connection
-            .prepare_cached(
-                "INSERT INTO entry_effects (venture_id, seq, effect_no, member_no, kind, class, fmv_minor, slices_minor, well_minor, occurred_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )
-            .map_err(backend)?;
+        let mut effect_bytes = Vec::new();
         for stored in entries {
             let entry = &stored.entry;
-            let seq = seq_param(entry.seq)?;
-            let day = date_to_day(entry.occurred_on);
+            effect_bytes.clear();
+            effects::encode_into(&entry.effects, &mut effect_bytes);
             insert_entry
                 .execute(params![
                     venture.0,
-                    seq,
-                    day,
+                    seq_param(entry.seq)?,
+                    date_to_day(entry.occurred_on),
                     entry.recorded_at_ms,
                     entry.author.map(|m| m.0),
                     entry.member.map(|m| m.0),
@@ -523,24 +581,10 @@ impl Transaction for SqliteTransaction<'_> {
                     entry.slices_minor,
                     entry.reverses.map(seq_param).transpose()?,
                     stored.hash.0.as_slice(),
+                    effects::shared(entry.member, &entry.effects),
+                    effect_bytes.as_slice(),
                 ])
                 .map_err(backend)?;
-            for (effect_no, effect) in entry.effects.iter().enumerate() {
-                insert_effect
-                    .execute(params![
-                        venture.0,
-                        seq,
-                        i64::try_from(effect_no).unwrap_or(i64::MAX),
-                        effect.member.0,
-                        kind_code(effect.kind),
-                        class_code(effect.class),
-                        effect.fmv_minor,
-                        effect.slices_minor,
-                        effect.well_minor,
-                        day,
-                    ])
-                    .map_err(backend)?;
-            }
         }
         Ok(())
     }
@@ -549,19 +593,13 @@ impl Transaction for SqliteTransaction<'_> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = ?1 AND seq = ?2");
         let mut statement = self.connection().prepare_cached(&sql).map_err(backend)?;
         let mut rows = statement.query(params![venture.0, seq_param(seq)?]).map_err(backend)?;
-        let Some(row) = rows.next().map_err(backend)? else {
-            return Ok(None);
-        };
-        let mut entries = vec![entry_from_row(row)?];
-        drop(rows);
-        self.attach_effects(venture, &mut entries)?;
-        Ok(entries.pop())
+        rows.next().map_err(backend)?.map(entry_from_row).transpose()
     }
 
     fn reversal_of(&mut self, venture: VentureId, seq: u64) -> Result<Option<u64>, StoreError> {
         let found: Option<i64> = self
             .connection()
-            .query_row("SELECT seq FROM entries WHERE venture_id = ?1 AND reverses_seq = ?2", params![venture.0, seq_param(seq)?], |row| row.get(0))
+            .one("SELECT seq FROM entries WHERE venture_id = ?1 AND reverses_seq = ?2", params![venture.0, seq_param(seq)?], |row| row.get(0))
             .optional()
             .map_err(backend)?;
         found.map(|s| to_u64(s, "sequence")).transpose()
@@ -571,11 +609,10 @@ impl Transaction for SqliteTransaction<'_> {
         let mut sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = ?1");
         let mut parameters: Vec<Value> = vec![Value::Integer(venture.0)];
         if let Some(member) = filter.member {
+            // The member's own entries and the shared ones; which shared entries reach the member
+            // is read from their effects below.
             parameters.push(Value::Integer(i64::from(member.0)));
-            let n = parameters.len();
-            sql.push_str(&format!(
-                " AND (member_no = ?{n} OR EXISTS (SELECT 1 FROM entry_effects f WHERE f.venture_id = entries.venture_id AND f.seq = entries.seq AND f.member_no = ?{n}))"
-            ));
+            sql.push_str(&format!(" AND (member_no = ?{} OR shared = 1)", parameters.len()));
         }
         if let Some(tag) = &filter.tag {
             parameters.push(Value::Text(tag.clone()));
@@ -593,61 +630,40 @@ impl Transaction for SqliteTransaction<'_> {
             parameters.push(Value::Integer(seq_param(after)?));
             sql.push_str(&format!(" AND seq > ?{}", parameters.len()));
         }
-        parameters.push(Value::Integer(i64::from(filter.limit.clamp(1, PAGE_SIZE_MAX))));
-        sql.push_str(&format!(" ORDER BY seq LIMIT ?{}", parameters.len()));
-        let mut entries = Vec::new();
-        {
-            let mut statement = self.connection().prepare_cached(&sql).map_err(backend)?;
-            let mut rows = statement.query(params_from_iter(parameters.iter())).map_err(backend)?;
-            while let Some(row) = rows.next().map_err(backend)? {
-                entries.push(entry_from_row(row)?);
-            }
+        let limit = usize::try_from(filter.limit.clamp(1, PAGE_SIZE_MAX)).unwrap_or(1);
+        if filter.member.is_none() {
+            parameters.push(Value::Integer(i64::try_from(limit).unwrap_or(1)));
+            sql.push_str(&format!(" ORDER BY seq LIMIT ?{}", parameters.len()));
+        } else {
+            sql.push_str(" ORDER BY seq");
         }
-        // Effects for a sparse page are fetched one entry range at a time.
-        for chunk in entries.chunk_by_mut(|a, b| b.entry.seq == a.entry.seq + 1) {
-            self.attach_effects(venture, chunk)?;
+        let mut statement = self.connection().prepare_cached(&sql).map_err(backend)?;
+        let mut rows = statement.query(params_from_iter(parameters.iter())).map_err(backend)?;
+        let mut entries = Vec::new();
+        while entries.len() < limit
+            && let Some(row) = rows.next().map_err(backend)?
+        {
+            let stored = entry_from_row(row)?;
+            if filter.member.is_none_or(|member| stored.entry.member == Some(member) || stored.entry.effects.iter().any(|e| e.member == member)) {
+                entries.push(stored);
+            }
         }
         Ok(entries)
     }
 
     fn scan_entries(&mut self, venture: VentureId, visit: &mut dyn FnMut(StoredEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        let connection = self.connection();
-        let entry_sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = ?1 ORDER BY seq");
-        let effect_sql = format!("SELECT {EFFECT_COLUMNS} FROM entry_effects WHERE venture_id = ?1 ORDER BY seq, effect_no");
-        let mut entry_statement = connection.prepare(&entry_sql).map_err(backend)?;
-        let mut effect_statement = connection.prepare(&effect_sql).map_err(backend)?;
-        let mut entry_rows = entry_statement.query([venture.0]).map_err(backend)?;
-        let mut effect_rows = effect_statement.query([venture.0]).map_err(backend)?;
-        let mut pending: Option<(u64, Effect)> = match effect_rows.next().map_err(backend)? {
-            Some(row) => Some(effect_from_row(row)?),
-            None => None,
-        };
-        while let Some(row) = entry_rows.next().map_err(backend)? {
-            let mut stored = entry_from_row(row)?;
-            while let Some((seq, effect)) = pending {
-                if seq != stored.entry.seq {
-                    if seq < stored.entry.seq {
-                        return Err(StoreError::Corrupt(format!("effect of entry {seq} has no entry")));
-                    }
-                    break;
-                }
-                stored.entry.effects.push(effect);
-                pending = match effect_rows.next().map_err(backend)? {
-                    Some(row) => Some(effect_from_row(row)?),
-                    None => None,
-                };
-            }
-            visit(stored)?;
-        }
-        if let Some((seq, _)) = pending {
-            return Err(StoreError::Corrupt(format!("effect of entry {seq} has no entry")));
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = ?1 ORDER BY seq");
+        let mut statement = self.connection().prepare(&sql).map_err(backend)?;
+        let mut rows = statement.query([venture.0]).map_err(backend)?;
+        while let Some(row) = rows.next().map_err(backend)? {
+            visit(entry_from_row(row)?)?;
         }
         Ok(())
     }
 
     fn latest_entry_date(&mut self, venture: VentureId) -> Result<Option<Date>, StoreError> {
         let day: Option<i64> =
-            self.connection().query_row("SELECT max(occurred_on) FROM entries WHERE venture_id = ?1", [venture.0], |row| row.get(0)).map_err(backend)?;
+            self.connection().one("SELECT max(occurred_on) FROM entries WHERE venture_id = ?1", [venture.0], |row| row.get(0)).map_err(backend)?;
         day.map(day_to_date).transpose()
     }
 
@@ -705,17 +721,18 @@ impl Transaction for SqliteTransaction<'_> {
     }
 
     fn totals_as_of(&mut self, venture: VentureId, date: Date) -> Result<Vec<(BucketKey, Bucket)>, StoreError> {
-        self.buckets(
-            "SELECT member_no, kind, class, sum(fmv_minor), sum(slices_minor), sum(well_minor) FROM entry_effects
-             WHERE venture_id = ?1 AND occurred_on <= ?2 GROUP BY member_no, kind, class
-             HAVING sum(fmv_minor) <> 0 OR sum(slices_minor) <> 0 OR sum(well_minor) <> 0 ORDER BY member_no, kind, class",
-            &[Value::Integer(venture.0), Value::Integer(date_to_day(date))],
-        )
+        let mut statement = self.connection().prepare_cached("SELECT effects FROM entries WHERE venture_id = ?1 AND occurred_on <= ?2").map_err(backend)?;
+        let mut rows = statement.query(params![venture.0, date_to_day(date)]).map_err(backend)?;
+        let mut sums = effects::Sums::default();
+        while let Some(row) = rows.next().map_err(backend)? {
+            sums.add(&effects::decode(row.get_ref(0).and_then(|v| v.as_blob().map_err(Into::into)).map_err(backend)?)?)?;
+        }
+        Ok(sums.into_nonzero())
     }
 
     fn idempotency(&mut self, scope: VentureId, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
         self.connection()
-            .query_row("SELECT fingerprint, result FROM idempotency_keys WHERE venture_id = ?1 AND key = ?2", params![scope.0, key], |row| {
+            .one("SELECT fingerprint, result FROM idempotency_keys WHERE venture_id = ?1 AND key = ?2", params![scope.0, key], |row| {
                 Ok(IdempotencyRecord { fingerprint: row.get(0)?, result: row.get(1)? })
             })
             .optional()
@@ -724,13 +741,221 @@ impl Transaction for SqliteTransaction<'_> {
 
     fn put_idempotency(&mut self, scope: VentureId, key: &str, record: &IdempotencyRecord, at_ms: i64) -> Result<(), StoreError> {
         self.connection()
-            .execute(
+            .exec(
                 "INSERT INTO idempotency_keys (venture_id, key, fingerprint, result, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![scope.0, key, record.fingerprint, record.result, at_ms],
             )
             .map_err(backend)?;
         Ok(())
     }
+
+    fn insert_account(&mut self, username: &str, display_name: &str, password_hash: &str, at_ms: i64) -> Result<AccountId, StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO accounts (username, display_name, password_hash, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![username, display_name, password_hash, at_ms],
+            )
+            .map_err(backend)?;
+        Ok(AccountId(self.connection().last_insert_rowid()))
+    }
+
+    fn account(&mut self, id: AccountId) -> Result<Option<AccountRecord>, StoreError> {
+        self.connection()
+            .one("SELECT account_id, username, display_name, password_hash, created_at_ms FROM accounts WHERE account_id = ?1", [id.0], account_from_row)
+            .optional()
+            .map_err(backend)
+    }
+
+    fn account_by_username(&mut self, username: &str) -> Result<Option<AccountRecord>, StoreError> {
+        self.connection()
+            .one("SELECT account_id, username, display_name, password_hash, created_at_ms FROM accounts WHERE username = ?1", [username], account_from_row)
+            .optional()
+            .map_err(backend)
+    }
+
+    fn set_password_hash(&mut self, id: AccountId, password_hash: &str) -> Result<(), StoreError> {
+        self.connection().exec("UPDATE accounts SET password_hash = ?2 WHERE account_id = ?1", params![id.0, password_hash]).map_err(backend)?;
+        Ok(())
+    }
+
+    fn insert_session(&mut self, token_hash: &[u8; 32], session: &SessionRecord) -> Result<(), StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO sessions (token_hash, account_id, created_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![token_hash.as_slice(), session.account.0, session.created_at_ms, session.expires_at_ms],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn session(&mut self, token_hash: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError> {
+        self.connection()
+            .one("SELECT account_id, created_at_ms, expires_at_ms FROM sessions WHERE token_hash = ?1", [token_hash.as_slice()], |row| {
+                Ok(SessionRecord { account: AccountId(row.get(0)?), created_at_ms: row.get(1)?, expires_at_ms: row.get(2)? })
+            })
+            .optional()
+            .map_err(backend)
+    }
+
+    fn delete_session(&mut self, token_hash: &[u8; 32]) -> Result<(), StoreError> {
+        self.connection().exec("DELETE FROM sessions WHERE token_hash = ?1", [token_hash.as_slice()]).map_err(backend)?;
+        Ok(())
+    }
+
+    fn delete_sessions_of(&mut self, account: AccountId) -> Result<(), StoreError> {
+        self.connection().exec("DELETE FROM sessions WHERE account_id = ?1", [account.0]).map_err(backend)?;
+        Ok(())
+    }
+
+    fn insert_api_token(&mut self, token_hash: &[u8; 32], account: AccountId, name: &str, prefix: &str, at_ms: i64) -> Result<i64, StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO api_tokens (token_hash, account_id, name, prefix, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![token_hash.as_slice(), account.0, name, prefix, at_ms],
+            )
+            .map_err(backend)?;
+        Ok(self.connection().last_insert_rowid())
+    }
+
+    fn api_tokens(&mut self, account: AccountId) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        let mut statement = self
+            .connection()
+            .prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE account_id = ?1 ORDER BY token_id DESC"))
+            .map_err(backend)?;
+        let rows = statement.query_map([account.0], token_from_row).map_err(backend)?;
+        rows.collect::<Result<_, _>>().map_err(backend)
+    }
+
+    fn api_token_by_hash(&mut self, token_hash: &[u8; 32]) -> Result<Option<ApiTokenRecord>, StoreError> {
+        self.connection()
+            .one(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = ?1"), [token_hash.as_slice()], token_from_row)
+            .optional()
+            .map_err(backend)
+    }
+
+    fn revoke_api_token(&mut self, account: AccountId, id: i64, at_ms: i64) -> Result<bool, StoreError> {
+        let changed = self
+            .connection()
+            .exec("UPDATE api_tokens SET revoked_at_ms = ?3 WHERE account_id = ?1 AND token_id = ?2 AND revoked_at_ms IS NULL", params![account.0, id, at_ms])
+            .map_err(backend)?;
+        Ok(changed == 1)
+    }
+
+    fn venture_access(&mut self, venture: VentureId) -> Result<Option<AccessRecord>, StoreError> {
+        self.connection()
+            .one("SELECT join_mode, visibility FROM venture_access WHERE venture_id = ?1", [venture.0], |row| {
+                Ok(AccessRecord { join_mode: row.get(0)?, visibility: row.get(1)? })
+            })
+            .optional()
+            .map_err(backend)
+    }
+
+    fn set_venture_access(&mut self, venture: VentureId, access: &AccessRecord, at_ms: i64) -> Result<(), StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO venture_access (venture_id, join_mode, visibility, updated_at_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (venture_id) DO UPDATE SET join_mode = excluded.join_mode, visibility = excluded.visibility, updated_at_ms = excluded.updated_at_ms",
+                params![venture.0, access.join_mode, access.visibility, at_ms],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn link_member(&mut self, venture: VentureId, member: MemberNo, account: AccountId) -> Result<(), StoreError> {
+        self.connection()
+            .exec("INSERT INTO member_accounts (venture_id, member_no, account_id) VALUES (?1, ?2, ?3)", params![venture.0, member.0, account.0])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn account_member(&mut self, venture: VentureId, account: AccountId) -> Result<Option<MemberNo>, StoreError> {
+        let member: Option<i64> = self
+            .connection()
+            .one("SELECT member_no FROM member_accounts WHERE venture_id = ?1 AND account_id = ?2", params![venture.0, account.0], |row| row.get(0))
+            .optional()
+            .map_err(backend)?;
+        member.map(|m| to_u32(m, "member").map(MemberNo)).transpose()
+    }
+
+    fn member_accounts(&mut self, venture: VentureId) -> Result<Vec<(MemberNo, AccountId)>, StoreError> {
+        let mut statement =
+            self.connection().prepare_cached("SELECT member_no, account_id FROM member_accounts WHERE venture_id = ?1 ORDER BY member_no").map_err(backend)?;
+        let mut rows = statement.query([venture.0]).map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            out.push((MemberNo(to_u32(row.get(0).map_err(backend)?, "member")?), AccountId(row.get(1).map_err(backend)?)));
+        }
+        Ok(out)
+    }
+
+    fn account_memberships(&mut self, account: AccountId) -> Result<Vec<(VentureId, MemberNo)>, StoreError> {
+        let mut statement =
+            self.connection().prepare_cached("SELECT venture_id, member_no FROM member_accounts WHERE account_id = ?1 ORDER BY venture_id").map_err(backend)?;
+        let mut rows = statement.query([account.0]).map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            out.push((VentureId(row.get(0).map_err(backend)?), MemberNo(to_u32(row.get(1).map_err(backend)?, "member")?)));
+        }
+        Ok(out)
+    }
+
+    fn insert_join_request(&mut self, venture: VentureId, account: AccountId, message: &str, at_ms: i64) -> Result<(), StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO join_requests (venture_id, request_no, account_id, message, requested_at_ms, status)
+                 VALUES (?1, (SELECT coalesce(max(request_no), 0) + 1 FROM join_requests WHERE venture_id = ?1), ?2, ?3, ?4, 'pending')",
+                params![venture.0, account.0, message, at_ms],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn join_requests(&mut self, venture: VentureId) -> Result<Vec<JoinRequestRecord>, StoreError> {
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT account_id, message, requested_at_ms, status, decided_at_ms FROM join_requests WHERE venture_id = ?1 ORDER BY request_no")
+            .map_err(backend)?;
+        let rows = statement
+            .query_map([venture.0], |row| {
+                Ok(JoinRequestRecord {
+                    account: AccountId(row.get(0)?),
+                    message: row.get(1)?,
+                    requested_at_ms: row.get(2)?,
+                    status: row.get(3)?,
+                    decided_at_ms: row.get(4)?,
+                })
+            })
+            .map_err(backend)?;
+        rows.collect::<Result<_, _>>().map_err(backend)
+    }
+
+    fn decide_join_request(&mut self, venture: VentureId, account: AccountId, accepted: bool, at_ms: i64) -> Result<bool, StoreError> {
+        let changed = self
+            .connection()
+            .exec(
+                "UPDATE join_requests SET status = ?3, decided_at_ms = ?4 WHERE venture_id = ?1 AND account_id = ?2 AND status = 'pending'",
+                params![venture.0, account.0, if accepted { "accepted" } else { "declined" }, at_ms],
+            )
+            .map_err(backend)?;
+        Ok(changed == 1)
+    }
+}
+
+const TOKEN_COLUMNS: &str = "token_id, account_id, name, prefix, created_at_ms, revoked_at_ms";
+
+fn token_from_row(row: &Row<'_>) -> rusqlite::Result<ApiTokenRecord> {
+    Ok(ApiTokenRecord {
+        id: row.get(0)?,
+        account: AccountId(row.get(1)?),
+        name: row.get(2)?,
+        prefix: row.get(3)?,
+        created_at_ms: row.get(4)?,
+        revoked_at_ms: row.get(5)?,
+    })
+}
+
+fn account_from_row(row: &Row<'_>) -> rusqlite::Result<AccountRecord> {
+    Ok(AccountRecord { id: AccountId(row.get(0)?), username: row.get(1)?, display_name: row.get(2)?, password_hash: row.get(3)?, created_at_ms: row.get(4)? })
 }
 
 /// Runs raw SQL against the file, outside the application's rules. For tests that prove the
@@ -738,4 +963,24 @@ impl Transaction for SqliteTransaction<'_> {
 pub fn execute_raw(path: &Path, sql: &str) -> Result<usize, StoreError> {
     let connection = Connection::open(path).map_err(backend)?;
     connection.execute(sql, []).map_err(backend)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_pre_release_layout_is_refused_with_a_reason() {
+        let dir = std::env::temp_dir().join(format!("peerstake-sqlite-early-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("early.db");
+        Connection::open(&path).unwrap().execute_batch("CREATE TABLE entry_effects (venture_id INTEGER)").unwrap();
+        let error = SqliteStore::open(&path).unwrap_err();
+        assert!(error.to_string().contains("pre-release"), "{error}");
+        let fresh = dir.join("fresh.db");
+        assert!(SqliteStore::open(&fresh).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -13,6 +13,10 @@ use peerstake_core::terms::{MemberNo, Terms};
 use thiserror::Error;
 use time::Date;
 
+pub mod people;
+
+pub use people::{AccessRecord, AccountId, AccountRecord, ApiTokenRecord, JoinRequestRecord, SessionRecord};
+
 /// The largest page of entries a caller may ask for.
 pub const PAGE_SIZE_MAX: u32 = 1_000;
 
@@ -42,6 +46,9 @@ pub struct VentureRecord {
     pub head_seq: u64,
     /// Hash of the last entry (the genesis hash for none).
     pub head_hash: EntryHash,
+    /// Moves whenever the venture's members, terms or policy versions change (the store moves it
+    /// in the same transaction as the insert), so a parsed copy of them is current while it holds.
+    pub book_version: u64,
 }
 
 /// A new venture.
@@ -177,6 +184,12 @@ pub trait Store: Send + Sync {
 
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+
+    /// Folds what a bulk write left in logs into the database (SQLite's write-ahead log), so the
+    /// bulk writer pays for it rather than whatever runs next. Nothing to do by default.
+    fn settle(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// One transaction. Dropped without [`Transaction::commit`], it rolls back and nothing is
@@ -237,6 +250,55 @@ pub trait Transaction {
     fn idempotency(&mut self, scope: VentureId, key: &str) -> Result<Option<IdempotencyRecord>, StoreError>;
     /// Stores an idempotency record; a taken key is a [`StoreError::Conflict`].
     fn put_idempotency(&mut self, scope: VentureId, key: &str, record: &IdempotencyRecord, at_ms: i64) -> Result<(), StoreError>;
+
+    /// Creates an account; a taken username is a [`StoreError::Conflict`].
+    fn insert_account(&mut self, username: &str, display_name: &str, password_hash: &str, at_ms: i64) -> Result<AccountId, StoreError>;
+    /// An account by id.
+    fn account(&mut self, id: AccountId) -> Result<Option<AccountRecord>, StoreError>;
+    /// An account by username.
+    fn account_by_username(&mut self, username: &str) -> Result<Option<AccountRecord>, StoreError>;
+    /// Replaces an account's password hash.
+    fn set_password_hash(&mut self, id: AccountId, password_hash: &str) -> Result<(), StoreError>;
+
+    /// Stores a session under the SHA-256 of its token.
+    fn insert_session(&mut self, token_hash: &[u8; 32], session: &SessionRecord) -> Result<(), StoreError>;
+    /// A session by the SHA-256 of its token.
+    fn session(&mut self, token_hash: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError>;
+    /// Ends one session.
+    fn delete_session(&mut self, token_hash: &[u8; 32]) -> Result<(), StoreError>;
+    /// Ends every session of an account (after a password change).
+    fn delete_sessions_of(&mut self, account: AccountId) -> Result<(), StoreError>;
+
+    /// Stores an API token under the SHA-256 of its secret; returns its id.
+    fn insert_api_token(&mut self, token_hash: &[u8; 32], account: AccountId, name: &str, prefix: &str, at_ms: i64) -> Result<i64, StoreError>;
+    /// An account's API tokens, newest first, revoked ones included.
+    fn api_tokens(&mut self, account: AccountId) -> Result<Vec<ApiTokenRecord>, StoreError>;
+    /// A token by the SHA-256 of its secret.
+    fn api_token_by_hash(&mut self, token_hash: &[u8; 32]) -> Result<Option<ApiTokenRecord>, StoreError>;
+    /// Revokes one of an account's tokens; false when it has no such live token.
+    fn revoke_api_token(&mut self, account: AccountId, id: i64, at_ms: i64) -> Result<bool, StoreError>;
+
+    /// How a venture is joined and read (none stored: open and public).
+    fn venture_access(&mut self, venture: VentureId) -> Result<Option<AccessRecord>, StoreError>;
+    /// Sets how a venture is joined and read.
+    fn set_venture_access(&mut self, venture: VentureId, access: &AccessRecord, at_ms: i64) -> Result<(), StoreError>;
+
+    /// Links a member to the account they sign in with; an account already linked in the venture
+    /// is a [`StoreError::Conflict`].
+    fn link_member(&mut self, venture: VentureId, member: MemberNo, account: AccountId) -> Result<(), StoreError>;
+    /// The member an account is in a venture, if any.
+    fn account_member(&mut self, venture: VentureId, account: AccountId) -> Result<Option<MemberNo>, StoreError>;
+    /// Which accounts a venture's members sign in with, by member number.
+    fn member_accounts(&mut self, venture: VentureId) -> Result<Vec<(MemberNo, AccountId)>, StoreError>;
+    /// The ventures an account is a member of, with its member number in each.
+    fn account_memberships(&mut self, account: AccountId) -> Result<Vec<(VentureId, MemberNo)>, StoreError>;
+
+    /// Records a request to join; a pending request from the same account is a [`StoreError::Conflict`].
+    fn insert_join_request(&mut self, venture: VentureId, account: AccountId, message: &str, at_ms: i64) -> Result<(), StoreError>;
+    /// A venture's join requests, oldest first.
+    fn join_requests(&mut self, venture: VentureId) -> Result<Vec<JoinRequestRecord>, StoreError>;
+    /// Decides a pending request; false when there is none.
+    fn decide_join_request(&mut self, venture: VentureId, account: AccountId, accepted: bool, at_ms: i64) -> Result<bool, StoreError>;
 }
 
 /// Codes for kinds and classes as stored (small integers, stable forever).
@@ -277,3 +339,5 @@ pub mod codes {
     /// Terms' stored basis.
     pub const TERMS_HOURLY: &str = "hourly";
 }
+
+pub mod effects;

@@ -212,8 +212,8 @@ fn the_database_refuses_updates_and_deletes_of_the_ledger() {
         for sql in [
             "UPDATE entries SET note = 'changed'",
             "DELETE FROM entries",
-            "UPDATE entry_effects SET slices_minor = 1",
-            "DELETE FROM entry_effects",
+            "UPDATE entries SET slices_minor = 1 WHERE seq = 1",
+            "UPDATE entries SET effects = hash",
             "UPDATE policy_versions SET settings = ''",
             "DELETE FROM member_terms",
         ] {
@@ -243,6 +243,15 @@ fn verify_finds_tampering() {
         let report = commons.verify("pie").unwrap();
         assert_eq!(report.differences.len(), 1, "{:?}", report.differences);
         assert!(report.differences.iter().all(|d| d.starts_with("entry #1: hash")), "{:?}", report.differences);
+        // A changed figure breaks the chain and no longer follows from the entry's inputs.
+        db.raw("UPDATE entries SET slices_minor = slices_minor + 1 WHERE seq = 2").unwrap();
+        let report = commons.verify("pie").unwrap();
+        assert_eq!(
+            report.differences.iter().filter(|d| d.starts_with("entry #2")).map(|d| d.split(':').nth(1).unwrap_or("").trim()).collect::<Vec<_>>(),
+            vec!["hash does not match its contents and the entry before it", "stored figures differ from its inputs valued under policy version 1"],
+            "{:?}",
+            report.differences
+        );
     });
 }
 

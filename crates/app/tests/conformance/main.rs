@@ -8,4 +8,5 @@ mod harness;
 mod files;
 mod invariants;
 mod ledger;
+mod people;
 mod ventures;

@@ -1,0 +1,456 @@
+//! Who may do what. Every use case a person reaches through the web or the API goes through
+//! [`Acting`], which checks the rules here and then calls the operator's use case (the CLI is
+//! the operator: whoever holds the database may do anything).
+//!
+//! The rules: a members-only venture does not exist for anyone but its members; members log for
+//! themselves and stewards for anyone; an entry is reversed by its author or a steward; only
+//! stewards change the policy, the access settings, terms of others, and who joins.
+
+use peerstake_core::terms::{MemberNo, Role};
+use peerstake_store::{AccessRecord, JoinRequestRecord, MemberRecord, Mode, StoredEntry, Transaction, VentureId};
+
+use crate::accounts::Account;
+use crate::book::Book;
+use crate::error::{AppError, invalid};
+use crate::forms::TermsForm;
+use crate::ledger::{LedgerPage, LedgerQuery, LogRequest, ReverseRequest, SplitQuery, SplitReport, TraceReport};
+use crate::ventures::{AddMember, CreateVenture, MemberView, PolicyVersionView, SetPolicy, SetTerms, VentureSummary};
+use crate::{Commons, Now};
+
+/// How people join: anyone, by request, or by a steward's invitation.
+pub const JOIN_MODES: [&str; 3] = ["open", "request", "invite"];
+/// Who may read: anyone, or members only.
+pub const VISIBILITIES: [&str; 2] = ["public", "members"];
+
+/// A venture's default access: open to join, public to read.
+pub fn default_access() -> AccessRecord {
+    AccessRecord { join_mode: "open".into(), visibility: "public".into() }
+}
+
+/// Checks access settings.
+pub fn check_access(access: &AccessRecord) -> Result<(), AppError> {
+    if !JOIN_MODES.contains(&access.join_mode.as_str()) {
+        return Err(invalid("join mode", "use open, request or invite"));
+    }
+    if !VISIBILITIES.contains(&access.visibility.as_str()) {
+        return Err(invalid("visibility", "use public or members"));
+    }
+    Ok(())
+}
+
+/// A person's standing in one venture.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    /// The venture.
+    pub venture: VentureSummary,
+    /// How it is joined and read.
+    pub access: AccessRecord,
+    /// The person, when signed in.
+    pub account: Option<Account>,
+    /// Their member record, when they are a member.
+    pub member: Option<MemberRecord>,
+    /// Whether they have a join request waiting.
+    pub request_pending: bool,
+}
+
+impl Standing {
+    /// Whether they are a steward of the venture.
+    pub fn is_steward(&self) -> bool {
+        self.member.as_ref().is_some_and(|m| Role::from_name(&m.role) == Some(Role::Steward))
+    }
+
+    /// Their member handle, when they are a member.
+    pub fn handle(&self) -> Option<&str> {
+        self.member.as_ref().map(|m| m.handle.as_str())
+    }
+
+    fn require_member(&self) -> Result<&MemberRecord, AppError> {
+        match (&self.account, &self.member) {
+            (None, _) => Err(AppError::Unauthorized("sign in first".into())),
+            (Some(_), None) => Err(AppError::Forbidden(format!("only members of {} may do this", self.venture.record.slug))),
+            (Some(_), Some(member)) => Ok(member),
+        }
+    }
+
+    fn require_steward(&self) -> Result<&MemberRecord, AppError> {
+        let member = self.require_member()?;
+        if !self.is_steward() {
+            return Err(AppError::Forbidden(format!("only stewards of {} may do this", self.venture.record.slug)));
+        }
+        Ok(member)
+    }
+}
+
+/// A card on the commons page.
+#[derive(Debug, Clone)]
+pub struct VentureCard {
+    /// The venture.
+    pub venture: VentureSummary,
+    /// How it is joined and read.
+    pub access: AccessRecord,
+    /// Whether the viewer is a member.
+    pub is_member: bool,
+}
+
+/// What joining did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Joined {
+    /// They are a member now, with this handle.
+    Member(String),
+    /// Their request waits for a steward.
+    Requested,
+}
+
+/// A join request with who made it.
+#[derive(Debug, Clone)]
+pub struct JoinRequestView {
+    /// The request.
+    pub record: JoinRequestRecord,
+    /// Who asks.
+    pub account: Account,
+}
+
+/// Use cases on behalf of one person (or nobody, when signed out).
+#[derive(Debug, Clone, Copy)]
+pub struct Acting<'a> {
+    commons: &'a Commons,
+    account: Option<&'a Account>,
+}
+
+impl Commons {
+    /// Links an existing member to the account they sign in with (the operator's tool for
+    /// members added from the command line or an import).
+    pub fn link_account(&self, slug: &str, handle: &str, username: &str) -> Result<(), AppError> {
+        let account = self.account_by_username(username)?;
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), slug)?;
+        let member = book.member(handle)?.member_no;
+        if let Some(linked) = tx.account_member(book.venture.id, account.id)? {
+            if linked == member {
+                return Ok(());
+            }
+            return Err(AppError::AlreadyExists { what: "account link", name: format!("{username} in {slug}") });
+        }
+        if tx.member_accounts(book.venture.id)?.iter().any(|(no, _)| *no == member) {
+            return Err(AppError::AlreadyExists { what: "account link", name: format!("{handle} in {slug}") });
+        }
+        tx.link_member(book.venture.id, member, account.id)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Acts on behalf of a signed-in person, or of nobody.
+    pub fn acting<'a>(&'a self, account: Option<&'a Account>) -> Acting<'a> {
+        Acting { commons: self, account }
+    }
+}
+
+fn access_in(tx: &mut dyn Transaction, venture: VentureId) -> Result<AccessRecord, AppError> {
+    Ok(tx.venture_access(venture)?.unwrap_or_else(default_access))
+}
+
+fn member_of(tx: &mut dyn Transaction, book: &Book, account: Option<&Account>) -> Result<Option<MemberRecord>, AppError> {
+    let Some(account) = account else { return Ok(None) };
+    Ok(tx.account_member(book.venture.id, account.id)?.and_then(|member| book.member_by_no(member)).cloned())
+}
+
+/// A free handle for a new member: their username, or it with a number.
+fn free_handle(book: &Book, username: &str) -> String {
+    if book.member(username).is_err() {
+        return username.to_string();
+    }
+    (2..).map(|n| format!("{username}-{n}")).find(|h| book.member(h).is_err()).unwrap_or_else(|| username.to_string())
+}
+
+impl Acting<'_> {
+    fn signed_in(&self) -> Result<&Account, AppError> {
+        self.account.ok_or_else(|| AppError::Unauthorized("sign in first".into()))
+    }
+
+    /// The person's standing in a venture. A members-only venture is not found by anyone else.
+    pub fn standing(&self, slug: &str, now: Now) -> Result<Standing, AppError> {
+        let mut tx = self.commons.store.begin(Mode::Read)?;
+        let book = self.commons.books.read(tx.as_mut(), slug)?;
+        let access = access_in(tx.as_mut(), book.venture.id)?;
+        let member = member_of(tx.as_mut(), &book, self.account)?;
+        if access.visibility == "members" && member.is_none() {
+            return Err(AppError::NotFound { what: "venture", name: slug.to_string() });
+        }
+        let request_pending = match (self.account, &member) {
+            (Some(account), None) => tx.join_requests(book.venture.id)?.iter().any(|r| r.account == account.id && r.status == "pending"),
+            _ => false,
+        };
+        let (policy_version, policy) = book.policy_at(now.today)?;
+        let venture = VentureSummary { member_count: book.members.len(), policy_preset: policy.preset.clone(), policy_version, record: book.venture.clone() };
+        Ok(Standing { venture, access, account: self.account.cloned(), member, request_pending })
+    }
+
+    /// Ventures this person may see, whose name, slug or pitch contains `search` (any case).
+    pub fn ventures(&self, search: &str, now: Now) -> Result<Vec<VentureCard>, AppError> {
+        let search = search.trim().to_lowercase();
+        let summaries = self.commons.ventures(now)?;
+        let mut tx = self.commons.store.begin(Mode::Read)?;
+        let memberships = match self.account {
+            Some(account) => tx.account_memberships(account.id)?,
+            None => Vec::new(),
+        };
+        let mut cards = Vec::new();
+        for venture in summaries {
+            let access = access_in(tx.as_mut(), venture.record.id)?;
+            let is_member = memberships.iter().any(|(id, _)| *id == venture.record.id);
+            if access.visibility == "members" && !is_member {
+                continue;
+            }
+            let text = format!("{} {} {}", venture.record.slug, venture.record.name, venture.record.pitch).to_lowercase();
+            if !search.is_empty() && !text.contains(&search) {
+                continue;
+            }
+            cards.push(VentureCard { venture, access, is_member });
+        }
+        Ok(cards)
+    }
+
+    /// Creates a venture; its creator becomes its first member, a steward.
+    pub fn create_venture(&self, request: &CreateVenture, access: &AccessRecord, now: Now) -> Result<Standing, AppError> {
+        let account = self.signed_in()?;
+        check_access(access)?;
+        self.commons.create_venture(request, now)?;
+        let mut tx = self.commons.store.begin(Mode::Write)?;
+        let book = self.commons.books.write(tx.as_mut(), &request.slug)?;
+        if book.members.is_empty() {
+            let add = AddMember {
+                venture: request.slug.clone(),
+                handle: account.username.clone(),
+                display_name: account.display_name.clone(),
+                role: "steward".into(),
+                joined_on: request.started_on,
+                terms: TermsForm::default(),
+                idempotency_key: None,
+            };
+            let view = self.commons.add_member_in(tx.as_mut(), &add, now)?;
+            tx.link_member(book.venture.id, view.record.member_no, account.id)?;
+            tx.set_venture_access(book.venture.id, access, now.at_ms)?;
+            tx.commit()?;
+        } else {
+            drop(tx);
+            // A retry of a creation that completed: only its creator gets it back.
+            let standing = self.standing(&request.slug, now)?;
+            if !standing.is_steward() {
+                return Err(AppError::AlreadyExists { what: "venture", name: request.slug.clone() });
+            }
+        }
+        self.standing(&request.slug, now)
+    }
+
+    /// Changes how a venture is joined and read (stewards).
+    pub fn set_access(&self, slug: &str, access: &AccessRecord, now: Now) -> Result<(), AppError> {
+        check_access(access)?;
+        let standing = self.standing(slug, now)?;
+        standing.require_steward()?;
+        let mut tx = self.commons.store.begin(Mode::Write)?;
+        tx.set_venture_access(standing.venture.record.id, access, now.at_ms)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Joins a venture: at once when it is open, as a request when stewards accept members.
+    pub fn join(&self, slug: &str, message: &str, terms: &TermsForm, now: Now) -> Result<Joined, AppError> {
+        let account = self.signed_in()?;
+        crate::ventures::check_text("message", message, 1_000, false)?;
+        let standing = self.standing(slug, now)?;
+        if let Some(member) = &standing.member {
+            return Ok(Joined::Member(member.handle.clone()));
+        }
+        match standing.access.join_mode.as_str() {
+            "open" => self.admit(slug, account, "member", terms, now).map(Joined::Member),
+            "request" => {
+                let mut tx = self.commons.store.begin(Mode::Write)?;
+                let venture = tx.lock_venture(standing.venture.record.id)?;
+                let pending = tx.join_requests(venture.id)?.iter().any(|r| r.account == account.id && r.status == "pending");
+                if !pending {
+                    tx.insert_join_request(venture.id, account.id, message.trim(), now.at_ms)?;
+                    tx.commit()?;
+                }
+                Ok(Joined::Requested)
+            }
+            _ => Err(AppError::Forbidden(format!("{slug} takes new members by invitation only"))),
+        }
+    }
+
+    /// Adds an account as a member and links it, in one transaction; returns the handle.
+    fn admit(&self, slug: &str, account: &Account, role: &str, terms: &TermsForm, now: Now) -> Result<String, AppError> {
+        let mut tx = self.commons.store.begin(Mode::Write)?;
+        let book = self.commons.books.write(tx.as_mut(), slug)?;
+        if let Some(member) = member_of(tx.as_mut(), &book, Some(account))? {
+            return Ok(member.handle);
+        }
+        let add = AddMember {
+            venture: slug.to_string(),
+            handle: free_handle(&book, &account.username),
+            display_name: account.display_name.clone(),
+            role: role.to_string(),
+            joined_on: None,
+            terms: terms.clone(),
+            idempotency_key: None,
+        };
+        let view = self.commons.add_member_in(tx.as_mut(), &add, now)?;
+        tx.link_member(book.venture.id, view.record.member_no, account.id)?;
+        tx.commit()?;
+        Ok(view.record.handle)
+    }
+
+    /// Join requests waiting for a decision (stewards).
+    pub fn join_requests(&self, slug: &str, now: Now) -> Result<Vec<JoinRequestView>, AppError> {
+        let standing = self.standing(slug, now)?;
+        standing.require_steward()?;
+        let mut tx = self.commons.store.begin(Mode::Read)?;
+        let mut out = Vec::new();
+        for record in tx.join_requests(standing.venture.record.id)? {
+            if record.status != "pending" {
+                continue;
+            }
+            if let Some(account) = tx.account(record.account)? {
+                out.push(JoinRequestView { record, account: account.into() });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Accepts or declines a request to join (stewards).
+    pub fn decide_join(&self, slug: &str, username: &str, accept: bool, now: Now) -> Result<Option<String>, AppError> {
+        let standing = self.standing(slug, now)?;
+        standing.require_steward()?;
+        let account = self.commons.account_by_username(username)?;
+        {
+            let mut tx = self.commons.store.begin(Mode::Write)?;
+            if !tx.decide_join_request(standing.venture.record.id, account.id, accept, now.at_ms)? {
+                return Err(AppError::NotFound { what: "join request", name: username.to_string() });
+            }
+            tx.commit()?;
+        }
+        if accept { self.admit(slug, &account, "member", &TermsForm::default(), now).map(Some) } else { Ok(None) }
+    }
+
+    /// Adds a person by username with a role (stewards; the way into an invite-only venture).
+    pub fn invite(&self, slug: &str, username: &str, role: &str, terms: &TermsForm, now: Now) -> Result<String, AppError> {
+        let standing = self.standing(slug, now)?;
+        standing.require_steward()?;
+        if Role::from_name(role).is_none() {
+            return Err(invalid("role", "use steward, member, advisor, contractor or backer"));
+        }
+        let account = self.commons.account_by_username(username)?;
+        self.admit(slug, &account, role, terms, now)
+    }
+
+    /// Members with their terms today (anyone who may see the venture).
+    pub fn members(&self, slug: &str, now: Now) -> Result<Vec<MemberView>, AppError> {
+        self.standing(slug, now)?;
+        self.commons.members(slug, now)
+    }
+
+    /// Sets terms from a date: stewards for anyone, members for themselves.
+    pub fn set_terms(&self, request: &SetTerms, now: Now) -> Result<peerstake_store::TermsRecord, AppError> {
+        let standing = self.standing(&request.venture, now)?;
+        let member = standing.require_member()?;
+        if member.handle != request.handle && !standing.is_steward() {
+            return Err(AppError::Forbidden("members set their own terms; stewards set anyone's".into()));
+        }
+        self.commons.set_terms(request, now)
+    }
+
+    /// Logs a contribution: for oneself, or for anyone as a steward. The author is always the
+    /// person acting.
+    pub fn log(&self, request: &LogRequest, now: Now) -> Result<StoredEntry, AppError> {
+        let request = self.authorize_log(request, now)?;
+        self.commons.log(&request, now)
+    }
+
+    /// Logs (`commit`) or previews a contribution, with the handles of the members it names.
+    pub fn log_named(&self, request: &LogRequest, now: Now, commit: bool) -> Result<crate::ledger::NamedEntry, AppError> {
+        let request = self.authorize_log(request, now)?;
+        self.commons.log_named(&request, now, commit)
+    }
+
+    /// Values a contribution as [`Acting::log`] would, writing nothing.
+    pub fn preview(&self, request: &LogRequest, now: Now) -> Result<StoredEntry, AppError> {
+        let request = self.authorize_log(request, now)?;
+        self.commons.preview(&request, now)
+    }
+
+    /// The request as the person may make it: authored by them, and for them when it names
+    /// nobody (except a withdrawal, which is for the venture).
+    fn authorize_log(&self, request: &LogRequest, now: Now) -> Result<LogRequest, AppError> {
+        let standing = self.standing(&request.venture, now)?;
+        let member = standing.require_member()?;
+        let for_whom = match &request.member {
+            None if request.form.kind.trim() != "withdrawal" => Some(member.handle.clone()),
+            other => other.clone(),
+        };
+        let for_self = for_whom.as_deref() == Some(member.handle.as_str());
+        if !for_self && !standing.is_steward() {
+            return Err(AppError::Forbidden("members log for themselves; stewards log for anyone and spend from the well".into()));
+        }
+        Ok(LogRequest { author: Some(member.handle.clone()), member: for_whom, ..request.clone() })
+    }
+
+    /// Reverses an entry: its author or a steward.
+    pub fn reverse(&self, request: &ReverseRequest, now: Now) -> Result<StoredEntry, AppError> {
+        let standing = self.standing(&request.venture, now)?;
+        let member = standing.require_member()?;
+        if !standing.is_steward() {
+            let mut tx = self.commons.store.begin(Mode::Read)?;
+            let entry = tx.entry(standing.venture.record.id, request.seq)?.ok_or(AppError::NotFound { what: "entry", name: format!("#{}", request.seq) })?;
+            if entry.entry.author != Some(member.member_no) {
+                return Err(AppError::Forbidden("an entry is reversed by its author or a steward".into()));
+            }
+        }
+        self.commons.reverse(&ReverseRequest { author: Some(member.handle.clone()), ..request.clone() }, now)
+    }
+
+    /// Adopts a policy version (stewards).
+    pub fn set_policy(&self, request: &SetPolicy, now: Now) -> Result<PolicyVersionView, AppError> {
+        self.standing(&request.venture, now)?.require_steward()?;
+        self.commons.set_policy(request, now)
+    }
+
+    /// The policy history.
+    pub fn policy_history(&self, slug: &str, now: Now) -> Result<(peerstake_core::money::Currency, Vec<PolicyVersionView>), AppError> {
+        self.standing(slug, now)?;
+        self.commons.policy_history(slug)
+    }
+
+    /// The split: now, as of a date, or under a candidate policy.
+    pub fn split(&self, slug: &str, query: &SplitQuery, now: Now) -> Result<SplitReport, AppError> {
+        self.standing(slug, now)?;
+        self.commons.split(slug, query)
+    }
+
+    /// The split month by month.
+    pub fn split_history(&self, slug: &str, months: usize, now: Now) -> Result<crate::ledger::SplitHistory, AppError> {
+        self.standing(slug, now)?;
+        self.commons.split_history(slug, months)
+    }
+
+    /// A page of the ledger.
+    pub fn ledger(&self, slug: &str, query: &LedgerQuery, now: Now) -> Result<LedgerPage, AppError> {
+        self.standing(slug, now)?;
+        self.commons.ledger(slug, query)
+    }
+
+    /// A member's slices traced to their entries.
+    pub fn trace(&self, slug: &str, handle: &str, now: Now) -> Result<TraceReport, AppError> {
+        self.standing(slug, now)?;
+        self.commons.trace(slug, handle)
+    }
+
+    /// The whole venture as JSON.
+    pub fn export(&self, slug: &str, out: impl std::io::Write, now: Now) -> Result<(), AppError> {
+        self.standing(slug, now)?;
+        self.commons.export(slug, out).map(|_| ())
+    }
+
+    /// The member number of the person in a venture, if any.
+    pub fn member_no(&self, slug: &str, now: Now) -> Result<Option<MemberNo>, AppError> {
+        Ok(self.standing(slug, now)?.member.map(|m| m.member_no))
+    }
+}

@@ -1,0 +1,282 @@
+//! Accounts: signing up, signing in and out, changing a password, and API tokens for scripts.
+//!
+//! Passwords are hashed with argon2id. Session tokens and API token secrets are random and shown
+//! only once; the database keeps their SHA-256. Failed sign-ins are throttled per username and
+//! per client address. These calls are blocking (the hash takes tens of milliseconds on
+//! purpose): an async server runs them on a blocking thread.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use peerstake_store::{AccountId, AccountRecord, ApiTokenRecord, Mode, SessionRecord, StoreError};
+use sha2::{Digest, Sha256};
+
+use crate::error::{AppError, invalid};
+use crate::ventures::check_slug;
+use crate::{Commons, Now};
+
+/// How long a session lasts.
+pub const SESSION_DAYS: i64 = 30;
+/// Shortest password.
+pub const PASSWORD_CHARS_MIN: usize = 10;
+/// Longest password.
+pub const PASSWORD_CHARS_MAX: usize = 200;
+/// Failed sign-ins allowed per username, and per client, within [`THROTTLE_WINDOW_MS`].
+pub const FAILURES_MAX: usize = 5;
+/// The window failed sign-ins are counted in.
+pub const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// What every API token starts with, so a leaked one is easy to recognise.
+pub const API_TOKEN_PREFIX: &str = "pst_";
+
+/// An account as others may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Database id.
+    pub id: AccountId,
+    /// Sign-in name.
+    pub username: String,
+    /// How others see them.
+    pub display_name: String,
+}
+
+impl From<AccountRecord> for Account {
+    fn from(record: AccountRecord) -> Account {
+        Account { id: record.id, username: record.username, display_name: record.display_name }
+    }
+}
+
+/// A request to create an account.
+#[derive(Debug, Clone)]
+pub struct SignUp {
+    /// 2–40 lowercase letters, digits and hyphens, starting with a letter.
+    pub username: String,
+    /// How others see them (the username when empty).
+    pub display_name: String,
+    /// At least [`PASSWORD_CHARS_MIN`] characters.
+    pub password: String,
+}
+
+/// A new session: the token goes to the client once, in a cookie.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// The secret token.
+    pub token: String,
+    /// Who signed in.
+    pub account: Account,
+    /// When it stops being valid, ms since the epoch.
+    pub expires_at_ms: i64,
+}
+
+/// Failed sign-ins, by username and by client, for throttling.
+#[derive(Debug, Default)]
+pub(crate) struct Throttle {
+    failures: Mutex<HashMap<String, Vec<i64>>>,
+}
+
+impl Throttle {
+    fn check(&self, keys: &[String], now_ms: i64) -> Result<(), AppError> {
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        for key in keys {
+            if let Some(times) = failures.get_mut(key) {
+                times.retain(|t| now_ms - t < THROTTLE_WINDOW_MS);
+                if times.len() >= FAILURES_MAX {
+                    let oldest = times.iter().min().copied().unwrap_or(now_ms);
+                    let seconds = (oldest + THROTTLE_WINDOW_MS - now_ms).max(1000) / 1000;
+                    return Err(AppError::Throttled { retry_after_seconds: seconds });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn fail(&self, keys: &[String], now_ms: i64) {
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        // Keep the table bounded: forget windows that have passed.
+        if failures.len() > 100_000 {
+            failures.retain(|_, times| times.iter().any(|t| now_ms - t < THROTTLE_WINDOW_MS));
+        }
+        for key in keys {
+            failures.entry(key.clone()).or_default().push(now_ms);
+        }
+    }
+
+    fn succeed(&self, username_key: &str) {
+        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(username_key);
+    }
+}
+
+/// A fresh random secret: 32 bytes as 64 hex digits.
+fn random_secret() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness available: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The SHA-256 of a secret, as stored.
+pub(crate) fn secret_hash(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+fn hash_password(password: &str) -> Result<String, AppError> {
+    let mut salt_bytes = [0u8; 16];
+    getrandom::fill(&mut salt_bytes).map_err(|e| AppError::Internal(format!("no randomness available: {e}")))?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| AppError::Internal(format!("salt: {e}")))?;
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string()).map_err(|e| AppError::Internal(format!("password hash: {e}")))
+}
+
+fn password_matches(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+fn check_password(field: &'static str, password: &str) -> Result<(), AppError> {
+    let chars = password.chars().count();
+    if chars < PASSWORD_CHARS_MIN {
+        return Err(invalid(field, format!("must be at least {PASSWORD_CHARS_MIN} characters")));
+    }
+    if chars > PASSWORD_CHARS_MAX {
+        return Err(invalid(field, format!("must be at most {PASSWORD_CHARS_MAX} characters")));
+    }
+    Ok(())
+}
+
+impl Commons {
+    /// Creates an account.
+    pub fn sign_up(&self, request: &SignUp, now: Now) -> Result<Account, AppError> {
+        let username = request.username.trim().to_lowercase();
+        check_slug("username", &username)?;
+        let display_name = if request.display_name.trim().is_empty() { username.clone() } else { request.display_name.trim().to_string() };
+        crate::ventures::check_text("name", &display_name, 100, true)?;
+        check_password("password", &request.password)?;
+        let hash = hash_password(&request.password)?;
+        let mut tx = self.store.begin(Mode::Write)?;
+        let id = match tx.insert_account(&username, &display_name, &hash, now.at_ms) {
+            Err(StoreError::Conflict(_)) => return Err(AppError::AlreadyExists { what: "account", name: username }),
+            other => other?,
+        };
+        tx.commit()?;
+        Ok(Account { id, username, display_name })
+    }
+
+    /// Signs in: checks the password and starts a session. `client` identifies where the attempt
+    /// comes from (an IP address) for throttling.
+    pub fn sign_in(&self, username: &str, password: &str, client: &str, now: Now) -> Result<NewSession, AppError> {
+        let username = username.trim().to_lowercase();
+        let keys = [format!("user:{username}"), format!("client:{client}")];
+        self.throttle.check(&keys, now.at_ms)?;
+        let record = {
+            let mut tx = self.store.begin(Mode::Read)?;
+            tx.account_by_username(&username)?
+        };
+        // An unknown name costs the same hash as a wrong password, so timing tells nothing.
+        let matches = match &record {
+            Some(record) => password_matches(password, &record.password_hash),
+            None => {
+                let _ = password_matches(password, DUMMY_HASH);
+                false
+            }
+        };
+        let Some(record) = record.filter(|_| matches) else {
+            self.throttle.fail(&keys, now.at_ms);
+            return Err(AppError::Unauthorized("the username or password is wrong".into()));
+        };
+        self.throttle.succeed(&keys[0]);
+        self.start_session(record.into(), now)
+    }
+
+    fn start_session(&self, account: Account, now: Now) -> Result<NewSession, AppError> {
+        let token = random_secret()?;
+        let expires_at_ms = now.at_ms + SESSION_DAYS * 24 * 60 * 60 * 1000;
+        let mut tx = self.store.begin(Mode::Write)?;
+        tx.insert_session(&secret_hash(&token), &SessionRecord { account: account.id, created_at_ms: now.at_ms, expires_at_ms })?;
+        tx.commit()?;
+        Ok(NewSession { token, account, expires_at_ms })
+    }
+
+    /// The account a session token belongs to, if the session is live.
+    pub fn session_account(&self, token: &str, now: Now) -> Result<Option<Account>, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let Some(session) = tx.session(&secret_hash(token))? else { return Ok(None) };
+        if session.expires_at_ms <= now.at_ms {
+            return Ok(None);
+        }
+        Ok(tx.account(session.account)?.map(Account::from))
+    }
+
+    /// Ends a session.
+    pub fn sign_out(&self, token: &str) -> Result<(), AppError> {
+        let mut tx = self.store.begin(Mode::Write)?;
+        tx.delete_session(&secret_hash(token))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Changes a password after checking the current one; ends every session of the account and
+    /// starts a new one.
+    pub fn change_password(&self, account: AccountId, current: &str, new: &str, now: Now) -> Result<NewSession, AppError> {
+        check_password("new password", new)?;
+        let record = {
+            let mut tx = self.store.begin(Mode::Read)?;
+            tx.account(account)?.ok_or(AppError::NotFound { what: "account", name: account.0.to_string() })?
+        };
+        if !password_matches(current, &record.password_hash) {
+            return Err(invalid("current password", "is wrong"));
+        }
+        let hash = hash_password(new)?;
+        let mut tx = self.store.begin(Mode::Write)?;
+        tx.set_password_hash(account, &hash)?;
+        tx.delete_sessions_of(account)?;
+        tx.commit()?;
+        self.start_session(record.into(), now)
+    }
+
+    /// Creates an API token; the secret is returned once and never again.
+    pub fn create_api_token(&self, account: AccountId, name: &str, now: Now) -> Result<(String, ApiTokenRecord), AppError> {
+        crate::ventures::check_text("token name", name, 100, true)?;
+        let secret = format!("{API_TOKEN_PREFIX}{}", random_secret()?);
+        let prefix: String = secret.chars().take(API_TOKEN_PREFIX.len() + 6).collect();
+        let mut tx = self.store.begin(Mode::Write)?;
+        let id = tx.insert_api_token(&secret_hash(&secret), account, name.trim(), &prefix, now.at_ms)?;
+        tx.commit()?;
+        Ok((secret, ApiTokenRecord { id, account, name: name.trim().to_string(), prefix, created_at_ms: now.at_ms, revoked_at_ms: None }))
+    }
+
+    /// An account's API tokens, newest first.
+    pub fn api_tokens(&self, account: AccountId) -> Result<Vec<ApiTokenRecord>, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        Ok(tx.api_tokens(account)?)
+    }
+
+    /// Revokes one of an account's tokens.
+    pub fn revoke_api_token(&self, account: AccountId, id: i64, now: Now) -> Result<(), AppError> {
+        let mut tx = self.store.begin(Mode::Write)?;
+        if !tx.revoke_api_token(account, id, now.at_ms)? {
+            return Err(AppError::NotFound { what: "API token", name: id.to_string() });
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The account a live API token belongs to.
+    pub fn token_account(&self, secret: &str) -> Result<Option<Account>, AppError> {
+        if !secret.starts_with(API_TOKEN_PREFIX) {
+            return Ok(None);
+        }
+        let mut tx = self.store.begin(Mode::Read)?;
+        let Some(token) = tx.api_token_by_hash(&secret_hash(secret))? else { return Ok(None) };
+        if token.revoked_at_ms.is_some() {
+            return Ok(None);
+        }
+        Ok(tx.account(token.account)?.map(Account::from))
+    }
+
+    /// An account by username.
+    pub fn account_by_username(&self, username: &str) -> Result<Account, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        tx.account_by_username(&username.trim().to_lowercase())?.map(Account::from).ok_or(AppError::NotFound { what: "account", name: username.to_string() })
+    }
+}
+
+/// A valid argon2id hash of a password nobody has, checked when the username is unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";

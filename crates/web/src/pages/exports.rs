@@ -1,0 +1,96 @@
+//! Downloads: the split and the ledger as CSV, the venture as JSON.
+
+use super::*;
+
+pub(super) fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
+}
+
+pub(super) fn download(content_type: &'static str, filename: String, body: Vec<u8>) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")).unwrap_or(HeaderValue::from_static("attachment"));
+    ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CONTENT_DISPOSITION, disposition)], body).into_response()
+}
+
+pub(super) async fn split_csv(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
+    let account = caller.account.clone();
+    let slug_for_run = slug.clone();
+    let report =
+        state.run(move |commons, now| commons.acting(account.as_ref()).split(&slug_for_run, &SplitQuery::default(), now)).await.map_err(fail(&caller))?;
+    let currency = report.currency;
+    let mut text = String::from("member,name,role,slices,share_percent,value_at_risk,well_balance");
+    for kind in ALL_KINDS {
+        text.push(',');
+        text.push_str(kind.name());
+    }
+    text.push('\n');
+    for line in &report.lines {
+        let mut row = vec![
+            csv_cell(&line.member.handle),
+            csv_cell(&line.member.display_name),
+            csv_cell(&line.member.role),
+            currency.format(line.figures.slices_minor),
+            format_share(line.figures.share_units),
+            currency.format(line.figures.fmv_minor),
+            currency.format(line.figures.well_minor),
+        ];
+        row.extend(ALL_KINDS.iter().map(|k| currency.format(line.figures.slices_of(*k))));
+        text.push_str(&row.join(","));
+        text.push('\n');
+    }
+    Ok(download("text/csv; charset=utf-8", format!("{slug}-split.csv"), text.into_bytes()))
+}
+
+pub(super) async fn ledger_csv(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
+    let account = caller.account.clone();
+    let slug_for_run = slug.clone();
+    let text = state
+        .run(move |commons, now| {
+            let acting = commons.acting(account.as_ref());
+            let mut text = String::from("seq,date,kind,member,author,note,value,slices,policy_version,reverses,hash\n");
+            let mut after = None;
+            loop {
+                let page = acting.ledger(&slug_for_run, &peerstake_app::ledger::LedgerQuery { after, limit: 1_000, ..Default::default() }, now)?;
+                let handle = |no: Option<peerstake_core::terms::MemberNo>| {
+                    no.and_then(|no| page.members.iter().find(|m| m.member_no == no)).map_or_else(String::new, |m| m.handle.clone())
+                };
+                for stored in &page.entries {
+                    let e = &stored.entry;
+                    text.push_str(&format!(
+                        "{},{},{},{},{},{},{},{},{},{},{}\n",
+                        e.seq,
+                        e.occurred_on,
+                        e.tag,
+                        handle(e.member),
+                        handle(e.author),
+                        csv_cell(&e.note),
+                        page.currency.format(e.fmv_minor),
+                        page.currency.format(e.slices_minor),
+                        e.policy_version,
+                        e.reverses.map(|r| r.to_string()).unwrap_or_default(),
+                        stored.hash.to_hex()
+                    ));
+                }
+                match page.next_after {
+                    Some(next) => after = Some(next),
+                    None => return Ok(text),
+                }
+            }
+        })
+        .await
+        .map_err(fail(&caller))?;
+    Ok(download("text/csv; charset=utf-8", format!("{slug}-ledger.csv"), text.into_bytes()))
+}
+
+pub(super) async fn export_json(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
+    let account = caller.account.clone();
+    let slug_for_run = slug.clone();
+    let bytes = state
+        .run(move |commons, now| {
+            let mut out = Vec::new();
+            commons.acting(account.as_ref()).export(&slug_for_run, &mut out, now)?;
+            Ok(out)
+        })
+        .await
+        .map_err(fail(&caller))?;
+    Ok(download("application/json", format!("{slug}.json"), bytes))
+}

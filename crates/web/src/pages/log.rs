@@ -1,0 +1,209 @@
+//! Logging a contribution: a form per kind, a preview, the record.
+
+use super::*;
+
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct LogForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    member: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    quantity: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    paid: String,
+    #[serde(default)]
+    condition: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    rate: String,
+    #[serde(default)]
+    class: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    key: String,
+}
+
+impl LogForm {
+    fn to_api(&self) -> LogIn {
+        LogIn {
+            member: Some(self.member.clone()),
+            date: self.date.clone(),
+            kind: self.kind.clone(),
+            quantity: self.quantity.clone(),
+            amount: self.amount.clone(),
+            paid: self.paid.clone(),
+            condition: self.condition.clone(),
+            unit: self.unit.clone(),
+            rate: self.rate.clone(),
+            class: self.class.clone(),
+            note: self.note.clone(),
+            idempotency_key: Some(self.key.clone()).filter(|k| !k.is_empty()),
+        }
+    }
+}
+
+/// The fields each kind asks for: (form field, label, hint).
+pub(super) fn kind_fields(kind: &str) -> Vec<(&'static str, &'static str, &'static str)> {
+    match kind {
+        "time" => vec![("quantity", "Hours", "e.g. 1.5, 1:30 or 90m"), ("paid", "Cash paid for this time", "leave empty if none")],
+        "deposit" => vec![("amount", "Amount put into the well", "")],
+        "withdrawal" => vec![("amount", "Amount spent from the well", "slices go to the depositors, pro rata")],
+        "cash-paid" => vec![("amount", "Cash paid to the member", "")],
+        "expense" => vec![("amount", "Amount spent", ""), ("paid", "Reimbursed", "leave empty if none")],
+        "equipment" | "supplies" => {
+            vec![("amount", "Value", ""), ("condition", "Condition", "new, used-recent (under a year) or used-old"), ("paid", "Reimbursed", "")]
+        }
+        "facilities" => vec![("amount", "Market rent", ""), ("paid", "Rent paid", "")],
+        "capital-use" => vec![
+            ("quantity", "Units used", ""),
+            ("unit", "Unit", "hour, day, week, month or unit"),
+            ("rate", "Rental rate per unit", ""),
+            ("paid", "Fee paid", ""),
+        ],
+        "idea" => vec![("amount", "Revenue from the idea", ""), ("paid", "Royalty paid", "")],
+        "sale" => vec![("amount", "Revenue from the sale", ""), ("paid", "Commission paid", "")],
+        "finders-fee" => vec![("amount", "Investment found", ""), ("paid", "Fee paid", "")],
+        "other" => vec![("amount", "Value", ""), ("class", "Class", "cash or non-cash")],
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn form_value<'a>(form: &'a LogForm, field: &str) -> &'a str {
+    match field {
+        "quantity" => &form.quantity,
+        "amount" => &form.amount,
+        "paid" => &form.paid,
+        "condition" => &form.condition,
+        "unit" => &form.unit,
+        "rate" => &form.rate,
+        "class" => &form.class,
+        _ => "",
+    }
+}
+
+pub(super) fn log_page(
+    caller: &Caller,
+    standing: &Standing,
+    members: &[peerstake_app::ventures::MemberView],
+    form: &LogForm,
+    error: Option<&AppError>,
+    preview: Option<Markup>,
+) -> Markup {
+    let slug = &standing.venture.record.slug;
+    let kind = if LOG_KINDS.contains(&form.kind.as_str()) { form.kind.as_str() } else { "time" };
+    html! {
+        h1 { "Log a contribution to " (standing.venture.record.name) }
+        (venture_nav(standing))
+        nav aria-label="Kinds" {
+            p { "Kind: " @for k in LOG_KINDS { @if *k == kind { strong { (k) } " " } @else { a href=(format!("/v/{slug}/log?kind={k}")) { (k) } " " } } }
+        }
+        (form_error(error))
+        @if let Some(preview) = preview { (preview) }
+        form.stack method="post" action=(format!("/v/{slug}/log")) {
+            (csrf_field(caller))
+            input type="hidden" name="kind" value=(kind);
+            input type="hidden" name="key" value=(form.key);
+            @if standing.is_steward() {
+                label for="f-member" { "For" }
+                select id="f-member" name="member" {
+                    @if kind == "withdrawal" { option value="" { "the venture (the well)" } }
+                    @for m in members { option value=(m.record.handle) selected[m.record.handle == form.member] { (m.record.display_name) " (" (m.record.handle) ")" } }
+                }
+            } @else {
+                input type="hidden" name="member" value=(standing.handle().unwrap_or(""));
+            }
+            (field_error(error, "member"))
+            (text_input("Date", "date", &form.date, "date", error, "date", ""))
+            @for (field, label, hint) in kind_fields(kind) {
+                @let error_field = match field { "quantity" if kind == "time" => "hours", "quantity" => "units", "paid" => "paid", other => other };
+                (text_input(label, field, form_value(form, field), "text", error, error_field, hint))
+            }
+            label for="f-note" { "What was done" }
+            textarea id="f-note" name="note" rows="2" { (form.note) }
+            (field_error(error, "note"))
+            div {
+                button type="submit" name="action" value="preview" { "Preview" } " "
+                @if preview_ready(form, error) { button type="submit" name="action" value="record" { "Record it" } }
+            }
+        }
+    }
+}
+
+pub(super) fn preview_ready(form: &LogForm, error: Option<&AppError>) -> bool {
+    form.action == "preview" && error.is_none()
+}
+
+#[derive(Deserialize)]
+pub(super) struct KindQuery {
+    #[serde(default)]
+    kind: String,
+}
+
+pub(super) async fn log_form(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Query(query): Query<KindQuery>) -> PageResult {
+    let account = caller.account.clone();
+    let (standing, members, today) = state
+        .run(move |commons, now| {
+            let acting = commons.acting(account.as_ref());
+            Ok((acting.standing(&slug, now)?, acting.members(&slug, now)?, now.today))
+        })
+        .await
+        .map_err(fail(&caller))?;
+    if standing.member.is_none() {
+        caller.account().map_err(fail(&caller))?;
+        return Err(fail(&caller)(AppError::Forbidden("join the venture to log contributions".into())));
+    }
+    let form =
+        LogForm { kind: query.kind, date: today.to_string(), member: standing.handle().unwrap_or("").to_string(), key: random_key(), ..LogForm::default() };
+    Ok(show(&caller, "Log a contribution", log_page(&caller, &standing, &members, &form, None, None)))
+}
+
+pub(super) fn random_key() -> String {
+    let mut bytes = [0u8; 12];
+    let _ = getrandom::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(super) async fn log_post(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Form(form): Form<LogForm>) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let record = form.action == "record";
+    let input = form.to_api();
+    let slug_for_run = slug.clone();
+    let (standing, members, outcome) = state
+        .run(move |commons, now| {
+            let acting = commons.acting(Some(&account));
+            let standing = acting.standing(&slug_for_run, now)?;
+            let members = acting.members(&slug_for_run, now)?;
+            let outcome = log_request(&slug_for_run, &input, standing.handle())
+                .and_then(|request| if record { acting.log(&request, now) } else { acting.preview(&request, now) });
+            Ok((standing, members, outcome))
+        })
+        .await
+        .map_err(fail(&caller))?;
+    match outcome {
+        Ok(_) if record => Ok(see_other(&format!("/v/{slug}"))),
+        Ok(stored) => {
+            let currency = Currency::from_code(&standing.venture.record.currency).map_err(|e| fail(&caller)(e.into()))?;
+            let preview = html! {
+                div.notice role="status" data-preview="" {
+                    p { "Under the policy in force on " (stored.entry.occurred_on.to_string()) " (version " (stored.entry.policy_version) "), this is worth "
+                        strong { (currency.format(stored.entry.fmv_minor)) " " (currency.code()) } " and earns " strong data-preview-slices="" { (currency.format(stored.entry.slices_minor)) " slices" } "." }
+                    p { "Nothing is recorded until you choose " em { "Record it" } "." }
+                }
+            };
+            Ok(show(&caller, "Preview", log_page(&caller, &standing, &members, &form, None, Some(preview))))
+        }
+        Err(error) => Ok(show_status(&caller, status_of(&error), "Log a contribution", log_page(&caller, &standing, &members, &form, Some(&error), None))),
+    }
+}

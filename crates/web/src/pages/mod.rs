@@ -1,0 +1,151 @@
+//! Server-rendered pages for people. Every form works without JavaScript, carries the
+//! anti-forgery token, and on bad input shows the form again with the error next to its field.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::{Markup, html};
+use peerstake_app::access::{Joined, Standing};
+use peerstake_app::accounts::{Account, SignUp};
+use peerstake_app::error::AppError;
+use peerstake_app::forms::{LOG_KINDS, TermsForm};
+use peerstake_app::ledger::{ReverseRequest, SplitQuery};
+use peerstake_app::ventures::{CreateVenture, PolicyChoice, SetPolicy};
+use peerstake_core::kind::ALL_KINDS;
+use peerstake_core::money::Currency;
+use peerstake_core::split::format_share;
+use peerstake_store::AccessRecord;
+use serde::Deserialize;
+
+use crate::api::{LedgerParams, LogIn, ledger_query, log_request, parse_date};
+use crate::auth::{Caller, SESSION_COOKIE, set_cookie};
+use crate::views::{chart, colour, page, pie};
+use crate::{AppState, status_of};
+
+mod accounts;
+mod exports;
+mod ledger;
+mod log;
+mod settings;
+mod ventures;
+
+use accounts::*;
+use exports::*;
+use ledger::*;
+use log::*;
+use settings::*;
+use ventures::*;
+
+/// A page that failed: shown as a page with the reason and the right status.
+pub(crate) struct PageError {
+    error: AppError,
+    account: Option<Account>,
+    csrf: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.error);
+        let title = match status {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::UNAUTHORIZED => "Please sign in",
+            StatusCode::FORBIDDEN => "Not allowed",
+            _ => "Something is wrong",
+        };
+        let body = html! {
+            h1 { (title) }
+            p.error role="alert" { (self.error.to_string()) }
+            @if status == StatusCode::UNAUTHORIZED { p { a href="/login" { "Sign in" } " or " a href="/signup" { "sign up" } "." } }
+            p { a href="/" { "Back to the commons" } }
+        };
+        (status, Html(page(title, self.account.as_ref(), &self.csrf, body).into_string())).into_response()
+    }
+}
+
+type PageResult = Result<Response, PageError>;
+
+fn fail(caller: &Caller) -> impl Fn(AppError) -> PageError + '_ {
+    move |error| PageError { error, account: caller.account.clone(), csrf: caller.csrf.clone() }
+}
+
+fn show(caller: &Caller, title: &str, body: Markup) -> Response {
+    Html(page(title, caller.account.as_ref(), &caller.csrf, body).into_string()).into_response()
+}
+
+fn show_status(caller: &Caller, status: StatusCode, title: &str, body: Markup) -> Response {
+    (status, Html(page(title, caller.account.as_ref(), &caller.csrf, body).into_string())).into_response()
+}
+
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+fn csrf_field(caller: &Caller) -> Markup {
+    html! { input type="hidden" name="csrf" value=(caller.csrf); }
+}
+
+/// The message for a field, if the error is about it.
+fn field_error(error: Option<&AppError>, field: &str) -> Markup {
+    let message = match error {
+        Some(AppError::Invalid { field: f, reason }) if f == field => Some(reason.clone()),
+        Some(AppError::DateOutOfRange { field: f, reason }) if *f == field => Some(reason.clone()),
+        Some(other) if other.field() == Some(field) => Some(other.to_string()),
+        _ => None,
+    };
+    html! { @if let Some(message) = message { span.field-error id=(format!("{}-error", field.replace(' ', "-"))) role="alert" { (message) } } }
+}
+
+/// Whether a failed form is shown again with its error (bad input) rather than as an error page
+/// (not signed in, not allowed, not found).
+fn shown_in_form(error: &AppError) -> bool {
+    matches!(status_of(error), StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT)
+}
+
+fn form_error(error: Option<&AppError>) -> Markup {
+    html! { @if let Some(error) = error { p.error role="alert" { (error.to_string()) } } }
+}
+
+fn text_input(label: &str, name: &str, value: &str, kind: &str, error: Option<&AppError>, error_field: &str, hint: &str) -> Markup {
+    let id = format!("f-{name}");
+    html! {
+        label for=(id) { (label) }
+        @if !hint.is_empty() { span.hint { (hint) } }
+        input id=(id) type=(kind) name=(name) value=(value) aria-describedby=(format!("{}-error", error_field.replace(' ', "-")));
+        (field_error(error, error_field))
+    }
+}
+
+async fn not_found(caller: Caller) -> Response {
+    PageError { error: AppError::NotFound { what: "page", name: "this address".into() }, account: caller.account.clone(), csrf: caller.csrf.clone() }
+        .into_response()
+}
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(commons_page))
+        .route("/signup", get(sign_up_form).post(sign_up))
+        .route("/login", get(sign_in_form).post(sign_in))
+        .route("/logout", post(sign_out))
+        .route("/account", get(account_view))
+        .route("/account/password", post(change_password))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/new", get(new_venture_form).post(new_venture))
+        .route("/v/{slug}", get(venture_page))
+        .route("/v/{slug}/join", post(join))
+        .route("/v/{slug}/log", get(log_form).post(log_post))
+        .route("/v/{slug}/members/{handle}", get(member_page))
+        .route("/v/{slug}/ledger", get(ledger_page))
+        .route("/v/{slug}/ledger/{seq}/reverse", post(reverse))
+        .route("/v/{slug}/policy", get(policy_page).post(adopt_policy))
+        .route("/v/{slug}/settings", get(settings_page))
+        .route("/v/{slug}/settings/access", post(save_access))
+        .route("/v/{slug}/settings/requests/{username}", post(decide))
+        .route("/v/{slug}/settings/invite", post(invite))
+        .route("/v/{slug}/split.csv", get(split_csv))
+        .route("/v/{slug}/ledger.csv", get(ledger_csv))
+        .route("/v/{slug}/export.json", get(export_json))
+        .fallback(not_found)
+}

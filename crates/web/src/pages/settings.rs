@@ -1,0 +1,133 @@
+//! A venture's settings: access, requests to join, invitations.
+
+use super::*;
+
+pub(super) async fn settings_page(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
+    render_settings(&state, &caller, slug, None).await
+}
+
+/// The settings page; a failed form is shown again with its error (`access` or `invite`).
+pub(super) async fn render_settings(state: &AppState, caller: &Caller, slug: String, failure: Option<(&'static str, AppError)>) -> PageResult {
+    let account = caller.account().map_err(fail(caller))?.clone();
+    let failed = |section: &str| failure.as_ref().filter(|(s, _)| *s == section).map(|(_, e)| e);
+    let (standing, requests) = state
+        .run(move |commons, now| {
+            let acting = commons.acting(Some(&account));
+            Ok((acting.standing(&slug, now)?, acting.join_requests(&slug, now)?))
+        })
+        .await
+        .map_err(fail(caller))?;
+    let slug = &standing.venture.record.slug;
+    let body = html! {
+        h1 { "Settings of " (standing.venture.record.name) }
+        (venture_nav(&standing))
+        h2 { "Joining and reading" }
+        form.stack method="post" action=(format!("/v/{slug}/settings/access")) {
+            (csrf_field(caller))
+            (form_error(failed("access")))
+            (select("Who may join", "join_mode", &[("open", "Anyone"), ("request", "Anyone may ask; stewards accept"), ("invite", "Only people stewards invite")], &standing.access.join_mode))
+            (select("Who may read the ledger", "visibility", &[("public", "Anyone"), ("members", "Members only")], &standing.access.visibility))
+            button type="submit" { "Save" }
+        }
+        h2 { "Requests to join" }
+        @if requests.is_empty() { p { "None waiting." } }
+        ul { @for request in &requests { li {
+            strong { (request.account.display_name) } " (" (request.account.username) ")"
+            @if !request.record.message.is_empty() { ": " (request.record.message) }
+            " "
+            form.inline method="post" action=(format!("/v/{slug}/settings/requests/{}", request.account.username)) {
+                (csrf_field(caller)) input type="hidden" name="accept" value="true"; button type="submit" style="margin:0" { "Accept" }
+            }
+            " "
+            form.inline method="post" action=(format!("/v/{slug}/settings/requests/{}", request.account.username)) {
+                (csrf_field(caller)) input type="hidden" name="accept" value="false"; button.secondary type="submit" style="margin:0" { "Decline" }
+            }
+        } } }
+        h2 { "Invite someone" }
+        form.stack method="post" action=(format!("/v/{slug}/settings/invite")) {
+            (csrf_field(caller))
+            (form_error(failed("invite")))
+            label for="f-username" { "Their username" }
+            input id="f-username" type="text" name="username" required;
+            (select("Role", "role", &[("member", "Member"), ("steward", "Steward"), ("advisor", "Advisor"), ("contractor", "Contractor"), ("backer", "Backer")], "member"))
+            button type="submit" { "Add" }
+        }
+    };
+    let status = failure.as_ref().map_or(StatusCode::OK, |(_, error)| status_of(error));
+    Ok(show_status(caller, status, "Settings", body))
+}
+
+#[derive(Deserialize)]
+pub(super) struct AccessForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    join_mode: String,
+    #[serde(default)]
+    visibility: String,
+}
+
+pub(super) async fn save_access(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Form(form): Form<AccessForm>) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let target = format!("/v/{slug}/settings");
+    let access = AccessRecord { join_mode: form.join_mode, visibility: form.visibility };
+    let slug_for_run = slug.clone();
+    match state.run(move |commons, now| commons.acting(Some(&account)).set_access(&slug_for_run, &access, now)).await {
+        Ok(()) => Ok(see_other(&target)),
+        Err(error) if shown_in_form(&error) => render_settings(&state, &caller, slug, Some(("access", error))).await,
+        Err(error) => Err(fail(&caller)(error)),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct DecideForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    accept: String,
+}
+
+pub(super) async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, username)): Path<(String, String)>,
+    Form(form): Form<DecideForm>,
+) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let target = format!("/v/{slug}/settings");
+    let accept = form.accept == "true";
+    state.run(move |commons, now| commons.acting(Some(&account)).decide_join(&slug, &username, accept, now)).await.map_err(fail(&caller))?;
+    Ok(see_other(&target))
+}
+
+#[derive(Deserialize)]
+pub(super) struct InviteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    role: String,
+}
+
+pub(super) async fn invite(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Form(form): Form<InviteForm>) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let target = format!("/v/{slug}/settings");
+    let slug_for_run = slug.clone();
+    let outcome = state
+        .run(move |commons, now| {
+            let role = if form.role.is_empty() { "member" } else { form.role.as_str() };
+            commons.acting(Some(&account)).invite(&slug_for_run, &form.username, role, &TermsForm::default(), now)
+        })
+        .await;
+    match outcome {
+        Ok(_) => Ok(see_other(&target)),
+        // An unknown username is the form's error too: the steward typed it.
+        Err(error @ AppError::NotFound { what: "account", .. }) => render_settings(&state, &caller, slug, Some(("invite", error))).await,
+        Err(error) if shown_in_form(&error) => render_settings(&state, &caller, slug, Some(("invite", error))).await,
+        Err(error) => Err(fail(&caller)(error)),
+    }
+}

@@ -1,0 +1,218 @@
+//! Starting a venture, its page, and joining it.
+
+use super::*;
+
+#[derive(Deserialize, Default)]
+pub(super) struct NewVentureForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    pitch: String,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    policy: String,
+    #[serde(default)]
+    join_mode: String,
+    #[serde(default)]
+    visibility: String,
+}
+
+pub(super) fn select(label: &str, name: &str, options: &[(&str, &str)], chosen: &str) -> Markup {
+    let id = format!("f-{name}");
+    html! {
+        label for=(id) { (label) }
+        select id=(id) name=(name) {
+            @for (value, text) in options { option value=(value) selected[*value == chosen] { (text) } }
+        }
+    }
+}
+
+pub(super) fn new_venture_page(caller: &Caller, form: &NewVentureForm, error: Option<&AppError>) -> Markup {
+    html! {
+        h1 { "Start a venture" }
+        (form_error(error))
+        form.stack method="post" action="/new" {
+            (csrf_field(caller))
+            (text_input("Name", "name", &form.name, "text", error, "name", ""))
+            (text_input("Short name for links", "slug", &form.slug, "text", error, "slug", "lowercase letters, digits and hyphens, e.g. loomworks"))
+            (text_input("Pitch", "pitch", &form.pitch, "text", error, "pitch", "one line"))
+            (text_input("Currency", "currency", if form.currency.is_empty() { "EUR" } else { &form.currency }, "text", error, "currency", "ISO 4217 code, e.g. EUR"))
+            (select("Formula", "policy", &[("slicing-pie", "Slicing Pie (the default)"), ("hours-only", "Hours only")], &form.policy))
+            (select("Who may join", "join_mode", &[("open", "Anyone"), ("request", "Anyone may ask; stewards accept"), ("invite", "Only people stewards invite")], &form.join_mode))
+            (select("Who may read the ledger", "visibility", &[("public", "Anyone"), ("members", "Members only")], &form.visibility))
+            button type="submit" { "Start the venture" }
+        }
+    }
+}
+
+pub(super) async fn new_venture_form(caller: Caller) -> PageResult {
+    caller.account().map_err(fail(&caller))?;
+    Ok(show(&caller, "Start a venture", new_venture_page(&caller, &NewVentureForm::default(), None)))
+}
+
+pub(super) async fn new_venture(State(state): State<AppState>, caller: Caller, Form(form): Form<NewVentureForm>) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let request = CreateVenture {
+        slug: form.slug.trim().to_string(),
+        name: form.name.clone(),
+        pitch: form.pitch.clone(),
+        currency: form.currency.trim().to_uppercase(),
+        policy: PolicyChoice::Preset(if form.policy.is_empty() { "slicing-pie".into() } else { form.policy.clone() }),
+        started_on: None,
+        idempotency_key: None,
+    };
+    let access = AccessRecord {
+        join_mode: if form.join_mode.is_empty() { "open".into() } else { form.join_mode.clone() },
+        visibility: if form.visibility.is_empty() { "public".into() } else { form.visibility.clone() },
+    };
+    match state.run(move |commons, now| commons.acting(Some(&account)).create_venture(&request, &access, now)).await {
+        Ok(standing) => Ok(see_other(&format!("/v/{}", standing.venture.record.slug))),
+        Err(error) => Ok(show_status(&caller, status_of(&error), "Start a venture", new_venture_page(&caller, &form, Some(&error)))),
+    }
+}
+
+pub(super) fn venture_nav(standing: &Standing) -> Markup {
+    let slug = &standing.venture.record.slug;
+    html! {
+        nav aria-label="Venture" style="display:flex;gap:1rem;flex-wrap:wrap" {
+            a href=(format!("/v/{slug}")) { "Overview" }
+            a href=(format!("/v/{slug}/ledger")) { "Ledger" }
+            a href=(format!("/v/{slug}/policy")) { "Formula" }
+            @if standing.member.is_some() { a href=(format!("/v/{slug}/log")) { "Log a contribution" } }
+            @if standing.is_steward() { a href=(format!("/v/{slug}/settings")) { "Settings" } }
+        }
+    }
+}
+
+pub(super) async fn venture_page(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
+    render_venture(&state, &caller, slug, None).await
+}
+
+pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: String, failure: Option<AppError>) -> PageResult {
+    let failure = failure.as_ref();
+    let account = caller.account.clone();
+    let (standing, split, history, recent, mine) = state
+        .run(move |commons, now| {
+            let acting = commons.acting(account.as_ref());
+            let standing = acting.standing(&slug, now)?;
+            let split = acting.split(&slug, &SplitQuery::default(), now)?;
+            let history = acting.split_history(&slug, 24, now)?;
+            let head = standing.venture.record.head_seq;
+            let recent =
+                acting.ledger(&slug, &peerstake_app::ledger::LedgerQuery { after: Some(head.saturating_sub(10)), limit: 10, ..Default::default() }, now)?;
+            let mine = match standing.handle() {
+                Some(handle) => Some(acting.trace(&slug, handle, now)?),
+                None => None,
+            };
+            Ok((standing, split, history, recent, mine))
+        })
+        .await
+        .map_err(fail(caller))?;
+    let venture = &standing.venture.record;
+    let currency = split.currency;
+    let shares: Vec<(String, i64)> = split.lines.iter().map(|l| (l.member.display_name.clone(), l.figures.share_units)).collect();
+    let labels: Vec<String> = history.points.iter().map(|(month, _)| format!("{}-{:02}", month.year(), u8::from(month.month()))).collect();
+    let series: Vec<(String, Vec<i64>)> = history
+        .members
+        .iter()
+        .map(|m| {
+            (m.display_name.clone(), history.points.iter().map(|(_, values)| values.iter().find(|(no, _)| *no == m.member_no).map_or(0, |(_, s)| *s)).collect())
+        })
+        .collect();
+    let name_of = |no: peerstake_core::terms::MemberNo| {
+        recent.members.iter().find(|m| m.member_no == no).map_or_else(|| format!("#{}", no.0), |m| m.display_name.clone())
+    };
+    let body = html! {
+        h1 { (venture.name) }
+        p { (venture.pitch) }
+        (venture_nav(&standing))
+        @if standing.member.is_none() {
+            @if standing.account.is_none() {
+                p.notice { a href=(format!("/login?next=/v/{}", venture.slug)) { "Sign in" } " to join this venture." }
+            } @else if standing.request_pending {
+                p.notice role="status" { "Your request to join waits for the stewards." }
+            } @else if standing.access.join_mode != "invite" {
+                form.stack method="post" action=(format!("/v/{}/join", venture.slug)) {
+                    (csrf_field(caller))
+                    (form_error(failure))
+                    @if standing.access.join_mode == "request" {
+                        label for="f-message" { "A word to the stewards" }
+                        textarea id="f-message" name="message" rows="2" {}
+                    }
+                    label for="f-hourly_rate" { "Your market hourly rate (" (venture.currency) ")" }
+                    span.hint { "used to value your time; you can set it later" }
+                    input id="f-hourly_rate" name="hourly_rate" type="text" inputmode="decimal";
+                    (field_error(failure, "hourly rate"))
+                    button type="submit" { @if standing.access.join_mode == "open" { "Join" } @else { "Ask to join" } }
+                }
+            } @else {
+                p.muted { "This venture takes members by invitation of its stewards." }
+            }
+        }
+        h2 { "The split" }
+        div.split {
+            (pie(&shares))
+            div.scroll style="flex:1 1 16rem;min-width:16rem" { table {
+                caption.skip { "Each member's slices and share" }
+                thead { tr { th { "Member" } th.n { "Slices" } th.n { "Share" } } }
+                tbody {
+                    @for (index, line) in split.lines.iter().enumerate() { tr {
+                        td { span.key style=(format!("background:{}", colour(index))) {} a href=(format!("/v/{}/members/{}", venture.slug, line.member.handle)) { (line.member.display_name) } }
+                        td.n { (currency.format(line.figures.slices_minor)) }
+                        td.n data-share=(line.member.handle) { (format_share(line.figures.share_units)) "%" }
+                    } }
+                    tr { th { "All" } th.n { (currency.format(split.total_slices_minor)) } th.n { "100.00%" } }
+                }
+            } }
+        }
+        p { a href=(format!("/v/{}/split.csv", venture.slug)) { "Split as CSV" } " · " a href=(format!("/v/{}/export.json", venture.slug)) { "Whole venture as JSON" } }
+        @if labels.len() > 1 {
+            h2 { "The split over time" }
+            div.scroll { (chart(&labels, &series)) }
+        }
+        @if let Some(mine) = &mine {
+            h2 { "My slices and how I earned them" }
+            p { "You hold " strong { (currency.format(mine.slices_minor)) } " slices." }
+            ul { @for kind in &mine.kinds { li { (kind.kind.name()) ": " (currency.format(kind.slices_minor)) " slices from " (kind.entries.len()) " entries" } } }
+            p { a href=(format!("/v/{}/members/{}", venture.slug, standing.handle().unwrap_or(""))) { "Every entry behind them" } }
+        }
+        h2 { "Recent activity" }
+        @if recent.entries.is_empty() { p { "Nothing logged yet." } }
+        ul { @for stored in recent.entries.iter().rev() { li {
+            (stored.entry.occurred_on.to_string()) " · #" (stored.entry.seq) " " (stored.entry.tag)
+            @if let Some(member) = stored.entry.member { " for " (name_of(member)) }
+            ": " (currency.format(stored.entry.slices_minor)) " slices"
+        } } }
+    };
+    let status = failure.map_or(StatusCode::OK, status_of);
+    Ok(show_status(caller, status, &venture.name, body))
+}
+
+#[derive(Deserialize)]
+pub(super) struct JoinForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    hourly_rate: String,
+}
+
+pub(super) async fn join(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Form(form): Form<JoinForm>) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let target = format!("/v/{slug}");
+    let terms = TermsForm { hourly_rate: form.hourly_rate.clone(), ..TermsForm::default() };
+    let slug_for_run = slug.clone();
+    match state.run(move |commons, now| commons.acting(Some(&account)).join(&slug_for_run, &form.message, &terms, now)).await {
+        Ok(Joined::Member(_) | Joined::Requested) => Ok(see_other(&target)),
+        Err(error) if shown_in_form(&error) => render_venture(&state, &caller, slug, Some(error)).await,
+        Err(error) => Err(fail(&caller)(error)),
+    }
+}
