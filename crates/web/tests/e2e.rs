@@ -285,6 +285,7 @@ fn a_venture_in_a_real_browser() {
         }
     }
     let dir = TempDir(std::env::temp_dir().join(format!("peerstake-e2e-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&dir.0);
     std::fs::create_dir_all(&dir.0).expect("a temporary directory");
 
     let app = start_app(&dir.0);

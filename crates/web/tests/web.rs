@@ -18,19 +18,34 @@ mod e2e;
 
 struct Server {
     app: Router,
-    _dir: std::path::PathBuf,
+    /// The SQLite file's directory, removed when the test ends.
+    dir: Option<std::path::PathBuf>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 fn server() -> Server {
-    let dir = std::env::temp_dir().join(format!("peerstake-web-{}-{}", std::process::id(), rand_suffix()));
+    let dir = std::env::temp_dir().join(format!("peerstake-web-{}-{}-{}", std::process::id(), unique_nanos(), rand_suffix()));
+    // A directory left by an earlier run whose process id is reused must not leak its accounts in.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    server_on(&format!("sqlite://{}", dir.join("web.db").display()), dir)
+    server_on(&format!("sqlite://{}", dir.join("web.db").display()), Some(dir))
 }
 
-fn server_on(url: &str, dir: std::path::PathBuf) -> Server {
+fn server_on(url: &str, dir: Option<std::path::PathBuf>) -> Server {
     let commons = Commons::open(url).unwrap();
     let clock = Arc::new(|| Now::noon_of(date!(2026 - 01 - 15)));
-    Server { app: router(AppState::new(Arc::new(commons), clock, true)), _dir: dir }
+    Server { app: router(AppState::new(Arc::new(commons), clock, true)), dir }
+}
+
+fn unique_nanos() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
 }
 
 /// A fresh PostgreSQL database for one test, dropped afterwards; none when
@@ -715,7 +730,7 @@ async fn every_route_for_every_role() {
 async fn every_route_for_every_role_on_postgres() {
     // The PostgreSQL driver is synchronous: set-up and tear-down run off the async workers.
     let Some(database) = tokio::task::block_in_place(PostgresDatabase::create) else { return };
-    let server = tokio::task::block_in_place(|| server_on(&database.url, std::env::temp_dir()));
+    let server = tokio::task::block_in_place(|| server_on(&database.url, None));
     every_route(&server).await;
     tokio::task::block_in_place(move || {
         drop(server);
