@@ -14,6 +14,7 @@ use crate::book::Book;
 use crate::error::{AppError, invalid};
 use crate::forms::TermsForm;
 use crate::ledger::{LedgerPage, LedgerQuery, LogRequest, ReverseRequest, SplitQuery, SplitReport, TraceReport};
+use crate::review::{AmendRequest, EntryReview, ReviewRequest};
 use crate::ventures::{AddMember, CreateVenture, MemberView, PolicyVersionView, SetPolicy, SetTerms, VentureSummary};
 use crate::{Commons, Now};
 
@@ -405,6 +406,41 @@ impl Acting<'_> {
             }
         }
         self.commons.reverse(&ReverseRequest { author: Some(member.handle.clone()), ..request.clone() }, now)
+    }
+
+    /// Takes a review step as oneself: members only; the rules of the step (not one's own
+    /// entry, stewards only, one approval each) are checked by the use case.
+    pub fn review(&self, request: &ReviewRequest, now: Now) -> Result<StoredEntry, AppError> {
+        let standing = self.standing(&request.venture, now)?;
+        let member = standing.require_member()?;
+        self.commons.review(&ReviewRequest { by: member.handle.clone(), ..request.clone() }, now)
+    }
+
+    /// Amends an entry (its author or a steward): reverses it and logs the correction, linked.
+    pub fn amend(&self, request: &AmendRequest, now: Now) -> Result<StoredEntry, AppError> {
+        let log = self.authorize_log(&request.log, now)?;
+        let standing = self.standing(&log.venture, now)?;
+        let member = standing.require_member()?;
+        if !standing.is_steward() {
+            let mut tx = self.commons.store.begin(Mode::Read)?;
+            let entry = tx.entry(standing.venture.record.id, request.seq)?.ok_or(AppError::NotFound { what: "entry", name: format!("#{}", request.seq) })?;
+            if entry.entry.author != Some(member.member_no) {
+                return Err(AppError::Forbidden("an entry is amended by its author or a steward".into()));
+            }
+        }
+        self.commons.amend(&AmendRequest { log, ..request.clone() }, now)
+    }
+
+    /// An entry with its review, for anyone who may read the venture.
+    pub fn entry_review(&self, slug: &str, seq: u64, now: Now) -> Result<EntryReview, AppError> {
+        self.standing(slug, now)?;
+        self.commons.entry_review(slug, seq)
+    }
+
+    /// Entries waiting for review or disputed, for anyone who may read the venture.
+    pub fn review_queue(&self, slug: &str, now: Now) -> Result<Vec<(crate::ledger::NamedEntry, peerstake_core::review::Status)>, AppError> {
+        self.standing(slug, now)?;
+        self.commons.review_queue(slug)
     }
 
     /// Adopts a policy version (stewards).

@@ -7,11 +7,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use peerstake_core::chain::EntryHash;
-use peerstake_core::entry::Entry;
+use peerstake_core::entry::{Entry, REVERSAL_TAG};
 use peerstake_core::input::Input;
 use peerstake_core::money::Currency;
 use peerstake_core::policy::Policy;
+use peerstake_core::policy::{DisputeRule, ReviewRule};
 use peerstake_core::replay::StateView;
+use peerstake_core::review::is_review_tag;
 use peerstake_core::terms::{MemberNo, Role};
 use peerstake_core::valuation::{Context, Valuation, value};
 use peerstake_store::{MemberRecord, PolicyVersionRecord, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord};
@@ -172,10 +174,32 @@ impl Book {
         self.members.binary_search_by_key(&member, |m| m.member_no).ok().and_then(|index| self.roles.get(index).copied().flatten())
     }
 
-    /// Values a draft under the versions in force on its date and chains it after the head.
+    /// Values a draft under the versions in force on its date and chains it after the head. When
+    /// that policy wants entries approved, the entry is pending: it keeps its figures for people to
+    /// review but has no effects until a review step makes it count.
     pub fn value_entry(&self, seq: u64, previous: &EntryHash, draft: &Draft<'_>, state: &dyn StateView) -> Result<StoredEntry, AppError> {
         let (policy_version, policy) = self.policy_at(draft.occurred_on)?;
-        self.value_entry_with(seq, previous, draft, state, policy_version, policy)
+        let mut stored = self.value_entry_with(seq, previous, draft, state, policy_version, policy)?;
+        if policy.review != ReviewRule::None {
+            stored.entry.effects.clear();
+            stored.hash = stored.entry.hash_after(previous);
+        }
+        Ok(stored)
+    }
+
+    /// The review and dispute rules of a policy version.
+    pub fn review_rules(&self, policy_version: u32) -> (ReviewRule, DisputeRule) {
+        self.policy_version(policy_version).map_or((ReviewRule::None, DisputeRule::Stewards), |p| (p.review, p.disputes))
+    }
+
+    /// Whether an entry is a contribution logged under a policy that wants it approved.
+    pub fn logged_pending(&self, entry: &Entry) -> bool {
+        entry.tag != REVERSAL_TAG && !is_review_tag(&entry.tag) && self.review_rules(entry.policy_version).0 != ReviewRule::None
+    }
+
+    /// Whether a member is a steward.
+    pub fn is_steward(&self, member: MemberNo) -> bool {
+        self.role_of(member) == Some(Role::Steward)
     }
 
     /// Values a draft under a given policy (the one in force, or a candidate being compared).
@@ -203,6 +227,7 @@ impl Book {
             fmv_minor: valuation.fmv_minor,
             slices_minor: valuation.slices_minor,
             reverses: None,
+            about: None,
             effects: valuation.effects,
         };
         let hash = entry.hash_after(previous);

@@ -67,6 +67,14 @@ pub enum AppError {
         /// What it would collide with.
         reason: String,
     },
+    /// A review step was refused (who took it, or the entry's state).
+    #[error("entry #{seq}: {refusal}")]
+    Review {
+        /// The entry.
+        seq: u64,
+        /// Why.
+        refusal: peerstake_core::review::Refusal,
+    },
     /// A line of an import file was refused; nothing was imported.
     #[error("line {line}: {source}")]
     ImportLine {
@@ -134,6 +142,7 @@ impl ErrorCode for AppError {
             AppError::AlreadyReversed { .. } => "already_reversed",
             AppError::ReversalOfReversal(_) => "reversal_of_reversal",
             AppError::Retroactive { .. } => "retroactive_change",
+            AppError::Review { refusal, .. } => refusal.code(),
             AppError::ImportLine { source, .. } => source.code(),
             AppError::File(_) => "file_error",
             AppError::VerificationFailed(_) => "verification_failed",

@@ -90,6 +90,7 @@ impl Commons {
         let mut batch: Vec<StoredEntry> = Vec::with_capacity(IMPORT_BATCH_ENTRIES);
         let mut totals: BTreeMap<BucketKey, Bucket> = BTreeMap::new();
         let mut imported: u64 = 0;
+        let mut pending: Vec<u64> = Vec::new();
         let mut record = csv::StringRecord::new();
         loop {
             let more = csv_reader.read_record(&mut record).map_err(|e| {
@@ -134,6 +135,9 @@ impl Commons {
             })()
             .map_err(|source| AppError::ImportLine { line, source: Box::new(source) })?;
             latest_date = latest_date.max(Some(stored.entry.occurred_on));
+            if book.logged_pending(&stored.entry) {
+                pending.push(stored.entry.seq);
+            }
             seq += 1;
             imported += 1;
             previous = stored.hash;
@@ -153,6 +157,9 @@ impl Commons {
             return Err(invalid("file", "has no contributions"));
         }
         tx.insert_entries(venture_record.id, &batch)?;
+        for seq in pending {
+            tx.set_review_status(venture_record.id, seq, peerstake_core::review::Status::Pending.name())?;
+        }
         let totals: Vec<(BucketKey, Bucket)> = totals.into_iter().collect();
         tx.add_totals(venture_record.id, &totals)?;
         tx.set_head(venture_record.id, seq, &previous)?;
@@ -273,9 +280,12 @@ impl Commons {
         tx.add_totals(id, &state.sorted_buckets())?;
         tx.set_head(id, count, &previous)?;
         let book = self.books.within(tx.as_mut(), slug)?;
-        let report = verify_in(tx.as_mut(), &book)?;
+        let report = verify_in(tx.as_mut(), &book, false)?;
         if let Some(first) = report.differences.first() {
             return Err(invalid("entries", format!("the venture does not verify: {first}")));
+        }
+        for (seq, status) in &report.statuses {
+            tx.set_review_status(id, *seq, status)?;
         }
         tx.commit()?;
         self.store.settle()?;
@@ -471,6 +481,8 @@ struct ExportEntry {
     fmv: String,
     slices: String,
     reverses: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    about: Option<u64>,
     hash: String,
     effects: Vec<ExportEffect>,
 }
@@ -505,6 +517,7 @@ impl ExportEntry {
             fmv: amount(entry.fmv_minor),
             slices: amount(entry.slices_minor),
             reverses: entry.reverses,
+            about: entry.about,
             hash: stored.hash.to_hex(),
             effects: entry
                 .effects
@@ -548,6 +561,7 @@ impl ExportEntry {
                 fmv_minor: signed_amount("fmv", &self.fmv, currency)?,
                 slices_minor: signed_amount("slices", &self.slices, currency)?,
                 reverses: self.reverses,
+                about: self.about,
                 effects,
             },
             hash: EntryHash::from_hex(&self.hash).ok_or_else(|| invalid("hash", format!("entry #{}: not a hash", self.seq)))?,

@@ -1,7 +1,7 @@
 //! Logging contributions, reversing them, reading the ledger and the split, tracing a figure to
 //! its entries, and verifying a venture's ledger end to end.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use peerstake_core::chain::EntryHash;
 use peerstake_core::entry::{Entry, REVERSAL_TAG};
@@ -9,6 +9,7 @@ use peerstake_core::input::Input;
 use peerstake_core::kind::{Class, Kind};
 use peerstake_core::money::Currency;
 use peerstake_core::replay::{Bucket, BucketKey, Effect, LedgerState, StateView};
+use peerstake_core::review::{Status, is_review_tag};
 use peerstake_core::split::{MemberSplit, compute};
 use peerstake_core::terms::MemberNo;
 use peerstake_store::{EntryFilter, MemberRecord, Mode, PAGE_SIZE_MAX, StoredEntry, Transaction, VentureId};
@@ -215,13 +216,15 @@ pub struct VerifyReport {
     pub head: EntryHash,
     /// Every difference found; empty means the ledger is sound.
     pub differences: Vec<String>,
+    /// Where each reviewed entry stands, from the replay.
+    pub statuses: BTreeMap<u64, &'static str>,
 }
 
 /// Balances read from the store for one valuation.
 #[derive(Default)]
-struct Snapshot {
-    wells: Vec<(MemberNo, i64)>,
-    buckets: Vec<(BucketKey, Bucket)>,
+pub(crate) struct Snapshot {
+    pub wells: Vec<(MemberNo, i64)>,
+    pub buckets: Vec<(BucketKey, Bucket)>,
 }
 
 impl StateView for Snapshot {
@@ -255,7 +258,7 @@ pub(crate) fn persist(tx: &mut dyn Transaction, venture: VentureId, entries: &[S
     Ok(())
 }
 
-fn entry_result(tx: &mut dyn Transaction, venture: VentureId, result: &str) -> Result<StoredEntry, AppError> {
+pub(crate) fn entry_result(tx: &mut dyn Transaction, venture: VentureId, result: &str) -> Result<StoredEntry, AppError> {
     let seq: u64 = result.strip_prefix("entry:").and_then(|s| s.parse().ok()).ok_or_else(|| invalid("idempotency key", "refers to no entry"))?;
     tx.entry(venture, seq)?.ok_or(AppError::NotFound { what: "entry", name: seq.to_string() })
 }
@@ -272,7 +275,7 @@ pub struct NamedEntry {
 }
 
 impl NamedEntry {
-    fn of(entry: StoredEntry, book: &Book) -> NamedEntry {
+    pub(crate) fn of(entry: StoredEntry, book: &Book) -> NamedEntry {
         let e = &entry.entry;
         let mut numbers: Vec<MemberNo> = e.author.into_iter().chain(e.member).chain(e.effects.iter().map(|x| x.member)).collect();
         numbers.sort();
@@ -287,8 +290,127 @@ impl NamedEntry {
     }
 }
 
-fn resolve_member(book: &Book, handle: Option<&str>) -> Result<Option<MemberNo>, AppError> {
+pub(crate) fn resolve_member(book: &Book, handle: Option<&str>) -> Result<Option<MemberNo>, AppError> {
     handle.map(|h| book.member(h).map(|m| m.member_no)).transpose()
+}
+
+/// Checks and values a contribution as the next entry after `head`, linked to the entry it
+/// amends if any. Writes nothing.
+pub(crate) fn draft_entry(
+    tx: &mut dyn Transaction,
+    book: &Book,
+    request: &LogRequest,
+    now: Now,
+    head: (u64, EntryHash),
+    amends: Option<u64>,
+) -> Result<StoredEntry, AppError> {
+    let venture = &book.venture;
+    check_date("date", request.occurred_on, now.today)?;
+    let input = request.form.to_input(book.currency)?;
+    let member = resolve_member(book, request.member.as_deref())?;
+    match (input.needs_member(), member) {
+        (true, None) => return Err(invalid("member", "is required")),
+        (false, Some(_)) => return Err(invalid("member", "a withdrawal is for the whole venture; it takes no member")),
+        _ => {}
+    }
+    let author = resolve_member(book, request.author.as_deref())?;
+    if matches!(input, Input::Withdrawal { .. } | Input::CashPaid { .. }) {
+        check_not_backdated(&input, request.occurred_on, tx.latest_entry_date(venture.id)?)?;
+    }
+    let mut snapshot = Snapshot::default();
+    match (&input, member) {
+        (Input::Withdrawal { .. }, _) => snapshot.wells = tx.well_balances(venture.id)?,
+        (Input::CashPaid { .. }, Some(member)) => snapshot.buckets = tx.member_totals(venture.id, member)?,
+        _ => {}
+    }
+    let draft = Draft { occurred_on: request.occurred_on, recorded_at_ms: now.at_ms, author, member, input: &input, note: &request.note };
+    let mut stored = book.value_entry(head.0 + 1, &head.1, &draft, &snapshot)?;
+    if amends.is_some() {
+        stored.entry.about = amends;
+        stored.hash = stored.entry.hash_after(&head.1);
+    }
+    Ok(stored)
+}
+
+/// Appends a logged contribution; one that waits for approval is recorded as pending.
+pub(crate) fn persist_logged(tx: &mut dyn Transaction, book: &Book, stored: &StoredEntry) -> Result<(), AppError> {
+    persist(tx, book.venture.id, std::slice::from_ref(stored), &deltas(&stored.entry.effects))?;
+    if book.logged_pending(&stored.entry) {
+        tx.set_review_status(book.venture.id, stored.entry.seq, Status::Pending.name())?;
+    }
+    Ok(())
+}
+
+/// The reversal of an entry as the next entry after `head`: the negation of what the entry
+/// counts now (its own effects and its review steps'). Writes nothing.
+pub(crate) fn reversal_entry(
+    tx: &mut dyn Transaction,
+    book: &Book,
+    request: &ReverseRequest,
+    now: Now,
+    head: (u64, EntryHash),
+) -> Result<StoredEntry, AppError> {
+    let venture = &book.venture;
+    let author = resolve_member(book, request.author.as_deref())?;
+    let original = tx.entry(venture.id, request.seq)?.ok_or(AppError::NotFound { what: "entry", name: format!("#{}", request.seq) })?.entry;
+    if original.tag == REVERSAL_TAG {
+        return Err(AppError::ReversalOfReversal(request.seq));
+    }
+    if is_review_tag(&original.tag) {
+        return Err(invalid("entry", format!("#{} is a review step; it cannot be reversed", request.seq)));
+    }
+    if let Some(by) = tx.reversal_of(venture.id, request.seq)? {
+        return Err(AppError::AlreadyReversed { seq: request.seq, by });
+    }
+    let steps: Vec<StoredEntry> = tx.entries_about(venture.id, request.seq)?.into_iter().filter(|s| is_review_tag(&s.entry.tag)).collect();
+    let (effects, occurred_on) = if steps.is_empty() {
+        (original.effects.iter().map(Effect::negated).collect::<Vec<Effect>>(), original.occurred_on)
+    } else {
+        // Counted since a review step: undone from the day it last started or stopped counting.
+        let counted = crate::review::counted_effects(&original, &steps);
+        let since = steps.iter().rev().find(|s| !s.entry.effects.is_empty()).map_or(original.occurred_on, |s| s.entry.occurred_on);
+        (counted.iter().map(Effect::negated).collect(), since)
+    };
+    let mut affected: Vec<MemberNo> = effects.iter().map(|e| e.member).collect();
+    affected.sort();
+    affected.dedup();
+    let mut current = Vec::new();
+    for member in affected {
+        current.extend(tx.member_totals(venture.id, member)?);
+    }
+    LedgerState::from_buckets(current).apply(&effects)?;
+    let fmv_minor = effects.iter().map(|e| e.fmv_minor).sum::<i64>();
+    let slices_minor = effects.iter().map(|e| e.slices_minor).sum::<i64>();
+    let (fmv_minor, slices_minor) = if steps.is_empty() { (-original.fmv_minor, -original.slices_minor) } else { (fmv_minor, slices_minor) };
+    let entry = Entry {
+        seq: head.0 + 1,
+        occurred_on,
+        recorded_at_ms: now.at_ms,
+        author,
+        member: original.member,
+        tag: REVERSAL_TAG.to_string(),
+        inputs: String::new(),
+        note: request.reason.trim().to_string(),
+        policy_version: original.policy_version,
+        terms_version: original.terms_version,
+        fmv_minor,
+        slices_minor,
+        reverses: Some(original.seq),
+        about: None,
+        effects,
+    };
+    Ok(StoredEntry { hash: entry.hash_after(&head.1), entry })
+}
+
+/// Appends a reversal; a reviewed entry is recorded as reversed.
+pub(crate) fn persist_reversal(tx: &mut dyn Transaction, book: &Book, stored: &StoredEntry) -> Result<(), AppError> {
+    persist(tx, book.venture.id, std::slice::from_ref(stored), &deltas(&stored.entry.effects))?;
+    if let Some(target) = stored.entry.reverses
+        && !tx.review_statuses(book.venture.id, target, target)?.is_empty()
+    {
+        tx.set_review_status(book.venture.id, target, crate::review::REVERSED)?;
+    }
+    Ok(())
 }
 
 impl Commons {
@@ -334,31 +456,12 @@ impl Commons {
         if commit && let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
             return entry_result(tx.as_mut(), venture.id, &result).map(|entry| NamedEntry::of(entry, &book));
         }
-        check_date("date", request.occurred_on, now.today)?;
-        let input = form.to_input(book.currency)?;
-        let member = resolve_member(&book, request.member.as_deref())?;
-        match (input.needs_member(), member) {
-            (true, None) => return Err(invalid("member", "is required")),
-            (false, Some(_)) => return Err(invalid("member", "a withdrawal is for the whole venture; it takes no member")),
-            _ => {}
-        }
-        let author = resolve_member(&book, request.author.as_deref())?;
-        if matches!(input, Input::Withdrawal { .. } | Input::CashPaid { .. }) {
-            check_not_backdated(&input, request.occurred_on, tx.latest_entry_date(venture.id)?)?;
-        }
-        let mut snapshot = Snapshot::default();
-        match (&input, member) {
-            (Input::Withdrawal { .. }, _) => snapshot.wells = tx.well_balances(venture.id)?,
-            (Input::CashPaid { .. }, Some(member)) => snapshot.buckets = tx.member_totals(venture.id, member)?,
-            _ => {}
-        }
-        let draft = Draft { occurred_on: request.occurred_on, recorded_at_ms: now.at_ms, author, member, input: &input, note: &request.note };
-        let stored = book.value_entry(venture.head_seq + 1, &venture.head_hash, &draft, &snapshot)?;
+        let stored = draft_entry(tx.as_mut(), &book, request, now, (venture.head_seq, venture.head_hash), None)?;
         if !commit {
             // Dropping the transaction rolls it back: nothing was written.
             return Ok(NamedEntry::of(stored, &book));
         }
-        persist(tx.as_mut(), venture.id, std::slice::from_ref(&stored), &deltas(&stored.entry.effects))?;
+        persist_logged(tx.as_mut(), &book, &stored)?;
         remember(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint, &format!("entry:{}", stored.entry.seq), now)?;
         tx.commit()?;
         Ok(NamedEntry::of(stored, &book))
@@ -379,41 +482,8 @@ impl Commons {
         if let Some(result) = replayed(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint)? {
             return entry_result(tx.as_mut(), venture.id, &result);
         }
-        let author = resolve_member(&book, request.author.as_deref())?;
-        let original = tx.entry(venture.id, request.seq)?.ok_or(AppError::NotFound { what: "entry", name: format!("#{}", request.seq) })?.entry;
-        if original.tag == REVERSAL_TAG {
-            return Err(AppError::ReversalOfReversal(request.seq));
-        }
-        if let Some(by) = tx.reversal_of(venture.id, request.seq)? {
-            return Err(AppError::AlreadyReversed { seq: request.seq, by });
-        }
-        let effects: Vec<Effect> = original.effects.iter().map(Effect::negated).collect();
-        let mut affected: Vec<MemberNo> = effects.iter().map(|e| e.member).collect();
-        affected.sort();
-        affected.dedup();
-        let mut current = Vec::new();
-        for member in affected {
-            current.extend(tx.member_totals(venture.id, member)?);
-        }
-        LedgerState::from_buckets(current).apply(&effects)?;
-        let entry = Entry {
-            seq: venture.head_seq + 1,
-            occurred_on: original.occurred_on,
-            recorded_at_ms: now.at_ms,
-            author,
-            member: original.member,
-            tag: REVERSAL_TAG.to_string(),
-            inputs: String::new(),
-            note: request.reason.trim().to_string(),
-            policy_version: original.policy_version,
-            terms_version: original.terms_version,
-            fmv_minor: -original.fmv_minor,
-            slices_minor: -original.slices_minor,
-            reverses: Some(original.seq),
-            effects,
-        };
-        let stored = StoredEntry { hash: entry.hash_after(&venture.head_hash), entry };
-        persist(tx.as_mut(), venture.id, std::slice::from_ref(&stored), &deltas(&stored.entry.effects))?;
+        let stored = reversal_entry(tx.as_mut(), &book, request, now, (venture.head_seq, venture.head_hash))?;
+        persist_reversal(tx.as_mut(), &book, &stored)?;
         remember(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint, &format!("entry:{}", stored.entry.seq), now)?;
         tx.commit()?;
         Ok(stored)
@@ -425,6 +495,7 @@ impl Commons {
         let book = self.books.read(tx.as_mut(), venture)?;
         if let Some(tag) = &query.tag
             && tag != REVERSAL_TAG
+            && !is_review_tag(tag)
             && !crate::forms::LOG_KINDS.contains(&tag.as_str())
         {
             return Err(invalid("kind", format!("unknown kind '{tag}'")));
@@ -558,7 +629,7 @@ impl Commons {
     pub fn verify(&self, venture: &str) -> Result<VerifyReport, AppError> {
         let mut tx = self.store.begin(Mode::Read)?;
         let book = self.books.read(tx.as_mut(), venture)?;
-        verify_in(tx.as_mut(), &book)
+        verify_in(tx.as_mut(), &book, true)
     }
 }
 
@@ -569,8 +640,10 @@ impl Commons {
 /// hash chain of a batch depends only on the stored hash before it, so whichever thread has time
 /// checks it: the reader when the checker is behind, the checker otherwise. Batches pass through
 /// a bounded channel, so memory stays at a few batches.
-pub(crate) fn verify_in(tx: &mut dyn Transaction, book: &Book) -> Result<VerifyReport, AppError> {
+pub(crate) fn verify_in(tx: &mut dyn Transaction, book: &Book, check_statuses: bool) -> Result<VerifyReport, AppError> {
     let venture_id = book.venture.id;
+    let reviewed: HashSet<u64> = tx.reviewed_entries(venture_id)?.into_iter().collect();
+    let reviewed = &reviewed;
     let (batches, arriving) = std::sync::mpsc::sync_channel::<Batch>(VERIFY_BATCHES_IN_FLIGHT);
     let mut previous = EntryHash::genesis(&book.venture.slug);
     let mut expected_seq: u64 = 0;
@@ -579,13 +652,21 @@ pub(crate) fn verify_in(tx: &mut dyn Transaction, book: &Book) -> Result<VerifyR
         let checker = std::thread::Builder::new()
             .name("verify-check".into())
             .spawn_scoped(scope, move || {
-                let mut check = Revaluation { book, state: LedgerState::new(), differences: Vec::new(), reversals: Vec::new() };
+                let mut check = Revaluation {
+                    book,
+                    state: LedgerState::new(),
+                    differences: Vec::new(),
+                    reversals: Vec::new(),
+                    reviewed,
+                    tracked: HashMap::new(),
+                    statuses: BTreeMap::new(),
+                };
                 for batch in arriving {
                     if !batch.chain_checked {
                         batch.check_chain(&mut check.differences);
                     }
                     for stored in &batch.entries {
-                        check.visit(&stored.entry);
+                        check.visit(&stored.entry, stored.hash);
                     }
                 }
                 check
@@ -623,7 +704,7 @@ pub(crate) fn verify_in(tx: &mut dyn Transaction, book: &Book) -> Result<VerifyR
         Ok::<_, AppError>((scanned, check))
     })?;
     scanned?;
-    let Revaluation { state, differences, reversals, .. } = check;
+    let Revaluation { state, differences, reversals, statuses, .. } = check;
     found.extend(differences);
     // One list in ledger order; for each entry, numbering, then chain, then revaluation.
     found.sort_by_key(|(seq, stage, _)| (*seq, *stage));
@@ -664,7 +745,17 @@ pub(crate) fn verify_in(tx: &mut dyn Transaction, book: &Book) -> Result<VerifyR
             }
         }
     }
-    Ok(VerifyReport { venture: book.venture.slug.clone(), entries: expected_seq, head: previous, differences })
+    if check_statuses && expected_seq > 0 {
+        let stored: BTreeMap<u64, String> = tx.review_statuses(venture_id, 1, expected_seq)?.into_iter().collect();
+        let seqs: std::collections::BTreeSet<u64> = stored.keys().chain(statuses.keys()).copied().collect();
+        for seq in seqs {
+            let (kept, replay) = (stored.get(&seq).map(String::as_str), statuses.get(&seq).copied());
+            if kept != replay {
+                differences.push(format!("entry #{seq}: review status stored as {}, the replay gives {}", kept.unwrap_or("none"), replay.unwrap_or("none")));
+            }
+        }
+    }
+    Ok(VerifyReport { venture: book.venture.slug.clone(), entries: expected_seq, head: previous, differences, statuses })
 }
 
 /// Entries per batch handed from the reader to the checker in `verify`.
@@ -716,29 +807,122 @@ struct Revaluation<'a> {
     differences: Vec<Finding>,
     /// Reversals, checked against their originals once the walk is done: (seq, target, effects).
     reversals: Vec<(u64, u64, Vec<Effect>)>,
+    /// Entries that some later entry is about (review steps, amendments).
+    reviewed: &'a HashSet<u64>,
+    /// Those of them seen so far, with their review steps.
+    tracked: HashMap<u64, Tracked>,
+    /// Where each reviewed entry stands.
+    statuses: BTreeMap<u64, &'static str>,
+}
+
+/// A reviewed contribution as `verify` walks past its steps.
+struct Tracked {
+    entry: Entry,
+    steps: Vec<StoredEntry>,
+    review: peerstake_core::review::Review,
 }
 
 impl Revaluation<'_> {
-    fn visit(&mut self, entry: &Entry) {
+    fn differ(&mut self, seq: u64, text: String) {
+        self.differences.push((seq, Stage::Value, format!("entry #{seq}: {text}")));
+    }
+
+    fn visit(&mut self, entry: &Entry, hash: EntryHash) {
         if entry.tag == REVERSAL_TAG {
             match entry.reverses {
-                Some(target) if target < entry.seq => self.reversals.push((entry.seq, target, entry.effects.clone())),
-                _ => self.differences.push((entry.seq, Stage::Value, format!("entry #{}: a reversal must name an earlier entry", entry.seq))),
+                Some(target) if target < entry.seq => {
+                    if let Some(tracked) = self.tracked.remove(&target) {
+                        let expected: Vec<Effect> = if tracked.steps.is_empty() {
+                            tracked.entry.effects.iter().map(Effect::negated).collect()
+                        } else {
+                            crate::review::counted_effects(&tracked.entry, &tracked.steps).iter().map(Effect::negated).collect()
+                        };
+                        if expected != entry.effects {
+                            self.differ(entry.seq, format!("does not exactly undo entry #{target}"));
+                        }
+                    } else {
+                        self.reversals.push((entry.seq, target, entry.effects.clone()));
+                    }
+                    if let Some(status) = self.statuses.get_mut(&target) {
+                        *status = crate::review::REVERSED;
+                    }
+                }
+                _ => self.differ(entry.seq, "a reversal must name an earlier entry".into()),
             }
+        } else if peerstake_core::review::is_review_tag(&entry.tag) {
+            self.visit_step(entry, hash);
         } else {
             match revalues_to_itself(self.book, entry, &self.state) {
                 Ok(true) => {}
-                Ok(false) => self.differences.push((
-                    entry.seq,
-                    Stage::Value,
-                    format!("entry #{}: stored figures differ from its inputs valued under policy version {}", entry.seq, entry.policy_version),
-                )),
-                Err(error) => self.differences.push((entry.seq, Stage::Value, format!("entry #{}: cannot be revalued: {error}", entry.seq))),
+                Ok(false) => self.differ(entry.seq, format!("stored figures differ from its inputs valued under policy version {}", entry.policy_version)),
+                Err(error) => self.differ(entry.seq, format!("cannot be revalued: {error}")),
+            }
+            let pending = self.book.logged_pending(entry);
+            if pending {
+                self.statuses.insert(entry.seq, Status::Pending.name());
+            }
+            if self.reviewed.contains(&entry.seq) {
+                let review = peerstake_core::review::Review::logged(self.book.review_rules(entry.policy_version).0);
+                self.tracked.insert(entry.seq, Tracked { entry: entry.clone(), steps: Vec::new(), review });
             }
         }
         if let Err(error) = self.state.apply(&entry.effects) {
-            self.differences.push((entry.seq, Stage::Value, format!("entry #{}: {error}", entry.seq)));
+            self.differ(entry.seq, error.to_string());
         }
+    }
+
+    /// Checks a review step: it follows from the entry's status, and carries exactly the effects
+    /// its change implies (the entry valued now, the negation of what it counted, or nothing).
+    fn visit_step(&mut self, entry: &Entry, hash: EntryHash) {
+        let Some(target) = entry.about.filter(|t| *t < entry.seq) else {
+            return self.differ(entry.seq, "a review step must be about an earlier entry".into());
+        };
+        let Some((step, after)) = peerstake_core::review::Step::from_stored(&entry.tag, &entry.inputs) else {
+            return self.differ(entry.seq, "the review step cannot be read".into());
+        };
+        let Some(mut tracked) = self.tracked.remove(&target) else {
+            return self.differ(entry.seq, format!("entry #{target} is not a contribution open to review"));
+        };
+        let by = entry.author.unwrap_or(MemberNo(0));
+        let expected = match tracked.review.replay(step, entry.seq, by, after) {
+            Err(refusal) => {
+                self.differ(entry.seq, format!("cannot follow: {refusal}"));
+                None
+            }
+            Ok(peerstake_core::review::Change::None) => Some((0, 0, Vec::new())),
+            Ok(peerstake_core::review::Change::Uncount) => {
+                let effects: Vec<Effect> = crate::review::counted_effects(&tracked.entry, &tracked.steps).iter().map(Effect::negated).collect();
+                Some((effects.iter().map(|e| e.fmv_minor).sum(), effects.iter().map(|e| e.slices_minor).sum(), effects))
+            }
+            Ok(peerstake_core::review::Change::Count) => {
+                let valued = Input::from_canonical(&tracked.entry.inputs).map_err(AppError::from).and_then(|input| {
+                    let policy = self
+                        .book
+                        .policy_version(tracked.entry.policy_version)
+                        .ok_or_else(|| invalid("policy version", format!("{} does not exist", tracked.entry.policy_version)))?;
+                    self.book.valuation_with(entry.seq, &Draft::of(&tracked.entry, &input), &self.state, policy)
+                });
+                match valued {
+                    Ok((valuation, _)) => Some((valuation.fmv_minor, valuation.slices_minor, valuation.effects)),
+                    Err(error) => {
+                        self.differ(entry.seq, format!("cannot be revalued: {error}"));
+                        None
+                    }
+                }
+            }
+        };
+        if let Some((fmv_minor, slices_minor, effects)) = expected
+            && (fmv_minor != entry.fmv_minor
+                || slices_minor != entry.slices_minor
+                || effects != entry.effects
+                || entry.policy_version != tracked.entry.policy_version
+                || entry.member != tracked.entry.member)
+        {
+            self.differ(entry.seq, format!("does not carry what its {} of entry #{target} implies", entry.tag));
+        }
+        self.statuses.insert(target, after.name());
+        tracked.steps.push(StoredEntry { entry: entry.clone(), hash });
+        self.tracked.insert(target, tracked);
     }
 }
 
@@ -769,7 +953,7 @@ fn revalues_to_itself(book: &Book, entry: &Entry, state: &LedgerState) -> Result
         && terms_version == entry.terms_version
         && valuation.fmv_minor == entry.fmv_minor
         && valuation.slices_minor == entry.slices_minor
-        && valuation.effects == entry.effects
+        && (if book.logged_pending(entry) { entry.effects.is_empty() } else { valuation.effects == entry.effects })
         && entry.reverses.is_none())
 }
 
@@ -783,12 +967,15 @@ fn revalue(
     let mut reversed: HashSet<u64> = HashSet::new();
     let filter = EntryFilter { tag: Some(REVERSAL_TAG.to_string()), ..EntryFilter::default() };
     each_page(tx, book.venture.id, filter, &mut |page| reversed.extend(page.iter().filter_map(|s| s.entry.reverses)))?;
+    // Entries waiting for review, disputed or rejected count under no formula.
+    let not_counted = [Status::Pending.name(), Status::Disputed.name(), Status::Rejected.name()];
+    reversed.extend(tx.entries_with_status(book.venture.id, &not_counted, u32::MAX)?.into_iter().map(|(seq, _)| seq));
     let mut state = LedgerState::new();
     let mut unvalued = Vec::new();
     let genesis = EntryHash::genesis(&book.venture.slug);
     tx.scan_entries(book.venture.id, &mut |stored| {
         let entry = &stored.entry;
-        if entry.tag == REVERSAL_TAG || reversed.contains(&entry.seq) || as_of.is_some_and(|d| entry.occurred_on > d) {
+        if entry.tag == REVERSAL_TAG || is_review_tag(&entry.tag) || reversed.contains(&entry.seq) || as_of.is_some_and(|d| entry.occurred_on > d) {
             return Ok(());
         }
         let outcome = Input::from_canonical(&entry.inputs).map_err(AppError::from).and_then(|input| {

@@ -4,7 +4,7 @@
 
 use peerstake_core::kind::{ALL_KINDS, Class, Kind};
 use peerstake_core::money::{Currency, Rounding, format_scaled, parse_scaled};
-use peerstake_core::policy::{LeaverRentRoyalty, Multiplier, OverReimbursement, Policy, TimeValuation};
+use peerstake_core::policy::{DecisionRule, DisputeRule, LeaverRentRoyalty, Multiplier, OverReimbursement, Policy, ReviewRule, TimeValuation};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, invalid};
@@ -85,6 +85,24 @@ pub struct PolicyFile {
     /// A funding round of at least this amount is a reason to freeze; empty for none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub freeze_funding_threshold: Option<String>,
+    /// Who approves a contribution before it counts: `none`, `stewards` or `quorum`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
+    /// Approvals needed under `review = "quorum"` (a percentage of slices when weighted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_quorum: Option<u32>,
+    /// Whether a quorum weighs approvals by the approvers' slices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_weighted: Option<bool>,
+    /// Who settles a dispute: `stewards` or `vote`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disputes: Option<String>,
+    /// Who adopts a policy proposal: `stewards`, `quorum` or `all`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposals: Option<String>,
+    /// Members needed under `proposals = "quorum"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal_quorum: Option<u32>,
 }
 
 fn percent_to_bps(field: &str, text: &str) -> Result<u32, AppError> {
@@ -215,6 +233,44 @@ pub fn from_file(file: &PolicyFile, currency: Currency) -> Result<Policy, AppErr
     if let Some(text) = &file.freeze_funding_threshold {
         policy.freeze_funding_threshold_minor = optional_amount(currency, "freeze_funding_threshold", text)?;
     }
+    let (quorum, weighted) = match policy.review {
+        ReviewRule::Quorum { count, weighted } => (count, weighted),
+        _ => (2, false),
+    };
+    let quorum = file.review_quorum.unwrap_or(quorum);
+    let weighted = file.review_weighted.unwrap_or(weighted);
+    policy.review = match file.review.as_deref() {
+        None => match policy.review {
+            ReviewRule::Quorum { .. } => ReviewRule::Quorum { count: quorum, weighted },
+            other => other,
+        },
+        Some("none") => ReviewRule::None,
+        Some("stewards") => ReviewRule::Stewards,
+        Some("quorum") => ReviewRule::Quorum { count: quorum, weighted },
+        Some(other) => return Err(invalid("review", format!("'{other}': use none, stewards or quorum"))),
+    };
+    if let Some(text) = &file.disputes {
+        policy.disputes = match text.as_str() {
+            "stewards" => DisputeRule::Stewards,
+            "vote" => DisputeRule::Vote,
+            other => return Err(invalid("disputes", format!("'{other}': use stewards or vote"))),
+        };
+    }
+    let proposal_quorum = match policy.proposals {
+        DecisionRule::Quorum(count) => count,
+        _ => 2,
+    };
+    let proposal_quorum = file.proposal_quorum.unwrap_or(proposal_quorum);
+    policy.proposals = match file.proposals.as_deref() {
+        None => match policy.proposals {
+            DecisionRule::Quorum(_) => DecisionRule::Quorum(proposal_quorum),
+            other => other,
+        },
+        Some("stewards") => DecisionRule::Stewards,
+        Some("quorum") => DecisionRule::Quorum(proposal_quorum),
+        Some("all") => DecisionRule::All,
+        Some(other) => return Err(invalid("proposals", format!("'{other}': use stewards, quorum or all"))),
+    };
     let is_plain_preset = Policy::preset(preset_name, currency).as_ref() == Some(&policy);
     policy.preset = if is_plain_preset { preset_name.to_string() } else { "custom".to_string() };
     policy.validate()?;
@@ -270,6 +326,41 @@ pub fn to_toml(policy: &Policy, currency: Currency) -> String {
         clawback_months: Some(policy.clawback_months),
         freeze_reversible: Some(policy.freeze_reversible),
         freeze_funding_threshold: Some(policy.freeze_funding_threshold_minor.map(money).unwrap_or_default()),
+        review: Some(
+            match policy.review {
+                ReviewRule::None => "none",
+                ReviewRule::Stewards => "stewards",
+                ReviewRule::Quorum { .. } => "quorum",
+            }
+            .to_string(),
+        ),
+        review_quorum: match policy.review {
+            ReviewRule::Quorum { count, .. } => Some(count),
+            _ => None,
+        },
+        review_weighted: match policy.review {
+            ReviewRule::Quorum { weighted, .. } => Some(weighted),
+            _ => None,
+        },
+        disputes: Some(
+            match policy.disputes {
+                DisputeRule::Stewards => "stewards",
+                DisputeRule::Vote => "vote",
+            }
+            .to_string(),
+        ),
+        proposals: Some(
+            match policy.proposals {
+                DecisionRule::Stewards => "stewards",
+                DecisionRule::Quorum(_) => "quorum",
+                DecisionRule::All => "all",
+            }
+            .to_string(),
+        ),
+        proposal_quorum: match policy.proposals {
+            DecisionRule::Quorum(count) => Some(count),
+            _ => None,
+        },
     };
     toml::to_string(&file).unwrap_or_default()
 }

@@ -39,6 +39,9 @@ pub struct Entry {
     pub slices_minor: i64,
     /// The entry this one reverses.
     pub reverses: Option<u64>,
+    /// The entry a review step (approval, dispute, decision, vote) is about, or the entry an
+    /// amended contribution replaces.
+    pub about: Option<u64>,
     /// The effects on balances.
     pub effects: Vec<Effect>,
 }
@@ -74,6 +77,11 @@ impl Entry {
             bytes.extend_from_slice(&effect.fmv_minor.to_be_bytes());
             bytes.extend_from_slice(&effect.slices_minor.to_be_bytes());
             bytes.extend_from_slice(&effect.well_minor.to_be_bytes());
+        }
+        // Added after version 1 of the layout: present only when set, so earlier hashes hold.
+        if let Some(about) = self.about {
+            bytes.extend_from_slice(b"about");
+            bytes.extend_from_slice(&about.to_be_bytes());
         }
         bytes
     }

@@ -15,6 +15,7 @@ pub mod kind;
 pub mod money;
 pub mod policy;
 pub mod replay;
+pub mod review;
 pub mod split;
 pub mod terms;
 pub mod valuation;

@@ -47,6 +47,43 @@ pub enum LeaverRentRoyalty {
     Lose,
 }
 
+/// Who must approve a contribution before it counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewRule {
+    /// Entries count as soon as they are logged.
+    None,
+    /// A steward other than the entry's author and the member it is for approves it.
+    Stewards,
+    /// Peers other than the author and the member it is for approve it: `count` of them, or,
+    /// when `weighted`, approvers holding at least `count` percent of those peers' slices.
+    Quorum {
+        /// Approvals needed, or the percentage of slices when weighted.
+        count: u32,
+        /// Whether approvals weigh by the approvers' slices.
+        weighted: bool,
+    },
+}
+
+/// Who settles a disputed entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisputeRule {
+    /// A steward decides (not the entry's author or the member it is for).
+    Stewards,
+    /// The members other than its author and the member it is for vote; a majority decides.
+    Vote,
+}
+
+/// Who adopts a proposed change of the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionRule {
+    /// A majority of the stewards.
+    Stewards,
+    /// This many members (or all of them, when there are fewer).
+    Quorum(u32),
+    /// Every member.
+    All,
+}
+
 /// A venture's policy. Built from a preset or a file, then checked by [`Policy::validate`];
 /// stored as a new version whenever it changes, and each version applies only from its effective
 /// date on.
@@ -98,6 +135,12 @@ pub struct Policy {
     pub freeze_reversible: bool,
     /// A funding round at least this large (minor units) is a reason to propose a freeze.
     pub freeze_funding_threshold_minor: Option<i64>,
+    /// Who approves a contribution before it counts.
+    pub review: ReviewRule,
+    /// Who settles a disputed entry.
+    pub disputes: DisputeRule,
+    /// Who adopts a proposed policy change.
+    pub proposals: DecisionRule,
 }
 
 impl Policy {
@@ -129,6 +172,9 @@ impl Policy {
             clawback_months: 12,
             freeze_reversible: true,
             freeze_funding_threshold_minor: None,
+            review: ReviewRule::None,
+            disputes: DisputeRule::Stewards,
+            proposals: DecisionRule::Stewards,
         }
     }
 
@@ -213,6 +259,16 @@ impl Policy {
         }
         if self.clawback_months > 120 {
             return Err(invalid("clawback_months", "must be at most 120"));
+        }
+        if let ReviewRule::Quorum { count, weighted } = self.review
+            && (count == 0 || (weighted && count > 100) || count > 1_000)
+        {
+            return Err(invalid("review_quorum", "must be at least 1 (and at most 100 when weighted by slices)"));
+        }
+        if let DecisionRule::Quorum(count) = self.proposals
+            && (count == 0 || count > 1_000)
+        {
+            return Err(invalid("proposal_quorum", "must be between 1 and 1000"));
         }
         if !ALL_KINDS.iter().any(|k| self.counts(*k)) {
             return Err(invalid("counted", "at least one kind must count"));

@@ -20,7 +20,7 @@ use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_
 use peerstake_store::effects;
 use peerstake_store::{
     AccessRecord, AccountId, AccountRecord, ApiTokenRecord, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewVenture, PAGE_SIZE_MAX,
-    PolicyVersionRecord, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord,
+    PolicyVersionRecord, ProposalRecord, ProposalVote, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
@@ -36,6 +36,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_ledger", include_str!("../migrations/0001_ledger.sql")),
     ("0002_people", include_str!("../migrations/0002_people.sql")),
     ("0003_book_version", include_str!("../migrations/0003_book_version.sql")),
+    ("0005_review", include_str!("../migrations/0005_review.sql")),
 ];
 
 /// The advisory lock held while migrating ("peerstak" in ASCII).
@@ -345,7 +346,7 @@ fn venture_from_row(row: &Row) -> Result<VentureRecord, StoreError> {
     })
 }
 
-const ENTRY_COLUMNS: &str = "seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash, effects";
+const ENTRY_COLUMNS: &str = "seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash, effects, about_seq";
 
 fn entry_from_row(row: &Row) -> Result<StoredEntry, StoreError> {
     let optional_member =
@@ -354,6 +355,7 @@ fn entry_from_row(row: &Row) -> Result<StoredEntry, StoreError> {
     let policy_version: i32 = get(row, 8)?;
     let terms_version: i32 = get(row, 9)?;
     let reverses: Option<i64> = get(row, 12)?;
+    let about: Option<i64> = get(row, 15)?;
     let hash: &[u8] = get(row, 13)?;
     let effect_bytes: &[u8] = get(row, 14)?;
     Ok(StoredEntry {
@@ -371,6 +373,7 @@ fn entry_from_row(row: &Row) -> Result<StoredEntry, StoreError> {
             fmv_minor: get(row, 10)?,
             slices_minor: get(row, 11)?,
             reverses: reverses.map(|v| narrow(v, "sequence")).transpose()?,
+            about: about.map(|v| narrow(v, "sequence")).transpose()?,
             effects: effects::decode(effect_bytes)?,
         },
         hash: hash_from_bytes(hash)?,
@@ -385,10 +388,10 @@ fn bucket_from_row(row: &Row) -> Result<(BucketKey, Bucket), StoreError> {
     ))
 }
 
-const INSERT_ENTRY: &str = "INSERT INTO entries (venture_id, seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash, shared, effects)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
+const INSERT_ENTRY: &str = "INSERT INTO entries (venture_id, seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash, shared, effects, about_seq)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
 
-const COPY_ENTRIES: &str = "COPY entries (venture_id, seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash, shared, effects)
+const COPY_ENTRIES: &str = "COPY entries (venture_id, seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash, shared, effects, about_seq)
      FROM STDIN (FORMAT binary)";
 
 const ENTRY_TYPES: &[Type] = &[
@@ -409,6 +412,7 @@ const ENTRY_TYPES: &[Type] = &[
     Type::BYTEA,
     Type::BOOL,
     Type::BYTEA,
+    Type::INT8,
 ];
 
 /// An entry's columns, converted for binding.
@@ -430,6 +434,7 @@ struct EntryRow<'a> {
     hash: &'a [u8],
     shared: bool,
     effects: Vec<u8>,
+    about: Option<i64>,
 }
 
 impl<'a> EntryRow<'a> {
@@ -453,10 +458,11 @@ impl<'a> EntryRow<'a> {
             hash: stored.hash.0.as_slice(),
             shared: effects::shared(entry.member, &entry.effects),
             effects: effects::encode(&entry.effects),
+            about: entry.about.map(seq_param).transpose()?,
         })
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 17] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 18] {
         [
             &self.venture,
             &self.seq,
@@ -475,6 +481,7 @@ impl<'a> EntryRow<'a> {
             &self.hash,
             &self.shared,
             &self.effects,
+            &self.about,
         ]
     }
 }
@@ -1047,6 +1054,128 @@ impl Transaction for PostgresTransaction<'_> {
         )?;
         Ok(changed == 1)
     }
+
+    fn entries_about(&mut self, venture: VentureId, seq: u64) -> Result<Vec<StoredEntry>, StoreError> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = $1 AND about_seq = $2 ORDER BY seq");
+        let rows = self.pooled().query(&sql, &[&venture.0, &seq_param(seq)?])?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    fn reviewed_entries(&mut self, venture: VentureId) -> Result<Vec<u64>, StoreError> {
+        let rows =
+            self.pooled().query("SELECT DISTINCT about_seq FROM entries WHERE venture_id = $1 AND about_seq IS NOT NULL ORDER BY about_seq", &[&venture.0])?;
+        rows.iter().map(|row| narrow(get::<i64>(row, 0)?, "sequence")).collect()
+    }
+
+    fn set_review_status(&mut self, venture: VentureId, seq: u64, status: &str) -> Result<(), StoreError> {
+        self.pooled().execute(
+            "INSERT INTO entry_reviews (venture_id, seq, status) VALUES ($1, $2, $3)
+             ON CONFLICT (venture_id, seq) DO UPDATE SET status = excluded.status",
+            &[&venture.0, &seq_param(seq)?, &status],
+        )?;
+        Ok(())
+    }
+
+    fn review_statuses(&mut self, venture: VentureId, from: u64, to: u64) -> Result<Vec<(u64, String)>, StoreError> {
+        let rows = self.pooled().query(
+            "SELECT seq, status FROM entry_reviews WHERE venture_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
+            &[&venture.0, &seq_param(from)?, &seq_param(to)?],
+        )?;
+        rows.iter().map(|row| Ok((narrow(get::<i64>(row, 0)?, "sequence")?, get(row, 1)?))).collect()
+    }
+
+    fn entries_with_status(&mut self, venture: VentureId, statuses: &[&str], limit: u32) -> Result<Vec<(u64, String)>, StoreError> {
+        let statuses: Vec<String> = statuses.iter().map(|s| (*s).to_string()).collect();
+        let rows = self.pooled().query(
+            "SELECT seq, status FROM entry_reviews WHERE venture_id = $1 AND status = ANY($2) ORDER BY seq LIMIT $3",
+            &[&venture.0, &statuses, &i64::from(limit)],
+        )?;
+        rows.iter().map(|row| Ok((narrow(get::<i64>(row, 0)?, "sequence")?, get(row, 1)?))).collect()
+    }
+
+    fn insert_proposal(&mut self, venture: VentureId, proposal: &ProposalRecord) -> Result<u32, StoreError> {
+        let policy_version = proposal.policy_version.map(|v| narrow::<u32, i32>(v, "policy version")).transpose()?;
+        let row = self.pooled().query_one(
+            "INSERT INTO proposals (venture_id, proposal_no, proposed_by, label, settings, effective_from, note, status, created_at_ms, decided_at_ms, policy_version)
+             VALUES ($1, (SELECT coalesce(max(proposal_no), 0) + 1 FROM proposals WHERE venture_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             RETURNING proposal_no",
+            &[
+                &venture.0,
+                &member_param(proposal.proposed_by)?,
+                &proposal.label,
+                &proposal.settings,
+                &proposal.effective_from,
+                &proposal.note,
+                &proposal.status,
+                &proposal.created_at_ms,
+                &proposal.decided_at_ms,
+                &policy_version,
+            ],
+        )?;
+        narrow(get::<i32>(&row, 0)?, "proposal number")
+    }
+
+    fn proposals(&mut self, venture: VentureId) -> Result<Vec<ProposalRecord>, StoreError> {
+        let sql = format!("SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE venture_id = $1 ORDER BY proposal_no DESC");
+        let rows = self.pooled().query(&sql, &[&venture.0])?;
+        rows.iter().map(proposal_from_row).collect()
+    }
+
+    fn proposal(&mut self, venture: VentureId, number: u32) -> Result<Option<ProposalRecord>, StoreError> {
+        let sql = format!("SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE venture_id = $1 AND proposal_no = $2");
+        let number: i32 = narrow(number, "proposal number")?;
+        let row = self.pooled().query_opt(&sql, &[&venture.0, &number])?;
+        row.as_ref().map(proposal_from_row).transpose()
+    }
+
+    fn decide_proposal(&mut self, venture: VentureId, number: u32, status: &str, at_ms: i64, policy_version: Option<u32>) -> Result<bool, StoreError> {
+        let number: i32 = narrow(number, "proposal number")?;
+        let policy_version = policy_version.map(|v| narrow::<u32, i32>(v, "policy version")).transpose()?;
+        let changed = self.pooled().execute(
+            "UPDATE proposals SET status = $3, decided_at_ms = $4, policy_version = $5 WHERE venture_id = $1 AND proposal_no = $2 AND status = 'open'",
+            &[&venture.0, &number, &status, &at_ms, &policy_version],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn insert_proposal_vote(&mut self, venture: VentureId, number: u32, vote: &ProposalVote) -> Result<(), StoreError> {
+        let number: i32 = narrow(number, "proposal number")?;
+        self.pooled().execute(
+            "INSERT INTO proposal_votes (venture_id, proposal_no, member_no, approve, note, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&venture.0, &number, &member_param(vote.member)?, &vote.approve, &vote.note, &vote.at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn proposal_votes(&mut self, venture: VentureId, number: u32) -> Result<Vec<ProposalVote>, StoreError> {
+        let number: i32 = narrow(number, "proposal number")?;
+        let rows = self.pooled().query(
+            "SELECT member_no, approve, note, at_ms FROM proposal_votes WHERE venture_id = $1 AND proposal_no = $2 ORDER BY at_ms, member_no",
+            &[&venture.0, &number],
+        )?;
+        rows.iter()
+            .map(|row| {
+                Ok(ProposalVote { member: MemberNo(narrow(get::<i32>(row, 0)?, "member")?), approve: get(row, 1)?, note: get(row, 2)?, at_ms: get(row, 3)? })
+            })
+            .collect()
+    }
+}
+
+const PROPOSAL_COLUMNS: &str = "proposal_no, proposed_by, label, settings, effective_from, note, status, created_at_ms, decided_at_ms, policy_version";
+
+fn proposal_from_row(row: &Row) -> Result<ProposalRecord, StoreError> {
+    Ok(ProposalRecord {
+        number: narrow(get::<i32>(row, 0)?, "proposal number")?,
+        proposed_by: MemberNo(narrow(get::<i32>(row, 1)?, "member")?),
+        label: get(row, 2)?,
+        settings: get(row, 3)?,
+        effective_from: get(row, 4)?,
+        note: get(row, 5)?,
+        status: get(row, 6)?,
+        created_at_ms: get(row, 7)?,
+        decided_at_ms: get(row, 8)?,
+        policy_version: get::<Option<i32>>(row, 9)?.map(|v| narrow(v, "policy version")).transpose()?,
+    })
 }
 
 const ACCOUNT_COLUMNS: &str = "account_id, username, display_name, password_hash, created_at_ms";

@@ -73,6 +73,7 @@ fn entry(seq: u64, on: Date, effects: Vec<Effect>) -> StoredEntry {
             fmv_minor: 100,
             slices_minor: 200,
             reverses: None,
+            about: None,
             effects,
         },
         hash: EntryHash(hash),

@@ -16,7 +16,7 @@ use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_
 use peerstake_store::effects;
 use peerstake_store::{
     AccessRecord, AccountId, AccountRecord, ApiTokenRecord, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewVenture, PAGE_SIZE_MAX,
-    PolicyVersionRecord, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord,
+    PolicyVersionRecord, ProposalRecord, ProposalVote, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
@@ -27,6 +27,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_ledger", include_str!("../migrations/0001_ledger.sql")),
     ("0002_people", include_str!("../migrations/0002_people.sql")),
     ("0003_book_version", include_str!("../migrations/0003_book_version.sql")),
+    ("0005_review", include_str!("../migrations/0005_review.sql")),
 ];
 
 /// How many idle read connections are kept.
@@ -317,7 +318,7 @@ fn venture_record(raw: VentureRow) -> Result<VentureRecord, StoreError> {
     })
 }
 
-const ENTRY_COLUMNS: &str = "seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash, effects";
+const ENTRY_COLUMNS: &str = "seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version, fmv_minor, slices_minor, reverses_seq, hash, effects, about_seq";
 
 fn entry_from_row(row: &Row<'_>) -> Result<StoredEntry, StoreError> {
     let get_i64 = |index: usize| -> Result<i64, StoreError> { row.get::<_, i64>(index).map_err(backend) };
@@ -341,6 +342,7 @@ fn entry_from_row(row: &Row<'_>) -> Result<StoredEntry, StoreError> {
             fmv_minor: get_i64(10)?,
             slices_minor: get_i64(11)?,
             reverses: row.get::<_, Option<i64>>(12).map_err(backend)?.map(|v| to_u64(v, "sequence")).transpose()?,
+            about: row.get::<_, Option<i64>>(15).map_err(backend)?.map(|v| to_u64(v, "sequence")).transpose()?,
             effects: effects::decode(effect_bytes)?,
         },
         hash: hash_from_blob(hash_bytes)?,
@@ -555,8 +557,8 @@ impl Transaction for SqliteTransaction<'_> {
         let mut insert_entry = connection
             .prepare_cached(
                 "INSERT INTO entries (venture_id, seq, occurred_on, recorded_at_ms, author_no, member_no, tag, inputs, note, policy_version, terms_version,
-                                      fmv_minor, slices_minor, reverses_seq, hash, shared, effects)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                                      fmv_minor, slices_minor, reverses_seq, hash, shared, effects, about_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )
             .map_err(backend)?;
         let mut effect_bytes = Vec::new();
@@ -583,6 +585,7 @@ impl Transaction for SqliteTransaction<'_> {
                     stored.hash.0.as_slice(),
                     effects::shared(entry.member, &entry.effects),
                     effect_bytes.as_slice(),
+                    entry.about.map(seq_param).transpose()?,
                 ])
                 .map_err(backend)?;
         }
@@ -939,6 +942,165 @@ impl Transaction for SqliteTransaction<'_> {
             .map_err(backend)?;
         Ok(changed == 1)
     }
+
+    fn entries_about(&mut self, venture: VentureId, seq: u64) -> Result<Vec<StoredEntry>, StoreError> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = ?1 AND about_seq = ?2 ORDER BY seq");
+        let mut statement = self.connection().prepare_cached(&sql).map_err(backend)?;
+        let mut rows = statement.query(params![venture.0, seq_param(seq)?]).map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            out.push(entry_from_row(row)?);
+        }
+        Ok(out)
+    }
+
+    fn reviewed_entries(&mut self, venture: VentureId) -> Result<Vec<u64>, StoreError> {
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT DISTINCT about_seq FROM entries WHERE venture_id = ?1 AND about_seq IS NOT NULL ORDER BY about_seq")
+            .map_err(backend)?;
+        let rows = statement.query_map([venture.0], |row| row.get::<_, i64>(0)).map_err(backend)?;
+        rows.map(|r| r.map_err(backend).and_then(|v| to_u64(v, "sequence"))).collect()
+    }
+
+    fn set_review_status(&mut self, venture: VentureId, seq: u64, status: &str) -> Result<(), StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO entry_reviews (venture_id, seq, status) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (venture_id, seq) DO UPDATE SET status = excluded.status",
+                params![venture.0, seq_param(seq)?, status],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn review_statuses(&mut self, venture: VentureId, from: u64, to: u64) -> Result<Vec<(u64, String)>, StoreError> {
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT seq, status FROM entry_reviews WHERE venture_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq")
+            .map_err(backend)?;
+        let rows = statement
+            .query_map(params![venture.0, seq_param(from)?, seq_param(to)?], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend).and_then(|(seq, status)| Ok((to_u64(seq, "sequence")?, status)))).collect()
+    }
+
+    fn entries_with_status(&mut self, venture: VentureId, statuses: &[&str], limit: u32) -> Result<Vec<(u64, String)>, StoreError> {
+        let mut out = Vec::new();
+        for status in statuses {
+            let mut statement = self
+                .connection()
+                .prepare_cached("SELECT seq, status FROM entry_reviews WHERE venture_id = ?1 AND status = ?2 ORDER BY seq LIMIT ?3")
+                .map_err(backend)?;
+            let rows = statement.query_map(params![venture.0, status, limit], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))).map_err(backend)?;
+            for row in rows {
+                let (seq, status) = row.map_err(backend)?;
+                out.push((to_u64(seq, "sequence")?, status));
+            }
+        }
+        out.sort();
+        out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(out)
+    }
+
+    fn insert_proposal(&mut self, venture: VentureId, proposal: &ProposalRecord) -> Result<u32, StoreError> {
+        let number: i64 = self
+            .connection()
+            .one("SELECT coalesce(max(proposal_no), 0) + 1 FROM proposals WHERE venture_id = ?1", [venture.0], |row| row.get(0))
+            .map_err(backend)?;
+        self.connection()
+            .exec(
+                "INSERT INTO proposals (venture_id, proposal_no, proposed_by, label, settings, effective_from, note, status, created_at_ms, decided_at_ms, policy_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    venture.0,
+                    number,
+                    proposal.proposed_by.0,
+                    proposal.label,
+                    proposal.settings,
+                    date_to_day(proposal.effective_from),
+                    proposal.note,
+                    proposal.status,
+                    proposal.created_at_ms,
+                    proposal.decided_at_ms,
+                    proposal.policy_version,
+                ],
+            )
+            .map_err(backend)?;
+        to_u32(number, "proposal number")
+    }
+
+    fn proposals(&mut self, venture: VentureId) -> Result<Vec<ProposalRecord>, StoreError> {
+        let sql = format!("SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE venture_id = ?1 ORDER BY proposal_no DESC");
+        let mut statement = self.connection().prepare_cached(&sql).map_err(backend)?;
+        let mut rows = statement.query([venture.0]).map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            out.push(proposal_from_row(row)?);
+        }
+        Ok(out)
+    }
+
+    fn proposal(&mut self, venture: VentureId, number: u32) -> Result<Option<ProposalRecord>, StoreError> {
+        let sql = format!("SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE venture_id = ?1 AND proposal_no = ?2");
+        let mut statement = self.connection().prepare_cached(&sql).map_err(backend)?;
+        let mut rows = statement.query(params![venture.0, number]).map_err(backend)?;
+        rows.next().map_err(backend)?.map(proposal_from_row).transpose()
+    }
+
+    fn decide_proposal(&mut self, venture: VentureId, number: u32, status: &str, at_ms: i64, policy_version: Option<u32>) -> Result<bool, StoreError> {
+        let changed = self
+            .connection()
+            .exec(
+                "UPDATE proposals SET status = ?3, decided_at_ms = ?4, policy_version = ?5 WHERE venture_id = ?1 AND proposal_no = ?2 AND status = 'open'",
+                params![venture.0, number, status, at_ms, policy_version],
+            )
+            .map_err(backend)?;
+        Ok(changed == 1)
+    }
+
+    fn insert_proposal_vote(&mut self, venture: VentureId, number: u32, vote: &ProposalVote) -> Result<(), StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO proposal_votes (venture_id, proposal_no, member_no, approve, note, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![venture.0, number, vote.member.0, vote.approve, vote.note, vote.at_ms],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn proposal_votes(&mut self, venture: VentureId, number: u32) -> Result<Vec<ProposalVote>, StoreError> {
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT member_no, approve, note, at_ms FROM proposal_votes WHERE venture_id = ?1 AND proposal_no = ?2 ORDER BY at_ms, member_no")
+            .map_err(backend)?;
+        let rows = statement
+            .query_map(params![venture.0, number], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, bool>(1)?, row.get::<_, String>(2)?, row.get::<_, i64>(3)?)))
+            .map_err(backend)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (member, approve, note, at_ms) = row.map_err(backend)?;
+            out.push(ProposalVote { member: MemberNo(to_u32(member, "member")?), approve, note, at_ms });
+        }
+        Ok(out)
+    }
+}
+
+const PROPOSAL_COLUMNS: &str = "proposal_no, proposed_by, label, settings, effective_from, note, status, created_at_ms, decided_at_ms, policy_version";
+
+fn proposal_from_row(row: &Row<'_>) -> Result<ProposalRecord, StoreError> {
+    Ok(ProposalRecord {
+        number: to_u32(row.get(0).map_err(backend)?, "proposal number")?,
+        proposed_by: MemberNo(to_u32(row.get(1).map_err(backend)?, "member")?),
+        label: row.get(2).map_err(backend)?,
+        settings: row.get(3).map_err(backend)?,
+        effective_from: day_to_date(row.get(4).map_err(backend)?)?,
+        note: row.get(5).map_err(backend)?,
+        status: row.get(6).map_err(backend)?,
+        created_at_ms: row.get(7).map_err(backend)?,
+        decided_at_ms: row.get(8).map_err(backend)?,
+        policy_version: row.get::<_, Option<i64>>(9).map_err(backend)?.map(|v| to_u32(v, "policy version")).transpose()?,
+    })
 }
 
 const TOKEN_COLUMNS: &str = "token_id, account_id, name, prefix, created_at_ms, revoked_at_ms";

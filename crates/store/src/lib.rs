@@ -14,8 +14,10 @@ use thiserror::Error;
 use time::Date;
 
 pub mod people;
+pub mod review;
 
 pub use people::{AccessRecord, AccountId, AccountRecord, ApiTokenRecord, JoinRequestRecord, SessionRecord};
+pub use review::{ProposalRecord, ProposalVote};
 
 /// The largest page of entries a caller may ask for.
 pub const PAGE_SIZE_MAX: u32 = 1_000;
@@ -299,6 +301,33 @@ pub trait Transaction {
     fn join_requests(&mut self, venture: VentureId) -> Result<Vec<JoinRequestRecord>, StoreError>;
     /// Decides a pending request; false when there is none.
     fn decide_join_request(&mut self, venture: VentureId, account: AccountId, accepted: bool, at_ms: i64) -> Result<bool, StoreError>;
+
+    // ---- review: review steps, where reviewed entries stand, policy proposals
+
+    /// The entries about an entry (its review steps and any amendment), in order.
+    fn entries_about(&mut self, venture: VentureId, seq: u64) -> Result<Vec<StoredEntry>, StoreError>;
+    /// Every entry some other entry is about, in order (for `verify`).
+    fn reviewed_entries(&mut self, venture: VentureId) -> Result<Vec<u64>, StoreError>;
+    /// Records where a reviewed entry stands (`pending`, `counted`, `disputed`, `rejected`,
+    /// `reversed`), replacing what was recorded before.
+    fn set_review_status(&mut self, venture: VentureId, seq: u64, status: &str) -> Result<(), StoreError>;
+    /// The recorded status of reviewed entries numbered `from` to `to`, in order.
+    fn review_statuses(&mut self, venture: VentureId, from: u64, to: u64) -> Result<Vec<(u64, String)>, StoreError>;
+    /// Reviewed entries with one of these statuses, in order, at most `limit`.
+    fn entries_with_status(&mut self, venture: VentureId, statuses: &[&str], limit: u32) -> Result<Vec<(u64, String)>, StoreError>;
+
+    /// Stores a proposal under the next number; returns the number.
+    fn insert_proposal(&mut self, venture: VentureId, proposal: &ProposalRecord) -> Result<u32, StoreError>;
+    /// A venture's proposals, newest first.
+    fn proposals(&mut self, venture: VentureId) -> Result<Vec<ProposalRecord>, StoreError>;
+    /// One proposal.
+    fn proposal(&mut self, venture: VentureId, number: u32) -> Result<Option<ProposalRecord>, StoreError>;
+    /// Records a decision on an open proposal; false when it was not open.
+    fn decide_proposal(&mut self, venture: VentureId, number: u32, status: &str, at_ms: i64, policy_version: Option<u32>) -> Result<bool, StoreError>;
+    /// Records a vote; a second vote by the same member is a [`StoreError::Conflict`].
+    fn insert_proposal_vote(&mut self, venture: VentureId, number: u32, vote: &ProposalVote) -> Result<(), StoreError>;
+    /// The votes on a proposal, in the order cast.
+    fn proposal_votes(&mut self, venture: VentureId, number: u32) -> Result<Vec<ProposalVote>, StoreError>;
 }
 
 /// Codes for kinds and classes as stored (small integers, stable forever).

@@ -410,6 +410,11 @@ pub struct EntryOut {
     pub slices: String,
     /// The entry it reverses.
     pub reverses: Option<u64>,
+    /// The entry a review step is about, or the entry an amendment replaces.
+    pub about: Option<u64>,
+    /// Where it stands in review, for a reviewed contribution: `pending`, `counted`,
+    /// `disputed`, `rejected` or `reversed`.
+    pub status: Option<String>,
     /// Its hash in the chain.
     pub hash: String,
     /// Its effects.
@@ -432,6 +437,8 @@ pub(crate) fn entry_out(stored: &StoredEntry, currency: Currency, handle: &dyn F
         value: currency.format(entry.fmv_minor),
         slices: currency.format(entry.slices_minor),
         reverses: entry.reverses,
+        about: entry.about,
+        status: None,
         hash: stored.hash.to_hex(),
         effects: entry
             .effects

@@ -1,0 +1,43 @@
+//! Records of peer review and policy proposals: where a reviewed entry stands, proposed changes of
+//! the policy, and the votes on them.
+
+use peerstake_core::terms::MemberNo;
+use time::Date;
+
+/// A proposed change of a venture's policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalRecord {
+    /// Number within the venture, from 1.
+    pub number: u32,
+    /// The member who proposed it.
+    pub proposed_by: MemberNo,
+    /// What it is called: the preset it starts from, or `custom`.
+    pub label: String,
+    /// The proposed settings as canonical policy TOML.
+    pub settings: String,
+    /// The date it would take effect from.
+    pub effective_from: Date,
+    /// Why.
+    pub note: String,
+    /// `open`, `adopted`, `rejected` or `withdrawn`.
+    pub status: String,
+    /// When it was proposed, ms since the epoch.
+    pub created_at_ms: i64,
+    /// When it was decided, if it was.
+    pub decided_at_ms: Option<i64>,
+    /// The policy version it became, when adopted.
+    pub policy_version: Option<u32>,
+}
+
+/// One member's vote on a proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalVote {
+    /// Who voted.
+    pub member: MemberNo,
+    /// For (true) or against.
+    pub approve: bool,
+    /// What they said.
+    pub note: String,
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+}
