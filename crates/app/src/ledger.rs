@@ -66,6 +66,9 @@ pub struct LedgerPage {
     pub entries: Vec<StoredEntry>,
     /// The cursor for the next page, when there may be one.
     pub next_after: Option<u64>,
+    /// Where the reviewed entries on the page stand (`pending`, `counted`, `disputed`,
+    /// `rejected`, `reversed`), by entry number.
+    pub statuses: BTreeMap<u64, String>,
 }
 
 /// Which entries to list.
@@ -514,7 +517,11 @@ impl Commons {
         };
         let entries = tx.entries(book.venture.id, &filter)?;
         let next_after = if entries.len() == usize::try_from(limit).unwrap_or(usize::MAX) { entries.last().map(|e| e.entry.seq) } else { None };
-        Ok(LedgerPage { currency: book.currency, members: book.members.clone(), entries, next_after })
+        let statuses = match (entries.first(), entries.last()) {
+            (Some(first), Some(last)) => tx.review_statuses(book.venture.id, first.entry.seq, last.entry.seq)?.into_iter().collect(),
+            _ => BTreeMap::new(),
+        };
+        Ok(LedgerPage { currency: book.currency, members: book.members.clone(), entries, next_after, statuses })
     }
 
     /// The split now, as of a date, or under a candidate policy.

@@ -81,6 +81,21 @@ enum Command {
         #[arg(long)]
         key: Option<String>,
     },
+    /// Review an entry: approve, dispute, withdraw a dispute, decide or vote on one; list the
+    /// entries waiting; show one entry's review.
+    #[command(subcommand)]
+    Review(ReviewCommand),
+    /// Amend an entry: reverse it and log the corrected contribution, linked to it.
+    Amend {
+        /// The entry number amended.
+        #[arg(long = "entry")]
+        seq: u64,
+        /// Why it is amended.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        log: LogArgs,
+    },
     /// The split: each member's slices and share.
     Split {
         /// The venture.
@@ -302,6 +317,51 @@ enum PolicyCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum ReviewCommand {
+    /// Approve a pending entry.
+    Approve(StepArgs),
+    /// Dispute an entry (it leaves the split until the dispute is settled).
+    Dispute(StepArgs),
+    /// Withdraw one's own dispute.
+    Withdraw(StepArgs),
+    /// Settle a dispute as a steward: --verdict uphold or reject.
+    Decide(StepArgs),
+    /// Vote on a dispute: --verdict uphold or reject.
+    Vote(StepArgs),
+    /// Entries waiting for review or disputed.
+    Queue {
+        /// The venture.
+        venture: String,
+    },
+    /// One entry's status and review steps.
+    Show {
+        /// The venture.
+        venture: String,
+        /// The entry number.
+        seq: u64,
+    },
+}
+
+#[derive(Args)]
+struct StepArgs {
+    /// The venture.
+    venture: String,
+    /// The entry number.
+    seq: u64,
+    /// Who takes the step (a member's handle).
+    #[arg(long = "by")]
+    by: String,
+    /// The reason or comment (required to dispute).
+    #[arg(long, alias = "reason", default_value = "")]
+    note: String,
+    /// uphold or reject (decide, vote).
+    #[arg(long)]
+    verdict: Option<String>,
+    #[arg(long)]
+    key: Option<String>,
+}
+
 #[derive(Args)]
 struct LogArgs {
     /// time, deposit, withdrawal, expense, equipment, supplies, facilities, capital-use, idea,
@@ -448,31 +508,17 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Member(command) => member(&commons, command, now, &mut out)?,
         Command::Policy(command) => policy(&commons, command, now, &mut out)?,
         Command::Log(args) => {
-            if args.hours.is_some() && args.units.is_some() {
-                return Err(peerstake_app::error::invalid("hours", "give --hours (time) or --units (capital-use), not both"));
-            }
-            let request = LogRequest {
-                venture: args.venture.clone(),
-                member: args.member.clone(),
-                author: args.author.clone(),
-                occurred_on: optional_date("date", args.date.as_deref())?.unwrap_or(now.today),
-                form: ContributionForm {
-                    kind: args.kind.clone(),
-                    quantity: args.hours.clone().or(args.units.clone()).unwrap_or_default(),
-                    amount: args.amount.clone().unwrap_or_default(),
-                    paid: args.paid.clone().unwrap_or_default(),
-                    condition: args.condition.clone().unwrap_or_default(),
-                    unit: args.unit.clone().unwrap_or_default(),
-                    rate: args.rate.clone().unwrap_or_default(),
-                    class: args.class.clone().unwrap_or_default(),
-                },
-                note: args.note.clone(),
-                idempotency_key: args.key.clone(),
-            };
+            let request = log_request(&args, now)?;
             let stored = commons.log(&request, now)?;
             let page = commons.ledger(&args.venture, &LedgerQuery { after: Some(stored.entry.seq - 1), limit: 1, ..LedgerQuery::default() })?;
             output::ledger(&mut out, &args.venture, &page, args.format)?;
         }
+        Command::Amend { seq, reason, log } => {
+            let request = peerstake_app::review::AmendRequest { seq, reason, log: log_request(&log, now)? };
+            let stored = commons.amend(&request, now)?;
+            println!("entry #{} amends entry #{seq} (reversed by entry #{})", stored.entry.seq, stored.entry.seq - 1);
+        }
+        Command::Review(command) => review_command(&commons, command, now, &mut out)?,
         Command::Reverse { venture, seq, reason, author, key } => {
             let stored = commons.reverse(&ReverseRequest { venture: venture.clone(), seq, reason, author, idempotency_key: key }, now)?;
             println!("entry #{} reverses entry #{seq}", stored.entry.seq);
@@ -611,5 +657,107 @@ fn policy(commons: &Commons, command: PolicyCommand, now: Now, out: &mut impl st
             output::policies(out, &versions, format)?;
         }
     }
+    Ok(())
+}
+
+/// A log request from the command line's arguments.
+fn log_request(args: &LogArgs, now: Now) -> Result<LogRequest, AppError> {
+    if args.hours.is_some() && args.units.is_some() {
+        return Err(peerstake_app::error::invalid("hours", "give --hours (time) or --units (capital-use), not both"));
+    }
+    Ok(LogRequest {
+        venture: args.venture.clone(),
+        member: args.member.clone(),
+        author: args.author.clone(),
+        occurred_on: optional_date("date", args.date.as_deref())?.unwrap_or(now.today),
+        form: ContributionForm {
+            kind: args.kind.clone(),
+            quantity: args.hours.clone().or(args.units.clone()).unwrap_or_default(),
+            amount: args.amount.clone().unwrap_or_default(),
+            paid: args.paid.clone().unwrap_or_default(),
+            condition: args.condition.clone().unwrap_or_default(),
+            unit: args.unit.clone().unwrap_or_default(),
+            rate: args.rate.clone().unwrap_or_default(),
+            class: args.class.clone().unwrap_or_default(),
+        },
+        note: args.note.clone(),
+        idempotency_key: args.key.clone(),
+    })
+}
+
+/// Runs a `review` subcommand.
+fn review_command(commons: &Commons, command: ReviewCommand, now: Now, out: &mut impl std::io::Write) -> Result<(), AppError> {
+    use peerstake_core::review::{Step, Verdict};
+    let verdict = |args: &StepArgs| -> Result<Verdict, AppError> {
+        let text = args.verdict.as_deref().unwrap_or("");
+        Verdict::from_name(text).ok_or_else(|| peerstake_app::error::invalid("verdict", "use uphold or reject"))
+    };
+    let (args, step) = match command {
+        ReviewCommand::Approve(args) => (args, Step::Approve),
+        ReviewCommand::Dispute(args) => (args, Step::Dispute),
+        ReviewCommand::Withdraw(args) => (args, Step::Withdraw),
+        ReviewCommand::Decide(args) => {
+            let verdict = verdict(&args)?;
+            (args, Step::Decide(verdict))
+        }
+        ReviewCommand::Vote(args) => {
+            let verdict = verdict(&args)?;
+            (args, Step::Vote(verdict))
+        }
+        ReviewCommand::Queue { venture } => {
+            let queue = commons.review_queue(&venture)?;
+            let io = |e: std::io::Error| AppError::Internal(e.to_string());
+            if queue.is_empty() {
+                writeln!(out, "nothing waits for review in {venture}").map_err(io)?;
+            }
+            for (named, status) in queue {
+                let entry = &named.entry.entry;
+                let member = entry.member.map(|m| named.handle(m)).unwrap_or_else(|| "(venture)".into());
+                writeln!(
+                    out,
+                    "#{:<6} {:<9} {} {:<12} {:<10} {} slices",
+                    entry.seq,
+                    status.name(),
+                    entry.occurred_on,
+                    entry.tag,
+                    member,
+                    named.currency.format(entry.slices_minor)
+                )
+                .map_err(io)?;
+            }
+            return Ok(());
+        }
+        ReviewCommand::Show { venture, seq } => {
+            let review = commons.entry_review(&venture, seq)?;
+            let io = |e: std::io::Error| AppError::Internal(e.to_string());
+            let entry = &review.entry.entry.entry;
+            let status = review.status.map_or("(not a contribution)", |s| s.name());
+            let status = if review.reversed_by.is_some() { "reversed" } else { status };
+            writeln!(out, "entry #{seq}: {} on {}, {status}; {}", entry.tag, entry.occurred_on, review.rule).map_err(io)?;
+            if !review.approvals.is_empty() {
+                writeln!(out, "approved by: {}", review.approvals.join(", ")).map_err(io)?;
+            }
+            if let Some(by) = &review.disputed_by {
+                writeln!(out, "disputed by: {by}").map_err(io)?;
+            }
+            for step in &review.steps {
+                let e = &step.entry.entry;
+                let who = e.author.map(|m| step.handle(m)).unwrap_or_default();
+                writeln!(out, "  #{} {} {} by {who}: {}", e.seq, e.occurred_on, e.tag, e.note).map_err(io)?;
+            }
+            if let Some(by) = review.reversed_by {
+                writeln!(out, "reversed by entry #{by}").map_err(io)?;
+            }
+            if let Some(by) = review.amended_by {
+                writeln!(out, "amended by entry #{by}").map_err(io)?;
+            }
+            return Ok(());
+        }
+    };
+    let request =
+        peerstake_app::review::ReviewRequest { venture: args.venture.clone(), seq: args.seq, step, by: args.by, note: args.note, idempotency_key: args.key };
+    let stored = commons.review(&request, now)?;
+    let status = commons.entry_review(&args.venture, args.seq)?.status.map_or("", |s| s.name());
+    println!("entry #{} records the {} of entry #{}; it is now {status}", stored.entry.seq, step.tag(), args.seq);
     Ok(())
 }

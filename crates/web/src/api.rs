@@ -30,6 +30,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::auth::Caller;
 use crate::{AppState, status_of};
 
+mod review;
+
 // ---------------------------------------------------------------- errors and extractors
 
 /// An error as the API returns it.
@@ -1174,7 +1176,11 @@ async fn export(State(state): State<AppState>, caller: Caller, Path(slug): Path<
         join_requests,
         decide_join,
         invite,
-        export
+        export,
+        review::get_entry,
+        review::review_entry,
+        review::amend_entry,
+        review::review_queue
     ),
     components(schemas(ErrorBody, ErrorDetail))
 )]
@@ -1207,6 +1213,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ventures/{slug}/entries", get(get_ledger).post(log_entry))
         .route("/ventures/{slug}/entries/preview", post(preview_entry))
         .route("/ventures/{slug}/entries/{seq}/reversal", post(reverse_entry))
+        .route("/ventures/{slug}/entries/{seq}", get(review::get_entry))
+        .route("/ventures/{slug}/entries/{seq}/review", post(review::review_entry))
+        .route("/ventures/{slug}/entries/{seq}/amendment", post(review::amend_entry))
+        .route("/ventures/{slug}/review-queue", get(review::review_queue))
         .route("/ventures/{slug}/members", get(list_members).post(invite))
         .route("/ventures/{slug}/members/{handle}/trace", get(get_trace))
         .route("/ventures/{slug}/members/{handle}/terms", post(set_terms))

@@ -794,6 +794,10 @@ async fn every_route(server: &Server) {
         ("/api/v1/ventures/loom/join-requests", [NO, FORBID, FORBID, OK]),
         ("/api/v1/me", signed_in),
         ("/api/v1/tokens", signed_in),
+        ("/v/loom/entries/1", all),
+        ("/v/loom/review", all),
+        ("/api/v1/ventures/loom/entries/1", all),
+        ("/api/v1/ventures/loom/review-queue", all),
     ];
     for (path, expected) in &pages {
         for ((role, browser), want) in roles.iter_mut().zip(expected) {
@@ -856,4 +860,108 @@ async fn every_route(server: &Server) {
     assert_eq!(kinds, ["time", "time", "time", "time", "reversal", "time", "time", "reversal"], "{ledger}");
     let authors: Vec<&str> = ledger["entries"].as_array().unwrap().iter().map(|e| e["author"].as_str().unwrap()).collect();
     assert_eq!(authors, ["ana", "ana", "ben", "ana", "ana", "ben", "ana", "ana"]);
+
+    // Review: ben disputes ana's new entry 9 (its author cannot), then withdraws it (only he
+    // can); ben amends his own entry 6, after which it is closed to everyone.
+    const CLOSED: StatusCode = StatusCode::CONFLICT;
+    let own = roles[3].1.api("POST", "/api/v1/ventures/loom/entries", Some(json!({"date": "2026-01-15", "kind": "time", "quantity": "1"}))).await;
+    assert_eq!(own.json()["seq"], 9);
+    let review_forms: Vec<(&str, Vec<(&str, &str)>, [StatusCode; 4])> =
+        vec![("/v/loom/entries/9/review", vec![("step", "dispute"), ("note", "I was there; it was shorter")], [NO, FORBID, SEE, FORBID])];
+    for (path, fields, expected) in &review_forms {
+        for ((role, browser), want) in roles.iter_mut().zip(expected) {
+            let reply = browser.post(path, fields).await;
+            assert_eq!(reply.status, *want, "POST {path} as {role}: {}", &reply.text[..reply.text.len().min(300)]);
+        }
+    }
+    let review_api: Vec<(&str, Value, [StatusCode; 4])> = vec![
+        ("/api/v1/ventures/loom/entries/9/review", json!({"step": "withdraw"}), [NO, FORBID, NEW, CLOSED]),
+        ("/api/v1/ventures/loom/entries/9/review", json!({"step": "approve"}), [NO, FORBID, CLOSED, CLOSED]),
+        (
+            "/api/v1/ventures/loom/entries/6/amendment",
+            json!({"reason": "it was 2 hours", "entry": {"member": "ben", "date": "2026-01-15", "kind": "time", "quantity": "2"}}),
+            [NO, FORBID, NEW, CLOSED],
+        ),
+    ];
+    for (path, body, expected) in &review_api {
+        for ((role, browser), want) in roles.iter_mut().zip(expected) {
+            let reply = browser.api("POST", path, Some(body.clone())).await;
+            assert_eq!(reply.status, *want, "POST {path} as {role}: {}", reply.text);
+        }
+    }
+    let entry = roles[0].1.api("GET", "/api/v1/ventures/loom/entries/9", None).await.json();
+    assert_eq!(entry["status"], "counted", "{entry}");
+    assert_eq!(entry["steps"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect::<Vec<_>>(), ["dispute", "dispute-withdrawn"]);
+    let amended = roles[0].1.api("GET", "/api/v1/ventures/loom/entries/6", None).await.json();
+    assert_eq!((amended["reversed_by"].as_u64(), amended["amended_by"].as_u64()), (Some(12), Some(13)), "{amended}");
+}
+
+/// Ben's slices in loom's current split.
+async fn slices_of(browser: &mut Browser, handle: &str) -> String {
+    let split = browser.api("GET", "/api/v1/ventures/loom/split", None).await.json();
+    split["members"].as_array().unwrap().iter().find(|m| m["member"] == handle).map(|m| m["slices"].as_str().unwrap().to_string()).unwrap()
+}
+
+#[tokio::test]
+async fn entries_wait_for_review_and_disputes_take_them_out() {
+    let server = server();
+    let mut ana = person(&server, "ana").await;
+    let created = ana
+        .api(
+            "POST",
+            "/api/v1/ventures",
+            Some(json!({"slug": "loom", "name": "Loom", "currency": "EUR", "policy_toml": "review = \"stewards\"", "started_on": "2026-01-01"})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let mut ben = person(&server, "ben").await;
+    ben.post("/v/loom/join", &[("hourly_rate", "40")]).await;
+    let mut cy = person(&server, "cy").await;
+    cy.post("/v/loom/join", &[("hourly_rate", "40")]).await;
+
+    let logged = ben.api("POST", "/api/v1/ventures/loom/entries", Some(json!({"date": "2026-01-15", "kind": "time", "quantity": "5"}))).await;
+    assert_eq!(logged.status, StatusCode::CREATED, "{}", logged.text);
+    let entry = ben.api("GET", "/api/v1/ventures/loom/entries/1", None).await.json();
+    assert_eq!((entry["status"].as_str(), entry["entry"]["slices"].as_str()), (Some("pending"), Some("400.00")), "{entry}");
+    assert_eq!(slices_of(&mut ben, "ben").await, "0.00", "a pending entry does not count");
+
+    let own = ben.api("POST", "/api/v1/ventures/loom/entries/1/review", Some(json!({"step": "approve"}))).await;
+    assert_eq!((own.status, own.json()["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_entry")));
+    let peer = cy.api("POST", "/api/v1/ventures/loom/entries/1/review", Some(json!({"step": "approve"}))).await;
+    assert_eq!((peer.status, peer.json()["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("stewards_only")));
+    let bad = cy.api("POST", "/api/v1/ventures/loom/entries/1/review", Some(json!({"step": "applaud"}))).await;
+    assert_eq!((bad.status, bad.json()["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("step")));
+    let queue = cy.get("/v/loom/review").await;
+    assert!(queue.text.contains(r#"data-status="pending""#) && queue.text.contains("/v/loom/entries/1"), "{}", queue.text);
+
+    // The steward approves on the entry's page.
+    let page = ana.get("/v/loom/entries/1").await;
+    assert!(page.text.contains(r#"name="step" value="approve""#), "{}", page.text);
+    assert_eq!(ana.post("/v/loom/entries/1/review", &[("step", "approve")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(slices_of(&mut ben, "ben").await, "400.00");
+
+    // A dispute needs a reason, shown next to the field; then it takes the entry out.
+    let empty = cy.post("/v/loom/entries/1/review", &[("step", "dispute"), ("note", " ")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text.contains(r#"id="reason-error""#), "{}", empty.text);
+    assert_eq!(ben.api("GET", "/api/v1/ventures/loom/entries/1", None).await.json()["steps"].as_array().unwrap().len(), 1, "nothing written");
+    let disputed =
+        cy.api("POST", "/api/v1/ventures/loom/entries/1/review", Some(json!({"step": "dispute", "note": "<script>alert(1)</script> too long"}))).await;
+    assert_eq!((disputed.status, disputed.json()["status"].as_str()), (StatusCode::CREATED, Some("disputed")));
+    assert_eq!(slices_of(&mut ben, "ben").await, "0.00");
+    let vote = cy.api("POST", "/api/v1/ventures/loom/entries/1/review", Some(json!({"step": "vote", "verdict": "reject"}))).await;
+    assert_eq!((vote.status, vote.json()["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("other_rule")), "this policy has stewards decide");
+    let page = ben.get("/v/loom/entries/1").await;
+    assert!(page.text.contains("&lt;script&gt;") && !page.text.contains("<script>alert"), "the reason is shown as text");
+    let decided =
+        ana.api("POST", "/api/v1/ventures/loom/entries/1/review", Some(json!({"step": "decide", "verdict": "uphold", "note": "timesheet checked"}))).await;
+    assert_eq!((decided.status, decided.json()["status"].as_str()), (StatusCode::CREATED, Some("counted")));
+    assert_eq!(slices_of(&mut ben, "ben").await, "400.00");
+    let ledger = ben.get("/v/loom/ledger").await;
+    assert!(ledger.text.contains(r#"data-status="counted""#) && ledger.text.contains("decision of #1"), "{}", ledger.text);
+    // Members-only ventures hide their entries from outsiders, reviews included.
+    ana.api("PUT", "/api/v1/ventures/loom/access", Some(json!({"join_mode": "open", "visibility": "members"}))).await;
+    let mut olga = person(&server, "olga").await;
+    assert_eq!(olga.api("GET", "/api/v1/ventures/loom/entries/1", None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(olga.api("POST", "/api/v1/ventures/loom/entries/1/review", Some(json!({"step": "dispute", "note": "x"}))).await.status, StatusCode::NOT_FOUND);
 }

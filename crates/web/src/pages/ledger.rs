@@ -71,7 +71,7 @@ pub(super) async fn render_ledger(state: &AppState, caller: &Caller, slug: Strin
             } }
             div { label for="f-kind" { "Kind" } br; select id="f-kind" name="kind" {
                 option value="" { "all" }
-                @for k in LOG_KINDS.iter().chain(["reversal"].iter()) { option value=(k) selected[params.kind.as_deref() == Some(*k)] { (k) } }
+                @for k in LOG_KINDS.iter().chain(["reversal"].iter()).chain(peerstake_core::review::REVIEW_TAGS.iter()) { option value=(k) selected[params.kind.as_deref() == Some(*k)] { (k) } }
             } }
             div { label for="f-from" { "From" } br; input id="f-from" type="date" name="from" value=(params.from.clone().unwrap_or_default()); }
             div { label for="f-to" { "To" } br; input id="f-to" type="date" name="to" value=(params.to.clone().unwrap_or_default()); }
@@ -84,8 +84,12 @@ pub(super) async fn render_ledger(state: &AppState, caller: &Caller, slug: Strin
             tbody { @for stored in &page_data.entries {
                 @let entry = &stored.entry;
                 tr id=(format!("entry-{}", entry.seq)) {
-                    td { (entry.seq) } td { (entry.occurred_on.to_string()) }
-                    td { (entry.tag) @if let Some(target) = entry.reverses { " of #" (target) } }
+                    td { a href=(format!("/v/{slug}/entries/{}", entry.seq)) { "#" (entry.seq) } } td { (entry.occurred_on.to_string()) }
+                    td {
+                        (entry.tag)
+                        @if let Some(target) = entry.reverses.or(entry.about) { " of #" (target) }
+                        @if let Some(status) = page_data.statuses.get(&entry.seq) { " " span.status data-status=(status) { (status) } }
+                    }
                     td { @if let Some(m) = entry.member { (name_of(m)) } @else { "the venture" } }
                     td { (entry.note) } td.n { (currency.format(entry.fmv_minor)) } td.n { (currency.format(entry.slices_minor)) }
                     td { "v" (entry.policy_version) }

@@ -28,6 +28,7 @@ mod accounts;
 mod exports;
 mod ledger;
 mod log;
+mod review;
 mod settings;
 mod ventures;
 
@@ -35,6 +36,7 @@ use accounts::*;
 use exports::*;
 use ledger::*;
 use log::*;
+use review::*;
 use settings::*;
 use ventures::*;
 
@@ -139,6 +141,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v/{slug}/members/{handle}", get(member_page))
         .route("/v/{slug}/ledger", get(ledger_page))
         .route("/v/{slug}/ledger/{seq}/reverse", post(reverse))
+        .route("/v/{slug}/entries/{seq}", get(entry_page))
+        .route("/v/{slug}/entries/{seq}/review", post(take_step))
+        .route("/v/{slug}/entries/{seq}/amend", post(amend))
+        .route("/v/{slug}/review", get(queue_page))
         .route("/v/{slug}/policy", get(policy_page).post(adopt_policy))
         .route("/v/{slug}/settings", get(settings_page))
         .route("/v/{slug}/settings/access", post(save_access))

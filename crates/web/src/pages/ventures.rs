@@ -83,6 +83,7 @@ pub(super) fn venture_nav(standing: &Standing) -> Markup {
         nav aria-label="Venture" style="display:flex;gap:1rem;flex-wrap:wrap" {
             a href=(format!("/v/{slug}")) { "Overview" }
             a href=(format!("/v/{slug}/ledger")) { "Ledger" }
+            a href=(format!("/v/{slug}/review")) { "To review" }
             a href=(format!("/v/{slug}/policy")) { "Formula" }
             @if standing.member.is_some() { a href=(format!("/v/{slug}/log")) { "Log a contribution" } }
             @if standing.is_steward() { a href=(format!("/v/{slug}/settings")) { "Settings" } }

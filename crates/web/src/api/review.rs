@@ -1,0 +1,160 @@
+//! The review endpoints: an entry with its review, the steps (approve, dispute, withdraw,
+//! decide, vote), amendments, and the queue of entries waiting.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use peerstake_app::error::invalid;
+use peerstake_app::ledger::NamedEntry;
+use peerstake_app::review::{AmendRequest, ReviewRequest};
+use peerstake_core::review::{Step, Verdict};
+use peerstake_core::terms::MemberNo;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{ApiError, ApiResult, Body, EntryOut, ErrorBody, LogIn, entry_out, log_request};
+use crate::AppState;
+use crate::auth::Caller;
+
+/// A review step.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReviewIn {
+    /// `approve`, `dispute`, `withdraw` (one's own dispute), `decide` (a steward settles a
+    /// dispute) or `vote` (on a dispute).
+    pub step: String,
+    /// For `decide` and `vote`: `uphold` or `reject`.
+    pub verdict: Option<String>,
+    /// The reason (required to dispute) or a comment.
+    #[serde(default)]
+    pub note: String,
+    /// Makes a retry harmless.
+    pub idempotency_key: Option<String>,
+}
+
+/// An amendment: the entry is reversed and the corrected contribution logged, linked to it.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AmendIn {
+    /// Why (the reversal's reason).
+    pub reason: String,
+    /// The corrected contribution.
+    pub entry: LogIn,
+}
+
+/// An entry with its review.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryReviewOut {
+    /// The entry.
+    pub entry: EntryOut,
+    /// For a contribution: `pending`, `counted`, `disputed`, `rejected` or `reversed`.
+    pub status: Option<String>,
+    /// The rule it is reviewed under, in words.
+    pub rule: String,
+    /// Who approved it since it last waited.
+    pub approvals: Vec<String>,
+    /// Who disputes it, while a dispute is open.
+    pub disputed_by: Option<String>,
+    /// The entry that reversed it.
+    pub reversed_by: Option<u64>,
+    /// The entry that amends it.
+    pub amended_by: Option<u64>,
+    /// Its review steps, in order.
+    pub steps: Vec<EntryOut>,
+}
+
+/// The outcome of a step.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepOut {
+    /// The ledger entry recording the step.
+    pub step: EntryOut,
+    /// Where the reviewed entry stands now.
+    pub status: String,
+}
+
+fn out(named: &NamedEntry, status: Option<String>) -> EntryOut {
+    let handle = |no: MemberNo| named.handle(no);
+    EntryOut { status, ..entry_out(&named.entry, named.currency, &handle) }
+}
+
+fn parse_step(input: &ReviewIn) -> Result<Step, ApiError> {
+    let verdict = || input.verdict.as_deref().and_then(Verdict::from_name).ok_or_else(|| ApiError::from(invalid("verdict", "use uphold or reject")));
+    Ok(match input.step.as_str() {
+        "approve" => Step::Approve,
+        "dispute" => Step::Dispute,
+        "withdraw" => Step::Withdraw,
+        "decide" => Step::Decide(verdict()?),
+        "vote" => Step::Vote(verdict()?),
+        other => return Err(invalid("step", format!("'{other}': use approve, dispute, withdraw, decide or vote")).into()),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/entries/{seq}", params(("slug" = String, Path), ("seq" = u64, Path)), responses((status = 200, body = EntryReviewOut), (status = 404, body = ErrorBody)))]
+pub(super) async fn get_entry(State(state): State<AppState>, caller: Caller, Path((slug, seq)): Path<(String, u64)>) -> ApiResult<EntryReviewOut> {
+    let account = caller.account.clone();
+    let review = state.run(move |commons, now| commons.acting(account.as_ref()).entry_review(&slug, seq, now)).await?;
+    let status = match (review.reversed_by, review.status) {
+        (Some(_), Some(_)) => Some("reversed".to_string()),
+        (_, status) => status.map(|s| s.name().to_string()),
+    };
+    Ok(Json(EntryReviewOut {
+        entry: out(&review.entry, status.clone()),
+        status,
+        rule: review.rule,
+        approvals: review.approvals,
+        disputed_by: review.disputed_by,
+        reversed_by: review.reversed_by,
+        amended_by: review.amended_by,
+        steps: review.steps.iter().map(|s| out(s, None)).collect(),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries/{seq}/review", params(("slug" = String, Path), ("seq" = u64, Path)), request_body = ReviewIn, responses((status = 201, body = StepOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn review_entry(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, seq)): Path<(String, u64)>,
+    Body(input): Body<ReviewIn>,
+) -> Result<(StatusCode, Json<StepOut>), ApiError> {
+    caller.check_api()?;
+    let account = caller.account()?.clone();
+    let step = parse_step(&input)?;
+    let (named, status) = state
+        .run(move |commons, now| {
+            let acting = commons.acting(Some(&account));
+            let request = ReviewRequest { venture: slug.clone(), seq, step, by: String::new(), note: input.note, idempotency_key: input.idempotency_key };
+            let stored = acting.review(&request, now)?;
+            let review = acting.entry_review(&slug, seq, now)?;
+            let named =
+                review.steps.into_iter().find(|s| s.entry.entry.seq == stored.entry.seq).ok_or_else(|| invalid("entry", "the step was not recorded"))?;
+            Ok((named, review.status.map_or("", |s| s.name()).to_string()))
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(StepOut { step: out(&named, None), status })))
+}
+
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries/{seq}/amendment", params(("slug" = String, Path), ("seq" = u64, Path)), request_body = AmendIn, responses((status = 201, body = EntryOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn amend_entry(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, seq)): Path<(String, u64)>,
+    Body(input): Body<AmendIn>,
+) -> Result<(StatusCode, Json<EntryOut>), ApiError> {
+    caller.check_api()?;
+    let account = caller.account()?.clone();
+    let review = state
+        .run(move |commons, now| {
+            let acting = commons.acting(Some(&account));
+            let log = log_request(&slug, &input.entry, None)?;
+            let stored = acting.amend(&AmendRequest { seq, reason: input.reason, log }, now)?;
+            acting.entry_review(&slug, stored.entry.seq, now)
+        })
+        .await?;
+    let status = review.status.map(|s| s.name().to_string());
+    Ok((StatusCode::CREATED, Json(out(&review.entry, status))))
+}
+
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/review-queue", params(("slug" = String, Path)), responses((status = 200, body = [EntryOut]), (status = 404, body = ErrorBody)))]
+pub(super) async fn review_queue(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> ApiResult<Vec<EntryOut>> {
+    let account = caller.account.clone();
+    let queue = state.run(move |commons, now| commons.acting(account.as_ref()).review_queue(&slug, now)).await?;
+    Ok(Json(queue.iter().map(|(named, status)| out(named, Some(status.name().to_string()))).collect()))
+}

@@ -1,0 +1,236 @@
+//! One entry with its review and the steps a person may take on it, the amendment form, and the
+//! queue of entries waiting for review.
+
+use peerstake_app::review::{AmendRequest, EntryReview, ReviewRequest};
+use peerstake_core::review::{Status, Step, Verdict};
+
+use super::*;
+
+#[derive(Deserialize)]
+pub(super) struct StepForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct AmendForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(flatten)]
+    entry: LogIn,
+}
+
+pub(super) async fn entry_page(State(state): State<AppState>, caller: Caller, Path((slug, seq)): Path<(String, u64)>) -> PageResult {
+    render_entry(&state, &caller, slug, seq, None).await
+}
+
+async fn render_entry(state: &AppState, caller: &Caller, slug: String, seq: u64, failure: Option<AppError>) -> PageResult {
+    let account = caller.account.clone();
+    let (standing, review) = state
+        .run(move |commons, now| {
+            let acting = commons.acting(account.as_ref());
+            Ok((acting.standing(&slug, now)?, acting.entry_review(&slug, seq, now)?))
+        })
+        .await
+        .map_err(fail(caller))?;
+    let failure = failure.as_ref();
+    let status = if failure.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = failure.map_or(status, status_of);
+    Ok(show_status(caller, status, &format!("Entry #{seq}"), entry_body(caller, &standing, &review, failure)))
+}
+
+fn entry_body(caller: &Caller, standing: &Standing, review: &EntryReview, failure: Option<&AppError>) -> Markup {
+    let named = &review.entry;
+    let entry = &named.entry.entry;
+    let currency = named.currency;
+    let slug = &standing.venture.record.slug;
+    let seq = entry.seq;
+    let action = format!("/v/{slug}/entries/{seq}/review");
+    let open = review.reversed_by.is_none();
+    let status = review.status.filter(|_| open);
+    let is_member = standing.member.is_some();
+    let status_text = match (review.reversed_by, review.status) {
+        (Some(_), _) => "reversed",
+        (None, Some(status)) => status.name(),
+        (None, None) => "a record",
+    };
+    let step_button = |step: &str, verdict: &str, label: &str| {
+        html! {
+            form.inline method="post" action=(action) {
+                (csrf_field(caller))
+                input type="hidden" name="step" value=(step);
+                @if !verdict.is_empty() { input type="hidden" name="verdict" value=(verdict); }
+                button type="submit" { (label) }
+            }
+        }
+    };
+    html! {
+        h1 { "Entry #" (seq) " · " (entry.tag) }
+        (venture_nav(standing))
+        p { "Status: " strong data-status=(status_text) { (status_text) } " · " (review.rule) }
+        (form_error(failure))
+        dl {
+            dt { "Date" } dd { (entry.occurred_on.to_string()) }
+            dt { "For" } dd { @if let Some(m) = entry.member { (named.handle(m)) } @else { "the venture" } }
+            @if let Some(author) = entry.author { dt { "Recorded by" } dd { (named.handle(author)) } }
+            dt { "Value" } dd { (currency.format(entry.fmv_minor)) }
+            dt { "Slices" } dd { (currency.format(entry.slices_minor)) @if status.is_some_and(|s| s != Status::Counted) { " (not counted while " (status_text) ")" } }
+            dt { "Policy version" } dd { (entry.policy_version) }
+            @if !entry.note.is_empty() { dt { "Note" } dd { (entry.note) } }
+            @if let Some(target) = entry.reverses.or(entry.about) { dt { "About" } dd { a href=(format!("/v/{slug}/entries/{target}")) { "entry #" (target) } } }
+            @if !review.approvals.is_empty() { dt { "Approved by" } dd { (review.approvals.join(", ")) } }
+            @if let Some(by) = &review.disputed_by { dt { "Disputed by" } dd { (by) } }
+            @if let Some(by) = review.reversed_by { dt { "Reversed by" } dd { a href=(format!("/v/{slug}/entries/{by}")) { "entry #" (by) } } }
+            @if let Some(by) = review.amended_by { dt { "Amended by" } dd { a href=(format!("/v/{slug}/entries/{by}")) { "entry #" (by) } } }
+        }
+        @if !review.steps.is_empty() {
+            h2 { "Review" }
+            ol { @for step in &review.steps {
+                @let e = &step.entry.entry;
+                li id=(format!("step-{}", e.seq)) {
+                    a href=(format!("/v/{slug}/entries/{}", e.seq)) { "#" (e.seq) } " " (e.occurred_on.to_string()) " · " strong { (e.tag) }
+                    @if let Some(author) = e.author { " by " (step.handle(author)) }
+                    @if e.slices_minor != 0 { " · " (currency.format(e.slices_minor)) " slices" }
+                    @if !e.note.is_empty() { ": " (e.note) }
+                }
+            } }
+        }
+        @if is_member && open {
+            @match status {
+                Some(Status::Pending) => {
+                    h2 { "Review this entry" }
+                    (step_button("approve", "", "Approve"))
+                    (dispute_form(caller, &action, failure))
+                }
+                Some(Status::Counted) => {
+                    h2 { "Something wrong?" }
+                    (dispute_form(caller, &action, failure))
+                }
+                Some(Status::Disputed) => {
+                    h2 { "Settle the dispute" }
+                    p { (step_button("withdraw", "", "Withdraw my dispute")) }
+                    p { "Stewards decide: " (step_button("decide", "uphold", "Uphold (it counts)")) " " (step_button("decide", "reject", "Reject")) }
+                    p { "Members vote: " (step_button("vote", "uphold", "Vote to uphold")) " " (step_button("vote", "reject", "Vote to reject")) }
+                }
+                _ => {}
+            }
+            @if status.is_some() && (standing.is_steward() || entry.author == standing.member.as_ref().map(|m| m.member_no)) {
+                h2 { "Amend" }
+                p.hint { "Amending reverses this entry and logs the corrected one, linked to it." }
+                form method="post" action=(format!("/v/{slug}/entries/{seq}/amend")) {
+                    (csrf_field(caller))
+                    input type="hidden" name="kind" value=(entry.tag);
+                    @if let Some(m) = entry.member { input type="hidden" name="member" value=(named.handle(m)); }
+                    (text_input("Date", "date", &entry.occurred_on.to_string(), "date", failure, "date", ""))
+                    (text_input("Hours or units", "quantity", "", "text", failure, "quantity", "for time and capital-use"))
+                    (text_input("Amount", "amount", "", "text", failure, "amount", "for money and goods"))
+                    (text_input("Paid back", "paid", "", "text", failure, "paid", ""))
+                    (text_input("What was done", "note", &entry.note, "text", failure, "note", ""))
+                    (text_input("Why amend", "reason", "", "text", failure, "reason", "required"))
+                    button type="submit" { "Amend entry #" (seq) }
+                }
+            }
+        }
+    }
+}
+
+fn dispute_form(caller: &Caller, action: &str, failure: Option<&AppError>) -> Markup {
+    html! {
+        form method="post" action=(action) {
+            (csrf_field(caller))
+            input type="hidden" name="step" value="dispute";
+            (text_input("Reason to dispute", "note", "", "text", failure, "reason", "what is wrong with it"))
+            button.secondary type="submit" { "Dispute" }
+        }
+    }
+}
+
+pub(super) async fn take_step(State(state): State<AppState>, caller: Caller, Path((slug, seq)): Path<(String, u64)>, Form(form): Form<StepForm>) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let verdict = || Verdict::from_name(&form.verdict).ok_or_else(|| peerstake_app::error::invalid("verdict", "use uphold or reject"));
+    let step = match form.step.as_str() {
+        "approve" => Ok(Step::Approve),
+        "dispute" => Ok(Step::Dispute),
+        "withdraw" => Ok(Step::Withdraw),
+        "decide" => verdict().map(Step::Decide),
+        "vote" => verdict().map(Step::Vote),
+        other => Err(peerstake_app::error::invalid("step", format!("'{other}' is not a review step"))),
+    };
+    let slug_for_run = slug.clone();
+    let note = form.note.clone();
+    let outcome = match step {
+        Ok(step) => {
+            state
+                .run(move |commons, now| {
+                    let request = ReviewRequest { venture: slug_for_run, seq, step, by: String::new(), note, idempotency_key: None };
+                    commons.acting(Some(&account)).review(&request, now)
+                })
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(_) => Ok(see_other(&format!("/v/{slug}/entries/{seq}"))),
+        Err(error) if shown_in_form(&error) => render_entry(&state, &caller, slug, seq, Some(error)).await,
+        Err(error) => Err(fail(&caller)(error)),
+    }
+}
+
+pub(super) async fn amend(State(state): State<AppState>, caller: Caller, Path((slug, seq)): Path<(String, u64)>, Form(form): Form<AmendForm>) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let slug_for_run = slug.clone();
+    let outcome = state
+        .run(move |commons, now| {
+            let log = log_request(&slug_for_run, &form.entry, None)?;
+            commons.acting(Some(&account)).amend(&AmendRequest { seq, reason: form.reason, log }, now)
+        })
+        .await;
+    match outcome {
+        Ok(stored) => Ok(see_other(&format!("/v/{slug}/entries/{}", stored.entry.seq))),
+        Err(error) if shown_in_form(&error) => render_entry(&state, &caller, slug, seq, Some(error)).await,
+        Err(error) => Err(fail(&caller)(error)),
+    }
+}
+
+pub(super) async fn queue_page(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
+    let account = caller.account.clone();
+    let (standing, queue) = state
+        .run(move |commons, now| {
+            let acting = commons.acting(account.as_ref());
+            Ok((acting.standing(&slug, now)?, acting.review_queue(&slug, now)?))
+        })
+        .await
+        .map_err(fail(&caller))?;
+    let slug = &standing.venture.record.slug;
+    let body = html! {
+        h1 { "To review in " (standing.venture.record.name) }
+        (venture_nav(&standing))
+        @if queue.is_empty() { p { "Nothing waits for review." } }
+        @else {
+            div.scroll { table {
+                thead { tr { th { "#" } th { "Status" } th { "Date" } th { "Kind" } th { "For" } th.n { "Slices" } th { "Note" } } }
+                tbody { @for (named, status) in &queue {
+                    @let e = &named.entry.entry;
+                    tr {
+                        td { a href=(format!("/v/{slug}/entries/{}", e.seq)) { "#" (e.seq) } }
+                        td { span.status data-status=(status.name()) { (status.name()) } }
+                        td { (e.occurred_on.to_string()) } td { (e.tag) }
+                        td { @if let Some(m) = e.member { (named.handle(m)) } @else { "the venture" } }
+                        td.n { (named.currency.format(e.slices_minor)) } td { (e.note) }
+                    }
+                } }
+            } }
+        }
+    };
+    Ok(show(&caller, "To review", body))
+}
