@@ -14,6 +14,7 @@ use crate::book::Book;
 use crate::error::{AppError, invalid};
 use crate::forms::TermsForm;
 use crate::ledger::{LedgerPage, LedgerQuery, LogRequest, ReverseRequest, SplitQuery, SplitReport, TraceReport};
+use crate::proposals::{ProposalView, ProposeRequest, VoteRequest};
 use crate::review::{AmendRequest, EntryReview, ReviewRequest};
 use crate::ventures::{AddMember, CreateVenture, MemberView, PolicyVersionView, SetPolicy, SetTerms, VentureSummary};
 use crate::{Commons, Now};
@@ -443,10 +444,68 @@ impl Acting<'_> {
         self.commons.review_queue(slug)
     }
 
-    /// Adopts a policy version (stewards).
-    pub fn set_policy(&self, request: &SetPolicy, now: Now) -> Result<PolicyVersionView, AppError> {
+    /// Proposes a policy change as a steward, with their vote: adopted at once only when that
+    /// meets the rule in force (a venture's only steward, under the default rule). Returns the
+    /// version adopted, or the open proposal's number.
+    pub fn set_policy(&self, request: &SetPolicy, now: Now) -> Result<Result<PolicyVersionView, u32>, AppError> {
         self.standing(&request.venture, now)?.require_steward()?;
-        self.commons.set_policy(request, now)
+        let proposal = self.propose(
+            &ProposeRequest {
+                venture: request.venture.clone(),
+                by: String::new(),
+                policy: request.policy.clone(),
+                effective_from: request.effective_from,
+                note: String::new(),
+                idempotency_key: request.idempotency_key.clone(),
+            },
+            now,
+        )?;
+        match proposal.record.policy_version {
+            Some(version) => {
+                let (_, versions) = self.commons.policy_history(&request.venture)?;
+                versions
+                    .into_iter()
+                    .find(|v| v.record.version == version)
+                    .map(Ok)
+                    .ok_or(AppError::NotFound { what: "policy version", name: version.to_string() })
+            }
+            None => Ok(Err(proposal.record.number)),
+        }
+    }
+
+    /// Proposes a policy change (members), with one's own vote for it.
+    pub fn propose(&self, request: &ProposeRequest, now: Now) -> Result<ProposalView, AppError> {
+        let standing = self.standing(&request.venture, now)?;
+        let member = standing.require_member()?;
+        self.commons.propose(&ProposeRequest { by: member.handle.clone(), ..request.clone() }, now)
+    }
+
+    /// Votes on a proposal (members, once each).
+    pub fn vote_on_proposal(&self, request: &VoteRequest, now: Now) -> Result<ProposalView, AppError> {
+        let standing = self.standing(&request.venture, now)?;
+        let member = standing.require_member()?;
+        self.commons.vote_on_proposal(&VoteRequest { by: member.handle.clone(), ..request.clone() }, now)
+    }
+
+    /// Withdraws one's own open proposal.
+    pub fn withdraw_proposal(&self, slug: &str, number: u32, now: Now) -> Result<ProposalView, AppError> {
+        let standing = self.standing(slug, now)?;
+        let member = standing.require_member()?;
+        self.commons.withdraw_proposal(slug, number, &member.handle, now)
+    }
+
+    /// A venture's proposals, for anyone who may read it.
+    pub fn proposals(&self, slug: &str, now: Now) -> Result<Vec<ProposalView>, AppError> {
+        self.standing(slug, now)?;
+        self.commons.proposals(slug)
+    }
+
+    /// One proposal, with the split now and under it, for anyone who may read the venture.
+    pub fn proposal(&self, slug: &str, number: u32, now: Now) -> Result<(ProposalView, SplitReport, SplitReport), AppError> {
+        self.standing(slug, now)?;
+        let proposal = self.commons.proposal(slug, number)?;
+        let (current, proposed) = self.commons.proposal_comparison(slug, number)?;
+        Ok((proposal, current, proposed))
     }
 
     /// The policy history.

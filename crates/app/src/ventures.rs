@@ -36,7 +36,7 @@ impl PolicyChoice {
         }
     }
 
-    fn fingerprint_part(&self) -> String {
+    pub(crate) fn fingerprint_part(&self) -> String {
         match self {
             PolicyChoice::Preset(name) => format!("preset:{name}"),
             PolicyChoice::File(text) => format!("file:{text}"),
@@ -384,15 +384,7 @@ impl Commons {
                 .ok_or(AppError::NotFound { what: "policy version", name: result });
         }
         let policy = request.policy.resolve(book.currency)?;
-        let last = book.policies.last().map(|(record, _)| record);
-        check_not_retroactive(tx.as_mut(), venture.id, "a policy", request.effective_from, last.map(|r| r.effective_from))?;
-        let record = PolicyVersionRecord {
-            version: last.map_or(1, |r| r.version + 1),
-            effective_from: request.effective_from,
-            settings: policy_file::to_toml(&policy, book.currency),
-            recorded_at_ms: now.at_ms,
-        };
-        tx.insert_policy_version(venture.id, &record)?;
+        let record = insert_policy_version(tx.as_mut(), &book, &policy, request.effective_from, now)?;
         remember(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint, &format!("policy:{}", record.version), now)?;
         tx.commit()?;
         Ok(PolicyVersionView { record, policy })
@@ -404,6 +396,26 @@ impl Commons {
         let book = self.books.read(tx.as_mut(), venture)?;
         Ok((book.currency, book.policies.iter().map(|(record, policy)| PolicyVersionView { record: record.clone(), policy: policy.clone() }).collect()))
     }
+}
+
+/// Adds a policy version after the last, refusing a date that would reach entries already valued.
+pub(crate) fn insert_policy_version(
+    tx: &mut dyn Transaction,
+    book: &crate::book::Book,
+    policy: &Policy,
+    effective_from: Date,
+    now: Now,
+) -> Result<PolicyVersionRecord, AppError> {
+    let last = book.policies.last().map(|(record, _)| record);
+    check_not_retroactive(tx, book.venture.id, "a policy", effective_from, last.map(|r| r.effective_from))?;
+    let record = PolicyVersionRecord {
+        version: last.map_or(1, |r| r.version + 1),
+        effective_from,
+        settings: policy_file::to_toml(policy, book.currency),
+        recorded_at_ms: now.at_ms,
+    };
+    tx.insert_policy_version(book.venture.id, &record)?;
+    Ok(record)
 }
 
 fn check_not_retroactive(

@@ -85,6 +85,9 @@ enum Command {
     /// entries waiting; show one entry's review.
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// Policy proposals: propose a change, vote on it, withdraw it, list and show them.
+    #[command(subcommand)]
+    Proposal(ProposalCommand),
     /// Amend an entry: reverse it and log the corrected contribution, linked to it.
     Amend {
         /// The entry number amended.
@@ -343,6 +346,58 @@ enum ReviewCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum ProposalCommand {
+    /// Propose a policy change (the proposer's vote for it is recorded with it).
+    Propose {
+        /// The venture.
+        venture: String,
+        /// Who proposes it (a member's handle).
+        #[arg(long = "by")]
+        by: String,
+        /// A preset (slicing-pie, hours-only) or a TOML policy file.
+        #[arg(long)]
+        policy: String,
+        /// From when it would apply (YYYY-MM-DD).
+        #[arg(long)]
+        effective_from: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Vote for or against an open proposal.
+    Vote {
+        /// The venture.
+        venture: String,
+        /// The proposal's number.
+        number: u32,
+        /// Who votes (a member's handle).
+        #[arg(long = "by")]
+        by: String,
+        /// for or against.
+        #[arg(long)]
+        choice: String,
+        /// A comment.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Withdraw one's own open proposal.
+    Withdraw {
+        /// The venture.
+        venture: String,
+        /// The proposal's number.
+        number: u32,
+        /// Who proposed it.
+        #[arg(long = "by")]
+        by: String,
+    },
+    /// Every proposal of a venture.
+    List {
+        /// The venture.
+        venture: String,
+    },
+}
+
 #[derive(Args)]
 struct StepArgs {
     /// The venture.
@@ -519,6 +574,7 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
             println!("entry #{} amends entry #{seq} (reversed by entry #{})", stored.entry.seq, stored.entry.seq - 1);
         }
         Command::Review(command) => review_command(&commons, command, now, &mut out)?,
+        Command::Proposal(command) => proposal_command(&commons, command, now)?,
         Command::Reverse { venture, seq, reason, author, key } => {
             let stored = commons.reverse(&ReverseRequest { venture: venture.clone(), seq, reason, author, idempotency_key: key }, now)?;
             println!("entry #{} reverses entry #{seq}", stored.entry.seq);
@@ -759,5 +815,49 @@ fn review_command(commons: &Commons, command: ReviewCommand, now: Now, out: &mut
     let stored = commons.review(&request, now)?;
     let status = commons.entry_review(&args.venture, args.seq)?.status.map_or("", |s| s.name());
     println!("entry #{} records the {} of entry #{}; it is now {status}", stored.entry.seq, step.tag(), args.seq);
+    Ok(())
+}
+
+/// Runs a `proposal` subcommand.
+fn proposal_command(commons: &Commons, command: ProposalCommand, now: Now) -> Result<(), AppError> {
+    use peerstake_app::proposals::{ProposalView, ProposeRequest, VoteRequest};
+    let show = |view: &ProposalView| {
+        let record = &view.record;
+        println!(
+            "proposal #{}: {} from {} by {} — {} ({})",
+            record.number, view.policy.preset, record.effective_from, view.proposed_by, record.status, view.rule
+        );
+    };
+    match command {
+        ProposalCommand::Propose { venture, by, policy, effective_from, note } => {
+            let request = ProposeRequest {
+                venture,
+                by,
+                policy: policy_choice(&policy)?,
+                effective_from: optional_date("effective-from", Some(&effective_from))?.unwrap_or(now.today),
+                note,
+                idempotency_key: None,
+            };
+            show(&commons.propose(&request, now)?);
+        }
+        ProposalCommand::Vote { venture, number, by, choice, note } => {
+            let approve = match choice.as_str() {
+                "for" => true,
+                "against" => false,
+                _ => return Err(peerstake_app::error::invalid("choice", "use for or against")),
+            };
+            show(&commons.vote_on_proposal(&VoteRequest { venture, number, by, approve, note }, now)?);
+        }
+        ProposalCommand::Withdraw { venture, number, by } => show(&commons.withdraw_proposal(&venture, number, &by, now)?),
+        ProposalCommand::List { venture } => {
+            let proposals = commons.proposals(&venture)?;
+            if proposals.is_empty() {
+                println!("no proposals in {venture}");
+            }
+            for view in &proposals {
+                show(view);
+            }
+        }
+    }
     Ok(())
 }

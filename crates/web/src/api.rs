@@ -30,6 +30,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::auth::Caller;
 use crate::{AppState, status_of};
 
+mod proposals;
 mod review;
 
 // ---------------------------------------------------------------- errors and extractors
@@ -1049,16 +1050,11 @@ async fn get_policy(State(state): State<AppState>, caller: Caller, Path(slug): P
     Ok(Json(versions.iter().map(policy_out).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/policy", params(("slug" = String, Path)), request_body = SetPolicyIn, responses((status = 201, body = PolicyVersionOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn set_policy(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(slug): Path<String>,
-    Body(input): Body<SetPolicyIn>,
-) -> Result<(StatusCode, Json<PolicyVersionOut>), ApiError> {
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/policy", params(("slug" = String, Path)), request_body = SetPolicyIn, responses((status = 201, body = PolicyVersionOut, description = "Adopted at once (the rule in force allows it)"), (status = 202, body = proposals::ProposalOut, description = "Proposed; it waits for votes"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_policy(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Body(input): Body<SetPolicyIn>) -> Result<Response, ApiError> {
     caller.check_api()?;
     let account = caller.account()?.clone();
-    let view = state
+    let outcome = state
         .run(move |commons, now| {
             let request = SetPolicy {
                 venture: slug,
@@ -1066,10 +1062,18 @@ async fn set_policy(
                 effective_from: parse_date("effective from", input.effective_from.trim())?,
                 idempotency_key: input.idempotency_key,
             };
-            commons.acting(Some(&account)).set_policy(&request, now)
+            let acting = commons.acting(Some(&account));
+            let slug = request.venture.clone();
+            Ok(match acting.set_policy(&request, now)? {
+                Ok(view) => Ok(view),
+                Err(number) => Err(acting.proposal(&slug, number, now)?.0),
+            })
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(policy_out(&view))))
+    Ok(match outcome {
+        Ok(view) => (StatusCode::CREATED, Json(policy_out(&view))).into_response(),
+        Err(proposal) => (StatusCode::ACCEPTED, Json(proposals::proposal_out(&proposal))).into_response(),
+    })
 }
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/join", params(("slug" = String, Path)), request_body = JoinIn, responses((status = 200, body = JoinOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -1180,7 +1184,12 @@ async fn export(State(state): State<AppState>, caller: Caller, Path(slug): Path<
         review::get_entry,
         review::review_entry,
         review::amend_entry,
-        review::review_queue
+        review::review_queue,
+        proposals::list,
+        proposals::propose,
+        proposals::detail,
+        proposals::vote,
+        proposals::withdraw
     ),
     components(schemas(ErrorBody, ErrorDetail))
 )]
@@ -1217,6 +1226,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ventures/{slug}/entries/{seq}/review", post(review::review_entry))
         .route("/ventures/{slug}/entries/{seq}/amendment", post(review::amend_entry))
         .route("/ventures/{slug}/review-queue", get(review::review_queue))
+        .route("/ventures/{slug}/proposals", get(proposals::list).post(proposals::propose))
+        .route("/ventures/{slug}/proposals/{number}", get(proposals::detail))
+        .route("/ventures/{slug}/proposals/{number}/votes", post(proposals::vote))
+        .route("/ventures/{slug}/proposals/{number}/withdrawal", post(proposals::withdraw))
         .route("/ventures/{slug}/members", get(list_members).post(invite))
         .route("/ventures/{slug}/members/{handle}/trace", get(get_trace))
         .route("/ventures/{slug}/members/{handle}/terms", post(set_terms))

@@ -9,5 +9,6 @@ mod files;
 mod invariants;
 mod ledger;
 mod people;
+mod proposals;
 mod review;
 mod ventures;

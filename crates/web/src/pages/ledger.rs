@@ -151,7 +151,7 @@ pub(super) async fn reverse(
 #[derive(Deserialize)]
 pub(super) struct PolicyQuery {
     #[serde(default)]
-    candidate: String,
+    pub(super) candidate: String,
 }
 
 pub(super) async fn policy_page(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Query(query): Query<PolicyQuery>) -> PageResult {
@@ -163,14 +163,15 @@ pub(super) async fn render_policy(state: &AppState, caller: &Caller, slug: Strin
     let account = caller.account.clone();
     let candidate = if query.candidate.is_empty() { "hours-only".to_string() } else { query.candidate.clone() };
     let candidate_for_run = candidate.clone();
-    let (standing, (currency, versions), current, proposed) = state
+    let (standing, (currency, versions), current, proposed, proposals) = state
         .run(move |commons, now| {
             let acting = commons.acting(account.as_ref());
             let standing = acting.standing(&slug, now)?;
             let history = acting.policy_history(&slug, now)?;
             let current = acting.split(&slug, &SplitQuery::default(), now)?;
             let proposed = acting.split(&slug, &SplitQuery { as_of: None, policy: Some(PolicyChoice::Preset(candidate_for_run)) }, now)?;
-            Ok((standing, history, current, proposed))
+            let proposals = acting.proposals(&slug, now)?;
+            Ok((standing, history, current, proposed, proposals))
         })
         .await
         .map_err(fail(caller))?;
@@ -205,6 +206,26 @@ pub(super) async fn render_policy(state: &AppState, caller: &Caller, slug: Strin
             } }
         } }
         @if !proposed.unvalued.is_empty() { p.muted { (proposed.unvalued.len()) " entries could not be valued under the candidate." } }
+        h2 { "Proposals" }
+        @if proposals.is_empty() { p { "No change has been proposed." } }
+        @else { ul { @for p in &proposals {
+            li { a href=(format!("/v/{slug}/proposals/{}", p.record.number)) { "Proposal #" (p.record.number) } ": " (p.policy.preset) " from "
+                (p.record.effective_from.to_string()) " by " (p.proposed_by) " · " span.status data-status=(p.record.status) { (p.record.status) } }
+        } } }
+        @if standing.member.is_some() && !standing.is_steward() {
+            h2 { "Propose a formula" }
+            form.stack method="post" action=(format!("/v/{slug}/proposals")) {
+                (csrf_field(caller))
+                (form_error(failure))
+                (select("Preset", "preset", &[("slicing-pie", "Slicing Pie"), ("hours-only", "Hours only")], &candidate))
+                label for="f-effective_from" { "From" }
+                input id="f-effective_from" type="date" name="effective_from" required;
+                (field_error(failure, "effective from"))
+                label for="f-note" { "Why" }
+                input id="f-note" type="text" name="note";
+                button type="submit" { "Propose" }
+            }
+        }
         @if standing.is_steward() {
             h2 { "Adopt a formula" }
             form.stack method="post" action=(format!("/v/{slug}/policy")) {
@@ -252,7 +273,8 @@ pub(super) async fn adopt_policy(State(state): State<AppState>, caller: Caller, 
         })
         .await;
     match outcome {
-        Ok(_) => Ok(see_other(&target)),
+        Ok(Ok(_)) => Ok(see_other(&target)),
+        Ok(Err(number)) => Ok(see_other(&format!("/v/{slug}/proposals/{number}"))),
         Err(error) if shown_in_form(&error) => render_policy(&state, &caller, slug, PolicyQuery { candidate: preset }, Some(error)).await,
         Err(error) => Err(fail(&caller)(error)),
     }

@@ -28,6 +28,7 @@ mod accounts;
 mod exports;
 mod ledger;
 mod log;
+mod proposals;
 mod review;
 mod settings;
 mod ventures;
@@ -36,6 +37,7 @@ use accounts::*;
 use exports::*;
 use ledger::*;
 use log::*;
+use proposals::{proposal_page, propose, vote as vote_on_proposal, withdraw as withdraw_proposal};
 use review::*;
 use settings::*;
 use ventures::*;
@@ -145,6 +147,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v/{slug}/entries/{seq}/review", post(take_step))
         .route("/v/{slug}/entries/{seq}/amend", post(amend))
         .route("/v/{slug}/review", get(queue_page))
+        .route("/v/{slug}/proposals", post(propose))
+        .route("/v/{slug}/proposals/{number}", get(proposal_page))
+        .route("/v/{slug}/proposals/{number}/vote", post(vote_on_proposal))
+        .route("/v/{slug}/proposals/{number}/withdraw", post(withdraw_proposal))
         .route("/v/{slug}/policy", get(policy_page).post(adopt_policy))
         .route("/v/{slug}/settings", get(settings_page))
         .route("/v/{slug}/settings/access", post(save_access))
