@@ -74,6 +74,8 @@ pub struct EntryReview {
     pub disputed_by: Option<String>,
     /// The rule it is reviewed under, in words.
     pub rule: String,
+    /// How a dispute on it is settled.
+    pub disputes: peerstake_core::policy::DisputeRule,
 }
 
 /// What an entry counts in the split now: its own effects and its review steps', summed per
@@ -313,6 +315,7 @@ impl Commons {
             approvals,
             disputed_by,
             rule,
+            disputes,
         })
     }
 

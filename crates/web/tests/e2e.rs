@@ -364,5 +364,98 @@ fn a_venture_in_a_real_browser() {
         json!({"script": "return Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea')).filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length;", "args": []}),
     );
     assert_eq!(labelled.as_i64(), Some(0), "every field has a label");
+    browser.post("/window/rect", json!({"width": 1200, "height": 900}));
+
+    review_in_a_real_browser(&browser, &dir.0);
     eprintln!("e2e screenshots in {}", shots.display());
+}
+
+/// Peer review: in a venture whose stewards approve each entry, Ben logs time, Ana disputes it,
+/// Ben amends it, Ana approves the amendment, and the split shows it.
+fn review_in_a_real_browser(browser: &Browser, dir: &Path) {
+    use peerstake_app::Now;
+    use peerstake_app::forms::TermsForm;
+    use peerstake_app::ventures::{AddMember, CreateVenture, PolicyChoice};
+    // The operator sets the venture up: stewards approve entries; Ana is its steward.
+    let operator = Commons::open(&format!("sqlite://{}", dir.join("e2e.db").display())).expect("the commons opens");
+    let now = Now::from_unix_ms(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0)));
+    let venture = CreateVenture {
+        slug: "mill".into(),
+        name: "Millhouse".into(),
+        pitch: "Flour for the street".into(),
+        currency: "EUR".into(),
+        policy: PolicyChoice::File("review = \"stewards\"".into()),
+        started_on: None,
+        idempotency_key: None,
+    };
+    operator.create_venture(&venture, now).expect("the venture is made");
+    let steward = AddMember {
+        venture: "mill".into(),
+        handle: "ana".into(),
+        display_name: "Ana".into(),
+        role: "steward".into(),
+        joined_on: None,
+        terms: TermsForm { hourly_rate: "50".into(), ..TermsForm::default() },
+        idempotency_key: None,
+    };
+    operator.add_member(&steward, now).expect("ana is its steward");
+    operator.link_account("mill", "ana", "ana").expect("linked to her account");
+
+    let sign_in = |who: &str| {
+        browser.sign_out();
+        browser.open("/login");
+        browser.fill(r#"input[name="username"]"#, who);
+        browser.fill(r#"input[name="password"]"#, "correct horse battery");
+        browser.click(r#"form[action="/login"] button[type="submit"]"#);
+        browser.wait_for_page("/");
+        browser.wait_for_text("Sign out");
+    };
+
+    // Ben joins and logs 4 hours: it waits for a steward and does not count yet.
+    sign_in("ben");
+    browser.open("/v/mill");
+    browser.fill(r#"input[name="hourly_rate"]"#, "40");
+    browser.click(r#"form[action="/v/mill/join"] button[type="submit"]"#);
+    browser.wait_for_text("Log a contribution");
+    browser.open("/v/mill/log?kind=time");
+    browser.fill(r#"input[name="quantity"]"#, "4");
+    browser.click(r#"button[name="action"][value="preview"]"#);
+    browser.wait_for_text("Record it");
+    browser.click(r#"button[name="action"][value="record"]"#);
+    browser.wait_for_page("/v/mill");
+    browser.open("/v/mill/entries/1");
+    assert_eq!(browser.text("strong[data-status]"), "pending");
+    browser.screenshot("10-review-pending");
+
+    // Ana disputes it: it was 3 hours.
+    sign_in("ana");
+    browser.open("/v/mill/review");
+    browser.click(r#"a[href="/v/mill/entries/1"]"#);
+    browser.wait_for_page("/v/mill/entries/1");
+    browser.fill(r#"form[action="/v/mill/entries/1/review"] input[name="note"]"#, "It was 3 hours");
+    browser.click(r#"form[action="/v/mill/entries/1/review"] button.secondary"#);
+    browser.wait_for_text("It was 3 hours");
+    assert_eq!(browser.text("strong[data-status]"), "disputed");
+    browser.screenshot("11-review-disputed");
+
+    // Ben amends it to 3 hours; the amendment waits in turn.
+    sign_in("ben");
+    browser.open("/v/mill/entries/1");
+    browser.fill(r#"form[action="/v/mill/entries/1/amend"] input[name="quantity"]"#, "3");
+    browser.fill(r#"form[action="/v/mill/entries/1/amend"] input[name="reason"]"#, "Right, 3 hours");
+    browser.click(r#"form[action="/v/mill/entries/1/amend"] button[type="submit"]"#);
+    browser.wait_for_page("/v/mill/entries/4");
+    assert_eq!(browser.text("strong[data-status]"), "pending");
+
+    // Ana approves the amendment, and the split counts it: 3 × 40 × 2 = 240 slices.
+    sign_in("ana");
+    browser.open("/v/mill/entries/4");
+    browser.click(r#"form[action="/v/mill/entries/4/review"] button[type="submit"]"#);
+    browser.wait_for_text("counted");
+    browser.screenshot("12-review-approved");
+    browser.open("/v/mill");
+    browser.wait_for_page("/v/mill");
+    assert_eq!(browser.text(r#"td[data-share="ben"]"#), "100.00%");
+    assert!(browser.source().contains("240.00"), "ben's 240 slices are in the split");
+    browser.screenshot("13-review-split");
 }

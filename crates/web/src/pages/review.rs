@@ -117,8 +117,11 @@ fn entry_body(caller: &Caller, standing: &Standing, review: &EntryReview, failur
                 Some(Status::Disputed) => {
                     h2 { "Settle the dispute" }
                     p { (step_button("withdraw", "", "Withdraw my dispute")) }
-                    p { "Stewards decide: " (step_button("decide", "uphold", "Uphold (it counts)")) " " (step_button("decide", "reject", "Reject")) }
-                    p { "Members vote: " (step_button("vote", "uphold", "Vote to uphold")) " " (step_button("vote", "reject", "Vote to reject")) }
+                    @if review.disputes == peerstake_core::policy::DisputeRule::Stewards {
+                        @if standing.is_steward() { p { "As a steward: " (step_button("decide", "uphold", "Uphold (it counts)")) " " (step_button("decide", "reject", "Reject")) } }
+                    } @else {
+                        p { "Your vote: " (step_button("vote", "uphold", "Uphold")) " " (step_button("vote", "reject", "Reject")) }
+                    }
                 }
                 _ => {}
             }
