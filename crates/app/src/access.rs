@@ -15,6 +15,7 @@ use crate::error::{AppError, invalid};
 use crate::forms::TermsForm;
 use crate::ledger::{LedgerPage, LedgerQuery, LogRequest, ReverseRequest, SplitQuery, SplitReport, TraceReport};
 use crate::proposals::{ProposalView, ProposeRequest, VoteRequest};
+use crate::recurring::{DraftView, RecurringView, SetUpRecurring};
 use crate::review::{AmendRequest, EntryReview, ReviewRequest};
 use crate::ventures::{AddMember, CreateVenture, MemberView, PolicyVersionView, SetPolicy, SetTerms, VentureSummary};
 use crate::{Commons, Now};
@@ -492,6 +493,50 @@ impl Acting<'_> {
         let standing = self.standing(slug, now)?;
         let member = standing.require_member()?;
         self.commons.withdraw_proposal(slug, number, &member.handle, now)
+    }
+
+    /// Sets up a recurring contribution: for oneself, or for anyone as a steward.
+    pub fn set_up_recurring(&self, request: &SetUpRecurring, now: Now) -> Result<RecurringView, AppError> {
+        let standing = self.standing(&request.venture, now)?;
+        let member = standing.require_member()?;
+        if member.handle != request.member && !standing.is_steward() {
+            return Err(AppError::Forbidden("members set up recurring contributions for themselves; stewards for anyone".into()));
+        }
+        self.commons.set_up_recurring(request, now)
+    }
+
+    /// A venture's recurring contributions and the drafts waiting (drafting any period that has
+    /// come round first), for its members.
+    pub fn recurring(&self, slug: &str, now: Now) -> Result<(Vec<RecurringView>, Vec<DraftView>), AppError> {
+        self.standing(slug, now)?.require_member()?;
+        self.commons.run_recurring(slug, now)?;
+        Ok((self.commons.recurring(slug)?, self.commons.recurring_drafts(slug)?))
+    }
+
+    /// Confirms (logs) or skips a draft: the member it is for, or a steward.
+    pub fn decide_draft(&self, slug: &str, number: u32, period_on: time::Date, confirm: bool, now: Now) -> Result<Option<u64>, AppError> {
+        let standing = self.standing(slug, now)?;
+        let member = standing.require_member()?.clone();
+        self.require_own_recurring(&standing, &member, slug, number)?;
+        self.commons.decide_draft(slug, number, period_on, confirm, Some(&member.handle), now)
+    }
+
+    /// Stops a recurring contribution: the member it is for, or a steward.
+    pub fn stop_recurring(&self, slug: &str, number: u32, now: Now) -> Result<(), AppError> {
+        let standing = self.standing(slug, now)?;
+        let member = standing.require_member()?.clone();
+        self.require_own_recurring(&standing, &member, slug, number)?;
+        self.commons.stop_recurring(slug, number)
+    }
+
+    fn require_own_recurring(&self, standing: &Standing, member: &MemberRecord, slug: &str, number: u32) -> Result<(), AppError> {
+        let recurring = self.commons.recurring(slug)?;
+        let found =
+            recurring.iter().find(|r| r.record.number == number).ok_or(AppError::NotFound { what: "recurring contribution", name: number.to_string() })?;
+        if found.record.member != member.member_no && !standing.is_steward() {
+            return Err(AppError::Forbidden("only the member it is for, or a steward, may do this".into()));
+        }
+        Ok(())
     }
 
     /// A venture's proposals, for anyone who may read it.

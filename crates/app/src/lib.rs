@@ -17,6 +17,7 @@ pub mod forms;
 pub mod ledger;
 pub mod policy_file;
 pub mod proposals;
+pub mod recurring;
 pub mod review;
 pub mod ventures;
 

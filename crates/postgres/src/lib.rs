@@ -19,8 +19,9 @@ use peerstake_core::terms::{MemberNo, Terms};
 use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_code, kind_code, kind_from_code};
 use peerstake_store::effects;
 use peerstake_store::{
-    AccessRecord, AccountId, AccountRecord, ApiTokenRecord, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewVenture, PAGE_SIZE_MAX,
-    PolicyVersionRecord, ProposalRecord, ProposalVote, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord,
+    AccessRecord, AccountId, AccountRecord, ApiTokenRecord, DraftRecord, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewVenture,
+    PAGE_SIZE_MAX, PolicyVersionRecord, ProposalRecord, ProposalVote, RecurringRecord, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction,
+    VentureId, VentureRecord,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
@@ -37,6 +38,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_people", include_str!("../migrations/0002_people.sql")),
     ("0003_book_version", include_str!("../migrations/0003_book_version.sql")),
     ("0005_review", include_str!("../migrations/0005_review.sql")),
+    ("0006_recurring", include_str!("../migrations/0006_recurring.sql")),
 ];
 
 /// The advisory lock held while migrating ("peerstak" in ASCII).
@@ -1158,6 +1160,95 @@ impl Transaction for PostgresTransaction<'_> {
                 Ok(ProposalVote { member: MemberNo(narrow(get::<i32>(row, 0)?, "member")?), approve: get(row, 1)?, note: get(row, 2)?, at_ms: get(row, 3)? })
             })
             .collect()
+    }
+
+    fn insert_recurring(&mut self, venture: VentureId, recurring: &RecurringRecord) -> Result<u32, StoreError> {
+        let row = self.pooled().query_one(
+            "INSERT INTO recurring (venture_id, recurring_no, member_no, form, note, cadence, starts_on, next_on, ends_on, active, created_at_ms)
+             VALUES ($1, (SELECT coalesce(max(recurring_no), 0) + 1 FROM recurring WHERE venture_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             RETURNING recurring_no",
+            &[
+                &venture.0,
+                &member_param(recurring.member)?,
+                &recurring.form,
+                &recurring.note,
+                &recurring.cadence,
+                &recurring.starts_on,
+                &recurring.next_on,
+                &recurring.ends_on,
+                &recurring.active,
+                &recurring.created_at_ms,
+            ],
+        )?;
+        narrow(get::<i32>(&row, 0)?, "recurring number")
+    }
+
+    fn recurring(&mut self, venture: VentureId) -> Result<Vec<RecurringRecord>, StoreError> {
+        let rows = self.pooled().query(
+            "SELECT recurring_no, member_no, form, note, cadence, starts_on, next_on, ends_on, active, created_at_ms FROM recurring
+             WHERE venture_id = $1 ORDER BY recurring_no",
+            &[&venture.0],
+        )?;
+        rows.iter()
+            .map(|row| {
+                Ok(RecurringRecord {
+                    number: narrow(get::<i32>(row, 0)?, "recurring number")?,
+                    member: MemberNo(narrow(get::<i32>(row, 1)?, "member")?),
+                    form: get(row, 2)?,
+                    note: get(row, 3)?,
+                    cadence: get(row, 4)?,
+                    starts_on: get(row, 5)?,
+                    next_on: get(row, 6)?,
+                    ends_on: get(row, 7)?,
+                    active: get(row, 8)?,
+                    created_at_ms: get(row, 9)?,
+                })
+            })
+            .collect()
+    }
+
+    fn set_recurring_schedule(&mut self, venture: VentureId, number: u32, next_on: Date, active: bool) -> Result<(), StoreError> {
+        let number: i32 = narrow(number, "recurring number")?;
+        self.pooled()
+            .execute("UPDATE recurring SET next_on = $3, active = $4 WHERE venture_id = $1 AND recurring_no = $2", &[&venture.0, &number, &next_on, &active])?;
+        Ok(())
+    }
+
+    fn insert_recurring_draft(&mut self, venture: VentureId, number: u32, period_on: Date) -> Result<(), StoreError> {
+        let number: i32 = narrow(number, "recurring number")?;
+        self.pooled().execute(
+            "INSERT INTO recurring_drafts (venture_id, recurring_no, period_on, status) VALUES ($1, $2, $3, 'waiting')",
+            &[&venture.0, &number, &period_on],
+        )?;
+        Ok(())
+    }
+
+    fn recurring_drafts(&mut self, venture: VentureId, status: Option<&str>) -> Result<Vec<DraftRecord>, StoreError> {
+        let rows = self.pooled().query(
+            "SELECT recurring_no, period_on, status, entry_seq FROM recurring_drafts
+             WHERE venture_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY period_on, recurring_no",
+            &[&venture.0, &status],
+        )?;
+        rows.iter()
+            .map(|row| {
+                Ok(DraftRecord {
+                    number: narrow(get::<i32>(row, 0)?, "recurring number")?,
+                    period_on: get(row, 1)?,
+                    status: get(row, 2)?,
+                    entry_seq: get::<Option<i64>>(row, 3)?.map(|v| narrow(v, "sequence")).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    fn decide_recurring_draft(&mut self, venture: VentureId, number: u32, period_on: Date, status: &str, entry_seq: Option<u64>) -> Result<bool, StoreError> {
+        let number: i32 = narrow(number, "recurring number")?;
+        let entry_seq = entry_seq.map(seq_param).transpose()?;
+        let changed = self.pooled().execute(
+            "UPDATE recurring_drafts SET status = $4, entry_seq = $5 WHERE venture_id = $1 AND recurring_no = $2 AND period_on = $3 AND status = 'waiting'",
+            &[&venture.0, &number, &period_on, &status, &entry_seq],
+        )?;
+        Ok(changed == 1)
     }
 }
 

@@ -15,8 +15,9 @@ use peerstake_core::terms::{MemberNo, Terms};
 use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_code, kind_code, kind_from_code};
 use peerstake_store::effects;
 use peerstake_store::{
-    AccessRecord, AccountId, AccountRecord, ApiTokenRecord, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewVenture, PAGE_SIZE_MAX,
-    PolicyVersionRecord, ProposalRecord, ProposalVote, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord,
+    AccessRecord, AccountId, AccountRecord, ApiTokenRecord, DraftRecord, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewVenture,
+    PAGE_SIZE_MAX, PolicyVersionRecord, ProposalRecord, ProposalVote, RecurringRecord, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction,
+    VentureId, VentureRecord,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
@@ -28,6 +29,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_people", include_str!("../migrations/0002_people.sql")),
     ("0003_book_version", include_str!("../migrations/0003_book_version.sql")),
     ("0005_review", include_str!("../migrations/0005_review.sql")),
+    ("0006_recurring", include_str!("../migrations/0006_recurring.sql")),
 ];
 
 /// How many idle read connections are kept.
@@ -1083,6 +1085,112 @@ impl Transaction for SqliteTransaction<'_> {
             out.push(ProposalVote { member: MemberNo(to_u32(member, "member")?), approve, note, at_ms });
         }
         Ok(out)
+    }
+
+    fn insert_recurring(&mut self, venture: VentureId, recurring: &RecurringRecord) -> Result<u32, StoreError> {
+        let number: i64 = self
+            .connection()
+            .one("SELECT coalesce(max(recurring_no), 0) + 1 FROM recurring WHERE venture_id = ?1", [venture.0], |row| row.get(0))
+            .map_err(backend)?;
+        self.connection()
+            .exec(
+                "INSERT INTO recurring (venture_id, recurring_no, member_no, form, note, cadence, starts_on, next_on, ends_on, active, created_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    venture.0,
+                    number,
+                    recurring.member.0,
+                    recurring.form,
+                    recurring.note,
+                    recurring.cadence,
+                    date_to_day(recurring.starts_on),
+                    date_to_day(recurring.next_on),
+                    recurring.ends_on.map(date_to_day),
+                    recurring.active,
+                    recurring.created_at_ms,
+                ],
+            )
+            .map_err(backend)?;
+        to_u32(number, "recurring number")
+    }
+
+    fn recurring(&mut self, venture: VentureId) -> Result<Vec<RecurringRecord>, StoreError> {
+        let mut statement = self
+            .connection()
+            .prepare_cached(
+                "SELECT recurring_no, member_no, form, note, cadence, starts_on, next_on, ends_on, active, created_at_ms FROM recurring
+                 WHERE venture_id = ?1 ORDER BY recurring_no",
+            )
+            .map_err(backend)?;
+        let mut rows = statement.query([venture.0]).map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            out.push(RecurringRecord {
+                number: to_u32(row.get(0).map_err(backend)?, "recurring number")?,
+                member: MemberNo(to_u32(row.get(1).map_err(backend)?, "member")?),
+                form: row.get(2).map_err(backend)?,
+                note: row.get(3).map_err(backend)?,
+                cadence: row.get(4).map_err(backend)?,
+                starts_on: day_to_date(row.get(5).map_err(backend)?)?,
+                next_on: day_to_date(row.get(6).map_err(backend)?)?,
+                ends_on: row.get::<_, Option<i64>>(7).map_err(backend)?.map(day_to_date).transpose()?,
+                active: row.get(8).map_err(backend)?,
+                created_at_ms: row.get(9).map_err(backend)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn set_recurring_schedule(&mut self, venture: VentureId, number: u32, next_on: Date, active: bool) -> Result<(), StoreError> {
+        self.connection()
+            .exec(
+                "UPDATE recurring SET next_on = ?3, active = ?4 WHERE venture_id = ?1 AND recurring_no = ?2",
+                params![venture.0, number, date_to_day(next_on), active],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn insert_recurring_draft(&mut self, venture: VentureId, number: u32, period_on: Date) -> Result<(), StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO recurring_drafts (venture_id, recurring_no, period_on, status) VALUES (?1, ?2, ?3, 'waiting')",
+                params![venture.0, number, date_to_day(period_on)],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn recurring_drafts(&mut self, venture: VentureId, status: Option<&str>) -> Result<Vec<DraftRecord>, StoreError> {
+        let mut statement = self
+            .connection()
+            .prepare_cached(
+                "SELECT recurring_no, period_on, status, entry_seq FROM recurring_drafts
+                 WHERE venture_id = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY period_on, recurring_no",
+            )
+            .map_err(backend)?;
+        let mut rows = statement.query(params![venture.0, status]).map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            out.push(DraftRecord {
+                number: to_u32(row.get(0).map_err(backend)?, "recurring number")?,
+                period_on: day_to_date(row.get(1).map_err(backend)?)?,
+                status: row.get(2).map_err(backend)?,
+                entry_seq: row.get::<_, Option<i64>>(3).map_err(backend)?.map(|v| to_u64(v, "sequence")).transpose()?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn decide_recurring_draft(&mut self, venture: VentureId, number: u32, period_on: Date, status: &str, entry_seq: Option<u64>) -> Result<bool, StoreError> {
+        let changed = self
+            .connection()
+            .exec(
+                "UPDATE recurring_drafts SET status = ?4, entry_seq = ?5 WHERE venture_id = ?1 AND recurring_no = ?2 AND period_on = ?3 AND status = 'waiting'",
+                params![venture.0, number, date_to_day(period_on), status, entry_seq.map(seq_param).transpose()?],
+            )
+            .map_err(backend)?;
+        Ok(changed == 1)
     }
 }
 

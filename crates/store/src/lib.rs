@@ -17,7 +17,7 @@ pub mod people;
 pub mod review;
 
 pub use people::{AccessRecord, AccountId, AccountRecord, ApiTokenRecord, JoinRequestRecord, SessionRecord};
-pub use review::{ProposalRecord, ProposalVote};
+pub use review::{DraftRecord, ProposalRecord, ProposalVote, RecurringRecord};
 
 /// The largest page of entries a caller may ask for.
 pub const PAGE_SIZE_MAX: u32 = 1_000;
@@ -328,6 +328,19 @@ pub trait Transaction {
     fn insert_proposal_vote(&mut self, venture: VentureId, number: u32, vote: &ProposalVote) -> Result<(), StoreError>;
     /// The votes on a proposal, in the order cast.
     fn proposal_votes(&mut self, venture: VentureId, number: u32) -> Result<Vec<ProposalVote>, StoreError>;
+
+    /// Stores a recurring contribution under the next number; returns the number.
+    fn insert_recurring(&mut self, venture: VentureId, recurring: &RecurringRecord) -> Result<u32, StoreError>;
+    /// A venture's recurring contributions, by number.
+    fn recurring(&mut self, venture: VentureId) -> Result<Vec<RecurringRecord>, StoreError>;
+    /// Moves a recurring contribution's next period, or stops it.
+    fn set_recurring_schedule(&mut self, venture: VentureId, number: u32, next_on: Date, active: bool) -> Result<(), StoreError>;
+    /// Adds a period's draft; an existing one is a [`StoreError::Conflict`].
+    fn insert_recurring_draft(&mut self, venture: VentureId, number: u32, period_on: Date) -> Result<(), StoreError>;
+    /// A venture's drafts, by period then number; only those with `status` when given.
+    fn recurring_drafts(&mut self, venture: VentureId, status: Option<&str>) -> Result<Vec<DraftRecord>, StoreError>;
+    /// Confirms or skips a waiting draft; false when it is not waiting.
+    fn decide_recurring_draft(&mut self, venture: VentureId, number: u32, period_on: Date, status: &str, entry_seq: Option<u64>) -> Result<bool, StoreError>;
 }
 
 /// Codes for kinds and classes as stored (small integers, stable forever).

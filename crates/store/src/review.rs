@@ -41,3 +41,41 @@ pub struct ProposalVote {
     /// When, ms since the epoch.
     pub at_ms: i64,
 }
+
+/// A recurring contribution: a standing contribution that creates a draft each period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecurringRecord {
+    /// Number within the venture, from 1.
+    pub number: u32,
+    /// Whom it is for.
+    pub member: MemberNo,
+    /// The contribution's form fields, as the application encodes them.
+    pub form: String,
+    /// What is done each period.
+    pub note: String,
+    /// `weekly` or `monthly`.
+    pub cadence: String,
+    /// The first period's date.
+    pub starts_on: Date,
+    /// The next period's date not yet drafted.
+    pub next_on: Date,
+    /// The last date a period may fall on, if any.
+    pub ends_on: Option<Date>,
+    /// Whether it still creates drafts.
+    pub active: bool,
+    /// When it was set up, ms since the epoch.
+    pub created_at_ms: i64,
+}
+
+/// One period's draft of a recurring contribution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftRecord {
+    /// The recurring contribution.
+    pub number: u32,
+    /// The period's date.
+    pub period_on: Date,
+    /// `waiting`, `confirmed` or `skipped`.
+    pub status: String,
+    /// The entry logged when it was confirmed.
+    pub entry_seq: Option<u64>,
+}

@@ -10,5 +10,6 @@ mod invariants;
 mod ledger;
 mod people;
 mod proposals;
+mod recurring;
 mod review;
 mod ventures;

@@ -1,0 +1,273 @@
+//! Recurring contributions: a member sets up a standing contribution (20 hours a week, a desk's
+//! monthly rent); each period that comes round creates a draft that waits for the member to
+//! confirm it (then it is logged like any contribution, and reviewed as the policy says) or skip it.
+
+use peerstake_store::{DraftRecord, Mode, RecurringRecord};
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration};
+
+use crate::book::check_note;
+use crate::error::{AppError, invalid};
+use crate::forms::ContributionForm;
+use crate::ledger::{LogRequest, draft_entry, persist_logged};
+use crate::{Commons, Now};
+
+/// The most periods one run drafts for one recurring contribution (a year of weeks, and more).
+pub const PERIODS_PER_RUN_MAX: usize = 60;
+
+/// A recurring contribution to set up.
+#[derive(Debug, Clone)]
+pub struct SetUpRecurring {
+    /// The venture's slug.
+    pub venture: String,
+    /// Handle of whom it is for.
+    pub member: String,
+    /// What each period contributes.
+    pub form: ContributionForm,
+    /// What is done each period.
+    pub note: String,
+    /// `weekly` or `monthly`.
+    pub cadence: String,
+    /// The first period.
+    pub starts_on: Date,
+    /// The last day a period may fall on.
+    pub ends_on: Option<Date>,
+}
+
+/// A recurring contribution with whom it is for.
+#[derive(Debug, Clone)]
+pub struct RecurringView {
+    /// The stored record.
+    pub record: RecurringRecord,
+    /// The member's handle.
+    pub member: String,
+    /// What each period contributes.
+    pub form: ContributionForm,
+}
+
+/// A draft with its recurring contribution.
+#[derive(Debug, Clone)]
+pub struct DraftView {
+    /// The draft.
+    pub draft: DraftRecord,
+    /// Its recurring contribution.
+    pub recurring: RecurringView,
+}
+
+/// The form fields as stored.
+#[derive(Serialize, Deserialize)]
+struct StoredForm {
+    kind: String,
+    quantity: String,
+    amount: String,
+    paid: String,
+    condition: String,
+    unit: String,
+    rate: String,
+    class: String,
+}
+
+fn encode(form: &ContributionForm) -> String {
+    let stored = StoredForm {
+        kind: form.kind.clone(),
+        quantity: form.quantity.clone(),
+        amount: form.amount.clone(),
+        paid: form.paid.clone(),
+        condition: form.condition.clone(),
+        unit: form.unit.clone(),
+        rate: form.rate.clone(),
+        class: form.class.clone(),
+    };
+    serde_json::to_string(&stored).unwrap_or_default()
+}
+
+fn decode(text: &str) -> Result<ContributionForm, AppError> {
+    let s: StoredForm = serde_json::from_str(text).map_err(|e| AppError::Internal(format!("a recurring contribution cannot be read: {e}")))?;
+    Ok(ContributionForm {
+        kind: s.kind,
+        quantity: s.quantity,
+        amount: s.amount,
+        paid: s.paid,
+        condition: s.condition,
+        unit: s.unit,
+        rate: s.rate,
+        class: s.class,
+    })
+}
+
+/// The period after `date`.
+fn next_period(cadence: &str, date: Date, start: Date) -> Option<Date> {
+    match cadence {
+        "weekly" => date.checked_add(Duration::weeks(1)),
+        _ => {
+            // The same day of the month as the start, or the month's last day when it is shorter.
+            let (year, month) =
+                if date.month() == time::Month::December { (date.year() + 1, time::Month::January) } else { (date.year(), date.month().next()) };
+            let day = start.day().min(time::util::days_in_month(month, year));
+            Date::from_calendar_date(year, month, day).ok()
+        }
+    }
+}
+
+impl Commons {
+    /// Sets up a recurring contribution; its first period is drafted when it comes round.
+    pub fn set_up_recurring(&self, request: &SetUpRecurring, now: Now) -> Result<RecurringView, AppError> {
+        check_note(&request.note)?;
+        if !matches!(request.cadence.as_str(), "weekly" | "monthly") {
+            return Err(invalid("cadence", "use weekly or monthly"));
+        }
+        if request.ends_on.is_some_and(|end| end < request.starts_on) {
+            return Err(invalid("ends on", "is before it starts"));
+        }
+        if request.form.kind.trim() == "withdrawal" {
+            return Err(invalid("kind", "a withdrawal spends the well once; it does not recur"));
+        }
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), &request.venture)?;
+        let member = book.member(&request.member)?.clone();
+        // The form must make a valid contribution now.
+        request.form.to_input(book.currency)?;
+        let mut record = RecurringRecord {
+            number: 0,
+            member: member.member_no,
+            form: encode(&request.form),
+            note: request.note.trim().to_string(),
+            cadence: request.cadence.clone(),
+            starts_on: request.starts_on,
+            next_on: request.starts_on,
+            ends_on: request.ends_on,
+            active: true,
+            created_at_ms: now.at_ms,
+        };
+        record.number = tx.insert_recurring(book.venture.id, &record)?;
+        tx.commit()?;
+        Ok(RecurringView { record, member: member.handle, form: request.form.clone() })
+    }
+
+    /// A venture's recurring contributions.
+    pub fn recurring(&self, venture: &str) -> Result<Vec<RecurringView>, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let mut out = Vec::new();
+        for record in tx.recurring(book.venture.id)? {
+            let member = book.member_by_no(record.member).map_or_else(|| format!("#{}", record.member.0), |m| m.handle.clone());
+            out.push(RecurringView { form: decode(&record.form)?, member, record });
+        }
+        Ok(out)
+    }
+
+    /// Drafts every period that has come round (up to today) in a venture; returns how many.
+    pub fn run_recurring(&self, venture: &str, now: Now) -> Result<usize, AppError> {
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let mut drafted = 0;
+        for record in tx.recurring(book.venture.id)? {
+            if !record.active || record.next_on > now.today {
+                continue;
+            }
+            let mut next = record.next_on;
+            let mut active = true;
+            for _ in 0..PERIODS_PER_RUN_MAX {
+                if next > now.today {
+                    break;
+                }
+                if record.ends_on.is_some_and(|end| next > end) {
+                    active = false;
+                    break;
+                }
+                tx.insert_recurring_draft(book.venture.id, record.number, next)?;
+                drafted += 1;
+                match next_period(&record.cadence, next, record.starts_on) {
+                    Some(date) => next = date,
+                    None => {
+                        active = false;
+                        break;
+                    }
+                }
+            }
+            if record.ends_on.is_some_and(|end| next > end) {
+                active = false;
+            }
+            tx.set_recurring_schedule(book.venture.id, record.number, next, active)?;
+        }
+        tx.commit()?;
+        Ok(drafted)
+    }
+
+    /// Drafts due periods in every venture (the server runs this on a timer).
+    pub fn run_all_recurring(&self, now: Now) -> Result<usize, AppError> {
+        let slugs: Vec<String> = {
+            let mut tx = self.store.begin(Mode::Read)?;
+            tx.ventures()?.into_iter().map(|v| v.slug).collect()
+        };
+        let mut drafted = 0;
+        for slug in slugs {
+            drafted += self.run_recurring(&slug, now)?;
+        }
+        Ok(drafted)
+    }
+
+    /// Drafts waiting for confirmation, oldest first.
+    pub fn recurring_drafts(&self, venture: &str) -> Result<Vec<DraftView>, AppError> {
+        let recurring = self.recurring(venture)?;
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let mut out = Vec::new();
+        for draft in tx.recurring_drafts(book.venture.id, Some("waiting"))? {
+            if let Some(view) = recurring.iter().find(|r| r.record.number == draft.number) {
+                out.push(DraftView { draft, recurring: view.clone() });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Confirms a draft: logs its contribution, dated on its period, by `author`; or skips it.
+    /// Returns the entry logged, if any.
+    pub fn decide_draft(&self, venture: &str, number: u32, period_on: Date, confirm: bool, author: Option<&str>, now: Now) -> Result<Option<u64>, AppError> {
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let record = tx
+            .recurring(book.venture.id)?
+            .into_iter()
+            .find(|r| r.number == number)
+            .ok_or(AppError::NotFound { what: "recurring contribution", name: number.to_string() })?;
+        let waiting = tx.recurring_drafts(book.venture.id, Some("waiting"))?.into_iter().any(|d| d.number == number && d.period_on == period_on);
+        if !waiting {
+            return Err(invalid("period", format!("no draft of recurring contribution #{number} waits for {period_on}")));
+        }
+        let seq = if confirm {
+            let member = book.member_by_no(record.member).map(|m| m.handle.clone());
+            let request = LogRequest {
+                venture: venture.to_string(),
+                member,
+                author: author.map(str::to_string),
+                occurred_on: period_on,
+                form: decode(&record.form)?,
+                note: record.note.clone(),
+                idempotency_key: None,
+            };
+            let stored = draft_entry(tx.as_mut(), &book, &request, now, (book.venture.head_seq, book.venture.head_hash), None)?;
+            persist_logged(tx.as_mut(), &book, &stored)?;
+            Some(stored.entry.seq)
+        } else {
+            None
+        };
+        tx.decide_recurring_draft(book.venture.id, number, period_on, if confirm { "confirmed" } else { "skipped" }, seq)?;
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// Stops a recurring contribution: it drafts no more periods.
+    pub fn stop_recurring(&self, venture: &str, number: u32) -> Result<(), AppError> {
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let record = tx
+            .recurring(book.venture.id)?
+            .into_iter()
+            .find(|r| r.number == number)
+            .ok_or(AppError::NotFound { what: "recurring contribution", name: number.to_string() })?;
+        tx.set_recurring_schedule(book.venture.id, number, record.next_on, false)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
