@@ -88,6 +88,9 @@ enum Command {
     /// Policy proposals: propose a change, vote on it, withdraw it, list and show them.
     #[command(subcommand)]
     Proposal(ProposalCommand),
+    /// Recurring contributions: set one up, draft the periods due, confirm or skip drafts, stop one.
+    #[command(subcommand)]
+    Recurring(RecurringCommand),
     /// Amend an entry: reverse it and log the corrected contribution, linked to it.
     Amend {
         /// The entry number amended.
@@ -347,6 +350,64 @@ enum ReviewCommand {
 }
 
 #[derive(Subcommand)]
+enum RecurringCommand {
+    /// Set up a recurring contribution, e.g. `time kiln --member bo --hours 20 --cadence weekly --from 2025-09-01`.
+    Add {
+        /// weekly or monthly.
+        #[arg(long)]
+        cadence: String,
+        /// The first period (YYYY-MM-DD).
+        #[arg(long = "from")]
+        starts_on: String,
+        /// The last day a period may fall on.
+        #[arg(long = "until")]
+        ends_on: Option<String>,
+        #[command(flatten)]
+        log: Box<LogArgs>,
+    },
+    /// Draft every period that has come round, in every venture or one.
+    Run {
+        /// Only this venture.
+        venture: Option<String>,
+    },
+    /// Recurring contributions and the drafts waiting.
+    List {
+        /// The venture.
+        venture: String,
+    },
+    /// Confirm a draft: log its contribution, dated on its period.
+    Confirm {
+        /// The venture.
+        venture: String,
+        /// The recurring contribution's number.
+        number: u32,
+        /// The period's date.
+        #[arg(long)]
+        period: String,
+        /// Who confirms it (a member's handle).
+        #[arg(long = "by")]
+        by: Option<String>,
+    },
+    /// Skip a draft.
+    Skip {
+        /// The venture.
+        venture: String,
+        /// The recurring contribution's number.
+        number: u32,
+        /// The period's date.
+        #[arg(long)]
+        period: String,
+    },
+    /// Stop a recurring contribution.
+    Stop {
+        /// The venture.
+        venture: String,
+        /// Its number.
+        number: u32,
+    },
+}
+
+#[derive(Subcommand)]
 enum ProposalCommand {
     /// Propose a policy change (the proposer's vote for it is recorded with it).
     Propose {
@@ -575,6 +636,7 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
         Command::Review(command) => review_command(&commons, command, now, &mut out)?,
         Command::Proposal(command) => proposal_command(&commons, command, now)?,
+        Command::Recurring(command) => recurring_command(&commons, command, now)?,
         Command::Reverse { venture, seq, reason, author, key } => {
             let stored = commons.reverse(&ReverseRequest { venture: venture.clone(), seq, reason, author, idempotency_key: key }, now)?;
             println!("entry #{} reverses entry #{seq}", stored.entry.seq);
@@ -857,6 +919,62 @@ fn proposal_command(commons: &Commons, command: ProposalCommand, now: Now) -> Re
             for view in &proposals {
                 show(view);
             }
+        }
+    }
+    Ok(())
+}
+
+/// Runs a `recurring` subcommand.
+fn recurring_command(commons: &Commons, command: RecurringCommand, now: Now) -> Result<(), AppError> {
+    match command {
+        RecurringCommand::Add { cadence, starts_on, ends_on, log } => {
+            let request = log_request(&log, now)?;
+            let member = request.member.clone().ok_or_else(|| peerstake_app::error::invalid("member", "is required"))?;
+            let set_up = peerstake_app::recurring::SetUpRecurring {
+                venture: request.venture.clone(),
+                member,
+                form: request.form,
+                note: request.note,
+                cadence,
+                starts_on: optional_date("from", Some(&starts_on))?.unwrap_or(now.today),
+                ends_on: optional_date("until", ends_on.as_deref())?,
+            };
+            let view = commons.set_up_recurring(&set_up, now)?;
+            println!("recurring contribution #{} for {}: {} from {}", view.record.number, view.member, view.record.cadence, view.record.starts_on);
+        }
+        RecurringCommand::Run { venture } => {
+            let drafted = match venture {
+                Some(slug) => commons.run_recurring(&slug, now)?,
+                None => commons.run_all_recurring(now)?,
+            };
+            println!("{drafted} period(s) drafted");
+        }
+        RecurringCommand::List { venture } => {
+            for view in commons.recurring(&venture)? {
+                let r = &view.record;
+                let state = if r.active { format!("next {}", r.next_on) } else { "stopped".to_string() };
+                println!(
+                    "#{} {} {} {}{} {} from {} ({state})",
+                    r.number, view.member, view.form.kind, view.form.quantity, view.form.amount, r.cadence, r.starts_on
+                );
+            }
+            for draft in commons.recurring_drafts(&venture)? {
+                println!("waiting: #{} {} for {} ({})", draft.draft.number, draft.draft.period_on, draft.recurring.member, draft.recurring.form.kind);
+            }
+        }
+        RecurringCommand::Confirm { venture, number, period, by } => {
+            let period = optional_date("period", Some(&period))?.unwrap_or(now.today);
+            let seq = commons.decide_draft(&venture, number, period, true, by.as_deref(), now)?;
+            println!("entry #{} logged for {period}", seq.unwrap_or(0));
+        }
+        RecurringCommand::Skip { venture, number, period } => {
+            let period = optional_date("period", Some(&period))?.unwrap_or(now.today);
+            commons.decide_draft(&venture, number, period, false, None, now)?;
+            println!("the {period} period of #{number} is skipped");
+        }
+        RecurringCommand::Stop { venture, number } => {
+            commons.stop_recurring(&venture, number)?;
+            println!("recurring contribution #{number} stopped");
         }
     }
     Ok(())

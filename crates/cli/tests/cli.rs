@@ -136,3 +136,41 @@ fn errors_are_one_line_with_a_code_and_write_nothing() {
     assert_eq!(json["entries"].as_array().unwrap().len(), 0, "nothing was written");
     assert!(scratch.ok(&["verify", "--all"]).contains("kiln: ok"));
 }
+
+#[test]
+fn review_proposals_and_recurring_from_the_command_line() {
+    let scratch = Scratch::new("review");
+    std::fs::write(scratch.path("review.toml"), "review = \"stewards\"\n").unwrap();
+    let policy = scratch.path("review.toml");
+    scratch.ok(&["venture", "create", "kiln", "--name", "Kiln", "--currency", "EUR", "--policy", policy.to_str().unwrap(), "--started-on", "2025-01-01"]);
+    scratch.ok(&["member", "add", "kiln", "ada", "--role", "steward", "--hourly-rate", "50", "--joined-on", "2025-01-01"]);
+    scratch.ok(&["member", "add", "kiln", "bo", "--hourly-rate", "40", "--joined-on", "2025-01-01"]);
+    scratch.ok(&["log", "time", "kiln", "--member", "bo", "--by", "bo", "--hours", "3", "--date", "2025-01-02"]);
+    assert!(scratch.ok(&["review", "queue", "kiln"]).contains("pending"));
+    refused(&scratch, &["review", "approve", "kiln", "1", "--by", "bo"], "own_entry");
+    refused(&scratch, &["review", "dispute", "kiln", "1", "--by", "ada"], "invalid_input");
+    scratch.ok(&["review", "dispute", "kiln", "1", "--by", "ada", "--reason", "It was 2 hours"]);
+    let amended =
+        scratch.ok(&["amend", "--entry", "1", "--reason", "2 hours", "time", "kiln", "--member", "bo", "--by", "bo", "--hours", "2", "--date", "2025-01-02"]);
+    assert!(amended.contains("entry #4 amends entry #1"), "{amended}");
+    assert!(scratch.ok(&["review", "approve", "kiln", "4", "--by", "ada"]).contains("now counted"));
+    let split: serde_json::Value = serde_json::from_str(&scratch.ok(&["split", "kiln", "--format", "json"])).unwrap();
+    assert_eq!(split["total_slices"], "160.00");
+    assert!(scratch.ok(&["review", "show", "kiln", "1"]).contains("amended by entry #4"));
+
+    // Bo proposes hours-only; Ada, the only steward, adopts it.
+    assert!(scratch.ok(&["proposal", "propose", "kiln", "--by", "bo", "--policy", "hours-only", "--effective-from", "2099-01-01"]).contains("open"));
+    refused(&scratch, &["proposal", "vote", "kiln", "1", "--by", "ada", "--choice", "maybe"], "invalid_input");
+    assert!(scratch.ok(&["proposal", "vote", "kiln", "1", "--by", "ada", "--choice", "for"]).contains("adopted"));
+
+    // A weekly contribution until the end of March: its periods are drafted; one is confirmed.
+    scratch.ok(&["recurring", "add", "--cadence", "weekly", "--from", "2025-03-03", "--until", "2025-03-31", "time", "kiln", "--member", "bo", "--hours", "5"]);
+    assert!(scratch.ok(&["recurring", "run", "kiln"]).contains("period(s) drafted"));
+    let listed = scratch.ok(&["recurring", "list", "kiln"]);
+    assert!(listed.contains("waiting: #1 2025-03-03"), "{listed}");
+    assert!(scratch.ok(&["recurring", "confirm", "kiln", "1", "--period", "2025-03-03", "--by", "bo"]).contains("logged"));
+    refused(&scratch, &["recurring", "confirm", "kiln", "1", "--period", "2025-03-03"], "invalid_input");
+    scratch.ok(&["recurring", "stop", "kiln", "1"]);
+    let verified = scratch.ok(&["verify", "kiln"]);
+    assert!(verified.contains("ok") || verified.contains("verified"), "{verified}");
+}

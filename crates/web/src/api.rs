@@ -31,6 +31,7 @@ use crate::auth::Caller;
 use crate::{AppState, status_of};
 
 mod proposals;
+mod recurring;
 mod review;
 
 // ---------------------------------------------------------------- errors and extractors
@@ -1189,7 +1190,11 @@ async fn export(State(state): State<AppState>, caller: Caller, Path(slug): Path<
         proposals::propose,
         proposals::detail,
         proposals::vote,
-        proposals::withdraw
+        proposals::withdraw,
+        recurring::list,
+        recurring::set_up,
+        recurring::decide,
+        recurring::stop
     ),
     components(schemas(ErrorBody, ErrorDetail))
 )]
@@ -1227,6 +1232,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ventures/{slug}/entries/{seq}/amendment", post(review::amend_entry))
         .route("/ventures/{slug}/review-queue", get(review::review_queue))
         .route("/ventures/{slug}/proposals", get(proposals::list).post(proposals::propose))
+        .route("/ventures/{slug}/recurring", get(recurring::list).post(recurring::set_up))
+        .route("/ventures/{slug}/recurring/{number}/drafts", post(recurring::decide))
+        .route("/ventures/{slug}/recurring/{number}/stop", post(recurring::stop))
         .route("/ventures/{slug}/proposals/{number}", get(proposals::detail))
         .route("/ventures/{slug}/proposals/{number}/votes", post(proposals::vote))
         .route("/ventures/{slug}/proposals/{number}/withdrawal", post(proposals::withdraw))

@@ -130,7 +130,23 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(state: AppState, address: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(address).await?;
     ready(listener.local_addr()?);
+    tokio::spawn(draft_recurring(state.clone()));
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown()).await
+}
+
+/// How often the server drafts the recurring contributions whose period has come round.
+const RECURRING_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Drafts due recurring contributions now and then every [`RECURRING_EVERY`]; a failure is
+/// reported and tried again next time.
+async fn draft_recurring(state: AppState) {
+    let mut ticks = tokio::time::interval(RECURRING_EVERY);
+    loop {
+        ticks.tick().await;
+        if let Err(error) = state.run(|commons, now| commons.run_all_recurring(now)).await {
+            eprintln!("recurring contributions: {error}");
+        }
+    }
 }
 
 async fn shutdown() {

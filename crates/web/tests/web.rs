@@ -798,6 +798,8 @@ async fn every_route(server: &Server) {
         ("/v/loom/review", all),
         ("/api/v1/ventures/loom/entries/1", all),
         ("/api/v1/ventures/loom/review-queue", all),
+        ("/v/loom/recurring", members),
+        ("/api/v1/ventures/loom/recurring", members),
     ];
     for (path, expected) in &pages {
         for ((role, browser), want) in roles.iter_mut().zip(expected) {
@@ -964,4 +966,59 @@ async fn entries_wait_for_review_and_disputes_take_them_out() {
     let mut olga = person(&server, "olga").await;
     assert_eq!(olga.api("GET", "/api/v1/ventures/loom/entries/1", None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(olga.api("POST", "/api/v1/ventures/loom/entries/1/review", Some(json!({"step": "dispute", "note": "x"}))).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn recurring_contributions_draft_each_period_for_the_member_to_confirm() {
+    let server = server();
+    let mut ana = person(&server, "ana").await;
+    venture(&mut ana, "loom", "open", "public").await;
+    let mut ben = person(&server, "ben").await;
+    ben.post("/v/loom/join", &[("hourly_rate", "40")]).await;
+    let bad = ben
+        .api("POST", "/api/v1/ventures/loom/recurring", Some(json!({"kind": "time", "quantity": "20", "cadence": "daily", "starts_on": "2026-01-01"})))
+        .await;
+    assert_eq!((bad.status, bad.json()["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("cadence")));
+    let made = ben
+        .api(
+            "POST",
+            "/api/v1/ventures/loom/recurring",
+            Some(json!({"kind": "time", "quantity": "2", "cadence": "weekly", "starts_on": "2026-01-01", "note": "Docs"})),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    assert_eq!(made.json()["member"], "ben", "for oneself by default");
+    let for_ana = ben
+        .api(
+            "POST",
+            "/api/v1/ventures/loom/recurring",
+            Some(json!({"member": "ana", "kind": "time", "quantity": "2", "cadence": "weekly", "starts_on": "2026-01-01"})),
+        )
+        .await;
+    assert_eq!(for_ana.status, StatusCode::FORBIDDEN, "members set up their own");
+    // The clock is at 2026-01-15: three weeks have come round (1, 8 and 15 January).
+    let listed = ben.api("GET", "/api/v1/ventures/loom/recurring", None).await.json();
+    let periods: Vec<&str> = listed["drafts"].as_array().unwrap().iter().map(|d| d["period_on"].as_str().unwrap()).collect();
+    assert_eq!(periods, ["2026-01-01", "2026-01-08", "2026-01-15"], "{listed}");
+    // Ben's terms start on the 15th: the 15th's draft is confirmed on the page and logged.
+    let page = ben.get("/v/loom/recurring").await;
+    assert!(page.text.contains(r#"data-draft="1-2026-01-15""#), "{}", page.text);
+    assert_eq!(
+        ana.api("POST", "/api/v1/ventures/loom/recurring/1/drafts", Some(json!({"period_on": "2026-01-15", "decision": "confirm"}))).await.status,
+        StatusCode::OK,
+        "a steward may confirm"
+    );
+    let skipped = ben.api("POST", "/api/v1/ventures/loom/recurring/1/drafts", Some(json!({"period_on": "2026-01-08", "decision": "skip"}))).await;
+    assert_eq!((skipped.status, skipped.json()["entry"].is_null()), (StatusCode::OK, true));
+    let again = ben.api("POST", "/api/v1/ventures/loom/recurring/1/drafts", Some(json!({"period_on": "2026-01-08", "decision": "confirm"}))).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "decided once: {}", again.text);
+    let early = ben.post("/v/loom/recurring/1/drafts", &[("period_on", "2026-01-01"), ("decision", "confirm")]).await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "no terms in force on the 1st: the error is shown on the page");
+    assert!(early.text.contains("no terms in force"), "{}", early.text);
+    let entries = ben.api("GET", "/api/v1/ventures/loom/entries", None).await.json();
+    assert_eq!(entries["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(entries["entries"][0]["date"], "2026-01-15");
+    let mut olga = person(&server, "olga").await;
+    assert_eq!(olga.api("POST", "/api/v1/ventures/loom/recurring/1/stop", None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(ben.api("POST", "/api/v1/ventures/loom/recurring/1/stop", None).await.status, StatusCode::NO_CONTENT);
 }

@@ -29,6 +29,7 @@ mod exports;
 mod ledger;
 mod log;
 mod proposals;
+mod recurring;
 mod review;
 mod settings;
 mod ventures;
@@ -38,6 +39,7 @@ use exports::*;
 use ledger::*;
 use log::*;
 use proposals::{proposal_page, propose, vote as vote_on_proposal, withdraw as withdraw_proposal};
+use recurring::*;
 use review::*;
 use settings::*;
 use ventures::*;
@@ -148,6 +150,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v/{slug}/entries/{seq}/amend", post(amend))
         .route("/v/{slug}/review", get(queue_page))
         .route("/v/{slug}/proposals", post(propose))
+        .route("/v/{slug}/recurring", get(recurring_page).post(set_up_recurring))
+        .route("/v/{slug}/recurring/{number}/drafts", post(decide_draft))
+        .route("/v/{slug}/recurring/{number}/stop", post(stop_recurring))
         .route("/v/{slug}/proposals/{number}", get(proposal_page))
         .route("/v/{slug}/proposals/{number}/vote", post(vote_on_proposal))
         .route("/v/{slug}/proposals/{number}/withdraw", post(withdraw_proposal))

@@ -86,6 +86,7 @@ pub(super) fn venture_nav(standing: &Standing) -> Markup {
             a href=(format!("/v/{slug}/review")) { "To review" }
             a href=(format!("/v/{slug}/policy")) { "Formula" }
             @if standing.member.is_some() { a href=(format!("/v/{slug}/log")) { "Log a contribution" } }
+            @if standing.member.is_some() { a href=(format!("/v/{slug}/recurring")) { "Recurring" } }
             @if standing.is_steward() { a href=(format!("/v/{slug}/settings")) { "Settings" } }
         }
     }

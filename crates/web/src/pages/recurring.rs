@@ -1,0 +1,167 @@
+//! Recurring contributions: set one up, confirm or skip the drafts each period creates, stop one.
+
+use peerstake_app::forms::ContributionForm;
+use peerstake_app::recurring::SetUpRecurring;
+
+use super::*;
+
+#[derive(Deserialize)]
+pub(super) struct RecurringForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    member: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    quantity: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    cadence: String,
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    ends_on: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct DraftForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    period_on: String,
+    #[serde(default)]
+    decision: String,
+}
+
+pub(super) async fn recurring_page(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
+    render_recurring(&state, &caller, slug, None).await
+}
+
+async fn render_recurring(state: &AppState, caller: &Caller, slug: String, failure: Option<AppError>) -> PageResult {
+    let account = caller.account.clone();
+    let (standing, (recurring, drafts)) = state
+        .run(move |commons, now| {
+            let acting = commons.acting(account.as_ref());
+            Ok((acting.standing(&slug, now)?, acting.recurring(&slug, now)?))
+        })
+        .await
+        .map_err(fail(caller))?;
+    let failure = failure.as_ref();
+    let slug = &standing.venture.record.slug;
+    let own = standing.handle().unwrap_or_default().to_string();
+    let body = html! {
+        h1 { "Recurring contributions in " (standing.venture.record.name) }
+        (venture_nav(&standing))
+        h2 { "Waiting for confirmation" }
+        @if drafts.is_empty() { p { "No period waits." } }
+        @else { div.scroll { table {
+            thead { tr { th { "Period" } th { "For" } th { "Kind" } th { "What" } th { "Confirm" } } }
+            tbody { @for d in &drafts { tr data-draft=(format!("{}-{}", d.draft.number, d.draft.period_on)) {
+                td { (d.draft.period_on.to_string()) } td { (d.recurring.member) } td { (d.recurring.form.kind) } td { (d.recurring.record.note) }
+                td { @if standing.is_steward() || d.recurring.member == own {
+                    form.inline method="post" action=(format!("/v/{slug}/recurring/{}/drafts", d.draft.number)) {
+                        (csrf_field(caller))
+                        input type="hidden" name="period_on" value=(d.draft.period_on.to_string());
+                        button type="submit" name="decision" value="confirm" { "Confirm" } " "
+                        button.secondary type="submit" name="decision" value="skip" { "Skip" }
+                    }
+                } }
+            } } }
+        } } }
+        h2 { "Set up" }
+        @if !recurring.is_empty() { ul { @for r in &recurring {
+            li { "#" (r.record.number) " " (r.member) ": " (r.form.kind) " " (r.form.quantity) (r.form.amount) ", " (r.record.cadence) " from " (r.record.starts_on.to_string())
+                @if let Some(end) = r.record.ends_on { " to " (end.to_string()) }
+                @if r.record.active {
+                    " · next " (r.record.next_on.to_string()) " "
+                    @if standing.is_steward() || r.member == own {
+                        form.inline method="post" action=(format!("/v/{slug}/recurring/{}/stop", r.record.number)) { (csrf_field(caller)) button.secondary type="submit" { "Stop" } }
+                    }
+                } @else { " · stopped" }
+            }
+        } } }
+        form.stack method="post" action=(format!("/v/{slug}/recurring")) {
+            (csrf_field(caller))
+            (form_error(failure))
+            @if standing.is_steward() { (text_input("For (handle; yourself when empty)", "member", "", "text", failure, "member", "")) }
+            (select("Kind", "kind", &[("time", "Time"), ("facilities", "Facilities (rent)"), ("capital-use", "Capital use"), ("expense", "Expense"), ("deposit", "Cash into the well")], "time"))
+            (text_input("Hours each period", "quantity", "", "text", failure, "quantity", "for time, e.g. 20"))
+            (text_input("Amount each period", "amount", "", "text", failure, "amount", "for rent, expenses and cash"))
+            (text_input("What is done", "note", "", "text", failure, "note", ""))
+            (select("Every", "cadence", &[("weekly", "week"), ("monthly", "month")], "weekly"))
+            (text_input("From", "starts_on", "", "date", failure, "starts on", ""))
+            (text_input("Until (optional)", "ends_on", "", "date", failure, "ends on", ""))
+            button type="submit" { "Set up" }
+        }
+    };
+    let status = failure.map_or(StatusCode::OK, status_of);
+    Ok(show_status(caller, status, "Recurring contributions", body))
+}
+
+pub(super) async fn set_up_recurring(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Form(form): Form<RecurringForm>) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let slug_for_run = slug.clone();
+    let outcome = state
+        .run(move |commons, now| {
+            let acting = commons.acting(Some(&account));
+            let own = acting.standing(&slug_for_run, now)?.handle().map(str::to_string).unwrap_or_default();
+            let ends_on = form.ends_on.trim();
+            let request = SetUpRecurring {
+                venture: slug_for_run,
+                member: if form.member.trim().is_empty() { own } else { form.member.trim().to_string() },
+                form: ContributionForm { kind: form.kind, quantity: form.quantity, amount: form.amount, ..ContributionForm::default() },
+                note: form.note,
+                cadence: form.cadence,
+                starts_on: parse_date("starts on", form.starts_on.trim())?,
+                ends_on: if ends_on.is_empty() { None } else { Some(parse_date("ends on", ends_on)?) },
+            };
+            acting.set_up_recurring(&request, now)
+        })
+        .await;
+    match outcome {
+        Ok(_) => Ok(see_other(&format!("/v/{slug}/recurring"))),
+        Err(error) if shown_in_form(&error) => render_recurring(&state, &caller, slug, Some(error)).await,
+        Err(error) => Err(fail(&caller)(error)),
+    }
+}
+
+pub(super) async fn decide_draft(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Form(form): Form<DraftForm>,
+) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let slug_for_run = slug.clone();
+    let outcome = state
+        .run(move |commons, now| {
+            let period_on = parse_date("period on", form.period_on.trim())?;
+            commons.acting(Some(&account)).decide_draft(&slug_for_run, number, period_on, form.decision == "confirm", now)
+        })
+        .await;
+    match outcome {
+        Ok(Some(seq)) => Ok(see_other(&format!("/v/{slug}/entries/{seq}"))),
+        Ok(None) => Ok(see_other(&format!("/v/{slug}/recurring"))),
+        Err(error) if shown_in_form(&error) => render_recurring(&state, &caller, slug, Some(error)).await,
+        Err(error) => Err(fail(&caller)(error)),
+    }
+}
+
+pub(super) async fn stop_recurring(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Form(form): Form<DraftForm>,
+) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let slug_for_run = slug.clone();
+    state.run(move |commons, now| commons.acting(Some(&account)).stop_recurring(&slug_for_run, number, now)).await.map_err(fail(&caller))?;
+    Ok(see_other(&format!("/v/{slug}/recurring")))
+}
