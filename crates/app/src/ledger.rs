@@ -467,7 +467,33 @@ impl Commons {
         persist_logged(tx.as_mut(), &book, &stored)?;
         remember(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint, &format!("entry:{}", stored.entry.seq), now)?;
         tx.commit()?;
+        if book.logged_pending(&stored.entry) {
+            self.ask_for_review(&book, &stored.entry);
+        }
         Ok(NamedEntry::of(stored, &book))
+    }
+
+    /// Tells whoever may approve a pending entry that it waits for them.
+    pub(crate) fn ask_for_review(&self, book: &Book, entry: &Entry) {
+        let parties = [entry.author, entry.member];
+        let others: Vec<MemberNo> = book.members.iter().map(|m| m.member_no).filter(|m| !parties.contains(&Some(*m))).collect();
+        let stewards: Vec<MemberNo> = others.iter().copied().filter(|m| book.is_steward(*m)).collect();
+        let reviewers = match book.review_rules(entry.policy_version).0 {
+            peerstake_core::policy::ReviewRule::Stewards if !stewards.is_empty() => stewards,
+            _ => others,
+        };
+        let name = |m: Option<MemberNo>| m.and_then(|m| book.member_by_no(m)).map_or_else(|| "the venture".to_string(), |r| r.display_name.clone());
+        let subject = format!("[{}] Entry #{} waits for your review", book.venture.name, entry.seq);
+        let body = format!(
+            "{} logged {} for {} on {}: worth {} and {} slices. It counts once it is approved.",
+            name(entry.author),
+            entry.tag,
+            name(entry.member),
+            entry.occurred_on,
+            book.currency.format(entry.fmv_minor),
+            book.currency.format(entry.slices_minor)
+        );
+        self.notify(&book.venture.slug, &reviewers, &subject, &body, &format!("/v/{}/entries/{}", book.venture.slug, entry.seq));
     }
 
     /// Reverses an entry: a new entry with its effects negated, dated like the original so the

@@ -15,6 +15,7 @@ pub mod error;
 pub mod files;
 pub mod forms;
 pub mod ledger;
+pub mod notify;
 pub mod policy_file;
 pub mod proposals;
 pub mod recurring;
@@ -56,6 +57,7 @@ pub struct Commons {
     throttle: accounts::Throttle,
     books: book::BookCache,
     splits: ledger::SplitCache,
+    mailer: Option<std::sync::Arc<dyn notify::Mailer>>,
 }
 
 impl std::fmt::Debug for Commons {
@@ -77,12 +79,12 @@ impl Commons {
             }
             Box::new(peerstake_sqlite::SqliteStore::open(Path::new(path))?)
         };
-        Ok(Commons { store, throttle: accounts::Throttle::default(), books: book::BookCache::default(), splits: ledger::SplitCache::default() })
+        Ok(Commons::with_store(store))
     }
 
     /// A commons over any store.
     pub fn with_store(store: Box<dyn Store>) -> Commons {
-        Commons { store, throttle: accounts::Throttle::default(), books: book::BookCache::default(), splits: ledger::SplitCache::default() }
+        Commons { store, throttle: accounts::Throttle::default(), books: book::BookCache::default(), splits: ledger::SplitCache::default(), mailer: None }
     }
 
     /// The store underneath.

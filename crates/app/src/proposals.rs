@@ -186,7 +186,20 @@ impl Commons {
         settle(tx.as_mut(), &book, &record, std::slice::from_ref(&vote), now)?;
         remember(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint, &format!("proposal:{}", record.number), now)?;
         tx.commit()?;
-        self.proposal(&request.venture, record.number)
+        let view = self.proposal(&request.venture, record.number)?;
+        if view.record.status == OPEN {
+            let others: Vec<MemberNo> = book.members.iter().map(|m| m.member_no).filter(|m| *m != by).collect();
+            let subject = format!("[{}] Proposal #{} waits for your vote", venture.name, record.number);
+            let body = format!(
+                "{} proposes the {} formula from {}: {}. Compare the split now and under it, then vote.",
+                view.proposed_by,
+                view.policy.preset,
+                record.effective_from,
+                if record.note.is_empty() { "no reason given" } else { record.note.as_str() }
+            );
+            self.notify(&venture.slug, &others, &subject, &body, &format!("/v/{}/proposals/{}", venture.slug, record.number));
+        }
+        Ok(view)
     }
 
     /// Votes on an open proposal, once per member; the vote that meets the rule adopts it (or

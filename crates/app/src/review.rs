@@ -235,6 +235,21 @@ impl Commons {
         tx.set_review_status(venture.id, request.seq, review.status.name())?;
         remember(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint, &format!("entry:{}", stored.entry.seq), now)?;
         tx.commit()?;
+        let path = format!("/v/{}/entries/{}", venture.slug, request.seq);
+        let who = book.member_by_no(by).map_or_else(String::new, |m| m.display_name.clone());
+        match (request.step, change) {
+            (Step::Dispute, _) => {
+                let subject = format!("[{}] Entry #{} is disputed", venture.name, request.seq);
+                let body = format!("{who} disputes entry #{} ({} on {}): {}", request.seq, target.tag, target.occurred_on, request.note.trim());
+                self.notify(&venture.slug, &[target.author, target.member].into_iter().flatten().collect::<Vec<_>>(), &subject, &body, &path);
+            }
+            (_, Change::Count) => {
+                let subject = format!("[{}] Entry #{} counts now", venture.name, request.seq);
+                let body = format!("Entry #{} ({} on {}) is in the split from today.", request.seq, target.tag, target.occurred_on);
+                self.notify(&venture.slug, &target.member.into_iter().collect::<Vec<_>>(), &subject, &body, &path);
+            }
+            _ => {}
+        }
         Ok(stored)
     }
 
@@ -285,6 +300,9 @@ impl Commons {
         persist_logged(tx.as_mut(), &book, &amended)?;
         remember(tx.as_mut(), venture.id, log.idempotency_key.as_deref(), &fingerprint, &format!("entry:{}", amended.entry.seq), now)?;
         tx.commit()?;
+        if book.logged_pending(&amended.entry) {
+            self.ask_for_review(&book, &amended.entry);
+        }
         Ok(amended)
     }
 

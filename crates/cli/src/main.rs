@@ -50,6 +50,16 @@ enum Command {
         /// other than loopback (loopback works either way; behind HTTPS, leave this off).
         #[arg(long)]
         insecure_cookies: bool,
+        /// Send email notifications through this server: `smtp://[user:password@]host[:port]`
+        /// (a relay), or `file:///dir` to write them as files. None: nothing is sent.
+        #[arg(long, env = "PEERSTAKE_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// The sender of notifications.
+        #[arg(long, env = "PEERSTAKE_MAIL_FROM", default_value = "peerstake <peerstake@localhost>")]
+        mail_from: String,
+        /// The address people reach this server at, for links in notifications.
+        #[arg(long, env = "PEERSTAKE_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Create, list and show ventures.
     #[command(subcommand)]
@@ -592,7 +602,13 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
             output::split(&mut out, &report, Format::Table)?;
             println!("\nTry: peerstake ledger demo --limit 20 | peerstake trace demo ana | peerstake split demo --policy hours-only | peerstake verify demo");
         }
-        Command::Serve { address, demo, insecure_cookies } => {
+        Command::Serve { address, demo, insecure_cookies, smtp_url, mail_from, public_url } => {
+            let mut commons = commons;
+            if let Some(url) = smtp_url.as_deref().filter(|u| !u.trim().is_empty()) {
+                let public_url = public_url.clone().unwrap_or_else(|| format!("http://{address}"));
+                let mailer = peerstake_web::mail::EmailMailer::start(url, &mail_from, &public_url).map_err(|e| peerstake_app::error::invalid("smtp url", e))?;
+                commons.set_mailer(std::sync::Arc::new(mailer));
+            }
             if demo {
                 if !commons.ventures(now)?.iter().any(|v| v.record.slug == peerstake_app::demo::DEMO_SLUG) {
                     commons.create_demo()?;

@@ -39,6 +39,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_book_version", include_str!("../migrations/0003_book_version.sql")),
     ("0005_review", include_str!("../migrations/0005_review.sql")),
     ("0006_recurring", include_str!("../migrations/0006_recurring.sql")),
+    ("0007_notifications", include_str!("../migrations/0007_notifications.sql")),
 ];
 
 /// The advisory lock held while migrating ("peerstak" in ASCII).
@@ -914,6 +915,23 @@ impl Transaction for PostgresTransaction<'_> {
     fn set_password_hash(&mut self, id: AccountId, password_hash: &str) -> Result<(), StoreError> {
         self.pooled().execute("UPDATE accounts SET password_hash = $2 WHERE account_id = $1", &[&id.0, &password_hash])?;
         Ok(())
+    }
+
+    fn set_account_email(&mut self, id: AccountId, email: Option<&str>, at_ms: i64) -> Result<(), StoreError> {
+        match email {
+            Some(email) => self.pooled().execute(
+                "INSERT INTO account_emails (account_id, email, updated_at_ms) VALUES ($1, $2, $3)
+                 ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, updated_at_ms = excluded.updated_at_ms",
+                &[&id.0, &email, &at_ms],
+            )?,
+            None => self.pooled().execute("DELETE FROM account_emails WHERE account_id = $1", &[&id.0])?,
+        };
+        Ok(())
+    }
+
+    fn account_email(&mut self, id: AccountId) -> Result<Option<String>, StoreError> {
+        let row = self.pooled().query_opt("SELECT email FROM account_emails WHERE account_id = $1", &[&id.0])?;
+        row.map(|row| get(&row, 0)).transpose()
     }
 
     fn insert_session(&mut self, token_hash: &[u8; 32], session: &SessionRecord) -> Result<(), StoreError> {

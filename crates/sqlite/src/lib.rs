@@ -30,6 +30,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_book_version", include_str!("../migrations/0003_book_version.sql")),
     ("0005_review", include_str!("../migrations/0005_review.sql")),
     ("0006_recurring", include_str!("../migrations/0006_recurring.sql")),
+    ("0007_notifications", include_str!("../migrations/0007_notifications.sql")),
 ];
 
 /// How many idle read connections are kept.
@@ -781,6 +782,23 @@ impl Transaction for SqliteTransaction<'_> {
     fn set_password_hash(&mut self, id: AccountId, password_hash: &str) -> Result<(), StoreError> {
         self.connection().exec("UPDATE accounts SET password_hash = ?2 WHERE account_id = ?1", params![id.0, password_hash]).map_err(backend)?;
         Ok(())
+    }
+
+    fn set_account_email(&mut self, id: AccountId, email: Option<&str>, at_ms: i64) -> Result<(), StoreError> {
+        match email {
+            Some(email) => self.connection().exec(
+                "INSERT INTO account_emails (account_id, email, updated_at_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, updated_at_ms = excluded.updated_at_ms",
+                params![id.0, email, at_ms],
+            ),
+            None => self.connection().exec("DELETE FROM account_emails WHERE account_id = ?1", params![id.0]),
+        }
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    fn account_email(&mut self, id: AccountId) -> Result<Option<String>, StoreError> {
+        self.connection().one("SELECT email FROM account_emails WHERE account_id = ?1", [id.0], |row| row.get(0)).optional().map_err(backend)
     }
 
     fn insert_session(&mut self, token_hash: &[u8; 32], session: &SessionRecord) -> Result<(), StoreError> {

@@ -261,6 +261,10 @@ pub trait Transaction {
     fn account_by_username(&mut self, username: &str) -> Result<Option<AccountRecord>, StoreError>;
     /// Replaces an account's password hash.
     fn set_password_hash(&mut self, id: AccountId, password_hash: &str) -> Result<(), StoreError>;
+    /// Sets (or, with none, removes) the address an account's notifications go to.
+    fn set_account_email(&mut self, id: AccountId, email: Option<&str>, at_ms: i64) -> Result<(), StoreError>;
+    /// The address an account's notifications go to, if any.
+    fn account_email(&mut self, id: AccountId) -> Result<Option<String>, StoreError>;
 
     /// Stores a session under the SHA-256 of its token.
     fn insert_session(&mut self, token_hash: &[u8; 32], session: &SessionRecord) -> Result<(), StoreError>;

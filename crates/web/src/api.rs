@@ -814,6 +814,21 @@ async fn me(caller: Caller) -> ApiResult<AccountOut> {
     Ok(Json(AccountOut { username: account.username.clone(), display_name: account.display_name.clone() }))
 }
 
+/// Where notifications go.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EmailIn {
+    /// An email address, or empty for none.
+    pub email: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/me/email", request_body = EmailIn, responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_email(State(state): State<AppState>, caller: Caller, Body(input): Body<EmailIn>) -> Result<StatusCode, ApiError> {
+    caller.check_api()?;
+    let account = caller.account()?.clone();
+    state.run(move |commons, now| commons.set_email(&account, &input.email, now)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(post, path = "/api/v1/tokens", request_body = NewTokenIn, responses((status = 201, body = TokenOut), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn create_token(State(state): State<AppState>, caller: Caller, Body(input): Body<NewTokenIn>) -> Result<(StatusCode, Json<TokenOut>), ApiError> {
     caller.check_api()?;
@@ -1160,6 +1175,7 @@ async fn export(State(state): State<AppState>, caller: Caller, Path(slug): Path<
     paths(
         sign_up,
         me,
+        set_email,
         create_token,
         list_tokens,
         revoke_token,
@@ -1218,6 +1234,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi_json))
         .route("/accounts", post(sign_up))
         .route("/me", get(me))
+        .route("/me/email", axum::routing::put(set_email))
         .route("/tokens", post(create_token).get(list_tokens))
         .route("/tokens/{id}", delete(revoke_token))
         .route("/ventures", get(list_ventures).post(create_venture))

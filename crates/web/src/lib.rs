@@ -9,6 +9,7 @@
 
 mod api;
 mod auth;
+pub mod mail;
 mod pages;
 mod views;
 

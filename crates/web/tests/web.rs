@@ -1022,3 +1022,53 @@ async fn recurring_contributions_draft_each_period_for_the_member_to_confirm() {
     assert_eq!(olga.api("POST", "/api/v1/ventures/loom/recurring/1/stop", None).await.status, StatusCode::FORBIDDEN);
     assert_eq!(ben.api("POST", "/api/v1/ventures/loom/recurring/1/stop", None).await.status, StatusCode::NO_CONTENT);
 }
+
+#[tokio::test]
+async fn notifications_are_mailed_to_those_who_gave_an_address() {
+    let dir = std::env::temp_dir().join(format!("peerstake-mail-{}-{}", std::process::id(), unique_nanos()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mail = dir.join("mail");
+    let mut commons = Commons::open(&format!("sqlite://{}", dir.join("web.db").display())).unwrap();
+    let mailer =
+        peerstake_web::mail::EmailMailer::start(&format!("file://{}", mail.display()), "peerstake <peerstake@example.org>", "https://commons.example.org")
+            .unwrap();
+    commons.set_mailer(Arc::new(mailer));
+    let clock = Arc::new(|| Now::noon_of(date!(2026 - 01 - 15)));
+    let server = Server { app: router(AppState::new(Arc::new(commons), clock, true)), dir: Some(dir) };
+
+    let mut ana = person(&server, "ana").await;
+    let created = ana
+        .api(
+            "POST",
+            "/api/v1/ventures",
+            Some(json!({"slug": "loom", "name": "Loom", "currency": "EUR", "policy_toml": "review = \"stewards\"", "started_on": "2026-01-01"})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let mut ben = person(&server, "ben").await;
+    ben.post("/v/loom/join", &[("hourly_rate", "40")]).await;
+    let bad = ana.api("PUT", "/api/v1/me/email", Some(json!({"email": "not an address"}))).await;
+    assert_eq!((bad.status, bad.json()["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("email")));
+    assert_eq!(ana.api("PUT", "/api/v1/me/email", Some(json!({"email": "ana@example.org"}))).await.status, StatusCode::NO_CONTENT);
+    let page = ben.post("/account/notifications", &[("email", "ben@example.org")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(ben.get("/account/notifications").await.text.contains("ben@example.org"));
+
+    // Ben's entry waits: Ana, the steward, is asked to review it; Ana disputes it and Ben is told.
+    ben.api("POST", "/api/v1/ventures/loom/entries", Some(json!({"date": "2026-01-15", "kind": "time", "quantity": "2"}))).await;
+    ana.api("POST", "/api/v1/ventures/loom/entries/1/review", Some(json!({"step": "dispute", "note": "Which task?"}))).await;
+    let read_mail = || -> Vec<String> {
+        std::fs::read_dir(&mail).map(|d| d.flatten().filter_map(|f| std::fs::read_to_string(f.path()).ok()).collect()).unwrap_or_default()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut messages = read_mail();
+    while messages.iter().filter(|m| m.contains("Subject:")).count() < 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        messages = read_mail();
+    }
+    let to_ana = messages.iter().find(|m| m.contains("To: ana@example.org")).expect("ana is asked to review");
+    assert!(to_ana.contains("Entry #1 waits for your review") && to_ana.contains("https://commons.example.org/v/loom/entries/1"), "{to_ana}");
+    let to_ben = messages.iter().find(|m| m.contains("To: ben@example.org")).expect("ben is told of the dispute");
+    assert!(to_ben.contains("Entry #1 is disputed") && to_ben.contains("Which task?"), "{to_ben}");
+}

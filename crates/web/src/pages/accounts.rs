@@ -180,6 +180,7 @@ pub(super) fn account_page(
 ) -> Markup {
     html! {
         h1 { "Your account" }
+        p { a href="/account/notifications" { "Email notifications" } }
         p { "Signed in as " strong { (account.username) } "." }
         h2 { "Change password" }
         form.stack method="post" action="/account/password" {
@@ -271,4 +272,43 @@ pub(super) async fn revoke_token(State(state): State<AppState>, caller: Caller, 
     let account = caller.account().map_err(fail(&caller))?.id;
     state.run(move |commons, now| commons.revoke_api_token(account, id, now)).await.map_err(fail(&caller))?;
     Ok(see_other("/account"))
+}
+
+#[derive(Deserialize)]
+pub(super) struct EmailForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+fn notifications_page(caller: &Caller, email: &str, error: Option<&AppError>) -> Markup {
+    html! {
+        h1 { "Email notifications" }
+        p { "peerstake writes when an entry waits for your review, when your entry is disputed or starts to count, and when a proposal waits for your vote — if this server has a mail server set up. Leave the address empty to get none." }
+        form.stack method="post" action="/account/notifications" {
+            (csrf_field(caller))
+            (text_input("Email address", "email", email, "email", error, "email", ""))
+            button type="submit" { "Save" }
+        }
+    }
+}
+
+pub(super) async fn notifications_view(State(state): State<AppState>, caller: Caller) -> PageResult {
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let email = state.run(move |commons, _| commons.email_of(account.id)).await.map_err(fail(&caller))?;
+    Ok(show(&caller, "Email notifications", notifications_page(&caller, email.as_deref().unwrap_or(""), None)))
+}
+
+pub(super) async fn save_notifications(State(state): State<AppState>, caller: Caller, Form(form): Form<EmailForm>) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let email = form.email.clone();
+    match state.run(move |commons, now| commons.set_email(&account, &email, now)).await {
+        Ok(()) => Ok(see_other("/account/notifications")),
+        Err(error) if shown_in_form(&error) => {
+            Ok(show_status(&caller, status_of(&error), "Email notifications", notifications_page(&caller, &form.email, Some(&error))))
+        }
+        Err(error) => Err(fail(&caller)(error)),
+    }
 }

@@ -137,6 +137,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/account", get(account_view))
         .route("/account/password", post(change_password))
         .route("/account/tokens", post(create_token))
+        .route("/account/notifications", get(notifications_view).post(save_notifications))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/new", get(new_venture_form).post(new_venture))
         .route("/v/{slug}", get(venture_page))
