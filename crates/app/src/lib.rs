@@ -16,6 +16,7 @@ pub mod files;
 pub mod forms;
 pub mod ledger;
 pub mod policy_file;
+pub mod talk;
 pub mod ventures;
 
 use std::path::Path;

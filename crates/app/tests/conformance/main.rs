@@ -9,4 +9,5 @@ mod files;
 mod invariants;
 mod ledger;
 mod people;
+mod talk;
 mod ventures;
