@@ -30,6 +30,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::auth::Caller;
 use crate::{AppState, status_of};
 
+pub(crate) mod talk;
+
 // ---------------------------------------------------------------- errors and extractors
 
 /// An error as the API returns it.
@@ -1175,7 +1177,9 @@ struct ApiDoc;
 
 /// The OpenAPI document, generated from the handlers above.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut document = ApiDoc::openapi();
+    document.merge(talk::TalkDoc::openapi());
+    document
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
@@ -1208,5 +1212,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ventures/{slug}/join-requests", get(join_requests))
         .route("/ventures/{slug}/join-requests/{username}", post(decide_join))
         .route("/ventures/{slug}/export", get(export))
+        .merge(talk::routes())
         .fallback(not_found)
 }
