@@ -104,7 +104,7 @@ pub(super) async fn render_ledger(state: &AppState, caller: &Caller, slug: Strin
             tbody { @for stored in &page_data.entries {
                 @let entry = &stored.entry;
                 tr id=(format!("entry-{}", entry.seq)) {
-                    td { a href=(format!("/v/{slug}/entries/{}/comments", entry.seq)) title="The entry and its conversation" { (entry.seq) } } td { (entry.occurred_on.to_string()) }
+                    td { (entry.seq) } td { (entry.occurred_on.to_string()) }
                     td { (entry.tag) @if let Some(target) = entry.reverses { " of #" (target) } }
                     td { @if let Some(m) = entry.member { (name_of(m)) } @else { "the venture" } }
                     td { (entry.note) } td.n { (currency.format(entry.fmv_minor)) } td.n { (currency.format(entry.slices_minor)) }
