@@ -1045,7 +1045,12 @@ async fn comment_text_is_shown_as_text_with_safe_links() {
     venture(&mut ana, "loom", "open", "public").await;
     let text = "<script>alert('x')</script> <img src=x onerror=alert(1)> javascript:alert(1) see https://example.org/a?b=1&c=2.\nNext line";
     assert_eq!(ana.post("/v/loom/comments", &[("subject", "member:ana"), ("body", text)]).await.status, StatusCode::SEE_OTHER);
+    let forged = ana.post_raw("/v/loom/comments", &[("subject", "member:ana"), ("body", "Forged elsewhere")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "a form without the anti-forgery token");
+    let edit_forged = ana.post_raw("/v/loom/comments/1/edit", &[("body", "Forged elsewhere")]).await;
+    assert_eq!(edit_forged.status, StatusCode::FORBIDDEN);
     let page = ana.get("/v/loom/members/ana").await;
+    assert!(!page.text.contains("Forged elsewhere"), "nothing written");
     assert!(!page.text.contains("<script>alert") && !page.text.contains("<img src=x"), "{}", page.text);
     assert!(page.text.contains("&lt;script&gt;alert('x')&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt; javascript:alert(1) see "));
     assert!(page.text.contains(
@@ -1165,6 +1170,9 @@ async fn activity_unread_counts_and_the_atom_feed() {
         assert!(document["paths"].get(path).is_some(), "{path} is not documented");
     }
     assert!(document["paths"]["/api/v1/ventures/{slug}/comments/{id}"]["put"].is_object());
+    for schema in ["CommentOut", "CommentsOut", "NewCommentIn", "EditCommentIn", "CommentVersionOut", "ActivityOut", "ActivityItemOut", "MyActivityOut"] {
+        assert!(document["components"]["schemas"][schema].is_object(), "{schema} is not in the document");
+    }
 }
 
 /// An element of a parsed XML document: its name, attributes (entities left as written),
