@@ -17,6 +17,7 @@ use crate::ledger::{LedgerPage, LedgerQuery, LogRequest, ReverseRequest, SplitQu
 use crate::proposals::{ProposalView, ProposeRequest, VoteRequest};
 use crate::recurring::{DraftView, RecurringView, SetUpRecurring};
 use crate::review::{AmendRequest, EntryReview, ReviewRequest};
+use crate::talk::{ActivityPage, ActivityQuery, AddComment, CommentThread, CommentView, EditComment, PersonFeed, Subject};
 use crate::ventures::{AddMember, CreateVenture, MemberView, PolicyVersionView, SetPolicy, SetTerms, VentureSummary};
 use crate::{Commons, Now};
 
@@ -592,5 +593,69 @@ impl Acting<'_> {
     /// The member number of the person in a venture, if any.
     pub fn member_no(&self, slug: &str, now: Now) -> Result<Option<MemberNo>, AppError> {
         Ok(self.standing(slug, now)?.member.map(|m| m.member_no))
+    }
+}
+
+// ---- talk: comments and activity. Members speak; anyone who may read the venture reads.
+impl Acting<'_> {
+    /// Comments on an entry or a member (members only), or answers another comment.
+    pub fn add_comment(&self, venture: &str, subject: &Subject, reply_to: Option<u64>, body: &str, now: Now) -> Result<CommentView, AppError> {
+        let standing = self.standing(venture, now)?;
+        let member = standing.require_member()?;
+        let request = AddComment { venture: venture.to_string(), subject: subject.clone(), reply_to, author: member.handle.clone(), body: body.to_string() };
+        self.commons.add_comment(&request, now)
+    }
+
+    /// Edits one's own comment: a new version; the old ones stay readable.
+    pub fn edit_comment(&self, venture: &str, id: u64, body: &str, now: Now) -> Result<CommentView, AppError> {
+        let standing = self.standing(venture, now)?;
+        let member = standing.require_member()?;
+        self.commons.edit_comment(&EditComment { venture: venture.to_string(), id, author: member.handle.clone(), body: body.to_string() }, now)
+    }
+
+    /// A page of the comments on an entry or a member.
+    pub fn comments(&self, venture: &str, subject: &Subject, after: Option<u64>, limit: u32, now: Now) -> Result<CommentThread, AppError> {
+        self.standing(venture, now)?;
+        self.commons.comments(venture, subject, after, limit)
+    }
+
+    /// One comment.
+    pub fn comment(&self, venture: &str, id: u64, now: Now) -> Result<CommentView, AppError> {
+        self.standing(venture, now)?;
+        self.commons.comment(venture, id)
+    }
+
+    /// Every version of a comment's text.
+    pub fn comment_versions(&self, venture: &str, id: u64, now: Now) -> Result<Vec<peerstake_store::CommentVersionRecord>, AppError> {
+        self.standing(venture, now)?;
+        self.commons.comment_versions(venture, id)
+    }
+
+    /// A page of a venture's activity. Looking at its newest page while signed in marks it read:
+    /// the page says how many items were new before.
+    pub fn activity(&self, venture: &str, query: &ActivityQuery, now: Now) -> Result<ActivityPage, AppError> {
+        let standing = self.standing(venture, now)?;
+        let mut page = self.commons.activity(venture, query)?;
+        if let (Some(account), None) = (self.account, query.before) {
+            page.unread_before = self.commons.unread(venture, account.id, standing.member.as_ref())?;
+            self.commons.mark_activity_read(venture, account.id, now)?;
+        }
+        Ok(page)
+    }
+
+    /// What is new in a venture since the person last looked at its activity (none when signed
+    /// out, or when they never looked and are not a member).
+    pub fn unread(&self, venture: &str, now: Now) -> Result<Option<u32>, AppError> {
+        let standing = self.standing(venture, now)?;
+        match self.account {
+            Some(account) => self.commons.unread(venture, account.id, standing.member.as_ref()),
+            None => Ok(None),
+        }
+    }
+
+    /// The person's ventures with what is new in each, and the latest activity across them.
+    pub fn my_activity(&self, limit: u32) -> Result<PersonFeed, AppError> {
+        let account = self.signed_in()?;
+        self.commons.person_feed(account.id, limit)
     }
 }

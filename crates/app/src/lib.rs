@@ -20,6 +20,7 @@ pub mod policy_file;
 pub mod proposals;
 pub mod recurring;
 pub mod review;
+pub mod talk;
 pub mod ventures;
 
 use std::path::Path;

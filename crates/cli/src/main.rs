@@ -2,6 +2,7 @@
 //! into typed requests; errors print as one line with a stable code and exit non-zero.
 
 mod output;
+mod talk;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -176,6 +177,22 @@ enum Command {
         /// Idempotency key (CSV): importing the same file with the same key again changes nothing.
         #[arg(long)]
         key: Option<String>,
+    },
+    /// Comment on entries and members, edit comments, read a conversation.
+    #[command(subcommand)]
+    Comment(talk::CommentCommand),
+    /// A venture's activity, newest first: entries, comments, members joining.
+    Activity {
+        /// The venture.
+        venture: String,
+        /// Older than this cursor (printed under a full page).
+        #[arg(long)]
+        before: Option<String>,
+        /// Items per page (at most 200).
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Export a whole venture as JSON.
     Export {
@@ -701,6 +718,8 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let report = if is_json { commons.import_venture(&venture, reader)? } else { commons.import_csv(&venture, reader, key.as_deref(), now)? };
             println!("imported {} entries into {venture}; chain head #{} {}", report.entries, report.head_seq, report.head.to_hex());
         }
+        Command::Comment(command) => talk::comment(&commons, command, now, &mut out)?,
+        Command::Activity { venture, before, limit, format } => talk::activity(&commons, &venture, before.as_deref(), limit, format, &mut out)?,
         Command::Export { venture, output: path } => {
             let report = match &path {
                 Some(path) => {

@@ -18,7 +18,7 @@ fn io(error: std::io::Error) -> AppError {
 }
 
 /// Writes rows as aligned columns; numbers (cells starting with a digit or '-') align right.
-fn table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> Result<(), AppError> {
+pub(crate) fn table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> Result<(), AppError> {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (index, cell) in row.iter().enumerate() {
@@ -68,7 +68,7 @@ fn csv_rows(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> Res
     Ok(())
 }
 
-fn emit(out: &mut impl Write, format: Format, headers: &[&str], rows: &[Vec<String>], value: impl FnOnce() -> Value) -> Result<(), AppError> {
+pub(crate) fn emit(out: &mut impl Write, format: Format, headers: &[&str], rows: &[Vec<String>], value: impl FnOnce() -> Value) -> Result<(), AppError> {
     match format {
         Format::Table => table(out, headers, rows),
         Format::Csv => csv_rows(out, headers, rows),

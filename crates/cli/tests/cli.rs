@@ -174,3 +174,48 @@ fn review_proposals_and_recurring_from_the_command_line() {
     let verified = scratch.ok(&["verify", "kiln"]);
     assert!(verified.contains("ok") || verified.contains("verified"), "{verified}");
 }
+
+#[test]
+fn comments_and_activity_from_the_command_line() {
+    let scratch = Scratch::new("talk");
+    scratch.ok(&["venture", "create", "kiln", "--name", "Kiln", "--started-on", "2025-01-01"]);
+    scratch.ok(&["member", "add", "kiln", "ada", "--role", "steward", "--hourly-rate", "40", "--joined-on", "2025-01-01"]);
+    scratch.ok(&["member", "add", "kiln", "bo", "--hourly-rate", "40", "--joined-on", "2025-01-01"]);
+    scratch.ok(&["log", "time", "kiln", "--member", "ada", "--hours", "2", "--date", "2025-01-02", "--note", "Glaze tests"]);
+
+    let added = scratch.ok(&["comment", "add", "kiln", "--on", "entry:1", "--as", "bo", "Which glazes?", "--format", "json"]);
+    let added: serde_json::Value = serde_json::from_str(&added).unwrap();
+    assert_eq!((added[0]["id"].as_u64(), added[0]["author"].as_str()), (Some(1), Some("bo")));
+    scratch.ok(&["comment", "add", "kiln", "--on", "entry:1", "--as", "ada", "--reply-to", "1", "The blue ones"]);
+    scratch.ok(&["comment", "add", "kiln", "--on", "member:bo", "--as", "ada", "Welcome"]);
+    refused(&scratch, &["comment", "edit", "kiln", "1", "--as", "ada", "Rewritten"], "forbidden");
+    refused(&scratch, &["comment", "add", "kiln", "--on", "entry:9", "--as", "bo", "x"], "not_found");
+    refused(&scratch, &["comment", "add", "kiln", "--on", "member:zed", "--as", "bo", "x"], "not_found");
+    refused(&scratch, &["comment", "add", "kiln", "--on", "entry:1", "--as", "zed", "x"], "not_found");
+    refused(&scratch, &["comment", "add", "kiln", "--on", "nothing", "--as", "bo", "x"], "invalid_input");
+    refused(&scratch, &["comment", "add", "kiln", "--on", "member:bo", "--as", "bo", "--reply-to", "1", "x"], "invalid_input");
+    refused(&scratch, &["comment", "add", "kiln", "--on", "entry:1", "--as", "bo", "  "], "invalid_input");
+    scratch.ok(&["comment", "edit", "kiln", "1", "--as", "bo", "Which glazes, and which kiln?"]);
+
+    let list = scratch.ok(&["comment", "list", "kiln", "--on", "entry:1"]);
+    assert!(list.contains("Which glazes, and which kiln?") && list.contains("v2") && list.contains("The blue ones"), "{list}");
+    assert_eq!(list.lines().count(), 4, "a header, a rule and two comments: {list}");
+    let versions = scratch.ok(&["comment", "versions", "kiln", "1", "--format", "json"]);
+    let versions: serde_json::Value = serde_json::from_str(&versions).unwrap();
+    assert_eq!(
+        versions.as_array().unwrap().iter().map(|v| v["body"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["Which glazes?", "Which glazes, and which kiln?"]
+    );
+
+    let activity = scratch.ok(&["activity", "kiln", "--format", "json"]);
+    let activity: serde_json::Value = serde_json::from_str(&activity).unwrap();
+    let kinds: Vec<&str> = activity["items"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "comment").count(), 3);
+    assert!(kinds.contains(&"entry") && kinds.iter().filter(|k| **k == "joined").count() == 2, "{kinds:?}");
+    let first_page = scratch.ok(&["activity", "kiln", "--limit", "2"]);
+    let cursor = first_page.lines().last().unwrap().strip_prefix("older: --before ").unwrap().to_string();
+    let rest = scratch.ok(&["activity", "kiln", "--before", &cursor, "--format", "json"]);
+    let rest: serde_json::Value = serde_json::from_str(&rest).unwrap();
+    assert_eq!(rest["items"].as_array().unwrap().len(), 4);
+    refused(&scratch, &["activity", "kiln", "--limit", "500"], "invalid_input");
+}

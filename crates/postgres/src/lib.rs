@@ -18,10 +18,11 @@ use peerstake_core::replay::{Bucket, BucketKey};
 use peerstake_core::terms::{MemberNo, Terms};
 use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_code, kind_code, kind_from_code};
 use peerstake_store::effects;
+use peerstake_store::talk::{ACTIVITY_PAGE_MAX, COMMENTS_PAGE_MAX, number_bound_at_cursor};
 use peerstake_store::{
-    AccessRecord, AccountId, AccountRecord, ApiTokenRecord, DraftRecord, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewVenture,
-    PAGE_SIZE_MAX, PolicyVersionRecord, ProposalRecord, ProposalVote, RecurringRecord, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction,
-    VentureId, VentureRecord,
+    AccessRecord, AccountId, AccountRecord, ActivityCursor, ActivityRecord, ActivityWhat, ApiTokenRecord, CommentRecord, CommentSubject, CommentVersionRecord,
+    DraftRecord, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewComment, NewVenture, PAGE_SIZE_MAX, PolicyVersionRecord,
+    ProposalRecord, ProposalVote, RecurringRecord, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
@@ -37,6 +38,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_ledger", include_str!("../migrations/0001_ledger.sql")),
     ("0002_people", include_str!("../migrations/0002_people.sql")),
     ("0003_book_version", include_str!("../migrations/0003_book_version.sql")),
+    ("0004_talk", include_str!("../migrations/0004_talk.sql")),
     ("0005_review", include_str!("../migrations/0005_review.sql")),
     ("0006_recurring", include_str!("../migrations/0006_recurring.sql")),
     ("0007_notifications", include_str!("../migrations/0007_notifications.sql")),
@@ -1268,6 +1270,119 @@ impl Transaction for PostgresTransaction<'_> {
         )?;
         Ok(changed == 1)
     }
+
+    // ---- talk: comments and activity
+
+    fn insert_comment(&mut self, venture: VentureId, comment: &NewComment) -> Result<u64, StoreError> {
+        let subject_number = seq_param(comment.subject.number())?;
+        let reply_to = comment.reply_to.map(seq_param).transpose()?;
+        let author = member_param(comment.author)?;
+        let row = self.pooled().query_one(
+            "INSERT INTO comments (venture_id, comment_no, subject_kind, subject_number, reply_to, author_no, created_at_ms)
+             VALUES ($1, (SELECT coalesce(max(comment_no), 0) + 1 FROM comments WHERE venture_id = $1), $2, $3, $4, $5, $6) RETURNING comment_no",
+            &[&venture.0, &comment.subject.kind(), &subject_number, &reply_to, &author, &comment.at_ms],
+        )?;
+        let id: i64 = get(&row, 0)?;
+        self.pooled().execute(
+            "INSERT INTO comment_versions (venture_id, comment_no, version, body, edited_at_ms) VALUES ($1, $2, 1, $3, $4)",
+            &[&venture.0, &id, &comment.body, &comment.at_ms],
+        )?;
+        narrow(id, "comment")
+    }
+
+    fn comment(&mut self, venture: VentureId, id: u64) -> Result<Option<CommentRecord>, StoreError> {
+        let row = self.pooled().query_opt(&format!("{COMMENT_SELECT} WHERE c.venture_id = $1 AND c.comment_no = $2"), &[&venture.0, &seq_param(id)?])?;
+        row.as_ref().map(comment_from_row).transpose()
+    }
+
+    fn comments(&mut self, venture: VentureId, subject: CommentSubject, after: u64, limit: u32) -> Result<Vec<CommentRecord>, StoreError> {
+        let sql = format!(
+            "{COMMENT_SELECT} WHERE c.venture_id = $1 AND c.subject_kind = $2 AND c.subject_number = $3 AND c.comment_no > $4 ORDER BY c.comment_no LIMIT $5"
+        );
+        let limit = i64::from(limit.min(COMMENTS_PAGE_MAX));
+        let rows = self.pooled().query(&sql, &[&venture.0, &subject.kind(), &seq_param(subject.number())?, &seq_param(after)?, &limit])?;
+        rows.iter().map(comment_from_row).collect()
+    }
+
+    fn insert_comment_version(&mut self, venture: VentureId, id: u64, body: &str, at_ms: i64) -> Result<u32, StoreError> {
+        let row = self.pooled().query_one(
+            "INSERT INTO comment_versions (venture_id, comment_no, version, body, edited_at_ms)
+             VALUES ($1, $2, (SELECT coalesce(max(version), 0) + 1 FROM comment_versions WHERE venture_id = $1 AND comment_no = $2), $3, $4) RETURNING version",
+            &[&venture.0, &seq_param(id)?, &body, &at_ms],
+        )?;
+        let version: i32 = get(&row, 0)?;
+        narrow(version, "comment version")
+    }
+
+    fn comment_versions(&mut self, venture: VentureId, id: u64) -> Result<Vec<CommentVersionRecord>, StoreError> {
+        let rows = self.pooled().query(
+            "SELECT version, body, edited_at_ms FROM comment_versions WHERE venture_id = $1 AND comment_no = $2 ORDER BY version",
+            &[&venture.0, &seq_param(id)?],
+        )?;
+        rows.iter()
+            .map(|row| {
+                let version: i32 = get(row, 0)?;
+                Ok(CommentVersionRecord { version: narrow(version, "comment version")?, body: get(row, 1)?, at_ms: get(row, 2)? })
+            })
+            .collect()
+    }
+
+    fn activity(&mut self, venture: VentureId, before: &ActivityCursor, limit: u32) -> Result<Vec<ActivityRecord>, StoreError> {
+        let limit = i64::from(limit.min(ACTIVITY_PAGE_MAX));
+        let rows = self.pooled().query(
+            ACTIVITY_SQL,
+            &[&venture.0, &before.at_ms, &number_bound_at_cursor(before, 1), &number_bound_at_cursor(before, 2), &number_bound_at_cursor(before, 3), &limit],
+        )?;
+        let member = |value: Option<i64>| value.map(|v| narrow(v, "member").map(MemberNo)).transpose();
+        rows.iter()
+            .map(|row| {
+                let rank: i32 = get(row, 0)?;
+                let at_ms: i64 = get(row, 1)?;
+                let number: i64 = get(row, 2)?;
+                let word: String = get(row, 3)?;
+                let other: Option<i64> = get(row, 4)?;
+                let actor: Option<i64> = get(row, 5)?;
+                let text: String = get(row, 6)?;
+                let what = match rank {
+                    1 => ActivityWhat::Joined { member: MemberNo(narrow(number, "member")?) },
+                    2 => ActivityWhat::Entry { seq: narrow(number, "sequence")?, tag: word, member: member(other)?, author: member(actor)?, note: text },
+                    _ => ActivityWhat::Comment {
+                        id: narrow(number, "comment")?,
+                        subject: CommentSubject::from_stored(&word, other.unwrap_or(0))?,
+                        author: member(actor)?.ok_or_else(|| StoreError::Corrupt("a comment has no author".into()))?,
+                        body: text,
+                    },
+                };
+                Ok(ActivityRecord { at_ms, what })
+            })
+            .collect()
+    }
+
+    fn activity_count_since(&mut self, venture: VentureId, since_ms: i64, except: Option<MemberNo>, cap: u32) -> Result<u32, StoreError> {
+        let except = except.map_or(-1, |m| i64::from(m.0));
+        let row = self.pooled().query_one(
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM entries WHERE venture_id = $1 AND recorded_at_ms > $2 AND coalesce(author_no, -1)::bigint <> $3::bigint LIMIT $4::bigint) AS e)
+                  + (SELECT count(*) FROM (SELECT 1 FROM comments WHERE venture_id = $1 AND created_at_ms > $2 AND author_no::bigint <> $3::bigint LIMIT $4::bigint) AS c)
+                  + (SELECT count(*) FROM (SELECT 1 FROM members WHERE venture_id = $1 AND recorded_at_ms > $2 AND member_no::bigint <> $3::bigint LIMIT $4::bigint) AS m)",
+            &[&venture.0, &since_ms, &except, &i64::from(cap)],
+        )?;
+        let count: i64 = get(&row, 0)?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX).min(cap))
+    }
+
+    fn feed_visit(&mut self, venture: VentureId, account: AccountId) -> Result<Option<i64>, StoreError> {
+        let row = self.pooled().query_opt("SELECT visited_at_ms FROM feed_visits WHERE venture_id = $1 AND account_id = $2", &[&venture.0, &account.0])?;
+        row.map(|row| get(&row, 0)).transpose()
+    }
+
+    fn set_feed_visit(&mut self, venture: VentureId, account: AccountId, at_ms: i64) -> Result<(), StoreError> {
+        self.pooled().execute(
+            "INSERT INTO feed_visits (venture_id, account_id, visited_at_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (venture_id, account_id) DO UPDATE SET visited_at_ms = GREATEST(feed_visits.visited_at_ms, EXCLUDED.visited_at_ms)",
+            &[&venture.0, &account.0, &at_ms],
+        )?;
+        Ok(())
+    }
 }
 
 const PROPOSAL_COLUMNS: &str = "proposal_no, proposed_by, label, settings, effective_from, note, status, created_at_ms, decided_at_ms, policy_version";
@@ -1286,6 +1401,48 @@ fn proposal_from_row(row: &Row) -> Result<ProposalRecord, StoreError> {
         policy_version: get::<Option<i32>>(row, 9)?.map(|v| narrow(v, "policy version")).transpose()?,
     })
 }
+
+/// A comment with its latest version.
+const COMMENT_SELECT: &str =
+    "SELECT c.comment_no, c.subject_kind, c.subject_number, c.reply_to, c.author_no, c.created_at_ms, v.version, v.body, v.edited_at_ms
+     FROM comments c JOIN comment_versions v ON v.venture_id = c.venture_id AND v.comment_no = c.comment_no
+       AND v.version = (SELECT max(w.version) FROM comment_versions w WHERE w.venture_id = c.venture_id AND w.comment_no = c.comment_no)";
+
+fn comment_from_row(row: &Row) -> Result<CommentRecord, StoreError> {
+    let id: i64 = get(row, 0)?;
+    let kind: String = get(row, 1)?;
+    let reply_to: Option<i64> = get(row, 3)?;
+    let author: i32 = get(row, 4)?;
+    let version: i32 = get(row, 6)?;
+    Ok(CommentRecord {
+        id: narrow(id, "comment")?,
+        subject: CommentSubject::from_stored(&kind, get(row, 2)?)?,
+        reply_to: reply_to.map(|r| narrow(r, "comment")).transpose()?,
+        author: MemberNo(narrow(author, "member")?),
+        created_at_ms: get(row, 5)?,
+        version: narrow(version, "comment version")?,
+        body: get(row, 7)?,
+        edited_at_ms: get(row, 8)?,
+    })
+}
+
+/// A page of activity: each kind newest first from its own index, then merged. Columns: rank
+/// (1 joined, 2 entry, 3 comment), time, number, word (tag or subject kind), other number
+/// (member or subject), actor (author), text (note or latest comment text).
+const ACTIVITY_SQL: &str = "SELECT rank, at_ms, number, word, other, actor, text FROM (
+    (SELECT 1 AS rank, recorded_at_ms AS at_ms, member_no::bigint AS number, ''::text AS word, member_no::bigint AS other, member_no::bigint AS actor, ''::text AS text
+        FROM members WHERE venture_id = $1 AND recorded_at_ms <= $2 AND (recorded_at_ms < $2 OR member_no::bigint < $3::bigint)
+        ORDER BY recorded_at_ms DESC, member_no DESC LIMIT $6::bigint)
+    UNION ALL
+    (SELECT 2, recorded_at_ms, seq, tag, member_no::bigint, author_no::bigint, note
+        FROM entries WHERE venture_id = $1 AND recorded_at_ms <= $2 AND (recorded_at_ms < $2 OR seq < $4::bigint)
+        ORDER BY recorded_at_ms DESC, seq DESC LIMIT $6::bigint)
+    UNION ALL
+    (SELECT 3, c.created_at_ms, c.comment_no, c.subject_kind, c.subject_number, c.author_no::bigint,
+            (SELECT v.body FROM comment_versions v WHERE v.venture_id = c.venture_id AND v.comment_no = c.comment_no ORDER BY v.version DESC LIMIT 1)
+        FROM comments c WHERE c.venture_id = $1 AND c.created_at_ms <= $2 AND (c.created_at_ms < $2 OR c.comment_no < $5::bigint)
+        ORDER BY c.created_at_ms DESC, c.comment_no DESC LIMIT $6::bigint)
+) AS items ORDER BY at_ms DESC, rank DESC, number DESC LIMIT $6::bigint";
 
 const ACCOUNT_COLUMNS: &str = "account_id, username, display_name, password_hash, created_at_ms";
 

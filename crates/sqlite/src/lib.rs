@@ -14,10 +14,11 @@ use peerstake_core::replay::{Bucket, BucketKey};
 use peerstake_core::terms::{MemberNo, Terms};
 use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_code, kind_code, kind_from_code};
 use peerstake_store::effects;
+use peerstake_store::talk::{ACTIVITY_PAGE_MAX, COMMENTS_PAGE_MAX, number_bound_at_cursor};
 use peerstake_store::{
-    AccessRecord, AccountId, AccountRecord, ApiTokenRecord, DraftRecord, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewVenture,
-    PAGE_SIZE_MAX, PolicyVersionRecord, ProposalRecord, ProposalVote, RecurringRecord, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction,
-    VentureId, VentureRecord,
+    AccessRecord, AccountId, AccountRecord, ActivityCursor, ActivityRecord, ActivityWhat, ApiTokenRecord, CommentRecord, CommentSubject, CommentVersionRecord,
+    DraftRecord, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewComment, NewVenture, PAGE_SIZE_MAX, PolicyVersionRecord,
+    ProposalRecord, ProposalVote, RecurringRecord, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
@@ -28,6 +29,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_ledger", include_str!("../migrations/0001_ledger.sql")),
     ("0002_people", include_str!("../migrations/0002_people.sql")),
     ("0003_book_version", include_str!("../migrations/0003_book_version.sql")),
+    ("0004_talk", include_str!("../migrations/0004_talk.sql")),
     ("0005_review", include_str!("../migrations/0005_review.sql")),
     ("0006_recurring", include_str!("../migrations/0006_recurring.sql")),
     ("0007_notifications", include_str!("../migrations/0007_notifications.sql")),
@@ -1210,6 +1212,154 @@ impl Transaction for SqliteTransaction<'_> {
             .map_err(backend)?;
         Ok(changed == 1)
     }
+
+    // ---- talk: comments and activity
+
+    fn insert_comment(&mut self, venture: VentureId, comment: &NewComment) -> Result<u64, StoreError> {
+        let subject_number = seq_param(comment.subject.number())?;
+        let reply_to = comment.reply_to.map(seq_param).transpose()?;
+        let id: i64 = self
+            .connection()
+            .one("SELECT coalesce(max(comment_no), 0) + 1 FROM comments WHERE venture_id = ?1", [venture.0], |row| row.get(0))
+            .map_err(backend)?;
+        self.connection()
+            .exec(
+                "INSERT INTO comments (venture_id, comment_no, subject_kind, subject_number, reply_to, author_no, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![venture.0, id, comment.subject.kind(), subject_number, reply_to, comment.author.0, comment.at_ms],
+            )
+            .map_err(backend)?;
+        self.connection()
+            .exec(
+                "INSERT INTO comment_versions (venture_id, comment_no, version, body, edited_at_ms) VALUES (?1, ?2, 1, ?3, ?4)",
+                params![venture.0, id, comment.body, comment.at_ms],
+            )
+            .map_err(backend)?;
+        to_u64(id, "comment")
+    }
+
+    fn comment(&mut self, venture: VentureId, id: u64) -> Result<Option<CommentRecord>, StoreError> {
+        let sql = format!("{COMMENT_SELECT} WHERE c.venture_id = ?1 AND c.comment_no = ?2");
+        let raw = self.connection().one(&sql, params![venture.0, seq_param(id)?], comment_from_row).optional().map_err(backend)?;
+        raw.map(comment_record).transpose()
+    }
+
+    fn comments(&mut self, venture: VentureId, subject: CommentSubject, after: u64, limit: u32) -> Result<Vec<CommentRecord>, StoreError> {
+        let sql = format!(
+            "{COMMENT_SELECT} WHERE c.venture_id = ?1 AND c.subject_kind = ?2 AND c.subject_number = ?3 AND c.comment_no > ?4 ORDER BY c.comment_no LIMIT ?5"
+        );
+        let mut statement = self.connection().prepare_cached(&sql).map_err(backend)?;
+        let raws: Vec<CommentRow> = statement
+            .query_map(params![venture.0, subject.kind(), seq_param(subject.number())?, seq_param(after)?, limit.min(COMMENTS_PAGE_MAX)], comment_from_row)
+            .map_err(backend)?
+            .collect::<Result<_, _>>()
+            .map_err(backend)?;
+        raws.into_iter().map(comment_record).collect()
+    }
+
+    fn insert_comment_version(&mut self, venture: VentureId, id: u64, body: &str, at_ms: i64) -> Result<u32, StoreError> {
+        let id = seq_param(id)?;
+        let version: i64 = self
+            .connection()
+            .one("SELECT coalesce(max(version), 0) + 1 FROM comment_versions WHERE venture_id = ?1 AND comment_no = ?2", params![venture.0, id], |row| {
+                row.get(0)
+            })
+            .map_err(backend)?;
+        self.connection()
+            .exec(
+                "INSERT INTO comment_versions (venture_id, comment_no, version, body, edited_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![venture.0, id, version, body, at_ms],
+            )
+            .map_err(backend)?;
+        to_u32(version, "comment version")
+    }
+
+    fn comment_versions(&mut self, venture: VentureId, id: u64) -> Result<Vec<CommentVersionRecord>, StoreError> {
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT version, body, edited_at_ms FROM comment_versions WHERE venture_id = ?1 AND comment_no = ?2 ORDER BY version")
+            .map_err(backend)?;
+        let mut rows = statement.query(params![venture.0, seq_param(id)?]).map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            out.push(CommentVersionRecord {
+                version: to_u32(row.get(0).map_err(backend)?, "comment version")?,
+                body: row.get(1).map_err(backend)?,
+                at_ms: row.get(2).map_err(backend)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn activity(&mut self, venture: VentureId, before: &ActivityCursor, limit: u32) -> Result<Vec<ActivityRecord>, StoreError> {
+        let limit = limit.min(ACTIVITY_PAGE_MAX);
+        let mut statement = self.connection().prepare_cached(ACTIVITY_SQL).map_err(backend)?;
+        let mut rows = statement
+            .query(params![
+                venture.0,
+                before.at_ms,
+                number_bound_at_cursor(before, 1),
+                number_bound_at_cursor(before, 2),
+                number_bound_at_cursor(before, 3),
+                limit
+            ])
+            .map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            let rank: i64 = row.get(0).map_err(backend)?;
+            let at_ms: i64 = row.get(1).map_err(backend)?;
+            let number: i64 = row.get(2).map_err(backend)?;
+            let word: String = row.get(3).map_err(backend)?;
+            let other: Option<i64> = row.get(4).map_err(backend)?;
+            let actor: Option<i64> = row.get(5).map_err(backend)?;
+            let text: String = row.get(6).map_err(backend)?;
+            let member = |value: Option<i64>| value.map(|v| to_u32(v, "member").map(MemberNo)).transpose();
+            let what = match rank {
+                1 => ActivityWhat::Joined { member: MemberNo(to_u32(number, "member")?) },
+                2 => ActivityWhat::Entry { seq: to_u64(number, "sequence")?, tag: word, member: member(other)?, author: member(actor)?, note: text },
+                _ => ActivityWhat::Comment {
+                    id: to_u64(number, "comment")?,
+                    subject: CommentSubject::from_stored(&word, other.unwrap_or(0))?,
+                    author: member(actor)?.ok_or_else(|| StoreError::Corrupt("a comment has no author".into()))?,
+                    body: text,
+                },
+            };
+            out.push(ActivityRecord { at_ms, what });
+        }
+        Ok(out)
+    }
+
+    fn activity_count_since(&mut self, venture: VentureId, since_ms: i64, except: Option<MemberNo>, cap: u32) -> Result<u32, StoreError> {
+        let except = except.map_or(-1, |m| i64::from(m.0));
+        let count: i64 = self
+            .connection()
+            .one(
+                "SELECT (SELECT count(*) FROM (SELECT 1 FROM entries WHERE venture_id = ?1 AND recorded_at_ms > ?2 AND coalesce(author_no, -1) <> ?3 LIMIT ?4))
+                      + (SELECT count(*) FROM (SELECT 1 FROM comments WHERE venture_id = ?1 AND created_at_ms > ?2 AND author_no <> ?3 LIMIT ?4))
+                      + (SELECT count(*) FROM (SELECT 1 FROM members WHERE venture_id = ?1 AND recorded_at_ms > ?2 AND member_no <> ?3 LIMIT ?4))",
+                params![venture.0, since_ms, except, cap],
+                |row| row.get(0),
+            )
+            .map_err(backend)?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX).min(cap))
+    }
+
+    fn feed_visit(&mut self, venture: VentureId, account: AccountId) -> Result<Option<i64>, StoreError> {
+        self.connection()
+            .one("SELECT visited_at_ms FROM feed_visits WHERE venture_id = ?1 AND account_id = ?2", params![venture.0, account.0], |row| row.get(0))
+            .optional()
+            .map_err(backend)
+    }
+
+    fn set_feed_visit(&mut self, venture: VentureId, account: AccountId, at_ms: i64) -> Result<(), StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO feed_visits (venture_id, account_id, visited_at_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (venture_id, account_id) DO UPDATE SET visited_at_ms = max(visited_at_ms, excluded.visited_at_ms)",
+                params![venture.0, account.0, at_ms],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
 }
 
 const PROPOSAL_COLUMNS: &str = "proposal_no, proposed_by, label, settings, effective_from, note, status, created_at_ms, decided_at_ms, policy_version";
@@ -1228,6 +1378,50 @@ fn proposal_from_row(row: &Row<'_>) -> Result<ProposalRecord, StoreError> {
         policy_version: row.get::<_, Option<i64>>(9).map_err(backend)?.map(|v| to_u32(v, "policy version")).transpose()?,
     })
 }
+
+/// A comment with its latest version.
+const COMMENT_SELECT: &str =
+    "SELECT c.comment_no, c.subject_kind, c.subject_number, c.reply_to, c.author_no, c.created_at_ms, v.version, v.body, v.edited_at_ms
+     FROM comments c JOIN comment_versions v ON v.venture_id = c.venture_id AND v.comment_no = c.comment_no
+       AND v.version = (SELECT max(w.version) FROM comment_versions w WHERE w.venture_id = c.venture_id AND w.comment_no = c.comment_no)";
+
+type CommentRow = (i64, String, i64, Option<i64>, i64, i64, i64, String, i64);
+
+fn comment_from_row(row: &Row<'_>) -> rusqlite::Result<CommentRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?))
+}
+
+fn comment_record(raw: CommentRow) -> Result<CommentRecord, StoreError> {
+    let (id, kind, number, reply_to, author, created_at_ms, version, body, edited_at_ms) = raw;
+    Ok(CommentRecord {
+        id: to_u64(id, "comment")?,
+        subject: CommentSubject::from_stored(&kind, number)?,
+        reply_to: reply_to.map(|r| to_u64(r, "comment")).transpose()?,
+        author: MemberNo(to_u32(author, "member")?),
+        created_at_ms,
+        version: to_u32(version, "comment version")?,
+        body,
+        edited_at_ms,
+    })
+}
+
+/// A page of activity: each kind newest first from its own index, then merged. Columns: rank
+/// (1 joined, 2 entry, 3 comment), time, number, word (tag or subject kind), other number
+/// (member or subject), actor (author), text (note or latest comment text).
+const ACTIVITY_SQL: &str = "SELECT rank, at_ms, number, word, other, actor, text FROM (
+    SELECT * FROM (SELECT 1 AS rank, recorded_at_ms AS at_ms, member_no AS number, '' AS word, member_no AS other, member_no AS actor, '' AS text
+        FROM members WHERE venture_id = ?1 AND recorded_at_ms <= ?2 AND (recorded_at_ms < ?2 OR member_no < ?3)
+        ORDER BY recorded_at_ms DESC, member_no DESC LIMIT ?6)
+    UNION ALL
+    SELECT * FROM (SELECT 2, recorded_at_ms, seq, tag, member_no, author_no, note
+        FROM entries WHERE venture_id = ?1 AND recorded_at_ms <= ?2 AND (recorded_at_ms < ?2 OR seq < ?4)
+        ORDER BY recorded_at_ms DESC, seq DESC LIMIT ?6)
+    UNION ALL
+    SELECT * FROM (SELECT 3, c.created_at_ms, c.comment_no, c.subject_kind, c.subject_number, c.author_no,
+            (SELECT v.body FROM comment_versions v WHERE v.venture_id = c.venture_id AND v.comment_no = c.comment_no ORDER BY v.version DESC LIMIT 1)
+        FROM comments c WHERE c.venture_id = ?1 AND c.created_at_ms <= ?2 AND (c.created_at_ms < ?2 OR c.comment_no < ?5)
+        ORDER BY c.created_at_ms DESC, c.comment_no DESC LIMIT ?6)
+) ORDER BY at_ms DESC, rank DESC, number DESC LIMIT ?6";
 
 const TOKEN_COLUMNS: &str = "token_id, account_id, name, prefix, created_at_ms, revoked_at_ms";
 
@@ -1258,6 +1452,48 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use time::macros::date;
+
+    fn venture(tx: &mut dyn Transaction, slug: &str) -> VentureId {
+        let new = NewVenture { slug: slug.into(), name: "Acme".into(), pitch: "Anvils".into(), currency: "EUR".into(), created_at_ms: 1 };
+        tx.insert_venture(&new, &EntryHash::genesis(slug)).unwrap()
+    }
+
+    fn member(no: u32, handle: &str) -> MemberRecord {
+        MemberRecord {
+            member_no: MemberNo(no),
+            handle: handle.into(),
+            display_name: handle.to_uppercase(),
+            role: "member".into(),
+            joined_on: date!(2024 - 01 - 01),
+            recorded_at_ms: 2,
+        }
+    }
+
+    fn entry(seq: u64, on: Date, effects: Vec<peerstake_core::replay::Effect>) -> StoredEntry {
+        let mut hash = [0u8; 32];
+        hash[..8].copy_from_slice(&seq.to_be_bytes());
+        StoredEntry {
+            entry: Entry {
+                seq,
+                occurred_on: on,
+                recorded_at_ms: 1000 + i64::try_from(seq).unwrap(),
+                author: Some(MemberNo(1)),
+                member: Some(MemberNo(1)),
+                tag: "time".into(),
+                inputs: format!("hours={seq}"),
+                note: format!("entry {seq}"),
+                policy_version: 1,
+                terms_version: 1,
+                fmv_minor: 100,
+                slices_minor: 200,
+                reverses: None,
+                about: None,
+                effects,
+            },
+            hash: EntryHash(hash),
+        }
+    }
 
     #[test]
     fn a_pre_release_layout_is_refused_with_a_reason() {
@@ -1269,6 +1505,116 @@ mod tests {
         assert!(error.to_string().contains("pre-release"), "{error}");
         let fresh = dir.join("fresh.db");
         assert!(SqliteStore::open(&fresh).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn comments_versions_activity_and_visits() {
+        let dir = std::env::temp_dir().join(format!("peerstake-sqlite-talk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("talk.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let mut tx = store.begin(Mode::Write).unwrap();
+        let acme = venture(tx.as_mut(), "acme");
+        let ann_account = tx.insert_account("ann", "Ann", "hash", 1).unwrap();
+        tx.insert_member(acme, &member(1, "ann")).unwrap();
+        tx.insert_member(acme, &member(2, "bob")).unwrap();
+        tx.insert_entries(acme, &[entry(1, date!(2024 - 01 - 02), vec![]), entry(2, date!(2024 - 01 - 03), vec![])]).unwrap();
+        let say = |subject, reply_to, author, body: &str, at_ms| NewComment { subject, reply_to, author: MemberNo(author), body: body.into(), at_ms };
+        assert_eq!(tx.insert_comment(acme, &say(CommentSubject::Entry(1), None, 1, "first", 2000)).unwrap(), 1);
+        assert_eq!(tx.insert_comment(acme, &say(CommentSubject::Entry(1), Some(1), 2, "a reply", 2001)).unwrap(), 2);
+        assert_eq!(tx.insert_comment(acme, &say(CommentSubject::Member(MemberNo(2)), None, 1, "about bob", 2001)).unwrap(), 3);
+        tx.commit().unwrap();
+
+        let mut tx = store.begin(Mode::Write).unwrap();
+        assert!(matches!(tx.insert_comment(acme, &say(CommentSubject::Entry(1), Some(99), 1, "x", 1)), Err(StoreError::Conflict(_))), "no such comment");
+        drop(tx);
+        let mut tx = store.begin(Mode::Write).unwrap();
+        assert!(matches!(tx.insert_comment(acme, &say(CommentSubject::Entry(1), None, 9, "x", 1)), Err(StoreError::Conflict(_))), "no such member");
+        drop(tx);
+
+        let mut tx = store.begin(Mode::Write).unwrap();
+        assert_eq!(tx.insert_comment_version(acme, 1, "first, edited", 3000).unwrap(), 2);
+        tx.commit().unwrap();
+
+        let mut tx = store.begin(Mode::Read).unwrap();
+        let first = tx.comment(acme, 1).unwrap().unwrap();
+        assert_eq!(
+            first,
+            CommentRecord {
+                id: 1,
+                subject: CommentSubject::Entry(1),
+                reply_to: None,
+                author: MemberNo(1),
+                created_at_ms: 2000,
+                version: 2,
+                body: "first, edited".into(),
+                edited_at_ms: 3000
+            }
+        );
+        assert!(tx.comment(acme, 4).unwrap().is_none());
+        let ids = |records: Vec<CommentRecord>| records.iter().map(|c| c.id).collect::<Vec<_>>();
+        assert_eq!(ids(tx.comments(acme, CommentSubject::Entry(1), 0, 10).unwrap()), vec![1, 2]);
+        assert_eq!(ids(tx.comments(acme, CommentSubject::Entry(1), 1, 10).unwrap()), vec![2]);
+        assert_eq!(ids(tx.comments(acme, CommentSubject::Entry(1), 0, 1).unwrap()), vec![1]);
+        assert_eq!(ids(tx.comments(acme, CommentSubject::Member(MemberNo(2)), 0, 10).unwrap()), vec![3]);
+        assert!(tx.comments(acme, CommentSubject::Entry(2), 0, 10).unwrap().is_empty());
+        let versions = tx.comment_versions(acme, 1).unwrap();
+        assert_eq!(versions.iter().map(|v| (v.version, v.body.as_str(), v.at_ms)).collect::<Vec<_>>(), vec![(1, "first", 2000), (2, "first, edited", 3000)]);
+
+        // Activity: newest first; comments by when they were first made, with their latest text.
+        let all = tx.activity(acme, &peerstake_store::talk::ACTIVITY_START, 50).unwrap();
+        let described: Vec<String> = all
+            .iter()
+            .map(|item| match &item.what {
+                ActivityWhat::Comment { id, body, .. } => format!("{} comment {id} {body}", item.at_ms),
+                ActivityWhat::Entry { seq, tag, .. } => format!("{} {tag} {seq}", item.at_ms),
+                ActivityWhat::Joined { member } => format!("{} joined {}", item.at_ms, member.0),
+            })
+            .collect();
+        assert_eq!(
+            described,
+            vec![
+                "2001 comment 3 about bob",
+                "2001 comment 2 a reply",
+                "2000 comment 1 first, edited",
+                "1002 time 2",
+                "1001 time 1",
+                "2 joined 2",
+                "2 joined 1"
+            ]
+        );
+        let mut paged = Vec::new();
+        let mut cursor = peerstake_store::talk::ACTIVITY_START;
+        loop {
+            let page = tx.activity(acme, &cursor, 2).unwrap();
+            let Some(last) = page.last() else { break };
+            cursor = last.cursor();
+            paged.extend(page);
+        }
+        assert_eq!(paged, all, "pages of two cover everything once");
+
+        assert_eq!(tx.activity_count_since(acme, 0, None, 100).unwrap(), 7);
+        assert_eq!(tx.activity_count_since(acme, 0, None, 3).unwrap(), 3, "counts stop at the cap");
+        assert_eq!(tx.activity_count_since(acme, 2, Some(MemberNo(1)), 100).unwrap(), 1, "only bob's reply is not ann's own");
+        assert_eq!(tx.activity_count_since(acme, 2001, None, 100).unwrap(), 0);
+        drop(tx);
+
+        // Visits only move forward.
+        let mut tx = store.begin(Mode::Write).unwrap();
+        assert_eq!(tx.feed_visit(acme, ann_account).unwrap(), None);
+        tx.set_feed_visit(acme, ann_account, 500).unwrap();
+        tx.set_feed_visit(acme, ann_account, 400).unwrap();
+        assert_eq!(tx.feed_visit(acme, ann_account).unwrap(), Some(500));
+        tx.set_feed_visit(acme, ann_account, 600).unwrap();
+        assert_eq!(tx.feed_visit(acme, ann_account).unwrap(), Some(600));
+        tx.commit().unwrap();
+
+        for sql in ["UPDATE comment_versions SET body = 'rewritten'", "DELETE FROM comments", "UPDATE comments SET created_at_ms = 0"] {
+            assert!(matches!(execute_raw(&path, sql), Err(StoreError::AppendOnly(_))), "{sql}");
+        }
+        drop(store);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -15,9 +15,11 @@ use time::Date;
 
 pub mod people;
 pub mod review;
+pub mod talk;
 
 pub use people::{AccessRecord, AccountId, AccountRecord, ApiTokenRecord, JoinRequestRecord, SessionRecord};
 pub use review::{DraftRecord, ProposalRecord, ProposalVote, RecurringRecord};
+pub use talk::{ActivityCursor, ActivityRecord, ActivityWhat, CommentRecord, CommentSubject, CommentVersionRecord, NewComment};
 
 /// The largest page of entries a caller may ask for.
 pub const PAGE_SIZE_MAX: u32 = 1_000;
@@ -345,6 +347,32 @@ pub trait Transaction {
     fn recurring_drafts(&mut self, venture: VentureId, status: Option<&str>) -> Result<Vec<DraftRecord>, StoreError>;
     /// Confirms or skips a waiting draft; false when it is not waiting.
     fn decide_recurring_draft(&mut self, venture: VentureId, number: u32, period_on: Date, status: &str, entry_seq: Option<u64>) -> Result<bool, StoreError>;
+
+    // ---- talk: comments and activity
+
+    /// Adds a comment with its first version and returns its number (the next in the venture).
+    /// The caller holds the venture's lock ([`Transaction::lock_venture`]).
+    fn insert_comment(&mut self, venture: VentureId, comment: &NewComment) -> Result<u64, StoreError>;
+    /// One comment with its latest version.
+    fn comment(&mut self, venture: VentureId, id: u64) -> Result<Option<CommentRecord>, StoreError>;
+    /// A page of the comments on one subject, oldest first, numbered above `after` (at most
+    /// [`talk::COMMENTS_PAGE_MAX`]).
+    fn comments(&mut self, venture: VentureId, subject: CommentSubject, after: u64, limit: u32) -> Result<Vec<CommentRecord>, StoreError>;
+    /// Appends a version of a comment's text (the old ones stay) and returns its number.
+    fn insert_comment_version(&mut self, venture: VentureId, id: u64, body: &str, at_ms: i64) -> Result<u32, StoreError>;
+    /// Every version of a comment, oldest first.
+    fn comment_versions(&mut self, venture: VentureId, id: u64) -> Result<Vec<CommentVersionRecord>, StoreError>;
+    /// A page of the venture's activity strictly before `before`, newest first (at most
+    /// [`talk::ACTIVITY_PAGE_MAX`]): entries by the time they were recorded, comments by the time
+    /// they were first made, members by the time they were added.
+    fn activity(&mut self, venture: VentureId, before: &ActivityCursor, limit: u32) -> Result<Vec<ActivityRecord>, StoreError>;
+    /// How many items of activity happened after `since_ms`, leaving out those by `except` (the
+    /// entries they recorded, their comments, their own joining); counts at most `cap`.
+    fn activity_count_since(&mut self, venture: VentureId, since_ms: i64, except: Option<MemberNo>, cap: u32) -> Result<u32, StoreError>;
+    /// When an account last looked at a venture's activity.
+    fn feed_visit(&mut self, venture: VentureId, account: AccountId) -> Result<Option<i64>, StoreError>;
+    /// Records that an account looked at a venture's activity now.
+    fn set_feed_visit(&mut self, venture: VentureId, account: AccountId, at_ms: i64) -> Result<(), StoreError>;
 }
 
 /// Codes for kinds and classes as stored (small integers, stable forever).

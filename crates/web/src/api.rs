@@ -33,6 +33,7 @@ use crate::{AppState, status_of};
 mod proposals;
 mod recurring;
 mod review;
+pub(crate) mod talk;
 
 // ---------------------------------------------------------------- errors and extractors
 
@@ -1218,7 +1219,9 @@ struct ApiDoc;
 
 /// The OpenAPI document, generated from the handlers above.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut document = ApiDoc::openapi();
+    document.merge(talk::TalkDoc::openapi());
+    document
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
@@ -1263,5 +1266,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ventures/{slug}/join-requests", get(join_requests))
         .route("/ventures/{slug}/join-requests/{username}", post(decide_join))
         .route("/ventures/{slug}/export", get(export))
+        .merge(talk::routes())
         .fallback(not_found)
 }

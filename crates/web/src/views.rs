@@ -63,6 +63,7 @@ pub fn page(title: &str, account: Option<&Account>, csrf: &str, body: Markup) ->
                     a href="/" { strong { "peerstake" } }
                     nav aria-label="Account" {
                         @if let Some(account) = account {
+                            a href="/activity" { "Activity" }
                             a href="/new" { "Start a venture" }
                             a href="/account" { (account.display_name) }
                             form.inline method="post" action="/logout" {

@@ -12,4 +12,5 @@ mod people;
 mod proposals;
 mod recurring;
 mod review;
+mod talk;
 mod ventures;

@@ -2,15 +2,33 @@
 
 use super::*;
 
-pub(super) async fn member_page(State(state): State<AppState>, caller: Caller, Path((slug, handle)): Path<(String, String)>) -> PageResult {
+pub(super) async fn member_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, handle)): Path<(String, String)>,
+    Query(query): Query<ReplyQuery>,
+) -> PageResult {
+    render_member(&state, &caller, slug, handle, query.reply_to, None).await
+}
+
+/// A member's page: their trace and the conversation about them (with a comment form's failure).
+pub(super) async fn render_member(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    handle: String,
+    reply_to: Option<u64>,
+    failure: Option<CommentFailure>,
+) -> PageResult {
     let account = caller.account.clone();
-    let (standing, report) = state
+    let (standing, report, thread) = state
         .run(move |commons, now| {
             let acting = commons.acting(account.as_ref());
-            Ok((acting.standing(&slug, now)?, acting.trace(&slug, &handle, now)?))
+            let thread = acting.comments(&slug, &peerstake_app::talk::Subject::Member(handle.clone()), None, 0, now)?;
+            Ok((acting.standing(&slug, now)?, acting.trace(&slug, &handle, now)?, thread))
         })
         .await
-        .map_err(fail(&caller))?;
+        .map_err(fail(caller))?;
     let currency = report.currency;
     let slug = &standing.venture.record.slug;
     let body = html! {
@@ -28,8 +46,10 @@ pub(super) async fn member_page(State(state): State<AppState>, caller: Caller, P
                 } } }
             } }
         }
+        (comment_section(caller, &standing, &peerstake_app::talk::Subject::Member(report.member.handle.clone()), &thread, reply_to, failure.as_ref()))
     };
-    Ok(show(&caller, &report.member.display_name, body))
+    let status = failure.as_ref().map_or(StatusCode::OK, |f| status_of(&f.error));
+    Ok(show_status(caller, status, &report.member.display_name, body))
 }
 
 pub(super) async fn ledger_page(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Query(params): Query<LedgerParams>) -> PageResult {

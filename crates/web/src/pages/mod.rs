@@ -32,6 +32,7 @@ mod proposals;
 mod recurring;
 mod review;
 mod settings;
+mod talk;
 mod ventures;
 
 use accounts::*;
@@ -42,6 +43,7 @@ use proposals::{proposal_page, propose, vote as vote_on_proposal, withdraw as wi
 use recurring::*;
 use review::*;
 use settings::*;
+use talk::*;
 use ventures::*;
 
 /// A page that failed: shown as a page with the reason and the right status.
@@ -165,5 +167,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v/{slug}/split.csv", get(split_csv))
         .route("/v/{slug}/ledger.csv", get(ledger_csv))
         .route("/v/{slug}/export.json", get(export_json))
+        // ---- talk: comments and activity
+        .route("/activity", get(person_activity))
+        .route("/v/{slug}/activity", get(venture_activity))
+        .route("/v/{slug}/feed.atom", get(atom_feed))
+        .route("/v/{slug}/comments", post(post_comment))
+        .route("/v/{slug}/comments/{id}/edit", get(edit_comment_form).post(edit_comment))
+        .route("/v/{slug}/comments/{id}/history", get(comment_history))
+        .route("/v/{slug}/entries/{seq}/comments", get(entry_comments_page))
         .fallback(not_found)
 }

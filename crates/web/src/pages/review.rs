@@ -28,23 +28,33 @@ pub(super) struct AmendForm {
     entry: LogIn,
 }
 
-pub(super) async fn entry_page(State(state): State<AppState>, caller: Caller, Path((slug, seq)): Path<(String, u64)>) -> PageResult {
-    render_entry(&state, &caller, slug, seq, None).await
+pub(super) async fn entry_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, seq)): Path<(String, u64)>,
+    Query(query): Query<ReplyQuery>,
+) -> PageResult {
+    render_entry(&state, &caller, slug, seq, query.reply_to, None).await
 }
 
-async fn render_entry(state: &AppState, caller: &Caller, slug: String, seq: u64, failure: Option<AppError>) -> PageResult {
+async fn render_entry(state: &AppState, caller: &Caller, slug: String, seq: u64, reply_to: Option<u64>, failure: Option<AppError>) -> PageResult {
     let account = caller.account.clone();
-    let (standing, review) = state
+    let (standing, review, thread) = state
         .run(move |commons, now| {
             let acting = commons.acting(account.as_ref());
-            Ok((acting.standing(&slug, now)?, acting.entry_review(&slug, seq, now)?))
+            let thread = acting.comments(&slug, &peerstake_app::talk::Subject::Entry(seq), None, 0, now)?;
+            Ok((acting.standing(&slug, now)?, acting.entry_review(&slug, seq, now)?, thread))
         })
         .await
         .map_err(fail(caller))?;
     let failure = failure.as_ref();
     let status = if failure.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let status = failure.map_or(status, status_of);
-    Ok(show_status(caller, status, &format!("Entry #{seq}"), entry_body(caller, &standing, &review, failure)))
+    let body = html! {
+        (entry_body(caller, &standing, &review, failure))
+        (comment_section(caller, &standing, &peerstake_app::talk::Subject::Entry(seq), &thread, reply_to, None))
+    };
+    Ok(show_status(caller, status, &format!("Entry #{seq}"), body))
 }
 
 fn entry_body(caller: &Caller, standing: &Standing, review: &EntryReview, failure: Option<&AppError>) -> Markup {
@@ -183,7 +193,7 @@ pub(super) async fn take_step(State(state): State<AppState>, caller: Caller, Pat
     };
     match outcome {
         Ok(_) => Ok(see_other(&format!("/v/{slug}/entries/{seq}"))),
-        Err(error) if shown_in_form(&error) => render_entry(&state, &caller, slug, seq, Some(error)).await,
+        Err(error) if shown_in_form(&error) => render_entry(&state, &caller, slug, seq, None, Some(error)).await,
         Err(error) => Err(fail(&caller)(error)),
     }
 }
@@ -200,7 +210,7 @@ pub(super) async fn amend(State(state): State<AppState>, caller: Caller, Path((s
         .await;
     match outcome {
         Ok(stored) => Ok(see_other(&format!("/v/{slug}/entries/{}", stored.entry.seq))),
-        Err(error) if shown_in_form(&error) => render_entry(&state, &caller, slug, seq, Some(error)).await,
+        Err(error) if shown_in_form(&error) => render_entry(&state, &caller, slug, seq, None, Some(error)).await,
         Err(error) => Err(fail(&caller)(error)),
     }
 }

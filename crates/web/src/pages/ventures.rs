@@ -85,6 +85,7 @@ pub(super) fn venture_nav(standing: &Standing) -> Markup {
             a href=(format!("/v/{slug}/ledger")) { "Ledger" }
             a href=(format!("/v/{slug}/review")) { "To review" }
             a href=(format!("/v/{slug}/policy")) { "Formula" }
+            a href=(format!("/v/{slug}/activity")) { "Activity" }
             @if standing.member.is_some() { a href=(format!("/v/{slug}/log")) { "Log a contribution" } }
             @if standing.member.is_some() { a href=(format!("/v/{slug}/recurring")) { "Recurring" } }
             @if standing.is_steward() { a href=(format!("/v/{slug}/settings")) { "Settings" } }
@@ -99,7 +100,7 @@ pub(super) async fn venture_page(State(state): State<AppState>, caller: Caller, 
 pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: String, failure: Option<AppError>) -> PageResult {
     let failure = failure.as_ref();
     let account = caller.account.clone();
-    let (standing, split, history, recent, mine) = state
+    let (standing, split, history, recent, mine, unread) = state
         .run(move |commons, now| {
             let acting = commons.acting(account.as_ref());
             let standing = acting.standing(&slug, now)?;
@@ -112,7 +113,8 @@ pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: Stri
                 Some(handle) => Some(acting.trace(&slug, handle, now)?),
                 None => None,
             };
-            Ok((standing, split, history, recent, mine))
+            let unread = acting.unread(&slug, now)?;
+            Ok((standing, split, history, recent, mine, unread))
         })
         .await
         .map_err(fail(caller))?;
@@ -134,6 +136,9 @@ pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: Stri
         h1 { (venture.name) }
         p { (venture.pitch) }
         (venture_nav(&standing))
+        @if let Some(unread) = unread.filter(|n| *n > 0) {
+            p.notice role="status" { a href=(format!("/v/{}/activity", venture.slug)) data-unread=(venture.slug) { (unread_text(unread)) " new" } " in the activity since your last visit." }
+        }
         @if standing.member.is_none() {
             @if standing.account.is_none() {
                 p.notice { a href=(format!("/login?next=/v/{}", venture.slug)) { "Sign in" } " to join this venture." }

@@ -1,0 +1,197 @@
+//! Records of the conversation around a venture: comments on its entries and members (each
+//! edit a new version, never a change of the old text), the venture's activity (entries,
+//! comments and members joining, newest first), and when each person last looked at it.
+
+use peerstake_core::terms::MemberNo;
+
+use crate::StoreError;
+
+/// The largest page of activity a caller may ask for.
+pub const ACTIVITY_PAGE_MAX: u32 = 200;
+
+/// The largest page of comments on one subject a caller may ask for.
+pub const COMMENTS_PAGE_MAX: u32 = 1_000;
+
+/// What a comment is about. Stored as a word ([`CommentSubject::kind`]) and a number
+/// ([`CommentSubject::number`]); the database accepts any word, so a new kind of subject is one
+/// variant here and one arm in each of the three functions below, with no migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommentSubject {
+    /// A ledger entry, by sequence number.
+    Entry(u64),
+    /// A member of the venture, by number.
+    Member(MemberNo),
+}
+
+impl CommentSubject {
+    /// The stored word for the kind of subject.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CommentSubject::Entry(_) => "entry",
+            CommentSubject::Member(_) => "member",
+        }
+    }
+
+    /// The stored number of the subject within its kind.
+    pub fn number(&self) -> u64 {
+        match self {
+            CommentSubject::Entry(seq) => *seq,
+            CommentSubject::Member(member) => u64::from(member.0),
+        }
+    }
+
+    /// The subject from its stored word and number.
+    pub fn from_stored(kind: &str, number: i64) -> Result<CommentSubject, StoreError> {
+        let out_of_range = || StoreError::Corrupt(format!("comment subject {kind}:{number} is out of range"));
+        match kind {
+            "entry" => u64::try_from(number).map(CommentSubject::Entry).map_err(|_| out_of_range()),
+            "member" => u32::try_from(number).map(|n| CommentSubject::Member(MemberNo(n))).map_err(|_| out_of_range()),
+            other => Err(StoreError::Corrupt(format!("unknown comment subject kind '{other}'"))),
+        }
+    }
+}
+
+/// A new comment: its first version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewComment {
+    /// What it is about.
+    pub subject: CommentSubject,
+    /// The comment it answers (on the same subject), if any.
+    pub reply_to: Option<u64>,
+    /// Who says it.
+    pub author: MemberNo,
+    /// The text.
+    pub body: String,
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+}
+
+/// A comment as stored, with its latest version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentRecord {
+    /// Number within the venture, from 1.
+    pub id: u64,
+    /// What it is about.
+    pub subject: CommentSubject,
+    /// The comment it answers, if any.
+    pub reply_to: Option<u64>,
+    /// Who said it.
+    pub author: MemberNo,
+    /// When it was first said, ms since the epoch.
+    pub created_at_ms: i64,
+    /// The latest version's number (1 when never edited).
+    pub version: u32,
+    /// The latest version's text.
+    pub body: String,
+    /// When the latest version was written, ms since the epoch.
+    pub edited_at_ms: i64,
+}
+
+/// One version of a comment's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentVersionRecord {
+    /// Version, from 1.
+    pub version: u32,
+    /// The text of this version.
+    pub body: String,
+    /// When it was written, ms since the epoch.
+    pub at_ms: i64,
+}
+
+/// Where a page of activity ends: the next page holds the items strictly older than it.
+/// Items are ordered by time, then by [`ActivityWhat::rank`], then by their number, all
+/// descending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ActivityCursor {
+    /// The item's time, ms since the epoch.
+    pub at_ms: i64,
+    /// The item's kind's rank.
+    pub rank: u8,
+    /// The item's number within its kind.
+    pub number: u64,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActivityWhat {
+    /// An entry was recorded in the ledger. Any tag, including ones added later.
+    Entry {
+        /// Sequence number.
+        seq: u64,
+        /// The entry's tag (`time`, `reversal`, …).
+        tag: String,
+        /// Whom it is for.
+        member: Option<MemberNo>,
+        /// Who recorded it.
+        author: Option<MemberNo>,
+        /// Its note.
+        note: String,
+    },
+    /// A comment was made (its latest text).
+    Comment {
+        /// Comment number.
+        id: u64,
+        /// What it is about.
+        subject: CommentSubject,
+        /// Who said it.
+        author: MemberNo,
+        /// Its latest text.
+        body: String,
+    },
+    /// A member joined.
+    Joined {
+        /// The member.
+        member: MemberNo,
+    },
+}
+
+impl ActivityWhat {
+    /// Orders items of the same millisecond: comments after the entries they may be about,
+    /// entries after the members who logged them joined.
+    pub fn rank(&self) -> u8 {
+        match self {
+            ActivityWhat::Joined { .. } => 1,
+            ActivityWhat::Entry { .. } => 2,
+            ActivityWhat::Comment { .. } => 3,
+        }
+    }
+
+    /// The item's number within its kind.
+    pub fn number(&self) -> u64 {
+        match self {
+            ActivityWhat::Joined { member } => u64::from(member.0),
+            ActivityWhat::Entry { seq, .. } => *seq,
+            ActivityWhat::Comment { id, .. } => *id,
+        }
+    }
+}
+
+/// One item of a venture's activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityRecord {
+    /// When it happened, ms since the epoch.
+    pub at_ms: i64,
+    /// What happened.
+    pub what: ActivityWhat,
+}
+
+impl ActivityRecord {
+    /// The cursor just after this item.
+    pub fn cursor(&self) -> ActivityCursor {
+        ActivityCursor { at_ms: self.at_ms, rank: self.what.rank(), number: self.what.number() }
+    }
+}
+
+/// For one kind of activity (by rank), the bound on the item number among items at exactly the
+/// cursor's time: an item at that time comes after the cursor when its number is below the
+/// bound. Lets each backend page every kind with the same plain `at < t OR (at = t AND n < b)`.
+pub fn number_bound_at_cursor(cursor: &ActivityCursor, rank: u8) -> i64 {
+    match rank.cmp(&cursor.rank) {
+        std::cmp::Ordering::Less => i64::MAX,
+        std::cmp::Ordering::Equal => i64::try_from(cursor.number).unwrap_or(i64::MAX),
+        std::cmp::Ordering::Greater => i64::MIN,
+    }
+}
+
+/// The cursor before every item.
+pub const ACTIVITY_START: ActivityCursor = ActivityCursor { at_ms: i64::MAX, rank: u8::MAX, number: u64::MAX };
