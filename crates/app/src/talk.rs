@@ -37,16 +37,19 @@ pub enum Subject {
     Entry(u64),
     /// A member, by handle.
     Member(String),
+    /// A policy proposal, by number.
+    Proposal(u32),
 }
 
 impl Subject {
-    /// Reads `entry:3` or `member:ana`.
+    /// Reads `entry:3`, `member:ana` or `proposal:2`.
     pub fn parse(text: &str) -> Result<Subject, AppError> {
-        let refuse = || invalid("subject", "name an entry (entry:3) or a member (member:ana)");
+        let refuse = || invalid("subject", "name an entry (entry:3), a member (member:ana) or a proposal (proposal:2)");
         let (kind, name) = text.trim().split_once(':').ok_or_else(refuse)?;
         match kind {
             "entry" => name.parse::<u64>().ok().filter(|seq| *seq > 0).map(Subject::Entry).ok_or_else(refuse),
             "member" if !name.is_empty() => Ok(Subject::Member(name.to_string())),
+            "proposal" => name.parse::<u32>().ok().filter(|n| *n > 0).map(Subject::Proposal).ok_or_else(refuse),
             _ => Err(refuse()),
         }
     }
@@ -57,13 +60,18 @@ impl fmt::Display for Subject {
         match self {
             Subject::Entry(seq) => write!(formatter, "entry:{seq}"),
             Subject::Member(handle) => write!(formatter, "member:{handle}"),
+            Subject::Proposal(number) => write!(formatter, "proposal:{number}"),
         }
     }
 }
 
 /// The stored subject, after checking that it exists in the venture.
-fn resolve(book: &Book, subject: &Subject) -> Result<CommentSubject, AppError> {
+fn resolve(tx: &mut dyn peerstake_store::Transaction, book: &Book, subject: &Subject) -> Result<CommentSubject, AppError> {
     match subject {
+        Subject::Proposal(number) => match tx.proposal(book.venture.id, *number)? {
+            Some(_) => Ok(CommentSubject::Proposal(*number)),
+            None => Err(AppError::NotFound { what: "proposal", name: number.to_string() }),
+        },
         // Entries are numbered from 1 to the head without gaps.
         Subject::Entry(seq) if *seq >= 1 && *seq <= book.venture.head_seq => Ok(CommentSubject::Entry(*seq)),
         Subject::Entry(seq) => Err(AppError::NotFound { what: "entry", name: format!("#{seq}") }),
@@ -76,6 +84,7 @@ fn named(book: &Book, subject: CommentSubject) -> Subject {
     match subject {
         CommentSubject::Entry(seq) => Subject::Entry(seq),
         CommentSubject::Member(member) => Subject::Member(who(book, member).handle),
+        CommentSubject::Proposal(number) => Subject::Proposal(number),
     }
 }
 
@@ -361,7 +370,7 @@ impl Commons {
         let mut tx = self.store.begin(Mode::Write)?;
         let book = self.books.write(tx.as_mut(), &request.venture)?;
         let author = book.member(&request.author)?.member_no;
-        let subject = resolve(&book, &request.subject)?;
+        let subject = resolve(tx.as_mut(), &book, &request.subject)?;
         if let Some(parent) = request.reply_to {
             let answered = tx.comment(book.venture.id, parent)?.ok_or(AppError::NotFound { what: "comment", name: format!("#{parent}") })?;
             if answered.subject != subject {
@@ -399,7 +408,7 @@ impl Commons {
         let limit = limit_of(limit, COMMENTS_PAGE_MAX, COMMENTS_PAGE_MAX, "limit")?;
         let mut tx = self.store.begin(Mode::Read)?;
         let book = self.books.read(tx.as_mut(), venture)?;
-        let stored = resolve(&book, subject)?;
+        let stored = resolve(tx.as_mut(), &book, subject)?;
         let records = tx.comments(book.venture.id, stored, after.unwrap_or(0), limit)?;
         let next_after = if records.len() == usize::try_from(limit).unwrap_or(usize::MAX) { records.last().map(|c| c.id) } else { None };
         Ok(CommentThread { comments: records.into_iter().map(|r| CommentView::of(&book, r)).collect(), next_after })
@@ -485,10 +494,10 @@ mod tests {
 
     #[test]
     fn subjects_read_and_print_alike() {
-        for text in ["entry:3", "member:ana"] {
+        for text in ["entry:3", "member:ana", "proposal:2"] {
             assert_eq!(Subject::parse(text).unwrap().to_string(), text);
         }
-        for bad in ["", "entry", "entry:0", "entry:x", "member:", "proposal:1", "3"] {
+        for bad in ["", "entry", "entry:0", "entry:x", "member:", "proposal:0", "need:1", "3"] {
             assert!(Subject::parse(bad).is_err(), "{bad}");
         }
     }

@@ -21,6 +21,8 @@ pub enum CommentSubject {
     Entry(u64),
     /// A member of the venture, by number.
     Member(MemberNo),
+    /// A policy proposal, by number.
+    Proposal(u32),
 }
 
 impl CommentSubject {
@@ -29,6 +31,7 @@ impl CommentSubject {
         match self {
             CommentSubject::Entry(_) => "entry",
             CommentSubject::Member(_) => "member",
+            CommentSubject::Proposal(_) => "proposal",
         }
     }
 
@@ -37,6 +40,7 @@ impl CommentSubject {
         match self {
             CommentSubject::Entry(seq) => *seq,
             CommentSubject::Member(member) => u64::from(member.0),
+            CommentSubject::Proposal(number) => u64::from(*number),
         }
     }
 
@@ -46,6 +50,7 @@ impl CommentSubject {
         match kind {
             "entry" => u64::try_from(number).map(CommentSubject::Entry).map_err(|_| out_of_range()),
             "member" => u32::try_from(number).map(|n| CommentSubject::Member(MemberNo(n))).map_err(|_| out_of_range()),
+            "proposal" => u32::try_from(number).map(CommentSubject::Proposal).map_err(|_| out_of_range()),
             other => Err(StoreError::Corrupt(format!("unknown comment subject kind '{other}'"))),
         }
     }

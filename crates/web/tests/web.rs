@@ -1204,7 +1204,8 @@ async fn comments_for_every_role_on(server: &Server) {
     );
     assert_eq!(member.post("/v/loom/comments", &[("subject", "entry:99"), ("body", "x")]).await.status, GONE);
     assert_eq!(member.post("/v/loom/comments", &[("subject", "member:nobody"), ("body", "x")]).await.status, GONE);
-    assert_eq!(member.post("/v/loom/comments", &[("subject", "proposal:1"), ("body", "x")]).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(member.post("/v/loom/comments", &[("subject", "proposal:1"), ("body", "x")]).await.status, GONE, "no such proposal");
+    assert_eq!(member.post("/v/loom/comments", &[("subject", "need:1"), ("body", "x")]).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let first_on_member = comments_json(member, "loom", "member:ana").await[0]["id"].as_u64().unwrap();
     let wrong_thread = member.post("/v/loom/comments", &[("subject", "entry:1"), ("reply_to", &first_on_member.to_string()), ("body", "x")]).await;
     assert_eq!(wrong_thread.status, StatusCode::UNPROCESSABLE_ENTITY, "a reply stays on its subject");
@@ -1478,4 +1479,59 @@ fn check_xml(text: &str) -> Xml {
     }
     assert!(stack.is_empty(), "unclosed elements");
     root.expect("no root")
+}
+
+#[tokio::test]
+async fn formula_changes_are_proposed_compared_discussed_and_voted() {
+    let server = server();
+    let mut ana = person(&server, "ana").await;
+    venture(&mut ana, "loom", "open", "public").await;
+    let mut ben = person(&server, "ben").await;
+    ben.post("/v/loom/join", &[("hourly_rate", "40")]).await;
+    // A second steward: a change now needs both.
+    let mut cy = person(&server, "cy").await;
+    let invited = ana.api("POST", "/api/v1/ventures/loom/members", Some(json!({"username": "cy", "role": "steward"}))).await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.text);
+    ben.api("POST", "/api/v1/ventures/loom/entries", Some(json!({"date": "2026-01-15", "kind": "time", "quantity": "3"}))).await;
+
+    // Ben proposes on the page; it waits, with the split now and under it side by side.
+    let proposed = ben.post("/v/loom/proposals", &[("preset", "hours-only"), ("effective_from", "2026-02-01"), ("note", "Every hour the same")]).await;
+    assert_eq!((proposed.status, proposed.location()), (StatusCode::SEE_OTHER, "/v/loom/proposals/1".to_string()));
+    let bad = ben.post("/v/loom/proposals", &[("preset", "hours-only"), ("effective_from", "soon")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text.contains(r#"id="effective-from-error""#), "{}", bad.text);
+    let page = ana.get("/v/loom/proposals/1").await;
+    assert!(page.text.contains(r#"data-proposed="ben""#) && page.text.contains("Vote for"), "{}", page.text);
+    let detail = ana.api("GET", "/api/v1/ventures/loom/proposals/1", None).await.json();
+    assert_eq!((detail["proposal"]["status"].as_str(), detail["proposed"]["policy"].as_str()), (Some("open"), Some("hours-only")), "{detail}");
+
+    // It is discussed: comments on a proposal, like on an entry.
+    let said = cy.api("POST", "/api/v1/ventures/loom/comments?subject=proposal:1", Some(json!({"body": "Fine by me from February"}))).await;
+    assert_eq!(said.status, StatusCode::CREATED, "{}", said.text);
+    assert!(ben.get("/v/loom/proposals/1").await.text.contains("Fine by me from February"));
+    assert_eq!(cy.api("POST", "/api/v1/ventures/loom/comments?subject=proposal:9", Some(json!({"body": "?"}))).await.status, StatusCode::NOT_FOUND);
+
+    // One steward's vote is not a majority of two; the second adopts it as version 2.
+    let first = ana.api("POST", "/api/v1/ventures/loom/proposals/1/votes", Some(json!({"approve": true}))).await.json();
+    assert_eq!(first["status"], "open");
+    assert_eq!(
+        ana.api("POST", "/api/v1/ventures/loom/proposals/1/votes", Some(json!({"approve": true}))).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "one vote each"
+    );
+    assert_eq!(cy.post("/v/loom/proposals/1/vote", &[("approve", "yes")]).await.status, StatusCode::SEE_OTHER);
+    let adopted = ben.api("GET", "/api/v1/ventures/loom/proposals/1", None).await.json();
+    assert_eq!((adopted["proposal"]["status"].as_str(), adopted["proposal"]["policy_version"].as_u64()), (Some("adopted"), Some(2)));
+    assert_eq!(ben.api("GET", "/api/v1/ventures/loom/policy", None).await.json().as_array().unwrap().len(), 2);
+
+    // A steward's change on the formula page is a proposal too: with two stewards it waits.
+    let direct = ana.api("POST", "/api/v1/ventures/loom/policy", Some(json!({"preset": "slicing-pie", "effective_from": "2026-03-01"}))).await;
+    assert_eq!((direct.status, direct.json()["status"].as_str()), (StatusCode::ACCEPTED, Some("open")));
+    assert_eq!(ana.api("POST", "/api/v1/ventures/loom/proposals/2/withdrawal", None).await.json()["status"], "withdrawn");
+    assert_eq!(ben.api("POST", "/api/v1/ventures/loom/proposals/2/votes", Some(json!({"approve": true}))).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut olga = person(&server, "olga").await;
+    assert_eq!(
+        olga.api("POST", "/api/v1/ventures/loom/proposals", Some(json!({"preset": "hours-only", "effective_from": "2026-04-01"}))).await.status,
+        StatusCode::FORBIDDEN
+    );
 }

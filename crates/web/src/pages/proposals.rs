@@ -52,16 +52,30 @@ pub(super) async fn propose(State(state): State<AppState>, caller: Caller, Path(
     }
 }
 
-pub(super) async fn proposal_page(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>) -> PageResult {
-    render_proposal(&state, &caller, slug, number, None).await
+pub(super) async fn proposal_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Query(query): Query<super::talk::ReplyQuery>,
+) -> PageResult {
+    render_proposal(&state, &caller, slug, number, query.reply_to, None, None).await
 }
 
-async fn render_proposal(state: &AppState, caller: &Caller, slug: String, number: u32, failure: Option<AppError>) -> PageResult {
+pub(super) async fn render_proposal(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    number: u32,
+    reply_to: Option<u64>,
+    failure: Option<AppError>,
+    comment_failure: Option<super::talk::CommentFailure>,
+) -> PageResult {
     let account = caller.account.clone();
-    let (standing, (proposal, current, proposed)) = state
+    let (standing, (proposal, current, proposed), thread) = state
         .run(move |commons, now| {
             let acting = commons.acting(account.as_ref());
-            Ok((acting.standing(&slug, now)?, acting.proposal(&slug, number, now)?))
+            let thread = acting.comments(&slug, &peerstake_app::talk::Subject::Proposal(number), None, 0, now)?;
+            Ok((acting.standing(&slug, now)?, acting.proposal(&slug, number, now)?, thread))
         })
         .await
         .map_err(fail(caller))?;
@@ -107,8 +121,9 @@ async fn render_proposal(state: &AppState, caller: &Caller, slug: String, number
                 }
             }
         }
+        (super::talk::comment_section(caller, &standing, &peerstake_app::talk::Subject::Proposal(number), &thread, reply_to, comment_failure.as_ref()))
     };
-    let status = failure.map_or(StatusCode::OK, status_of);
+    let status = failure.or(comment_failure.as_ref().map(|f| &f.error)).map_or(StatusCode::OK, status_of);
     Ok(show_status(caller, status, &format!("Proposal #{number}"), body))
 }
 
@@ -128,7 +143,7 @@ pub(super) async fn vote(State(state): State<AppState>, caller: Caller, Path((sl
         .await;
     match outcome {
         Ok(_) => Ok(see_other(&format!("/v/{slug}/proposals/{number}"))),
-        Err(error) if shown_in_form(&error) => render_proposal(&state, &caller, slug, number, Some(error)).await,
+        Err(error) if shown_in_form(&error) => render_proposal(&state, &caller, slug, number, None, Some(error), None).await,
         Err(error) => Err(fail(&caller)(error)),
     }
 }

@@ -66,6 +66,7 @@ pub(super) fn subject_page(slug: &str, subject: &Subject) -> String {
     match subject {
         Subject::Entry(seq) => format!("/v/{slug}/entries/{seq}"),
         Subject::Member(handle) => format!("/v/{slug}/members/{handle}"),
+        Subject::Proposal(number) => format!("/v/{slug}/proposals/{number}"),
     }
 }
 
@@ -74,6 +75,7 @@ fn subject_label(subject: &Subject) -> String {
     match subject {
         Subject::Entry(seq) => format!("entry #{seq}"),
         Subject::Member(handle) => handle.clone(),
+        Subject::Proposal(number) => format!("proposal #{number}"),
     }
 }
 
@@ -245,6 +247,7 @@ async fn render_subject(state: &AppState, caller: &Caller, slug: String, subject
     match subject {
         Subject::Entry(seq) => render_entry_comments(state, caller, slug, seq, None, Some(failure)).await,
         Subject::Member(handle) => render_member(state, caller, slug, handle, None, Some(failure)).await,
+        Subject::Proposal(number) => super::proposals::render_proposal(state, caller, slug, number, None, None, Some(failure)).await,
     }
 }
 
