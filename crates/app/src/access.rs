@@ -448,8 +448,8 @@ impl Acting<'_> {
 
     /// Proposes a policy change as a steward, with their vote: adopted at once only when that
     /// meets the rule in force (a venture's only steward, under the default rule). Returns the
-    /// version adopted, or the open proposal's number.
-    pub fn set_policy(&self, request: &SetPolicy, now: Now) -> Result<Result<PolicyVersionView, u32>, AppError> {
+    /// version adopted, or the proposal still open.
+    pub fn set_policy(&self, request: &SetPolicy, now: Now) -> Result<Result<PolicyVersionView, ProposalView>, AppError> {
         self.standing(&request.venture, now)?.require_steward()?;
         let proposal = self.propose(
             &ProposeRequest {
@@ -471,7 +471,7 @@ impl Acting<'_> {
                     .map(Ok)
                     .ok_or(AppError::NotFound { what: "policy version", name: version.to_string() })
             }
-            None => Ok(Err(proposal.record.number)),
+            None => Ok(Err(proposal)),
         }
     }
 

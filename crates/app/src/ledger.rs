@@ -374,14 +374,7 @@ pub(crate) fn reversal_entry(
         let since = steps.iter().rev().find(|s| !s.entry.effects.is_empty()).map_or(original.occurred_on, |s| s.entry.occurred_on);
         (counted.iter().map(Effect::negated).collect(), since)
     };
-    let mut affected: Vec<MemberNo> = effects.iter().map(|e| e.member).collect();
-    affected.sort();
-    affected.dedup();
-    let mut current = Vec::new();
-    for member in affected {
-        current.extend(tx.member_totals(venture.id, member)?);
-    }
-    LedgerState::from_buckets(current).apply(&effects)?;
+    check_applies(tx, venture.id, &effects)?;
     let fmv_minor = effects.iter().map(|e| e.fmv_minor).sum::<i64>();
     let slices_minor = effects.iter().map(|e| e.slices_minor).sum::<i64>();
     let (fmv_minor, slices_minor) = if steps.is_empty() { (-original.fmv_minor, -original.slices_minor) } else { (fmv_minor, slices_minor) };
@@ -403,6 +396,19 @@ pub(crate) fn reversal_entry(
         effects,
     };
     Ok(StoredEntry { hash: entry.hash_after(&head.1), entry })
+}
+
+/// Refuses effects that would leave any member they reach below zero, against the maintained totals.
+pub(crate) fn check_applies(tx: &mut dyn Transaction, venture: VentureId, effects: &[Effect]) -> Result<(), AppError> {
+    let mut affected: Vec<MemberNo> = effects.iter().map(|e| e.member).collect();
+    affected.sort();
+    affected.dedup();
+    let mut current = Vec::new();
+    for member in affected {
+        current.extend(tx.member_totals(venture, member)?);
+    }
+    LedgerState::from_buckets(current).apply(effects)?;
+    Ok(())
 }
 
 /// Appends a reversal; a reviewed entry is recorded as reversed.

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use peerstake_core::entry::{Entry, REVERSAL_TAG};
 use peerstake_core::input::Input;
-use peerstake_core::replay::{BucketKey, Effect, LedgerState};
+use peerstake_core::replay::{BucketKey, Effect};
 use peerstake_core::review::{Change, Electorate, Review, Reviewer, Status, Step, is_review_tag};
 use peerstake_core::terms::MemberNo;
 use peerstake_store::{Mode, StoredEntry, Transaction};
@@ -16,7 +16,8 @@ use peerstake_store::{Mode, StoredEntry, Transaction};
 use crate::book::{Book, Draft, check_note};
 use crate::error::{AppError, invalid};
 use crate::ledger::{
-    LogRequest, NamedEntry, ReverseRequest, Snapshot, deltas, draft_entry, entry_result, persist, persist_logged, persist_reversal, reversal_entry,
+    LogRequest, NamedEntry, ReverseRequest, Snapshot, check_applies, deltas, draft_entry, entry_result, persist, persist_logged, persist_reversal,
+    reversal_entry,
 };
 use crate::ventures::{fingerprint, remember, replayed};
 use crate::{Commons, Now};
@@ -164,14 +165,7 @@ fn step_entry(
             (valuation.fmv_minor, valuation.slices_minor, valuation.effects)
         }
     };
-    let mut affected: Vec<MemberNo> = effects.iter().map(|e| e.member).collect();
-    affected.sort();
-    affected.dedup();
-    let mut current = Vec::new();
-    for member in affected {
-        current.extend(tx.member_totals(venture.id, member)?);
-    }
-    LedgerState::from_buckets(current).apply(&effects)?;
+    check_applies(tx, venture.id, &effects)?;
     let entry = Entry {
         seq,
         occurred_on: now.today.max(target.occurred_on),

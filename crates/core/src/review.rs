@@ -217,11 +217,6 @@ impl Refusal {
             Refusal::OtherRule(_) => "other_rule",
         }
     }
-
-    /// Whether the refusal is about who is asking (rather than the entry's state).
-    pub fn is_about_who(&self) -> bool {
-        matches!(self, Refusal::OwnEntry | Refusal::StewardsOnly | Refusal::NotTheirDispute)
-    }
 }
 
 impl fmt::Display for Refusal {
@@ -314,20 +309,17 @@ impl Review {
                 if self.approvals.contains(&by.member) {
                     return Err(Refusal::AlreadyDone("approved"));
                 }
+                if review == ReviewRule::Stewards && !by.steward && electorate.other_steward {
+                    return Err(Refusal::StewardsOnly);
+                }
+                self.approvals.push(by.member);
                 let met = match review {
-                    ReviewRule::None => true,
-                    ReviewRule::Stewards => {
-                        if !by.steward && electorate.other_steward {
-                            return Err(Refusal::StewardsOnly);
-                        }
-                        true
-                    }
+                    ReviewRule::None | ReviewRule::Stewards => true,
                     ReviewRule::Quorum { count, weighted } => {
-                        self.approvals.push(by.member);
-                        let approving = || self.approvals.iter().map(|m| electorate.weight(*m)).sum::<i64>();
                         let total: i64 = electorate.peers.iter().map(|(_, w)| *w).sum();
                         if weighted && total > 0 {
-                            i128::from(approving()) * 100 >= i128::from(count) * i128::from(total)
+                            let approving: i64 = self.approvals.iter().map(|m| electorate.weight(*m)).sum();
+                            i128::from(approving) * 100 >= i128::from(count) * i128::from(total)
                         } else {
                             // Count of peers; a quorum larger than the peers there are is all of them.
                             let needed = if weighted { 1 } else { usize::try_from(count).unwrap_or(usize::MAX).min(electorate.peers.len()).max(1) };
@@ -335,9 +327,6 @@ impl Review {
                         }
                     }
                 };
-                if !self.approvals.contains(&by.member) {
-                    self.approvals.push(by.member);
-                }
                 if met {
                     self.status = Status::Counted;
                     Ok(Change::Count)

@@ -1079,12 +1079,7 @@ async fn set_policy(State(state): State<AppState>, caller: Caller, Path(slug): P
                 effective_from: parse_date("effective from", input.effective_from.trim())?,
                 idempotency_key: input.idempotency_key,
             };
-            let acting = commons.acting(Some(&account));
-            let slug = request.venture.clone();
-            Ok(match acting.set_policy(&request, now)? {
-                Ok(view) => Ok(view),
-                Err(number) => Err(acting.proposal(&slug, number, now)?.0),
-            })
+            commons.acting(Some(&account)).set_policy(&request, now)
         })
         .await?;
     Ok(match outcome {

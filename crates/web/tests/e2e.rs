@@ -186,6 +186,15 @@ impl Browser {
         self.wait_for_text("Sign out");
     }
 
+    fn sign_in(&self, username: &str) {
+        self.open("/login");
+        self.fill(r#"input[name="username"]"#, username);
+        self.fill(r#"input[name="password"]"#, "correct horse battery");
+        self.click(r#"form[action="/login"] button[type="submit"]"#);
+        self.wait_for_page("/");
+        self.wait_for_text("Sign out");
+    }
+
     fn sign_out(&self) {
         self.click(r#"form[action="/logout"] button"#);
         self.wait_for_page("/");
@@ -325,12 +334,7 @@ fn a_venture_in_a_real_browser() {
 
     // Ana sees Ben holding the whole split, drawn as a pie.
     browser.sign_out();
-    browser.open("/login");
-    browser.fill(r#"input[name="username"]"#, "ana");
-    browser.fill(r#"input[name="password"]"#, "correct horse battery");
-    browser.click(r#"form[action="/login"] button[type="submit"]"#);
-    browser.wait_for_page("/");
-    browser.wait_for_text("Sign out");
+    browser.sign_in("ana");
     browser.open("/v/loom");
     browser.wait_for_page("/v/loom");
     assert_eq!(browser.text(r#"td[data-share="ben"]"#), "100.00%");
@@ -403,12 +407,7 @@ fn review_in_a_real_browser(browser: &Browser, dir: &Path) {
 
     let sign_in = |who: &str| {
         browser.sign_out();
-        browser.open("/login");
-        browser.fill(r#"input[name="username"]"#, who);
-        browser.fill(r#"input[name="password"]"#, "correct horse battery");
-        browser.click(r#"form[action="/login"] button[type="submit"]"#);
-        browser.wait_for_page("/");
-        browser.wait_for_text("Sign out");
+        browser.sign_in(who);
     };
 
     // Ben joins and logs 4 hours: it waits for a steward and does not count yet.

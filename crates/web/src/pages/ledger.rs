@@ -294,7 +294,7 @@ pub(super) async fn adopt_policy(State(state): State<AppState>, caller: Caller, 
         .await;
     match outcome {
         Ok(Ok(_)) => Ok(see_other(&target)),
-        Ok(Err(number)) => Ok(see_other(&format!("/v/{slug}/proposals/{number}"))),
+        Ok(Err(proposal)) => Ok(see_other(&format!("/v/{slug}/proposals/{}", proposal.record.number))),
         Err(error) if shown_in_form(&error) => render_policy(&state, &caller, slug, PolicyQuery { candidate: preset }, Some(error)).await,
         Err(error) => Err(fail(&caller)(error)),
     }

@@ -48,8 +48,7 @@ async fn render_entry(state: &AppState, caller: &Caller, slug: String, seq: u64,
         .await
         .map_err(fail(caller))?;
     let failure = failure.as_ref();
-    let status = if failure.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let status = failure.map_or(status, status_of);
+    let status = failure.map_or(StatusCode::OK, status_of);
     let body = html! {
         (entry_body(caller, &standing, &review, failure))
         (comment_section(caller, &standing, &peerstake_app::talk::Subject::Entry(seq), &thread, reply_to, None))
