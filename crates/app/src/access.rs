@@ -68,7 +68,7 @@ impl Standing {
         self.member.as_ref().map(|m| m.handle.as_str())
     }
 
-    fn require_member(&self) -> Result<&MemberRecord, AppError> {
+    pub(crate) fn require_member(&self) -> Result<&MemberRecord, AppError> {
         match (&self.account, &self.member) {
             (None, _) => Err(AppError::Unauthorized("sign in first".into())),
             (Some(_), None) => Err(AppError::Forbidden(format!("only members of {} may do this", self.venture.record.slug))),
@@ -76,7 +76,7 @@ impl Standing {
         }
     }
 
-    fn require_steward(&self) -> Result<&MemberRecord, AppError> {
+    pub(crate) fn require_steward(&self) -> Result<&MemberRecord, AppError> {
         let member = self.require_member()?;
         if !self.is_steward() {
             return Err(AppError::Forbidden(format!("only stewards of {} may do this", self.venture.record.slug)));
@@ -117,8 +117,8 @@ pub struct JoinRequestView {
 /// Use cases on behalf of one person (or nobody, when signed out).
 #[derive(Debug, Clone, Copy)]
 pub struct Acting<'a> {
-    commons: &'a Commons,
-    account: Option<&'a Account>,
+    pub(crate) commons: &'a Commons,
+    pub(crate) account: Option<&'a Account>,
 }
 
 impl Commons {
@@ -158,6 +158,35 @@ fn member_of(tx: &mut dyn Transaction, book: &Book, account: Option<&Account>) -
     Ok(tx.account_member(book.venture.id, account.id)?.and_then(|member| book.member_by_no(member)).cloned())
 }
 
+/// The member an account is in a venture, adding them (with `role`, linked to the account) when
+/// they are not one yet. The book must be re-read after a member is added.
+pub(crate) fn ensure_member(
+    commons: &Commons,
+    tx: &mut dyn Transaction,
+    slug: &str,
+    account: peerstake_store::AccountId,
+    role: &str,
+    now: Now,
+) -> Result<MemberNo, AppError> {
+    let book = commons.books.within(tx, slug)?;
+    if let Some(member) = tx.account_member(book.venture.id, account)? {
+        return Ok(member);
+    }
+    let record = tx.account(account)?.ok_or_else(|| AppError::NotFound { what: "account", name: account.0.to_string() })?;
+    let add = AddMember {
+        venture: slug.to_string(),
+        handle: free_handle(&book, &record.username),
+        display_name: record.display_name.clone(),
+        role: role.to_string(),
+        joined_on: None,
+        terms: TermsForm::default(),
+        idempotency_key: None,
+    };
+    let view = commons.add_member_in(tx, &add, now)?;
+    tx.link_member(book.venture.id, view.record.member_no, account)?;
+    Ok(view.record.member_no)
+}
+
 /// A free handle for a new member: their username, or it with a number.
 fn free_handle(book: &Book, username: &str) -> String {
     if book.member(username).is_err() {
@@ -167,7 +196,7 @@ fn free_handle(book: &Book, username: &str) -> String {
 }
 
 impl Acting<'_> {
-    fn signed_in(&self) -> Result<&Account, AppError> {
+    pub(crate) fn signed_in(&self) -> Result<&Account, AppError> {
         self.account.ok_or_else(|| AppError::Unauthorized("sign in first".into()))
     }
 

@@ -261,7 +261,7 @@ pub(crate) fn check_date(field: &'static str, date: Date, today: Date) -> Result
 /// A withdrawal or cash paid is valued against the current balances, so it cannot be dated
 /// before the latest entry: then the split as of any date only counts what it drew on.
 pub(crate) fn check_not_backdated(input: &Input, occurred_on: Date, latest: Option<Date>) -> Result<(), AppError> {
-    let draws_on_balances = matches!(input, Input::Withdrawal { .. } | Input::CashPaid { .. });
+    let draws_on_balances = matches!(input, Input::Withdrawal { .. } | Input::CashPaid { .. } | Input::WellReturn { .. });
     if let Some(latest) = latest
         && draws_on_balances
         && occurred_on < latest

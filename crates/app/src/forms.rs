@@ -10,8 +10,22 @@ use peerstake_core::terms::Terms;
 use crate::error::{AppError, invalid};
 
 /// The kinds a person can log, by the name they type.
-pub const LOG_KINDS: &[&str] =
-    &["time", "deposit", "withdrawal", "expense", "equipment", "supplies", "facilities", "capital-use", "idea", "sale", "finders-fee", "other", "cash-paid"];
+pub const LOG_KINDS: &[&str] = &[
+    "time",
+    "deposit",
+    "withdrawal",
+    "expense",
+    "equipment",
+    "supplies",
+    "facilities",
+    "capital-use",
+    "idea",
+    "sale",
+    "finders-fee",
+    "other",
+    "cash-paid",
+    "well-return",
+];
 
 /// One contribution as text fields. Which fields a kind reads is documented per kind in the
 /// README; a field a kind does not read must be empty.
@@ -57,7 +71,7 @@ impl ContributionForm {
             Ok(())
         };
         let reads_quantity = matches!(kind, "time" | "capital-use");
-        let reads_paid = !matches!(kind, "deposit" | "withdrawal" | "other" | "cash-paid");
+        let reads_paid = !matches!(kind, "deposit" | "withdrawal" | "other" | "cash-paid" | "well-return");
         let reads_amount = !matches!(kind, "time" | "capital-use");
         used("quantity", &self.quantity, reads_quantity)?;
         used("paid", &self.paid, reads_paid)?;
@@ -80,6 +94,7 @@ impl ContributionForm {
             "deposit" => Input::Deposit { amount_minor: amount()? },
             "withdrawal" => Input::Withdrawal { amount_minor: amount()? },
             "cash-paid" => Input::CashPaid { amount_minor: amount()? },
+            "well-return" => Input::WellReturn { amount_minor: amount()? },
             "expense" => Input::Expense { amount_minor: amount()?, reimbursed_minor: paid("reimbursed")? },
             "equipment" => Input::Equipment { condition: condition()?, value_minor: amount()?, reimbursed_minor: paid("reimbursed")? },
             "supplies" => Input::Supplies { condition: condition()?, value_minor: amount()?, reimbursed_minor: paid("reimbursed")? },

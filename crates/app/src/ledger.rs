@@ -307,7 +307,6 @@ pub(crate) fn draft_entry(
     head: (u64, EntryHash),
     amends: Option<u64>,
 ) -> Result<StoredEntry, AppError> {
-    let venture = &book.venture;
     check_date("date", request.occurred_on, now.today)?;
     let input = request.form.to_input(book.currency)?;
     let member = resolve_member(book, request.member.as_deref())?;
@@ -317,21 +316,39 @@ pub(crate) fn draft_entry(
         _ => {}
     }
     let author = resolve_member(book, request.author.as_deref())?;
-    if matches!(input, Input::Withdrawal { .. } | Input::CashPaid { .. }) {
-        check_not_backdated(&input, request.occurred_on, tx.latest_entry_date(venture.id)?)?;
-    }
-    let mut snapshot = Snapshot::default();
-    match (&input, member) {
-        (Input::Withdrawal { .. }, _) => snapshot.wells = tx.well_balances(venture.id)?,
-        (Input::CashPaid { .. }, Some(member)) => snapshot.buckets = tx.member_totals(venture.id, member)?,
-        _ => {}
-    }
     let draft = Draft { occurred_on: request.occurred_on, recorded_at_ms: now.at_ms, author, member, input: &input, note: &request.note };
-    let mut stored = book.value_entry(head.0 + 1, &head.1, &draft, &snapshot)?;
+    let mut stored = draft_input(tx, book, &draft, head)?;
     if amends.is_some() {
         stored.entry.about = amends;
         stored.hash = stored.entry.hash_after(&head.1);
     }
+    Ok(stored)
+}
+
+/// Values an input for members already resolved as the next entry after `head`: the balances it
+/// draws on are read first, and an input that draws on them cannot be dated before the latest
+/// entry. Writes nothing.
+pub(crate) fn draft_input(tx: &mut dyn Transaction, book: &Book, draft: &Draft<'_>, head: (u64, EntryHash)) -> Result<StoredEntry, AppError> {
+    let venture = &book.venture;
+    let input = draft.input;
+    if matches!(input, Input::Withdrawal { .. } | Input::CashPaid { .. } | Input::WellReturn { .. }) {
+        check_not_backdated(input, draft.occurred_on, tx.latest_entry_date(venture.id)?)?;
+    }
+    let mut snapshot = Snapshot::default();
+    match (input, draft.member) {
+        (Input::Withdrawal { .. }, _) => snapshot.wells = tx.well_balances(venture.id)?,
+        (Input::CashPaid { .. } | Input::WellReturn { .. }, Some(member)) => snapshot.buckets = tx.member_totals(venture.id, member)?,
+        _ => {}
+    }
+    book.value_entry(head.0 + 1, &head.1, draft, &snapshot)
+}
+
+/// Values and appends an input after `head` (a use case that writes several entries in one
+/// transaction carries the head along), then moves `head` to it.
+pub(crate) fn append_input(tx: &mut dyn Transaction, book: &Book, draft: &Draft<'_>, head: &mut (u64, EntryHash)) -> Result<StoredEntry, AppError> {
+    let stored = draft_input(tx, book, draft, *head)?;
+    persist_logged(tx, book, &stored)?;
+    *head = (stored.entry.seq, stored.hash);
     Ok(stored)
 }
 

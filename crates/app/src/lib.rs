@@ -10,10 +10,12 @@
 pub mod access;
 pub mod accounts;
 mod book;
+pub mod capital;
 pub mod demo;
 pub mod error;
 pub mod files;
 pub mod forms;
+pub mod goods;
 pub mod ledger;
 pub mod notify;
 pub mod policy_file;

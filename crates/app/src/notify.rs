@@ -95,3 +95,31 @@ impl Commons {
         }
     }
 }
+
+impl Commons {
+    /// Tells people by account (a backer or an owner of goods need not be a member), as
+    /// [`Commons::notify`] does for members.
+    pub(crate) fn notify_accounts(&self, accounts: &[AccountId], subject: &str, body: &str, path: &str) {
+        let Some(mailer) = &self.mailer else { return };
+        let recipients = (|| -> Result<Vec<String>, AppError> {
+            let mut tx = self.store.begin(Mode::Read)?;
+            let mut out = Vec::new();
+            for account in accounts {
+                if let Some(email) = tx.account_email(*account)? {
+                    out.push(email);
+                }
+            }
+            out.sort();
+            out.dedup();
+            Ok(out)
+        })();
+        match recipients {
+            Ok(recipients) => {
+                for to in recipients {
+                    mailer.send(Notice { to, subject: subject.to_string(), body: body.to_string(), path: path.to_string() });
+                }
+            }
+            Err(error) => eprintln!("notifications: {error}"),
+        }
+    }
+}

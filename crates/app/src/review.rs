@@ -156,7 +156,7 @@ fn step_entry(
             let mut snapshot = Snapshot::default();
             match (&input, target.member) {
                 (Input::Withdrawal { .. }, _) => snapshot.wells = tx.well_balances(venture.id)?,
-                (Input::CashPaid { .. }, Some(member)) => snapshot.buckets = tx.member_totals(venture.id, member)?,
+                (Input::CashPaid { .. } | Input::WellReturn { .. }, Some(member)) => snapshot.buckets = tx.member_totals(venture.id, member)?,
                 _ => {}
             }
             let policy =

@@ -39,17 +39,20 @@ pub enum Subject {
     Member(String),
     /// A policy proposal, by number.
     Proposal(u32),
+    /// A need, by number.
+    Need(u32),
 }
 
 impl Subject {
-    /// Reads `entry:3`, `member:ana` or `proposal:2`.
+    /// Reads `entry:3`, `member:ana`, `proposal:2` or `need:1`.
     pub fn parse(text: &str) -> Result<Subject, AppError> {
-        let refuse = || invalid("subject", "name an entry (entry:3), a member (member:ana) or a proposal (proposal:2)");
+        let refuse = || invalid("subject", "name an entry (entry:3), a member (member:ana), a proposal (proposal:2) or a need (need:1)");
         let (kind, name) = text.trim().split_once(':').ok_or_else(refuse)?;
         match kind {
             "entry" => name.parse::<u64>().ok().filter(|seq| *seq > 0).map(Subject::Entry).ok_or_else(refuse),
             "member" if !name.is_empty() => Ok(Subject::Member(name.to_string())),
             "proposal" => name.parse::<u32>().ok().filter(|n| *n > 0).map(Subject::Proposal).ok_or_else(refuse),
+            "need" => name.parse::<u32>().ok().filter(|n| *n > 0).map(Subject::Need).ok_or_else(refuse),
             _ => Err(refuse()),
         }
     }
@@ -61,6 +64,7 @@ impl fmt::Display for Subject {
             Subject::Entry(seq) => write!(formatter, "entry:{seq}"),
             Subject::Member(handle) => write!(formatter, "member:{handle}"),
             Subject::Proposal(number) => write!(formatter, "proposal:{number}"),
+            Subject::Need(number) => write!(formatter, "need:{number}"),
         }
     }
 }
@@ -71,6 +75,10 @@ fn resolve(tx: &mut dyn peerstake_store::Transaction, book: &Book, subject: &Sub
         Subject::Proposal(number) => match tx.proposal(book.venture.id, *number)? {
             Some(_) => Ok(CommentSubject::Proposal(*number)),
             None => Err(AppError::NotFound { what: "proposal", name: number.to_string() }),
+        },
+        Subject::Need(number) => match tx.needs(book.venture.id)?.iter().any(|n| n.number == *number) {
+            true => Ok(CommentSubject::Need(*number)),
+            false => Err(AppError::NotFound { what: "need", name: number.to_string() }),
         },
         // Entries are numbered from 1 to the head without gaps.
         Subject::Entry(seq) if *seq >= 1 && *seq <= book.venture.head_seq => Ok(CommentSubject::Entry(*seq)),
@@ -85,6 +93,7 @@ fn named(book: &Book, subject: CommentSubject) -> Subject {
         CommentSubject::Entry(seq) => Subject::Entry(seq),
         CommentSubject::Member(member) => Subject::Member(who(book, member).handle),
         CommentSubject::Proposal(number) => Subject::Proposal(number),
+        CommentSubject::Need(number) => Subject::Need(number),
     }
 }
 

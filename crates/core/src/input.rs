@@ -180,6 +180,12 @@ pub enum Input {
         /// Amount paid.
         amount_minor: i64,
     },
+    /// Unspent cash handed back to its depositor from the well: it never earned slices, so it
+    /// only lowers their well balance.
+    WellReturn {
+        /// Amount returned.
+        amount_minor: i64,
+    },
 }
 
 impl Input {
@@ -199,6 +205,7 @@ impl Input {
             Input::FindersFee { .. } => "finders-fee",
             Input::Other { .. } => "other",
             Input::CashPaid { .. } => "cash-paid",
+            Input::WellReturn { .. } => "well-return",
         }
     }
 
@@ -207,7 +214,7 @@ impl Input {
     pub fn kind(&self) -> Option<Kind> {
         Some(match self {
             Input::Time { .. } => Kind::Time,
-            Input::Deposit { .. } | Input::Withdrawal { .. } => Kind::Cash,
+            Input::Deposit { .. } | Input::Withdrawal { .. } | Input::WellReturn { .. } => Kind::Cash,
             Input::Expense { .. } => Kind::Expense,
             Input::Equipment { .. } => Kind::Equipment,
             Input::Supplies { .. } => Kind::Supplies,
@@ -256,7 +263,8 @@ impl Input {
             | Input::Withdrawal { amount_minor }
             | Input::Expense { amount_minor, .. }
             | Input::Other { amount_minor, .. }
-            | Input::CashPaid { amount_minor } => Some(("amount", *amount_minor)),
+            | Input::CashPaid { amount_minor }
+            | Input::WellReturn { amount_minor } => Some(("amount", *amount_minor)),
             Input::Equipment { value_minor, .. } | Input::Supplies { value_minor, .. } => Some(("value", *value_minor)),
             Input::Facilities { market_rent_minor, .. } => Some(("market rent", *market_rent_minor)),
             Input::CapitalUse { rate_minor, .. } => Some(("rate", *rate_minor)),
@@ -274,7 +282,7 @@ impl Input {
     fn fields(&self) -> Vec<(&'static str, i64)> {
         match *self {
             Input::Time { minutes, paid_minor } => vec![("minutes", minutes), ("paid", paid_minor)],
-            Input::Deposit { amount_minor } | Input::Withdrawal { amount_minor } | Input::CashPaid { amount_minor } => {
+            Input::Deposit { amount_minor } | Input::Withdrawal { amount_minor } | Input::CashPaid { amount_minor } | Input::WellReturn { amount_minor } => {
                 vec![("amount", amount_minor)]
             }
             Input::Expense { amount_minor, reimbursed_minor } => vec![("amount", amount_minor), ("reimbursed", reimbursed_minor)],
@@ -349,6 +357,7 @@ impl Input {
             "deposit" => Input::Deposit { amount_minor: number("amount")? },
             "withdrawal" => Input::Withdrawal { amount_minor: number("amount")? },
             "cash-paid" => Input::CashPaid { amount_minor: number("amount")? },
+            "well-return" => Input::WellReturn { amount_minor: number("amount")? },
             "expense" => Input::Expense { amount_minor: number("amount")?, reimbursed_minor: number("reimbursed")? },
             "equipment" | "supplies" => {
                 let condition = Condition::from_name(word("condition")?).ok_or_else(corrupt)?;
@@ -458,6 +467,7 @@ mod tests {
             Input::CapitalUse { units_milli: 2_500, unit: RentalUnit::Day, rate_minor: 1_500, fee_paid_minor: 0 },
             Input::Other { amount_minor: 5, class: Class::Cash },
             Input::Withdrawal { amount_minor: 7 },
+            Input::WellReturn { amount_minor: 12 },
         ];
         for input in inputs {
             assert_eq!(Input::from_canonical(&input.canonical()).unwrap(), input);

@@ -55,6 +55,7 @@ pub fn value(input: &Input, context: &Context<'_>, state: &dyn StateView) -> Res
         }
         Input::Withdrawal { amount_minor } => withdrawal(amount_minor, context, state),
         Input::CashPaid { amount_minor } => cash_paid(amount_minor, context, state),
+        Input::WellReturn { amount_minor } => well_return(amount_minor, context, state),
         Input::Time { minutes, paid_minor } => {
             let (numerator, denominator) = time_fraction(minutes, paid_minor, context)?;
             let fmv = net_of_payment(numerator, denominator, policy, "cash paid", "value of the time")?;
@@ -218,6 +219,21 @@ fn withdrawal(amount_minor: i64, context: &Context<'_>, state: &dyn StateView) -
         effects.push(Effect { member: *member, kind: Kind::Cash, class: Class::Cash, fmv_minor: share, slices_minor, well_minor: -share });
     }
     Ok(Valuation { fmv_minor: amount_minor, slices_minor: slices_total, effects })
+}
+
+/// Unspent money handed back to its depositor: their well balance falls by the amount, which may
+/// not exceed it; it never earned slices, so none are taken.
+fn well_return(amount_minor: i64, context: &Context<'_>, state: &dyn StateView) -> Result<Valuation, DomainError> {
+    let member = require_member(context)?;
+    let available: i64 = state.member_buckets(member).iter().filter(|(kind, _, _)| *kind == Kind::Cash).map(|(_, _, b)| b.well_minor).sum();
+    if amount_minor > available {
+        return Err(DomainError::WellInsufficient { available, requested: amount_minor });
+    }
+    Ok(Valuation {
+        fmv_minor: 0,
+        slices_minor: 0,
+        effects: vec![Effect { member, kind: Kind::Cash, class: Class::Cash, fmv_minor: 0, slices_minor: 0, well_minor: -amount_minor }],
+    })
 }
 
 /// Cash paid to a member reduces their value at risk: first their cash-like buckets (in kind
@@ -616,6 +632,21 @@ mod tests {
         assert_eq!(state.well_total(), 10_000 - 1_001);
         let too_much = value(&Input::Withdrawal { amount_minor: 9_000 }, &context, &state).unwrap_err();
         assert!(matches!(too_much, DomainError::WellInsufficient { available: 8_999, requested: 9_000 }));
+    }
+
+    #[test]
+    fn a_well_return_lowers_only_the_depositors_balance() {
+        let mut state = LedgerState::new();
+        deposit(&mut state, 1, 2_000);
+        deposit(&mut state, 2, 5_000);
+        let policy = pie();
+        let context = Context { policy: &policy, member: Some(MemberNo(2)), role: Some(Role::Member), terms: None, seq: 3 };
+        let valuation = value(&Input::WellReturn { amount_minor: 1_500 }, &context, &state).unwrap();
+        assert_eq!((valuation.fmv_minor, valuation.slices_minor), (0, 0));
+        state.apply(&valuation.effects).unwrap();
+        assert_eq!(state.well_balances(), vec![(MemberNo(1), 2_000), (MemberNo(2), 3_500)]);
+        let too_much = value(&Input::WellReturn { amount_minor: 3_501 }, &context, &state).unwrap_err();
+        assert!(matches!(too_much, DomainError::WellInsufficient { available: 3_500, requested: 3_501 }));
     }
 
     #[test]

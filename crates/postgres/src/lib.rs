@@ -30,6 +30,7 @@ use postgres::types::{FromSql, ToSql, Type};
 use postgres::{Client, Config, NoTls, Row, Statement};
 use time::Date;
 
+mod capital;
 #[cfg(test)]
 mod tests;
 
@@ -42,6 +43,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_review", include_str!("../migrations/0005_review.sql")),
     ("0006_recurring", include_str!("../migrations/0006_recurring.sql")),
     ("0007_notifications", include_str!("../migrations/0007_notifications.sql")),
+    ("0008_capital", include_str!("../migrations/0008_capital.sql")),
 ];
 
 /// The advisory lock held while migrating ("peerstak" in ASCII).

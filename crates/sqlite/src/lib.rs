@@ -5,6 +5,8 @@
 //! nothing of valuation rules, HTTP or the CLI.
 #![warn(missing_docs)]
 
+mod capital;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -33,6 +35,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_review", include_str!("../migrations/0005_review.sql")),
     ("0006_recurring", include_str!("../migrations/0006_recurring.sql")),
     ("0007_notifications", include_str!("../migrations/0007_notifications.sql")),
+    ("0008_capital", include_str!("../migrations/0008_capital.sql")),
 ];
 
 /// How many idle read connections are kept.

@@ -13,10 +13,12 @@ use peerstake_core::terms::{MemberNo, Terms};
 use thiserror::Error;
 use time::Date;
 
+pub mod capital;
 pub mod people;
 pub mod review;
 pub mod talk;
 
+pub use capital::{BookingRecord, Capital, GoodRecord, NeedRecord, PledgeRecord, UsageRecord};
 pub use people::{AccessRecord, AccountId, AccountRecord, ApiTokenRecord, JoinRequestRecord, SessionRecord};
 pub use review::{DraftRecord, ProposalRecord, ProposalVote, RecurringRecord};
 pub use talk::{ActivityCursor, ActivityRecord, ActivityWhat, CommentRecord, CommentSubject, CommentVersionRecord, NewComment};
@@ -197,8 +199,8 @@ pub trait Store: Send + Sync {
 }
 
 /// One transaction. Dropped without [`Transaction::commit`], it rolls back and nothing is
-/// written.
-pub trait Transaction {
+/// written. Pooled capital's records are in its [`Capital`] part.
+pub trait Transaction: Capital {
     /// Commits.
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 

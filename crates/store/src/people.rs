@@ -2,7 +2,7 @@
 //! join a venture and how, the link from a venture's member to an account, and requests to join.
 
 /// An account's id in this database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AccountId(pub i64);
 
 /// A person's account on this server.

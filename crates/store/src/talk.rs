@@ -23,6 +23,8 @@ pub enum CommentSubject {
     Member(MemberNo),
     /// A policy proposal, by number.
     Proposal(u32),
+    /// A need, by number.
+    Need(u32),
 }
 
 impl CommentSubject {
@@ -32,6 +34,7 @@ impl CommentSubject {
             CommentSubject::Entry(_) => "entry",
             CommentSubject::Member(_) => "member",
             CommentSubject::Proposal(_) => "proposal",
+            CommentSubject::Need(_) => "need",
         }
     }
 
@@ -40,7 +43,7 @@ impl CommentSubject {
         match self {
             CommentSubject::Entry(seq) => *seq,
             CommentSubject::Member(member) => u64::from(member.0),
-            CommentSubject::Proposal(number) => u64::from(*number),
+            CommentSubject::Proposal(number) | CommentSubject::Need(number) => u64::from(*number),
         }
     }
 
@@ -51,6 +54,7 @@ impl CommentSubject {
             "entry" => u64::try_from(number).map(CommentSubject::Entry).map_err(|_| out_of_range()),
             "member" => u32::try_from(number).map(|n| CommentSubject::Member(MemberNo(n))).map_err(|_| out_of_range()),
             "proposal" => u32::try_from(number).map(CommentSubject::Proposal).map_err(|_| out_of_range()),
+            "need" => u32::try_from(number).map(CommentSubject::Need).map_err(|_| out_of_range()),
             other => Err(StoreError::Corrupt(format!("unknown comment subject kind '{other}'"))),
         }
     }

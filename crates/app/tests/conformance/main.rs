@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod capital;
 mod files;
 mod invariants;
 mod ledger;

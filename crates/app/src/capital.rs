@@ -1,0 +1,947 @@
+//! Pooling dispersed capital: a venture publishes its needs (one-off or recurring costs, with a
+//! goal, a deadline and an optional stretch goal); anyone signed in pledges small amounts toward
+//! one. A pledge is a hold, all or nothing: when what is pledged and booked in goods reaches the
+//! goal, every hold is posted at once as a deposit into the well by its backer; when the deadline
+//! passes first, every hold is released. Spending from the well on a need turns into cash slices
+//! for the depositors, pro rata (the ledger's withdrawal), and unspent money can be handed back.
+//!
+//! Every check that guards a pledge (the goal, what remains of it, the need still open) runs
+//! under the venture's write lock in the same transaction as the write, so racing pledges can
+//! never overfund a need, and a hold leaves `held` exactly once.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use peerstake_core::chain::EntryHash;
+use peerstake_core::entry::{Entry, REVERSAL_TAG};
+use peerstake_core::input::Input;
+use peerstake_core::kind::Kind;
+use peerstake_core::money::{Currency, check_amount};
+use peerstake_core::terms::MemberNo;
+use peerstake_store::{AccountId, Mode, NeedRecord, PledgeRecord, StoredEntry, Transaction, VentureId};
+use time::{Date, Duration};
+
+use crate::book::{Book, Draft, check_note};
+use crate::error::{AppError, invalid};
+use crate::ledger::append_input;
+use crate::ventures::{check_text, fingerprint, remember, replayed};
+use crate::{Commons, Now};
+
+/// Recurring needs: a cost that comes each week or each month.
+pub const CADENCES: [&str; 2] = ["weekly", "monthly"];
+
+/// The most periods one need can ask for at once (ten years of months).
+pub const PERIODS_MAX: u32 = 520;
+
+/// The latest deadline, counted from the day a need is published.
+pub const DEADLINE_DAYS_MAX: i64 = 366 * 2;
+
+/// A need's title, in characters.
+pub const TITLE_CHARS_MAX: usize = 120;
+
+/// A need to publish.
+#[derive(Debug, Clone, Default)]
+pub struct PublishNeed {
+    /// The venture's slug.
+    pub venture: String,
+    /// What it is for.
+    pub title: String,
+    /// More about it.
+    pub description: String,
+    /// The cost of a one-off, or of one period of a recurring need.
+    pub amount: String,
+    /// Empty for a one-off; `weekly` or `monthly` for a recurring cost.
+    pub cadence: String,
+    /// How many periods the goal covers (a one-off takes 1 or 0).
+    pub periods: u32,
+    /// A stretch goal above the goal (the whole amount), or empty.
+    pub stretch: String,
+    /// The smallest pledge taken; empty for one unit of the currency.
+    pub min_pledge: String,
+    /// The last day pledges are taken.
+    pub deadline: Option<Date>,
+    /// The steward publishing it (none for the operator).
+    pub by: Option<String>,
+    /// Makes a retry harmless.
+    pub idempotency_key: Option<String>,
+}
+
+/// A need with its progress.
+#[derive(Debug, Clone)]
+pub struct NeedView {
+    /// The stored need.
+    pub record: NeedRecord,
+    /// The venture's currency.
+    pub currency: Currency,
+    /// Pledges still held.
+    pub held_minor: i64,
+    /// Pledges posted into the well.
+    pub posted_minor: i64,
+    /// Goods booked toward it, valued at their rate over the use planned.
+    pub goods_minor: i64,
+    /// Paid out of the well toward it.
+    pub paid_minor: i64,
+    /// People with a live pledge (held or posted).
+    pub backers: usize,
+}
+
+impl NeedView {
+    /// What covers the need so far: pledges and goods.
+    pub fn covered_minor(&self) -> i64 {
+        self.held_minor.saturating_add(self.posted_minor).saturating_add(self.goods_minor)
+    }
+
+    /// The most it takes: the stretch goal, or the goal.
+    pub fn cap_minor(&self) -> i64 {
+        self.record.stretch_minor.unwrap_or(self.record.goal_minor)
+    }
+
+    /// What is still open to pledges.
+    pub fn remaining_minor(&self) -> i64 {
+        (self.cap_minor() - self.covered_minor()).max(0)
+    }
+
+    /// Progress toward the goal, whole percent, at most 100.
+    pub fn percent(&self) -> u32 {
+        percent_of(self.covered_minor(), self.record.goal_minor)
+    }
+
+    /// Progress toward the stretch goal, when there is one.
+    pub fn stretch_percent(&self) -> Option<u32> {
+        self.record.stretch_minor.map(|stretch| percent_of(self.covered_minor(), stretch))
+    }
+
+    /// One period's amount (the goal for a one-off).
+    pub fn period_minor(&self) -> i64 {
+        self.record.goal_minor / i64::from(self.record.periods.max(1))
+    }
+
+    /// Whether it takes pledges on `today`: open, or met with a stretch goal not yet reached,
+    /// and the deadline not past.
+    pub fn takes_pledges(&self, today: Date) -> bool {
+        let stage = match self.record.status.as_str() {
+            "open" => true,
+            "met" => self.record.stretch_minor.is_some(),
+            _ => false,
+        };
+        stage && today <= self.record.deadline && self.remaining_minor() > 0
+    }
+}
+
+fn percent_of(part: i64, whole: i64) -> u32 {
+    if whole <= 0 {
+        return 0;
+    }
+    let percent = (i128::from(part.max(0)) * 100 / i128::from(whole)).min(100);
+    u32::try_from(percent).unwrap_or(100)
+}
+
+/// A pledge with who made it.
+#[derive(Debug, Clone)]
+pub struct PledgeView {
+    /// The stored pledge.
+    pub record: PledgeRecord,
+    /// The backer's username.
+    pub username: String,
+    /// The backer's display name.
+    pub display_name: String,
+}
+
+/// A pledge to make.
+#[derive(Debug, Clone)]
+pub struct PledgeRequest {
+    /// The venture's slug.
+    pub venture: String,
+    /// The need.
+    pub need: u32,
+    /// Who pledges.
+    pub account: AccountId,
+    /// How much.
+    pub amount: String,
+    /// Makes a retry harmless.
+    pub idempotency_key: Option<String>,
+}
+
+/// What a pledge did.
+#[derive(Debug, Clone)]
+pub struct PledgeOutcome {
+    /// The pledge as held (or posted), after any cap.
+    pub pledge: PledgeRecord,
+    /// What was asked for; more than the pledge when it was capped at what remained.
+    pub asked_minor: i64,
+    /// The need afterwards.
+    pub need: NeedView,
+    /// The deposits posted by this pledge meeting the goal (or by a pledge to a met need).
+    pub posted: Vec<u64>,
+}
+
+/// A payment of a need from the well.
+#[derive(Debug, Clone, Default)]
+pub struct PayNeed {
+    /// The venture's slug.
+    pub venture: String,
+    /// The need.
+    pub need: u32,
+    /// How much; empty for what is left of the goal (at most the well's balance).
+    pub amount: String,
+    /// The steward paying (none for the operator).
+    pub by: Option<String>,
+    /// Makes a retry harmless.
+    pub idempotency_key: Option<String>,
+}
+
+/// One movement of the well.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WellMovement {
+    /// The entry.
+    pub seq: u64,
+    /// Its date.
+    pub occurred_on: Date,
+    /// Its tag (`deposit`, `withdrawal`, `well-return`, `reversal`, a review step…).
+    pub tag: String,
+    /// Whose balance moved, when it is one person's.
+    pub member: Option<String>,
+    /// The change, minor units (deposits up, spending and returns down).
+    pub change_minor: i64,
+    /// Cash slices it earned (spending only).
+    pub slices_minor: i64,
+    /// The balance after it.
+    pub balance_minor: i64,
+    /// The entry's note.
+    pub note: String,
+    /// The need it paid, if any.
+    pub need: Option<u32>,
+}
+
+/// A depositor's balance in the well.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Depositor {
+    /// Their handle.
+    pub handle: String,
+    /// Their display name.
+    pub display_name: String,
+    /// Unspent balance.
+    pub balance_minor: i64,
+}
+
+/// A well statement: a venture's, or one member's.
+#[derive(Debug, Clone)]
+pub struct WellStatement {
+    /// The venture's currency.
+    pub currency: Currency,
+    /// Whose it is (none: the venture's).
+    pub member: Option<Depositor>,
+    /// The balance now.
+    pub balance_minor: i64,
+    /// Paid in.
+    pub deposited_minor: i64,
+    /// Spent on costs.
+    pub spent_minor: i64,
+    /// Handed back, or paid out otherwise.
+    pub returned_minor: i64,
+    /// Cash slices the spending earned.
+    pub slices_minor: i64,
+    /// Every depositor with a balance (the venture's statement only).
+    pub depositors: Vec<Depositor>,
+    /// Every movement, oldest first.
+    pub movements: Vec<WellMovement>,
+}
+
+/// Who covered what of a cost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CostShare {
+    /// Their handle.
+    pub handle: String,
+    /// Their display name.
+    pub display_name: String,
+    /// Their share of well spending.
+    pub cash_minor: i64,
+    /// The value of goods they lent or gave.
+    pub goods_minor: i64,
+}
+
+/// How one need's cost was spread.
+#[derive(Debug, Clone)]
+pub struct NeedCosts {
+    /// The need.
+    pub need: NeedRecord,
+    /// Paid from the well.
+    pub cash_minor: i64,
+    /// Covered by goods in use.
+    pub goods_minor: i64,
+    /// Who covered it.
+    pub shares: Vec<CostShare>,
+}
+
+/// How a month's costs were spread.
+#[derive(Debug, Clone)]
+pub struct MonthCosts {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Who covered them.
+    pub shares: Vec<CostShare>,
+}
+
+/// How a venture's costs were spread across its peers, per need and per month.
+#[derive(Debug, Clone)]
+pub struct SharedCosts {
+    /// The venture's currency.
+    pub currency: Currency,
+    /// Per need, by number.
+    pub needs: Vec<NeedCosts>,
+    /// Per month, oldest first.
+    pub months: Vec<MonthCosts>,
+    /// Over the venture's life.
+    pub totals: Vec<CostShare>,
+}
+
+/// Progress of every need of a venture, read inside a transaction.
+pub(crate) fn need_views(tx: &mut dyn Transaction, book: &Book) -> Result<Vec<NeedView>, AppError> {
+    let venture = book.venture.id;
+    let needs = tx.needs(venture)?;
+    if needs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pledges = tx.pledges(venture, None)?;
+    let goods_value = booked_goods_value(tx, venture)?;
+    let mut paid: HashMap<u32, i64> = HashMap::new();
+    for (need, seq) in tx.need_payments(venture)? {
+        if tx.reversal_of(venture, seq)?.is_some() {
+            continue;
+        }
+        if let Some(entry) = tx.entry(venture, seq)? {
+            *paid.entry(need).or_default() += entry.entry.fmv_minor;
+        }
+    }
+    Ok(needs
+        .into_iter()
+        .map(|record| {
+            let mine = pledges.iter().filter(|p| p.need == record.number);
+            let held_minor = mine.clone().filter(|p| p.status == "held").map(|p| p.amount_minor).sum();
+            let posted_minor = mine.clone().filter(|p| p.status == "posted").map(|p| p.amount_minor).sum();
+            let backers = mine.filter(|p| p.status != "released").map(|p| p.account).collect::<HashSet<_>>().len();
+            NeedView {
+                goods_minor: goods_value.get(&record.number).copied().unwrap_or(0),
+                paid_minor: paid.get(&record.number).copied().unwrap_or(0),
+                currency: book.currency,
+                held_minor,
+                posted_minor,
+                backers,
+                record,
+            }
+        })
+        .collect())
+}
+
+/// What accepted bookings toward each need are worth: rate × use planned, per need.
+fn booked_goods_value(tx: &mut dyn Transaction, venture: VentureId) -> Result<HashMap<u32, i64>, AppError> {
+    let bookings: Vec<_> = tx.bookings(venture)?.into_iter().filter(|b| b.status == "accepted" && b.need.is_some()).collect();
+    let mut out = HashMap::new();
+    if bookings.is_empty() {
+        return Ok(out);
+    }
+    let goods: HashMap<i64, i64> = tx.goods(None)?.into_iter().map(|g| (g.id, g.rate_minor)).collect();
+    for booking in bookings {
+        let (Some(need), Some(rate)) = (booking.need, goods.get(&booking.good)) else { continue };
+        *out.entry(need).or_default() += crate::goods::use_value(*rate, booking.planned_milli);
+    }
+    Ok(out)
+}
+
+fn need_view(tx: &mut dyn Transaction, book: &Book, number: u32) -> Result<NeedView, AppError> {
+    need_views(tx, book)?.into_iter().find(|n| n.record.number == number).ok_or_else(|| AppError::NotFound { what: "need", name: number.to_string() })
+}
+
+/// Releases the holds of every open need whose deadline has passed, and marks it unmet.
+/// Returns the needs it closed. The caller holds the venture's write lock.
+fn settle_due(tx: &mut dyn Transaction, venture: VentureId, now: Now) -> Result<Vec<(u32, Vec<AccountId>)>, AppError> {
+    let mut closed = Vec::new();
+    for need in tx.needs(venture)? {
+        if need.status != "open" || need.deadline >= now.today {
+            continue;
+        }
+        let mut backers = Vec::new();
+        for pledge in tx.pledges(venture, Some(need.number))? {
+            if pledge.status == "held" && tx.resolve_pledge(venture, pledge.number, "released", now.at_ms, None)? {
+                backers.push(pledge.account);
+            }
+        }
+        if tx.set_need_status(venture, need.number, "open", "unmet", now.at_ms)? {
+            closed.push((need.number, backers));
+        }
+    }
+    Ok(closed)
+}
+
+/// Posts every held pledge of a need as a deposit by its backer when the need is met (marking an
+/// open need met first when its goal is covered). Returns the deposits posted.
+fn post_if_met(commons: &Commons, tx: &mut dyn Transaction, slug: &str, number: u32, now: Now) -> Result<Vec<u64>, AppError> {
+    let book = commons.books.within(tx, slug)?;
+    let view = need_view(tx, &book, number)?;
+    let venture = book.venture.id;
+    if view.record.status == "open" && view.covered_minor() >= view.record.goal_minor {
+        tx.set_need_status(venture, number, "open", "met", now.at_ms)?;
+    } else if view.record.status != "met" {
+        return Ok(Vec::new());
+    }
+    let held: Vec<PledgeRecord> = tx.pledges(venture, Some(number))?.into_iter().filter(|p| p.status == "held").collect();
+    if held.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut backers = Vec::with_capacity(held.len());
+    for pledge in &held {
+        backers.push(crate::access::ensure_member(commons, tx, slug, pledge.account, "backer", now)?);
+    }
+    // Members may have been added: read the book again.
+    let book = commons.books.within(tx, slug)?;
+    let mut head: (u64, EntryHash) = (book.venture.head_seq, book.venture.head_hash);
+    let mut posted = Vec::with_capacity(held.len());
+    for (pledge, backer) in held.iter().zip(backers) {
+        let input = Input::Deposit { amount_minor: pledge.amount_minor };
+        let note = format!("Pledge #{} to need #{}: {}", pledge.number, number, view.record.title);
+        let draft = Draft { occurred_on: now.today, recorded_at_ms: now.at_ms, author: Some(backer), member: Some(backer), input: &input, note: &note };
+        let stored = append_input(tx, &book, &draft, &mut head)?;
+        if !tx.resolve_pledge(venture, pledge.number, "posted", now.at_ms, Some(stored.entry.seq))? {
+            return Err(AppError::Internal(format!("pledge #{} was resolved twice", pledge.number)));
+        }
+        posted.push(stored.entry.seq);
+    }
+    Ok(posted)
+}
+
+impl Commons {
+    /// Publishes a need.
+    pub fn publish_need(&self, request: &PublishNeed, now: Now) -> Result<NeedView, AppError> {
+        check_text("title", &request.title, TITLE_CHARS_MAX, true)?;
+        check_note(&request.description)?;
+        let cadence = match request.cadence.trim() {
+            "" | "once" | "one-off" => None,
+            c if CADENCES.contains(&c) => Some(c.to_string()),
+            _ => return Err(invalid("cadence", "use weekly or monthly for a recurring cost, or leave it empty for a one-off")),
+        };
+        let periods = match (&cadence, request.periods) {
+            (None, 0 | 1) => 1,
+            (None, _) => return Err(invalid("periods", "a one-off cost has one period; choose a cadence for a recurring one")),
+            (Some(_), 0) => return Err(invalid("periods", "say how many periods the goal covers")),
+            (Some(_), n) if n > PERIODS_MAX => return Err(invalid("periods", format!("at most {PERIODS_MAX}"))),
+            (Some(_), n) => n,
+        };
+        let deadline = request.deadline.ok_or_else(|| invalid("deadline", "is required"))?;
+        if deadline < now.today {
+            return Err(AppError::DateOutOfRange { field: "deadline", reason: format!("{deadline} has passed (today is {})", now.today) });
+        }
+        if deadline > now.today + Duration::days(DEADLINE_DAYS_MAX) {
+            return Err(AppError::DateOutOfRange { field: "deadline", reason: format!("is more than {DEADLINE_DAYS_MAX} days away") });
+        }
+        let key = fingerprint(&[
+            "publish-need",
+            &request.venture,
+            &request.title,
+            &request.description,
+            &request.amount,
+            &request.cadence,
+            &periods.to_string(),
+            &request.stretch,
+            &request.min_pledge,
+            &deadline.to_string(),
+            request.by.as_deref().unwrap_or(""),
+        ]);
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), &request.venture)?;
+        let venture = book.venture.id;
+        if let Some(result) = replayed(tx.as_mut(), venture, request.idempotency_key.as_deref(), &key)? {
+            let number = result.strip_prefix("need:").and_then(|n| n.parse().ok()).ok_or_else(|| invalid("idempotency key", "refers to no need"))?;
+            return need_view(tx.as_mut(), &book, number);
+        }
+        let created_by = request.by.as_deref().map(|h| book.member(h).map(|m| m.member_no)).transpose()?;
+        let currency = book.currency;
+        if request.amount.trim().is_empty() {
+            return Err(invalid("amount", "is required"));
+        }
+        let amount = currency.parse_amount("amount", &request.amount)?;
+        if amount == 0 {
+            return Err(invalid("amount", "must be more than zero"));
+        }
+        let goal = check_amount("goal", amount.checked_mul(i64::from(periods)).ok_or(peerstake_core::DomainError::Overflow("the goal"))?)?;
+        let stretch = match request.stretch.trim() {
+            "" => None,
+            text => {
+                let stretch = currency.parse_amount("stretch goal", text)?;
+                if stretch <= goal {
+                    return Err(invalid("stretch goal", format!("must be more than the goal ({})", currency.format(goal))));
+                }
+                Some(stretch)
+            }
+        };
+        let min_pledge = match request.min_pledge.trim() {
+            "" => currency.minor_per_major().min(goal),
+            text => currency.parse_amount("minimum pledge", text)?,
+        };
+        if min_pledge == 0 || min_pledge > goal {
+            return Err(invalid("minimum pledge", format!("must be more than zero and at most the goal ({})", currency.format(goal))));
+        }
+        let record = NeedRecord {
+            number: 0,
+            title: request.title.trim().to_string(),
+            description: request.description.trim().to_string(),
+            goal_minor: goal,
+            stretch_minor: stretch,
+            cadence,
+            periods,
+            deadline,
+            min_pledge_minor: min_pledge,
+            status: "open".into(),
+            created_by,
+            created_at_ms: now.at_ms,
+            resolved_at_ms: None,
+        };
+        let number = tx.insert_need(venture, &record)?;
+        remember(tx.as_mut(), venture, request.idempotency_key.as_deref(), &key, &format!("need:{number}"), now)?;
+        let view = need_view(tx.as_mut(), &book, number)?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// A venture's needs with their progress. Needs whose deadline has passed are settled first
+    /// (their holds released), so what is shown is what holds.
+    pub fn needs(&self, venture: &str, now: Now) -> Result<Vec<NeedView>, AppError> {
+        let due = {
+            let mut tx = self.store.begin(Mode::Read)?;
+            let book = self.books.read(tx.as_mut(), venture)?;
+            let views = need_views(tx.as_mut(), &book)?;
+            if !views.iter().any(|n| n.record.status == "open" && n.record.deadline < now.today) {
+                return Ok(views);
+            }
+            true
+        };
+        if due {
+            self.settle_needs(venture, now)?;
+        }
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        need_views(tx.as_mut(), &book)
+    }
+
+    /// One need with its pledges, newest first.
+    pub fn need(&self, venture: &str, number: u32, now: Now) -> Result<(NeedView, Vec<PledgeView>), AppError> {
+        let view = self
+            .needs(venture, now)?
+            .into_iter()
+            .find(|n| n.record.number == number)
+            .ok_or_else(|| AppError::NotFound { what: "need", name: number.to_string() })?;
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let mut accounts: HashMap<AccountId, (String, String)> = HashMap::new();
+        let mut pledges = Vec::new();
+        for record in tx.pledges(book.venture.id, Some(number))?.into_iter().rev() {
+            if !accounts.contains_key(&record.account) {
+                let names = tx.account(record.account)?.map_or_else(|| (format!("#{}", record.account.0), String::new()), |a| (a.username, a.display_name));
+                accounts.insert(record.account, names);
+            }
+            let (username, display_name) = accounts.get(&record.account).cloned().unwrap_or_default();
+            pledges.push(PledgeView { record, username, display_name });
+        }
+        Ok((view, pledges))
+    }
+
+    /// Pledges toward a need: a hold, capped at what remains of the goal (or the stretch goal).
+    /// When it meets the goal, every hold is posted into the well at once.
+    pub fn pledge(&self, request: &PledgeRequest, now: Now) -> Result<PledgeOutcome, AppError> {
+        let key = fingerprint(&["pledge", &request.venture, &request.need.to_string(), &request.account.0.to_string(), &request.amount]);
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), &request.venture)?;
+        let venture = book.venture.id;
+        if let Some(result) = replayed(tx.as_mut(), venture, request.idempotency_key.as_deref(), &key)? {
+            let number: u32 = result.strip_prefix("pledge:").and_then(|n| n.parse().ok()).ok_or_else(|| invalid("idempotency key", "refers to no pledge"))?;
+            let pledge = tx
+                .pledges(venture, Some(request.need))?
+                .into_iter()
+                .find(|p| p.number == number)
+                .ok_or_else(|| invalid("idempotency key", "refers to no pledge"))?;
+            let need = need_view(tx.as_mut(), &book, request.need)?;
+            return Ok(PledgeOutcome { asked_minor: pledge.amount_minor, pledge, need, posted: Vec::new() });
+        }
+        let closed = settle_due(tx.as_mut(), venture, now)?;
+        let view = need_view(tx.as_mut(), &book, request.need)?;
+        if request.amount.trim().is_empty() {
+            return Err(invalid("amount", "is required"));
+        }
+        let asked = book.currency.parse_amount("amount", &request.amount)?;
+        if asked == 0 {
+            return Err(invalid("amount", "must be more than zero"));
+        }
+        if !view.takes_pledges(now.today) {
+            let why = match view.record.status.as_str() {
+                "met" | "open" if view.remaining_minor() == 0 => "is fully pledged".to_string(),
+                "met" => "is met".to_string(),
+                "unmet" => format!("closed unmet on {}", view.record.deadline),
+                "cancelled" => "was cancelled".to_string(),
+                _ => format!("closed on {}", view.record.deadline),
+            };
+            // Releases made on the way are kept: they were due whatever this pledge does.
+            if !closed.is_empty() {
+                tx.commit()?;
+            }
+            return Err(invalid("need", format!("#{} {why}", request.need)));
+        }
+        let remaining = view.remaining_minor();
+        if asked < view.record.min_pledge_minor && asked < remaining {
+            return Err(invalid("amount", format!("the smallest pledge to this need is {}", book.currency.format(view.record.min_pledge_minor))));
+        }
+        let amount = asked.min(remaining);
+        let mut pledge = PledgeRecord {
+            number: 0,
+            need: request.need,
+            account: request.account,
+            amount_minor: amount,
+            status: "held".into(),
+            created_at_ms: now.at_ms,
+            resolved_at_ms: None,
+            entry_seq: None,
+        };
+        pledge.number = tx.insert_pledge(venture, &pledge)?;
+        let posted = post_if_met(self, tx.as_mut(), &request.venture, request.need, now)?;
+        remember(tx.as_mut(), venture, request.idempotency_key.as_deref(), &key, &format!("pledge:{}", pledge.number), now)?;
+        let book = self.books.within(tx.as_mut(), &request.venture)?;
+        let need = need_view(tx.as_mut(), &book, request.need)?;
+        if let Some(resolved) = tx.pledges(venture, Some(request.need))?.into_iter().find(|p| p.number == pledge.number) {
+            pledge = resolved;
+        }
+        let all_backers: Vec<AccountId> = tx.pledges(venture, Some(request.need))?.iter().filter(|p| p.status == "posted").map(|p| p.account).collect();
+        tx.commit()?;
+        self.tell_closed(&book, &closed);
+        if view.record.status == "open" && need.record.status == "met" {
+            let subject = format!("[{}] Need #{} is met: {}", book.venture.name, need.record.number, need.record.title);
+            let body = format!(
+                "The goal of {} was reached. Every pledge has been posted into the well as a deposit by its backer; it earns cash slices when it is spent.",
+                book.currency.format(need.record.goal_minor)
+            );
+            self.notify_accounts(&all_backers, &subject, &body, &format!("/v/{}/needs/{}", book.venture.slug, need.record.number));
+        }
+        Ok(PledgeOutcome { pledge, asked_minor: asked, need, posted })
+    }
+
+    fn tell_closed(&self, book: &Book, closed: &[(u32, Vec<AccountId>)]) {
+        for (number, backers) in closed {
+            let subject = format!("[{}] Need #{number} closed unmet", book.venture.name);
+            let body = "Its deadline passed before the goal was reached, so every pledge to it was released: nothing was taken.";
+            self.notify_accounts(backers, &subject, body, &format!("/v/{}/needs/{number}", book.venture.slug));
+        }
+    }
+
+    /// Releases the holds of every need of a venture whose deadline has passed unmet; returns how
+    /// many needs closed.
+    pub fn settle_needs(&self, venture: &str, now: Now) -> Result<usize, AppError> {
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let closed = settle_due(tx.as_mut(), book.venture.id, now)?;
+        tx.commit()?;
+        self.tell_closed(&book, &closed);
+        Ok(closed.len())
+    }
+
+    /// Settles due needs in every venture (the server runs this on a timer).
+    pub fn settle_all_needs(&self, now: Now) -> Result<usize, AppError> {
+        let slugs: Vec<String> = {
+            let mut tx = self.store.begin(Mode::Read)?;
+            tx.ventures()?.into_iter().map(|v| v.slug).collect()
+        };
+        let mut closed = 0;
+        for slug in slugs {
+            closed += self.settle_needs(&slug, now)?;
+        }
+        Ok(closed)
+    }
+
+    /// Cancels an open need (or a met one still taking stretch pledges): held pledges are
+    /// released; what was posted stays in the well.
+    pub fn cancel_need(&self, venture: &str, number: u32, now: Now) -> Result<NeedView, AppError> {
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let view = need_view(tx.as_mut(), &book, number)?;
+        if view.record.status != "open" {
+            return Err(invalid("need", format!("#{number} is {}; only an open need can be cancelled", view.record.status)));
+        }
+        let mut backers = Vec::new();
+        for pledge in tx.pledges(book.venture.id, Some(number))? {
+            if pledge.status == "held" && tx.resolve_pledge(book.venture.id, pledge.number, "released", now.at_ms, None)? {
+                backers.push(pledge.account);
+            }
+        }
+        tx.set_need_status(book.venture.id, number, "open", "cancelled", now.at_ms)?;
+        let view = need_view(tx.as_mut(), &book, number)?;
+        tx.commit()?;
+        let subject = format!("[{}] Need #{number} was cancelled", book.venture.name);
+        self.notify_accounts(&backers, &subject, "Your pledge to it was released: nothing was taken.", &format!("/v/{}/needs/{number}", book.venture.slug));
+        Ok(view)
+    }
+
+    /// Re-checks a need after goods were booked toward it: when now covered, its holds post.
+    pub(crate) fn recheck_need(&self, tx: &mut dyn Transaction, venture: &str, number: u32, now: Now) -> Result<Vec<u64>, AppError> {
+        post_if_met(self, tx, venture, number, now)
+    }
+
+    /// Pays a need from the well: a withdrawal, split across the depositors pro rata, each share
+    /// turning into cash slices for its depositor. Payments of a need add up to at most its
+    /// goal (or stretch goal).
+    pub fn pay_need(&self, request: &PayNeed, now: Now) -> Result<StoredEntry, AppError> {
+        let key = fingerprint(&["pay-need", &request.venture, &request.need.to_string(), &request.amount, request.by.as_deref().unwrap_or("")]);
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), &request.venture)?;
+        let venture = book.venture.id;
+        if let Some(result) = replayed(tx.as_mut(), venture, request.idempotency_key.as_deref(), &key)? {
+            return crate::ledger::entry_result(tx.as_mut(), venture, &result);
+        }
+        let view = need_view(tx.as_mut(), &book, request.need)?;
+        if matches!(view.record.status.as_str(), "cancelled" | "unmet") {
+            return Err(invalid("need", format!("#{} is {}; it is not a cost to pay", request.need, view.record.status)));
+        }
+        let left = (view.cap_minor() - view.paid_minor).max(0);
+        if left == 0 {
+            return Err(invalid("need", format!("#{} is paid in full ({})", request.need, book.currency.format(view.paid_minor))));
+        }
+        let well: i64 = tx.well_balances(venture)?.iter().map(|(_, b)| *b).sum();
+        let amount = match request.amount.trim() {
+            "" => left.min(view.record.goal_minor.saturating_sub(view.paid_minor).max(1)).min(well),
+            text => book.currency.parse_amount("amount", text)?,
+        };
+        if amount == 0 {
+            return Err(invalid("amount", if well == 0 { "the well is empty".to_string() } else { "must be more than zero".to_string() }));
+        }
+        if amount > left {
+            return Err(invalid("amount", format!("need #{} has {} left to pay", request.need, book.currency.format(left))));
+        }
+        let author = request.by.as_deref().map(|h| book.member(h).map(|m| m.member_no)).transpose()?;
+        let input = Input::Withdrawal { amount_minor: amount };
+        let note = format!("Need #{}: {}", request.need, view.record.title);
+        let draft = Draft { occurred_on: now.today, recorded_at_ms: now.at_ms, author, member: None, input: &input, note: &note };
+        let mut head = (book.venture.head_seq, book.venture.head_hash);
+        let stored = append_input(tx.as_mut(), &book, &draft, &mut head)?;
+        tx.insert_need_payment(venture, request.need, stored.entry.seq)?;
+        remember(tx.as_mut(), venture, request.idempotency_key.as_deref(), &key, &format!("entry:{}", stored.entry.seq), now)?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    /// The venture's well statement: balance, depositors and every movement.
+    pub fn well(&self, venture: &str) -> Result<WellStatement, AppError> {
+        self.well_statement(venture, None)
+    }
+
+    /// One member's well statement: what they paid in, their share of each withdrawal with the
+    /// slices it earned, what was handed back.
+    pub fn member_well(&self, venture: &str, handle: &str) -> Result<WellStatement, AppError> {
+        self.well_statement(venture, Some(handle))
+    }
+
+    fn well_statement(&self, venture: &str, handle: Option<&str>) -> Result<WellStatement, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let member = handle.map(|h| book.member(h).map(|m| m.member_no)).transpose()?;
+        let payments: HashMap<u64, u32> = tx.need_payments(book.venture.id)?.into_iter().map(|(need, seq)| (seq, need)).collect();
+        let name = |m: MemberNo| book.member_by_no(m).map_or_else(|| format!("#{}", m.0), |r| r.handle.clone());
+        let mut statement = WellStatement {
+            currency: book.currency,
+            member: None,
+            balance_minor: 0,
+            deposited_minor: 0,
+            spent_minor: 0,
+            returned_minor: 0,
+            slices_minor: 0,
+            depositors: Vec::new(),
+            movements: Vec::new(),
+        };
+        let mut balance: i64 = 0;
+        tx.scan_entries(book.venture.id, &mut |stored| {
+            let entry = &stored.entry;
+            let mine: Vec<_> = entry.effects.iter().filter(|e| e.well_minor != 0 && member.is_none_or(|m| e.member == m)).collect();
+            if mine.is_empty() {
+                return Ok(());
+            }
+            let change: i64 = mine.iter().map(|e| e.well_minor).sum();
+            let spent: i64 = mine.iter().filter(|e| is_spending(e)).map(|e| e.fmv_minor).sum();
+            let slices: i64 = mine.iter().filter(|e| is_spending(e)).map(|e| e.slices_minor).sum();
+            if change > 0 && spent == 0 {
+                statement.deposited_minor += change;
+            } else if spent != 0 {
+                statement.spent_minor += spent;
+            } else {
+                statement.returned_minor -= change;
+            }
+            statement.slices_minor += slices;
+            balance += change;
+            let owners: HashSet<MemberNo> = mine.iter().map(|e| e.member).collect();
+            let who = if owners.len() == 1 { owners.iter().next().map(|m| name(*m)) } else { None };
+            statement.movements.push(WellMovement {
+                seq: entry.seq,
+                occurred_on: entry.occurred_on,
+                tag: entry.tag.clone(),
+                member: who,
+                change_minor: change,
+                slices_minor: slices,
+                balance_minor: balance,
+                note: entry.note.clone(),
+                need: need_of(entry, &payments),
+            });
+            Ok(())
+        })?;
+        statement.balance_minor = balance;
+        let balances = tx.well_balances(book.venture.id)?;
+        let depositor = |(m, b): (MemberNo, i64)| {
+            let record = book.member_by_no(m);
+            Depositor {
+                handle: record.map_or_else(|| format!("#{}", m.0), |r| r.handle.clone()),
+                display_name: record.map_or_else(String::new, |r| r.display_name.clone()),
+                balance_minor: b,
+            }
+        };
+        match member {
+            Some(m) => statement.member = Some(depositor((m, balances.iter().find(|(x, _)| *x == m).map_or(0, |(_, b)| *b)))),
+            None => statement.depositors = balances.into_iter().map(depositor).collect(),
+        }
+        Ok(statement)
+    }
+
+    /// How the venture's costs were spread across its peers: for each need, who paid what from
+    /// the well and whose goods covered it; and the same per month for every cost.
+    pub fn shared_costs(&self, venture: &str) -> Result<SharedCosts, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let id = book.venture.id;
+        let payments: HashMap<u64, u32> = tx.need_payments(id)?.into_iter().map(|(need, seq)| (seq, need)).collect();
+        let bookings: HashMap<u32, Option<u32>> = tx.bookings(id)?.into_iter().map(|b| (b.number, b.need)).collect();
+        let usage_need: HashMap<u64, u32> =
+            tx.usages(id)?.into_iter().filter_map(|u| Some((u.entry_seq?, bookings.get(&u.booking).copied().flatten()?))).collect();
+        let goods_kinds = [Kind::CapitalUse, Kind::Equipment, Kind::Supplies, Kind::Facilities];
+        // (need or none, month, member) -> (cash, goods)
+        let mut per_need: BTreeMap<u32, BTreeMap<MemberNo, (i64, i64)>> = BTreeMap::new();
+        let mut per_month: BTreeMap<String, BTreeMap<MemberNo, (i64, i64)>> = BTreeMap::new();
+        let mut usage_entries: HashMap<u64, u32> = HashMap::new();
+        tx.scan_entries(id, &mut |stored| {
+            let entry = &stored.entry;
+            let month = format!("{:04}-{:02}", entry.occurred_on.year(), u8::from(entry.occurred_on.month()));
+            let need = need_of(entry, &payments);
+            for effect in entry.effects.iter().filter(|e| is_spending(e)) {
+                let slot = per_month.entry(month.clone()).or_default().entry(effect.member).or_default();
+                slot.0 += effect.fmv_minor;
+                if let Some(need) = need {
+                    per_need.entry(need).or_default().entry(effect.member).or_default().0 += effect.fmv_minor;
+                }
+            }
+            // Goods count at their value on the entry, whether or not review has let it count yet.
+            let target = entry.reverses.unwrap_or(entry.seq);
+            let goods_kind = Input::from_canonical(&entry.inputs).ok().and_then(|i| i.kind()).filter(|k| goods_kinds.contains(k));
+            if (goods_kind.is_some() || (entry.tag == REVERSAL_TAG && usage_entries.contains_key(&target)))
+                && let Some(member) = entry.member
+            {
+                let value = entry.fmv_minor;
+                per_month.entry(month.clone()).or_default().entry(member).or_default().1 += value;
+                if let Some(need) = usage_need.get(&target).copied() {
+                    usage_entries.insert(entry.seq, need);
+                    per_need.entry(need).or_default().entry(member).or_default().1 += value;
+                }
+            }
+            Ok(())
+        })?;
+        let shares = |map: BTreeMap<MemberNo, (i64, i64)>| -> Vec<CostShare> {
+            map.into_iter()
+                .filter(|(_, (cash, goods))| *cash != 0 || *goods != 0)
+                .map(|(m, (cash_minor, goods_minor))| {
+                    let record = book.member_by_no(m);
+                    CostShare {
+                        handle: record.map_or_else(|| format!("#{}", m.0), |r| r.handle.clone()),
+                        display_name: record.map_or_else(String::new, |r| r.display_name.clone()),
+                        cash_minor,
+                        goods_minor,
+                    }
+                })
+                .collect()
+        };
+        let mut totals: BTreeMap<MemberNo, (i64, i64)> = BTreeMap::new();
+        for month in per_month.values() {
+            for (m, (cash, goods)) in month {
+                let slot = totals.entry(*m).or_default();
+                slot.0 += cash;
+                slot.1 += goods;
+            }
+        }
+        let mut needs = Vec::new();
+        for need in tx.needs(id)? {
+            let map = per_need.remove(&need.number).unwrap_or_default();
+            let cash_minor = map.values().map(|(c, _)| c).sum();
+            let goods_minor = map.values().map(|(_, g)| g).sum();
+            needs.push(NeedCosts { need, cash_minor, goods_minor, shares: shares(map) });
+        }
+        let months = per_month.into_iter().map(|(month, map)| MonthCosts { month, shares: shares(map) }).collect();
+        Ok(SharedCosts { currency: book.currency, needs, months, totals: shares(totals) })
+    }
+}
+
+/// Whether an effect is a depositor's share of spending from the well (or its reversal): cash
+/// that leaves the well and counts at the same value.
+fn is_spending(effect: &peerstake_core::replay::Effect) -> bool {
+    effect.kind == Kind::Cash && effect.fmv_minor != 0 && effect.fmv_minor == -effect.well_minor
+}
+
+/// The need an entry paid: a payment itself, its reversal, or the review step that let it count.
+fn need_of(entry: &Entry, payments: &HashMap<u64, u32>) -> Option<u32> {
+    payments.get(&entry.seq).or_else(|| entry.reverses.and_then(|s| payments.get(&s))).or_else(|| entry.about.and_then(|s| payments.get(&s))).copied()
+}
+
+impl crate::access::Acting<'_> {
+    /// Publishes a need (stewards).
+    pub fn publish_need(&self, request: &PublishNeed, now: Now) -> Result<NeedView, AppError> {
+        let standing = self.standing(&request.venture, now)?;
+        let steward = standing.require_steward()?;
+        self.commons.publish_need(&PublishNeed { by: Some(steward.handle.clone()), ..request.clone() }, now)
+    }
+
+    /// A venture's needs (whoever may read the venture).
+    pub fn needs(&self, slug: &str, now: Now) -> Result<Vec<NeedView>, AppError> {
+        self.standing(slug, now)?;
+        self.commons.needs(slug, now)
+    }
+
+    /// One need with its pledges.
+    pub fn need(&self, slug: &str, number: u32, now: Now) -> Result<(NeedView, Vec<PledgeView>), AppError> {
+        self.standing(slug, now)?;
+        self.commons.need(slug, number, now)
+    }
+
+    /// Pledges toward a need as the signed-in person (anyone who may read the venture).
+    pub fn pledge(&self, slug: &str, need: u32, amount: &str, idempotency_key: Option<String>, now: Now) -> Result<PledgeOutcome, AppError> {
+        let account = self.signed_in()?;
+        self.standing(slug, now)?;
+        self.commons.pledge(&PledgeRequest { venture: slug.to_string(), need, account: account.id, amount: amount.to_string(), idempotency_key }, now)
+    }
+
+    /// Cancels an open need (stewards).
+    pub fn cancel_need(&self, slug: &str, number: u32, now: Now) -> Result<NeedView, AppError> {
+        self.standing(slug, now)?.require_steward()?;
+        self.commons.cancel_need(slug, number, now)
+    }
+
+    /// Pays a need from the well (stewards).
+    pub fn pay_need(&self, request: &PayNeed, now: Now) -> Result<StoredEntry, AppError> {
+        let standing = self.standing(&request.venture, now)?;
+        let steward = standing.require_steward()?;
+        self.commons.pay_need(&PayNeed { by: Some(steward.handle.clone()), ..request.clone() }, now)
+    }
+
+    /// The venture's well statement (whoever may read the venture).
+    pub fn well(&self, slug: &str, now: Now) -> Result<WellStatement, AppError> {
+        self.standing(slug, now)?;
+        self.commons.well(slug)
+    }
+
+    /// One member's well statement (whoever may read the venture: the ledger is open to them).
+    pub fn member_well(&self, slug: &str, handle: &str, now: Now) -> Result<WellStatement, AppError> {
+        self.standing(slug, now)?;
+        self.commons.member_well(slug, handle)
+    }
+
+    /// How the venture's costs were spread (whoever may read the venture).
+    pub fn shared_costs(&self, slug: &str, now: Now) -> Result<SharedCosts, AppError> {
+        self.standing(slug, now)?;
+        self.commons.shared_costs(slug)
+    }
+}
