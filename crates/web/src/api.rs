@@ -31,6 +31,7 @@ use crate::auth::Caller;
 use crate::{AppState, status_of};
 
 mod proposals;
+pub(crate) mod capital;
 mod recurring;
 mod review;
 pub(crate) mod talk;
@@ -511,7 +512,7 @@ pub struct LogIn {
     /// When it happened (YYYY-MM-DD).
     pub date: String,
     /// `time`, `deposit`, `withdrawal`, `expense`, `equipment`, `supplies`, `facilities`,
-    /// `capital-use`, `idea`, `sale`, `finders-fee`, `other` or `cash-paid`.
+    /// `capital-use`, `idea`, `sale`, `finders-fee`, `other`, `cash-paid` or `well-return`.
     pub kind: String,
     /// Hours for time (`1.5`, `1:30`, `90m`); units for capital-use.
     #[serde(default)]
@@ -1216,6 +1217,7 @@ struct ApiDoc;
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
     document.merge(talk::TalkDoc::openapi());
+    document.merge(capital::CapitalDoc::openapi());
     document
 }
 
@@ -1262,5 +1264,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ventures/{slug}/join-requests/{username}", post(decide_join))
         .route("/ventures/{slug}/export", get(export))
         .merge(talk::routes())
+        .merge(capital::routes())
         .fallback(not_found)
 }

@@ -135,7 +135,8 @@ pub async fn serve(state: AppState, address: SocketAddr, ready: impl FnOnce(Sock
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown()).await
 }
 
-/// How often the server drafts the recurring contributions whose period has come round.
+/// How often the server drafts the recurring contributions whose period has come round, and
+/// releases the holds of needs whose deadline has passed unmet.
 const RECURRING_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// Drafts due recurring contributions now and then every [`RECURRING_EVERY`]; a failure is
@@ -146,6 +147,9 @@ async fn draft_recurring(state: AppState) {
         ticks.tick().await;
         if let Err(error) = state.run(|commons, now| commons.run_all_recurring(now)).await {
             eprintln!("recurring contributions: {error}");
+        }
+        if let Err(error) = state.run(|commons, now| commons.settle_all_needs(now)).await {
+            eprintln!("needs past their deadline: {error}");
         }
     }
 }

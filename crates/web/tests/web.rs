@@ -800,6 +800,19 @@ async fn every_route(server: &Server) {
         ("/api/v1/ventures/loom/review-queue", all),
         ("/v/loom/recurring", members),
         ("/api/v1/ventures/loom/recurring", members),
+        ("/v/loom/needs", all),
+        ("/v/loom/well", all),
+        ("/v/loom/well/ben", all),
+        ("/v/loom/costs", all),
+        ("/v/loom/goods", all),
+        ("/goods", all),
+        ("/api/v1/ventures/loom/needs", all),
+        ("/api/v1/ventures/loom/well", all),
+        ("/api/v1/ventures/loom/well/ben", all),
+        ("/api/v1/ventures/loom/costs", all),
+        ("/api/v1/ventures/loom/bookings", all),
+        ("/api/v1/goods", all),
+        ("/api/v1/me/goods/inbox", signed_in),
     ];
     for (path, expected) in &pages {
         for ((role, browser), want) in roles.iter_mut().zip(expected) {
@@ -1534,4 +1547,82 @@ async fn formula_changes_are_proposed_compared_discussed_and_voted() {
         olga.api("POST", "/api/v1/ventures/loom/proposals", Some(json!({"preset": "hours-only", "effective_from": "2026-04-01"}))).await.status,
         StatusCode::FORBIDDEN
     );
+}
+
+#[tokio::test]
+async fn needs_pledges_the_well_and_lent_goods_over_the_web() {
+    let server = server();
+    let mut ana = person(&server, "ana").await;
+    venture(&mut ana, "loom", "open", "public").await;
+    let mut ben = person(&server, "ben").await;
+    ben.post("/v/loom/join", &[("hourly_rate", "40")]).await;
+    let (mut gus, mut hal, mut olga) = (person(&server, "gus").await, person(&server, "hal").await, person(&server, "olga").await);
+    let mut visitor = Browser::new(&server);
+
+    // Only stewards publish; bad input is shown on the form and writes nothing.
+    let need = json!({"title": "A laptop", "amount": "100", "min_pledge": "5", "deadline": "2026-02-15"});
+    assert_eq!(ben.api("POST", "/api/v1/ventures/loom/needs", Some(need.clone())).await.status, StatusCode::FORBIDDEN);
+    let bad = ana.post("/v/loom/needs", &[("title", "A laptop"), ("amount", "100"), ("deadline", "2026-01-01")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert!(bad.text.contains("has passed"), "{}", bad.text);
+    let forged = ana.post_raw("/v/loom/needs", &[("title", "Forged"), ("amount", "1"), ("deadline", "2026-02-01")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(ana.api("GET", "/api/v1/ventures/loom/needs", None).await.json().as_array().unwrap().is_empty());
+    let made = ana.post("/v/loom/needs", &[("title", "A laptop"), ("amount", "100"), ("min_pledge", "5"), ("deadline", "2026-02-15")]).await;
+    assert_eq!((made.status, made.location()), (StatusCode::SEE_OTHER, "/v/loom/needs/1".to_string()));
+
+    // Anyone signed in pledges and becomes a backer; the last pledge is capped and meets the goal.
+    assert_eq!(visitor.api("POST", "/api/v1/ventures/loom/needs/1/pledges", Some(json!({"amount": "30"}))).await.status, StatusCode::UNAUTHORIZED);
+    let small = gus.api("POST", "/api/v1/ventures/loom/needs/1/pledges", Some(json!({"amount": "1"}))).await;
+    assert_eq!((small.status, small.json()["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("amount")));
+    assert_eq!(gus.post("/v/loom/needs/1/pledge", &[("amount", "30")]).await.status, StatusCode::SEE_OTHER);
+    let page = visitor.get("/v/loom/needs/1").await;
+    assert!(page.text.contains(r#"data-covered="30.00""#) && page.text.contains("<progress"), "{}", page.text);
+    assert!(visitor.get("/").await.text.contains(r#"data-need="1""#), "the commons shows open needs");
+    hal.api("POST", "/api/v1/ventures/loom/needs/1/pledges", Some(json!({"amount": "30"}))).await;
+    let last = olga.api("POST", "/api/v1/ventures/loom/needs/1/pledges", Some(json!({"amount": "50", "idempotency_key": "olga-1"}))).await;
+    assert_eq!(last.status, StatusCode::CREATED, "{}", last.text);
+    let last = last.json();
+    assert_eq!((last["amount"].as_str(), last["capped"].as_bool(), last["need"]["status"].as_str()), (Some("40.00"), Some(true), Some("met")), "{last}");
+    assert_eq!(last["posted_entries"].as_array().unwrap().len(), 3);
+    let retry = olga.api("POST", "/api/v1/ventures/loom/needs/1/pledges", Some(json!({"amount": "50", "idempotency_key": "olga-1"}))).await;
+    assert_eq!(retry.json()["number"], last["number"], "a retry is harmless");
+    let well = visitor.api("GET", "/api/v1/ventures/loom/well", None).await.json();
+    assert_eq!(well["balance"], "100.00", "{well}");
+
+    // Stewards pay the need from the well; each backer's share becomes cash slices ×4.
+    assert_eq!(ben.api("POST", "/api/v1/ventures/loom/needs/1/payments", Some(json!({}))).await.status, StatusCode::FORBIDDEN);
+    let paid = ana.api("POST", "/api/v1/ventures/loom/needs/1/payments", Some(json!({}))).await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.text);
+    let shares: Vec<(String, String)> =
+        paid.json()["shares"].as_array().unwrap().iter().map(|s| (s["member"].as_str().unwrap().to_string(), s["slices"].as_str().unwrap().to_string())).collect();
+    assert_eq!(shares, [("gus".to_string(), "120.00".to_string()), ("hal".into(), "120.00".into()), ("olga".into(), "160.00".into())]);
+    assert_eq!(slices_of(&mut visitor, "olga").await, "160.00");
+    let statement = visitor.api("GET", "/api/v1/ventures/loom/well/olga", None).await.json();
+    assert_eq!((statement["spent"].as_str(), statement["balance"].as_str()), (Some("40.00"), Some("0.00")), "{statement}");
+    let costs = visitor.api("GET", "/api/v1/ventures/loom/costs", None).await.json();
+    assert_eq!(costs["needs"][0]["cash"], "100.00", "{costs}");
+
+    // Olga lends a desk: ana books it, overlaps are refused, olga accepts and confirms ben's use.
+    let desk = olga
+        .api("POST", "/api/v1/goods", Some(json!({"kind": "desk", "description": "Window desk", "currency": "EUR", "rate": "10", "unit": "day"})))
+        .await;
+    assert_eq!(desk.status, StatusCode::CREATED, "{}", desk.text);
+    let id = desk.json()["id"].as_i64().unwrap();
+    let booking = json!({"good": id, "starts_on": "2026-01-10", "ends_on": "2026-01-20"});
+    assert_eq!(ben.api("POST", "/api/v1/ventures/loom/bookings", Some(booking.clone())).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(ana.api("POST", "/api/v1/ventures/loom/bookings", Some(booking.clone())).await.status, StatusCode::CREATED);
+    let clash = ana.api("POST", "/api/v1/ventures/loom/bookings", Some(json!({"good": id, "starts_on": "2026-01-20", "ends_on": "2026-01-25"}))).await;
+    assert_eq!(clash.status, StatusCode::CONFLICT, "{}", clash.text);
+    assert!(olga.get("/goods").await.text.contains(r#"data-ask="booking-loom-1""#), "the owner is asked");
+    assert_eq!(ana.api("POST", "/api/v1/ventures/loom/bookings/1/decision", Some(json!({"decision": "accept"}))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(olga.post("/v/loom/bookings/1/decide", &[("decision", "accept")]).await.status, StatusCode::SEE_OTHER);
+    let used = ben.api("POST", "/api/v1/ventures/loom/bookings/1/usage", Some(json!({"date": "2026-01-12", "units": "2", "fee_paid": "5"}))).await;
+    assert_eq!(used.status, StatusCode::CREATED, "{}", used.text);
+    let confirmed = olga.api("POST", "/api/v1/ventures/loom/usage/1/decision", Some(json!({"decision": "confirm"}))).await.json();
+    assert_eq!(confirmed["status"], "confirmed", "{confirmed}");
+    // (2 days × 10 − 5 paid) × 2 = 30 slices, on top of her 160 from the well.
+    assert_eq!(slices_of(&mut visitor, "olga").await, "190.00");
+    let inbox = olga.api("GET", "/api/v1/me/goods/inbox", None).await.json();
+    assert!(inbox["bookings"].as_array().unwrap().is_empty() && inbox["usages"].as_array().unwrap().is_empty(), "{inbox}");
 }

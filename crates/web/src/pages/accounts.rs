@@ -11,7 +11,19 @@ pub(super) struct SearchQuery {
 pub(super) async fn commons_page(State(state): State<AppState>, caller: Caller, Query(query): Query<SearchQuery>) -> PageResult {
     let account = caller.account.clone();
     let search = query.q.clone();
-    let cards = state.run(move |commons, now| commons.acting(account.as_ref()).ventures(&search, now)).await.map_err(fail(&caller))?;
+    let (cards, needs) = state
+        .run(move |commons, now| {
+            let cards = commons.acting(account.as_ref()).ventures(&search, now)?;
+            let mut needs = Vec::with_capacity(cards.len());
+            for card in &cards {
+                let open: Vec<_> = commons.needs(&card.venture.record.slug, now)?.into_iter().filter(|n| n.takes_pledges(now.today)).collect();
+                needs.push(open);
+            }
+            Ok((cards, needs))
+        })
+        .await
+        .map_err(fail(&caller))?;
+
     let body = html! {
         h1 { "Ventures open to peers" }
         p { "Ventures built in the open. Give hours, small amounts of money or the use of things you own; every contribution is valued into slices and the split is live." }
@@ -22,12 +34,16 @@ pub(super) async fn commons_page(State(state): State<AppState>, caller: Caller, 
         }
         @if cards.is_empty() { p { "No ventures match." } }
         ul.cards {
-            @for card in &cards {
+            @for (card, open) in cards.iter().zip(&needs) {
                 li {
                     h2 style="margin-top:0" { a href=(format!("/v/{}", card.venture.record.slug)) { (card.venture.record.name) } }
                     p { (card.venture.record.pitch) }
                     p.muted { (card.venture.member_count) " members · " (card.venture.record.head_seq) " entries · " (card.venture.record.currency) }
-                    p.muted { "Needs: none published yet" }
+                    @if open.is_empty() { p.muted { "No open needs." } }
+                    @for need in open {
+                        p style="margin:.25rem 0" { a href=(format!("/v/{}/needs/{}", card.venture.record.slug, need.record.number)) { (need.record.title) } }
+                        (super::capital::progress(need))
+                    }
                     p {
                         @if card.is_member { "You are a member." }
                         @else { @match card.access.join_mode.as_str() {

@@ -60,6 +60,7 @@ pub(super) fn kind_fields(kind: &str) -> Vec<(&'static str, &'static str, &'stat
         "deposit" => vec![("amount", "Amount put into the well", "")],
         "withdrawal" => vec![("amount", "Amount spent from the well", "slices go to the depositors, pro rata")],
         "cash-paid" => vec![("amount", "Cash paid to the member", "")],
+        "well-return" => vec![("amount", "Unspent money handed back from the well", "at most the member's balance in the well; it earned no slices")],
         "expense" => vec![("amount", "Amount spent", ""), ("paid", "Reimbursed", "leave empty if none")],
         "equipment" | "supplies" => {
             vec![("amount", "Value", ""), ("condition", "Condition", "new, used-recent (under a year) or used-old"), ("paid", "Reimbursed", "")]

@@ -25,6 +25,7 @@ use crate::views::{chart, colour, page, pie};
 use crate::{AppState, status_of};
 
 mod accounts;
+mod capital;
 mod exports;
 mod ledger;
 mod log;
@@ -36,6 +37,7 @@ mod talk;
 mod ventures;
 
 use accounts::*;
+use capital::*;
 use exports::*;
 use ledger::*;
 use log::*;
@@ -160,6 +162,23 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v/{slug}/proposals/{number}/vote", post(vote_on_proposal))
         .route("/v/{slug}/proposals/{number}/withdraw", post(withdraw_proposal))
         .route("/v/{slug}/policy", get(policy_page).post(adopt_policy))
+        // ---- pooled capital: needs, pledges, the well, lent goods
+        .route("/v/{slug}/needs", get(needs_page).post(publish_need))
+        .route("/v/{slug}/needs/{number}", get(need_page))
+        .route("/v/{slug}/needs/{number}/pledge", post(pledge))
+        .route("/v/{slug}/needs/{number}/pay", post(pay_need))
+        .route("/v/{slug}/needs/{number}/cancel", post(cancel_need))
+        .route("/v/{slug}/well", get(well_page))
+        .route("/v/{slug}/well/{handle}", get(member_well_page))
+        .route("/v/{slug}/costs", get(costs_page))
+        .route("/v/{slug}/goods", get(venture_goods_page))
+        .route("/v/{slug}/bookings", post(request_booking))
+        .route("/v/{slug}/bookings/{number}/decide", post(decide_booking))
+        .route("/v/{slug}/bookings/{number}/usage", post(log_usage))
+        .route("/v/{slug}/usage/{number}/decide", post(decide_usage))
+        .route("/goods", get(goods_page).post(register_good))
+        .route("/goods/{id}/withdraw", post(withdraw_good))
+        .route("/goods/{id}/give", post(give_good))
         .route("/v/{slug}/settings", get(settings_page))
         .route("/v/{slug}/settings/access", post(save_access))
         .route("/v/{slug}/settings/requests/{username}", post(decide))

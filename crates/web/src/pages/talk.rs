@@ -67,6 +67,7 @@ pub(super) fn subject_page(slug: &str, subject: &Subject) -> String {
         Subject::Entry(seq) => format!("/v/{slug}/entries/{seq}"),
         Subject::Member(handle) => format!("/v/{slug}/members/{handle}"),
         Subject::Proposal(number) => format!("/v/{slug}/proposals/{number}"),
+        Subject::Need(number) => format!("/v/{slug}/needs/{number}"),
     }
 }
 
@@ -76,6 +77,7 @@ fn subject_label(subject: &Subject) -> String {
         Subject::Entry(seq) => format!("entry #{seq}"),
         Subject::Member(handle) => handle.clone(),
         Subject::Proposal(number) => format!("proposal #{number}"),
+        Subject::Need(number) => format!("need #{number}"),
     }
 }
 
@@ -248,6 +250,7 @@ async fn render_subject(state: &AppState, caller: &Caller, slug: String, subject
         Subject::Entry(seq) => render_entry_comments(state, caller, slug, seq, None, Some(failure)).await,
         Subject::Member(handle) => render_member(state, caller, slug, handle, None, Some(failure)).await,
         Subject::Proposal(number) => super::proposals::render_proposal(state, caller, slug, number, None, None, Some(failure)).await,
+        Subject::Need(number) => super::capital::render_need(state, caller, slug, number, None, None, Some(failure)).await,
     }
 }
 

@@ -86,6 +86,8 @@ pub(super) fn venture_nav(standing: &Standing) -> Markup {
             a href=(format!("/v/{slug}/review")) { "To review" }
             a href=(format!("/v/{slug}/policy")) { "Formula" }
             a href=(format!("/v/{slug}/activity")) { "Activity" }
+            a href=(format!("/v/{slug}/needs")) { "Needs" }
+            a href=(format!("/v/{slug}/goods")) { "Goods" }
             @if standing.member.is_some() { a href=(format!("/v/{slug}/log")) { "Log a contribution" } }
             @if standing.member.is_some() { a href=(format!("/v/{slug}/recurring")) { "Recurring" } }
             @if standing.is_steward() { a href=(format!("/v/{slug}/settings")) { "Settings" } }
@@ -100,7 +102,7 @@ pub(super) async fn venture_page(State(state): State<AppState>, caller: Caller, 
 pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: String, failure: Option<AppError>) -> PageResult {
     let failure = failure.as_ref();
     let account = caller.account.clone();
-    let (standing, split, history, recent, mine, unread) = state
+    let (standing, split, history, recent, mine, unread, (needs, today)) = state
         .run(move |commons, now| {
             let acting = commons.acting(account.as_ref());
             let standing = acting.standing(&slug, now)?;
@@ -114,7 +116,8 @@ pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: Stri
                 None => None,
             };
             let unread = acting.unread(&slug, now)?;
-            Ok((standing, split, history, recent, mine, unread))
+            let needs = acting.needs(&slug, now)?;
+            Ok((standing, split, history, recent, mine, unread, (needs, now.today)))
         })
         .await
         .map_err(fail(caller))?;
@@ -161,6 +164,13 @@ pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: Stri
             } @else {
                 p.muted { "This venture takes members by invitation of its stewards." }
             }
+        }
+        @let open: Vec<_> = needs.iter().filter(|n| n.takes_pledges(today)).collect();
+        @if !open.is_empty() {
+            h2 { "Needs" }
+            ul.cards { @for need in &open {
+                li { h3 style="margin-top:0" { a href=(format!("/v/{}/needs/{}", venture.slug, need.record.number)) { (need.record.title) } } (super::capital::progress(need)) }
+            } }
         }
         h2 { "The split" }
         div.split {
