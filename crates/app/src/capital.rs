@@ -533,11 +533,14 @@ impl Commons {
         let mut accounts: HashMap<AccountId, (String, String)> = HashMap::new();
         let mut pledges = Vec::new();
         for record in tx.pledges(book.venture.id, Some(number))?.into_iter().rev() {
-            if !accounts.contains_key(&record.account) {
-                let names = tx.account(record.account)?.map_or_else(|| (format!("#{}", record.account.0), String::new()), |a| (a.username, a.display_name));
-                accounts.insert(record.account, names);
-            }
-            let (username, display_name) = accounts.get(&record.account).cloned().unwrap_or_default();
+            let (username, display_name) = match accounts.get(&record.account) {
+                Some(names) => names.clone(),
+                None => {
+                    let names = tx.account(record.account)?.map_or_else(|| (format!("#{}", record.account.0), String::new()), |a| (a.username, a.display_name));
+                    accounts.insert(record.account, names.clone());
+                    names
+                }
+            };
             pledges.push(PledgeView { record, username, display_name });
         }
         Ok((view, pledges))

@@ -677,30 +677,6 @@ impl Commons {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::date;
-
-    #[test]
-    fn planned_use_from_dates() {
-        assert_eq!(planned_from_dates("day", date!(2026 - 01 - 01), date!(2026 - 01 - 10)), Some(10_000));
-        assert_eq!(planned_from_dates("week", date!(2026 - 01 - 01), date!(2026 - 01 - 14)), Some(2_000));
-        // Whole calendar months, across a year end.
-        assert_eq!(planned_from_dates("month", date!(2025 - 11 - 15), date!(2026 - 02 - 14)), Some(3_000));
-        // Otherwise days over 30.
-        assert_eq!(planned_from_dates("month", date!(2026 - 01 - 01), date!(2026 - 01 - 15)), Some(500));
-        assert_eq!(planned_from_dates("hour", date!(2026 - 01 - 01), date!(2026 - 01 - 01)), None);
-    }
-
-    #[test]
-    fn use_value_rounds_down_to_the_minor_unit() {
-        assert_eq!(use_value(1_500, 2_500), 3_750);
-        assert_eq!(use_value(333, 1_001), 333);
-        assert_eq!(use_value(10_000, 3_000), 30_000);
-    }
-}
-
 impl crate::access::Acting<'_> {
     /// Registers a good the signed-in person owns.
     pub fn register_good(&self, request: &RegisterGood, now: Now) -> Result<GoodView, AppError> {
@@ -763,5 +739,29 @@ impl crate::access::Acting<'_> {
     pub fn owner_inbox(&self) -> Result<OwnerInbox, AppError> {
         let account = self.signed_in()?;
         self.commons.owner_inbox(account.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn planned_use_from_dates() {
+        assert_eq!(planned_from_dates("day", date!(2026 - 01 - 01), date!(2026 - 01 - 10)), Some(10_000));
+        assert_eq!(planned_from_dates("week", date!(2026 - 01 - 01), date!(2026 - 01 - 14)), Some(2_000));
+        // Whole calendar months, across a year end.
+        assert_eq!(planned_from_dates("month", date!(2025 - 11 - 15), date!(2026 - 02 - 14)), Some(3_000));
+        // Otherwise days over 30.
+        assert_eq!(planned_from_dates("month", date!(2026 - 01 - 01), date!(2026 - 01 - 15)), Some(500));
+        assert_eq!(planned_from_dates("hour", date!(2026 - 01 - 01), date!(2026 - 01 - 01)), None);
+    }
+
+    #[test]
+    fn use_value_rounds_down_to_the_minor_unit() {
+        assert_eq!(use_value(1_500, 2_500), 3_750);
+        assert_eq!(use_value(333, 1_001), 333);
+        assert_eq!(use_value(10_000, 3_000), 30_000);
     }
 }

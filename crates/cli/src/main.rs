@@ -1,6 +1,7 @@
 //! The `peerstake` command: a thin shell over the application layer. Arguments are parsed once
 //! into typed requests; errors print as one line with a stable code and exit non-zero.
 
+mod capital;
 mod output;
 mod talk;
 
@@ -102,6 +103,28 @@ enum Command {
     /// Recurring contributions: set one up, draft the periods due, confirm or skip drafts, stop one.
     #[command(subcommand)]
     Recurring(RecurringCommand),
+    /// Needs: costs a venture asks its peers to cover together (publish, list, show, cancel,
+    /// settle, pay from the well).
+    #[command(subcommand)]
+    Need(capital::NeedCommand),
+    /// Pledge money toward a need. It is held, not taken: when the need's goal is met every
+    /// pledge is paid into the well at once; if the deadline passes first, it is released.
+    Pledge(capital::PledgeArgs),
+    /// The well: money paid in and not yet spent, who paid it, and every movement.
+    Well(capital::WellArgs),
+    /// Shared costs: who covered what, in cash from the well and in goods, per need and per month.
+    Costs(capital::CostsArgs),
+    /// Goods people own and lend to ventures at a fair rate (or give): register, list, show,
+    /// withdraw, give, and the owner's inbox.
+    #[command(subcommand, visible_alias = "good")]
+    Goods(capital::GoodsCommand),
+    /// Bookings of goods by a venture: request, list, accept or decline (the owner), cancel, log use.
+    #[command(subcommand)]
+    Booking(capital::BookingCommand),
+    /// The owner's answer to logged use of their goods: confirm (it counts as their contribution)
+    /// or decline.
+    #[command(subcommand)]
+    Usage(capital::UsageCommand),
     /// Amend an entry: reverse it and log the corrected contribution, linked to it.
     Amend {
         /// The entry number amended.
@@ -670,6 +693,13 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Review(command) => review_command(&commons, command, now, &mut out)?,
         Command::Proposal(command) => proposal_command(&commons, command, now)?,
         Command::Recurring(command) => recurring_command(&commons, command, now)?,
+        Command::Need(command) => capital::need(&commons, command, now, &mut out)?,
+        Command::Pledge(args) => capital::pledge(&commons, args, now, &mut out)?,
+        Command::Well(args) => capital::well(&commons, args, &mut out)?,
+        Command::Costs(args) => capital::costs(&commons, args, &mut out)?,
+        Command::Goods(command) => capital::goods_command(&commons, command, now, &mut out)?,
+        Command::Booking(command) => capital::booking_command(&commons, command, now, &mut out)?,
+        Command::Usage(command) => capital::usage_command(&commons, command, now, &mut out)?,
         Command::Reverse { venture, seq, reason, author, key } => {
             let stored = commons.reverse(&ReverseRequest { venture: venture.clone(), seq, reason, author, idempotency_key: key }, now)?;
             println!("entry #{} reverses entry #{seq}", stored.entry.seq);

@@ -219,3 +219,137 @@ fn comments_and_activity_from_the_command_line() {
     assert_eq!(rest["items"].as_array().unwrap().len(), 4);
     refused(&scratch, &["activity", "kiln", "--limit", "500"], "invalid_input");
 }
+
+#[test]
+fn pooled_capital_and_lent_goods_from_the_command_line() {
+    let scratch = Scratch::new("capital");
+    let json = |args: &[&str]| -> serde_json::Value { serde_json::from_str(&scratch.ok(args)).unwrap() };
+    // The binary dates what it records today (UTC): the dates here are around today.
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |offset: i64| (today + time::Duration::days(offset)).to_string();
+    scratch.ok(&["venture", "create", "kiln", "--name", "Kiln", "--currency", "EUR", "--started-on", &day(-30)]);
+    scratch.ok(&["member", "add", "kiln", "ada", "--role", "steward", "--hourly-rate", "40", "--joined-on", &day(-30)]);
+    for username in ["bea", "cy", "dan"] {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_peerstake"))
+            .args(["account", "add", username])
+            .env("PEERSTAKE_DATABASE_URL", format!("sqlite://{}", scratch.dir.join("db.sqlite").display()))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+
+    // Three months of studio rent, pledged by three people; the last pledge is lowered to what
+    // was still lacking, and meeting the goal pays every pledge into the well at once.
+    let need = json(&[
+        "need",
+        "publish",
+        "kiln",
+        "--title",
+        "Studio rent",
+        "--amount",
+        "100",
+        "--cadence",
+        "monthly",
+        "--periods",
+        "3",
+        "--deadline",
+        &day(30),
+        "--by",
+        "ada",
+        "--format",
+        "json",
+    ]);
+    assert_eq!((need[0]["number"].as_u64(), need[0]["goal"].as_str(), need[0]["status"].as_str()), (Some(1), Some("300.00"), Some("open")));
+    let first = json(&["pledge", "kiln", "--need", "1", "--as", "bea", "--amount", "100", "--format", "json"]);
+    assert_eq!(
+        (first["pledge"]["status"].as_str(), first["need"]["covered"].as_str(), first["need"]["percent"].as_u64()),
+        (Some("held"), Some("100.00"), Some(33))
+    );
+    scratch.ok(&["pledge", "kiln", "--need", "1", "--as", "cy", "--amount", "120"]);
+    let last = json(&["pledge", "kiln", "--need", "1", "--as", "dan", "--amount", "150", "--format", "json"]);
+    assert_eq!(
+        (last["pledge"]["asked"].as_str(), last["pledge"]["amount"].as_str(), last["pledge"]["capped"].as_bool()),
+        (Some("150.00"), Some("80.00"), Some(true))
+    );
+    assert_eq!((last["need"]["status"].as_str(), last["need"]["backers"].as_u64()), (Some("met"), Some(3)));
+    assert_eq!(last["posted"], serde_json::json!([1, 2, 3]));
+    refused(&scratch, &["pledge", "kiln", "--need", "1", "--as", "bea", "--amount", "5"], "invalid_input");
+
+    let well = json(&["well", "kiln", "--format", "json"]);
+    assert_eq!((well["balance"].as_str(), well["deposited"].as_str()), (Some("300.00"), Some("300.00")));
+    let balances: Vec<(&str, &str)> =
+        well["depositors"].as_array().unwrap().iter().map(|d| (d["member"].as_str().unwrap(), d["balance"].as_str().unwrap())).collect();
+    assert_eq!(balances, [("bea", "100.00"), ("cy", "120.00"), ("dan", "80.00")]);
+
+    // Paying half the need from the well: a withdrawal shared pro rata, cash slices at ×4.
+    let paid = json(&["need", "pay", "kiln", "1", "--amount", "150", "--by", "ada", "--format", "json"]);
+    assert_eq!((paid["entries"][0]["kind"].as_str(), paid["entries"][0]["value"].as_str()), (Some("withdrawal"), Some("150.00")));
+    let split = json(&["split", "kiln", "--format", "json"]);
+    let cash: Vec<(&str, &str)> =
+        split["members"].as_array().unwrap().iter().filter_map(|m| Some((m["member"].as_str()?, m["slices_by_kind"]["cash"].as_str()?))).collect();
+    assert_eq!(cash, [("bea", "200.00"), ("cy", "240.00"), ("dan", "160.00")]);
+    let bea = json(&["well", "kiln", "--member", "bea", "--format", "json"]);
+    assert_eq!((bea["member"]["balance"].as_str(), bea["spent"].as_str(), bea["slices"].as_str()), (Some("50.00"), Some("50.00"), Some("200.00")));
+    let needs = json(&["need", "list", "kiln", "--format", "json"]);
+    assert_eq!((needs[0]["paid"].as_str(), needs[0]["posted"].as_str()), (Some("150.00"), Some("300.00")));
+
+    // Bea lends her desk: booked, accepted by her, half a month used, confirmed by her.
+    let good = json(&[
+        "goods",
+        "register",
+        "--as",
+        "bea",
+        "--kind",
+        "desk",
+        "--description",
+        "Standing desk",
+        "--currency",
+        "EUR",
+        "--rate",
+        "100",
+        "--unit",
+        "month",
+        "--format",
+        "json",
+    ]);
+    assert_eq!((good[0]["id"].as_i64(), good[0]["owner"].as_str(), good[0]["rate"].as_str()), (Some(1), Some("bea"), Some("100.00")));
+    let booked =
+        json(&["booking", "request", "kiln", "--good", "1", "--from", &day(-10), "--until", &day(19), "--planned", "1", "--by", "ada", "--format", "json"]);
+    assert_eq!((booked[0]["status"].as_str(), booked[0]["value"].as_str()), (Some("requested"), Some("100.00")));
+    refused(&scratch, &["booking", "accept", "kiln", "1", "--as", "cy"], "forbidden");
+    let accepted = json(&["booking", "accept", "kiln", "1", "--as", "bea", "--format", "json"]);
+    assert_eq!(accepted[0]["status"], "accepted");
+
+    // An overlapping booking is refused and writes nothing.
+    let before = (scratch.ok(&["booking", "list", "kiln", "--format", "json"]), scratch.ok(&["ledger", "kiln", "--format", "json"]));
+    let message = refused(&scratch, &["booking", "request", "kiln", "--good", "1", "--from", &day(0), "--until", &day(40), "--planned", "1"], "already_exists");
+    assert!(message.contains("booking #1 of kiln"), "{message}");
+    assert_eq!((scratch.ok(&["booking", "list", "kiln", "--format", "json"]), scratch.ok(&["ledger", "kiln", "--format", "json"])), before);
+
+    let used = json(&["booking", "use", "kiln", "1", "--date", &day(-2), "--units", "0.5", "--fee-paid", "20", "--by", "ada", "--format", "json"]);
+    assert_eq!((used[0]["status"].as_str(), used[0]["value"].as_str(), used[0]["fee_paid"].as_str()), (Some("logged"), Some("50.00"), Some("20.00")));
+    let inbox = json(&["goods", "inbox", "--as", "bea", "--format", "json"]);
+    assert_eq!((inbox["bookings"].as_array().unwrap().len(), inbox["usages"][0]["number"].as_u64()), (0, Some(1)));
+    let confirmed = json(&["usage", "confirm", "kiln", "1", "--as", "bea", "--format", "json"]);
+    assert_eq!((confirmed[0]["status"].as_str(), confirmed[0]["entry"].as_u64()), (Some("confirmed"), Some(5)));
+    // (50.00 − 20.00 fee) × 2 for non-cash.
+    let split = json(&["split", "kiln", "--format", "json"]);
+    let bea = split["members"].as_array().unwrap().iter().find(|m| m["member"] == "bea").unwrap();
+    assert_eq!((bea["slices_by_kind"]["capital-use"].as_str(), bea["slices"].as_str()), (Some("60.00"), Some("260.00")));
+    let costs = json(&["costs", "kiln", "--format", "json"]);
+    assert_eq!(costs["needs"][0]["cash"], "150.00");
+    let totals: Vec<(&str, &str, &str)> = costs["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["member"].as_str().unwrap(), s["cash"].as_str().unwrap(), s["goods"].as_str().unwrap()))
+        .collect();
+    assert_eq!(totals, [("bea", "50.00", "30.00"), ("cy", "60.00", "0.00"), ("dan", "40.00", "0.00")]);
+    assert!(scratch.ok(&["verify", "kiln"]).contains("kiln: ok"));
+}

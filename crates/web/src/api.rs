@@ -30,8 +30,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::auth::Caller;
 use crate::{AppState, status_of};
 
-mod proposals;
 pub(crate) mod capital;
+mod proposals;
 mod recurring;
 mod review;
 pub(crate) mod talk;

@@ -371,6 +371,7 @@ fn a_venture_in_a_real_browser() {
     browser.post("/window/rect", json!({"width": 1200, "height": 900}));
 
     review_in_a_real_browser(&browser, &dir.0);
+    capital_in_a_real_browser(&browser);
     eprintln!("e2e screenshots in {}", shots.display());
 }
 
@@ -457,4 +458,67 @@ fn review_in_a_real_browser(browser: &Browser, dir: &Path) {
     assert_eq!(browser.text(r#"td[data-share="ben"]"#), "100.00%");
     assert!(browser.source().contains("240.00"), "ben's 240 slices are in the split");
     browser.screenshot("13-review-split");
+}
+
+/// Pooled capital: Ana publishes a need, three backers pledge until it is met (the last pledge
+/// capped), the well fills, Ana pays the cost from it, and the backers' cash slices appear.
+fn capital_in_a_real_browser(browser: &Browser) {
+    let sign_in = |who: &str| {
+        browser.sign_out();
+        browser.sign_in(who);
+    };
+    sign_in("ana");
+    browser.open("/new");
+    browser.fill(r#"input[name="name"]"#, "Kiln");
+    browser.fill(r#"input[name="slug"]"#, "kiln");
+    browser.fill(r#"input[name="currency"]"#, "EUR");
+    browser.click(r#"form[action="/new"] button[type="submit"]"#);
+    browser.wait_for_page("/v/kiln");
+
+    browser.open("/v/kiln/needs");
+    browser.fill(r#"form[action="/v/kiln/needs"] input[name="title"]"#, "A kiln shelf");
+    browser.fill(r#"form[action="/v/kiln/needs"] input[name="amount"]"#, "100");
+    let deadline = (time::OffsetDateTime::now_utc().date() + time::Duration::days(30)).to_string();
+    // A date field's typing order depends on the browser's locale; its value does not.
+    browser.post(
+        "/execute/sync",
+        json!({"script": "document.querySelector('form[action=\"/v/kiln/needs\"] input[name=\"deadline\"]').value = arguments[0];", "args": [deadline]}),
+    );
+    browser.click(r#"form[action="/v/kiln/needs"] button[type="submit"]"#);
+    browser.wait_for_page("/v/kiln/needs/1");
+    browser.screenshot("20-need-published");
+
+    for (who, amount, covered) in [("ben", "30", "30.00"), ("carl", "30", "60.00"), ("dora", "50", "100.00")] {
+        if who == "ben" {
+            sign_in(who);
+        } else {
+            browser.sign_out();
+            browser.sign_up(who, &who.to_uppercase());
+        }
+        browser.open("/v/kiln/needs/1");
+        browser.fill(r#"form[action="/v/kiln/needs/1/pledge"] input[name="amount"]"#, amount);
+        browser.click(r#"form[action="/v/kiln/needs/1/pledge"] button[type="submit"]"#);
+        browser.wait_for_page("/v/kiln/needs/1");
+        browser.wait_for_text(&format!(r#"data-covered="{covered}""#));
+    }
+    // Dora's 50 was capped at the 40 that remained, and meeting the goal posted every hold.
+    browser.wait_for_text(r#"data-status="met""#);
+    browser.screenshot("21-need-met");
+    browser.open("/v/kiln/well");
+    assert_eq!(browser.text("td[data-balance]"), "100.00");
+    browser.screenshot("22-well-filled");
+
+    // Ana pays the shelf from the well: each backer's share becomes cash slices ×4.
+    sign_in("ana");
+    browser.open("/v/kiln/needs/1");
+    browser.click(r#"form[action="/v/kiln/needs/1/pay"] button[type="submit"]"#);
+    browser.wait_for_page("/v/kiln/needs/1");
+    browser.wait_for_text("100.00 paid of 100.00");
+    browser.open("/v/kiln");
+    browser.wait_for_page("/v/kiln");
+    assert_eq!(browser.text(r#"td[data-share="ben"]"#), "30.00%");
+    assert_eq!(browser.text(r#"td[data-share="carl"]"#), "30.00%");
+    assert_eq!(browser.text(r#"td[data-share="dora"]"#), "40.00%");
+    assert!(browser.source().contains("160.00"), "dora's 160 slices are in the split");
+    browser.screenshot("23-backers-slices");
 }

@@ -1594,8 +1594,12 @@ async fn needs_pledges_the_well_and_lent_goods_over_the_web() {
     assert_eq!(ben.api("POST", "/api/v1/ventures/loom/needs/1/payments", Some(json!({}))).await.status, StatusCode::FORBIDDEN);
     let paid = ana.api("POST", "/api/v1/ventures/loom/needs/1/payments", Some(json!({}))).await;
     assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.text);
-    let shares: Vec<(String, String)> =
-        paid.json()["shares"].as_array().unwrap().iter().map(|s| (s["member"].as_str().unwrap().to_string(), s["slices"].as_str().unwrap().to_string())).collect();
+    let shares: Vec<(String, String)> = paid.json()["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["member"].as_str().unwrap().to_string(), s["slices"].as_str().unwrap().to_string()))
+        .collect();
     assert_eq!(shares, [("gus".to_string(), "120.00".to_string()), ("hal".into(), "120.00".into()), ("olga".into(), "160.00".into())]);
     assert_eq!(slices_of(&mut visitor, "olga").await, "160.00");
     let statement = visitor.api("GET", "/api/v1/ventures/loom/well/olga", None).await.json();
@@ -1604,9 +1608,8 @@ async fn needs_pledges_the_well_and_lent_goods_over_the_web() {
     assert_eq!(costs["needs"][0]["cash"], "100.00", "{costs}");
 
     // Olga lends a desk: ana books it, overlaps are refused, olga accepts and confirms ben's use.
-    let desk = olga
-        .api("POST", "/api/v1/goods", Some(json!({"kind": "desk", "description": "Window desk", "currency": "EUR", "rate": "10", "unit": "day"})))
-        .await;
+    let desk =
+        olga.api("POST", "/api/v1/goods", Some(json!({"kind": "desk", "description": "Window desk", "currency": "EUR", "rate": "10", "unit": "day"}))).await;
     assert_eq!(desk.status, StatusCode::CREATED, "{}", desk.text);
     let id = desk.json()["id"].as_i64().unwrap();
     let booking = json!({"good": id, "starts_on": "2026-01-10", "ends_on": "2026-01-20"});

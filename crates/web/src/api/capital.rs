@@ -503,7 +503,11 @@ fn capital_entry(stored: &StoredEntry, currency: Currency, handle: &dyn Fn(u32) 
         kind: e.tag.clone(),
         value: currency.format(e.fmv_minor),
         slices: currency.format(e.slices_minor),
-        shares: e.effects.iter().map(|x| ShareOut { member: handle(x.member.0), value: currency.format(x.fmv_minor), slices: currency.format(x.slices_minor) }).collect(),
+        shares: e
+            .effects
+            .iter()
+            .map(|x| ShareOut { member: handle(x.member.0), value: currency.format(x.fmv_minor), slices: currency.format(x.slices_minor) })
+            .collect(),
     }
 }
 
@@ -544,7 +548,13 @@ fn costs_out(costs: &SharedCosts) -> CostsOut {
         needs: costs
             .needs
             .iter()
-            .map(|n| NeedCostsOut { need: n.need.number, title: n.need.title.clone(), cash: c.format(n.cash_minor), goods: c.format(n.goods_minor), shares: shares(&n.shares) })
+            .map(|n| NeedCostsOut {
+                need: n.need.number,
+                title: n.need.title.clone(),
+                cash: c.format(n.cash_minor),
+                goods: c.format(n.goods_minor),
+                shares: shares(&n.shares),
+            })
             .collect(),
         months: costs.months.iter().map(|m| MonthCostsOut { month: m.month.clone(), shares: shares(&m.shares) }).collect(),
         totals: shares(&costs.totals),
@@ -616,7 +626,12 @@ async fn list_needs(State(state): State<AppState>, caller: Caller, Path(slug): P
 }
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs", params(("slug" = String, Path)), request_body = NeedIn, responses((status = 201, body = NeedOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn publish_need(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Body(input): Body<NeedIn>) -> Result<(StatusCode, Json<NeedOut>), ApiError> {
+async fn publish_need(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    Body(input): Body<NeedIn>,
+) -> Result<(StatusCode, Json<NeedOut>), ApiError> {
     caller.check_api()?;
     let account = caller.account()?.clone();
     let view = state
@@ -768,7 +783,12 @@ async fn withdraw_good(State(state): State<AppState>, caller: Caller, Path(id): 
 }
 
 #[utoipa::path(post, path = "/api/v1/goods/{id}/gift", params(("id" = i64, Path)), request_body = GiftIn, responses((status = 201, body = CapitalEntryOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn give_good(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, Body(input): Body<GiftIn>) -> Result<(StatusCode, Json<CapitalEntryOut>), ApiError> {
+async fn give_good(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(input): Body<GiftIn>,
+) -> Result<(StatusCode, Json<CapitalEntryOut>), ApiError> {
     caller.check_api()?;
     let account = caller.account()?.clone();
     let out = state
@@ -800,7 +820,12 @@ async fn list_bookings(State(state): State<AppState>, caller: Caller, Path(slug)
 }
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings", params(("slug" = String, Path)), request_body = BookingIn, responses((status = 201, body = BookingOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn request_booking(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Body(input): Body<BookingIn>) -> Result<(StatusCode, Json<BookingOut>), ApiError> {
+async fn request_booking(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    Body(input): Body<BookingIn>,
+) -> Result<(StatusCode, Json<BookingOut>), ApiError> {
     caller.check_api()?;
     let account = caller.account()?.clone();
     let view = state
@@ -823,7 +848,12 @@ async fn request_booking(State(state): State<AppState>, caller: Caller, Path(slu
 }
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings/{number}/decision", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DecisionIn, responses((status = 200, body = BookingOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn decide_booking(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Body(input): Body<DecisionIn>) -> ApiResult<BookingOut> {
+async fn decide_booking(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Body(input): Body<DecisionIn>,
+) -> ApiResult<BookingOut> {
     caller.check_api()?;
     let account = caller.account()?.clone();
     let view = state
@@ -867,7 +897,12 @@ async fn log_usage(
 }
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/usage/{number}/decision", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DecisionIn, responses((status = 200, body = UsageOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn decide_usage(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Body(input): Body<DecisionIn>) -> ApiResult<UsageOut> {
+async fn decide_usage(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Body(input): Body<DecisionIn>,
+) -> ApiResult<UsageOut> {
     caller.check_api()?;
     let account = caller.account()?.clone();
     let view = state

@@ -234,7 +234,12 @@ pub(super) struct NeedQuery {
     reply_to: Option<u64>,
 }
 
-pub(super) async fn need_page(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Query(query): Query<NeedQuery>) -> PageResult {
+pub(super) async fn need_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Query(query): Query<NeedQuery>,
+) -> PageResult {
     render_need(&state, &caller, slug, number, query.reply_to, None, None).await
 }
 
@@ -310,11 +315,17 @@ pub(super) async fn render_need(
     Ok(show_status(caller, status, &format!("Need #{number}"), body))
 }
 
-pub(super) async fn pledge(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Form(form): Form<AmountForm>) -> PageResult {
+pub(super) async fn pledge(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Form(form): Form<AmountForm>,
+) -> PageResult {
     caller.check_form(&form.csrf).map_err(fail(&caller))?;
     let account = caller.account().map_err(fail(&caller))?.clone();
     let run_slug = slug.clone();
-    let key = if form.key.trim().is_empty() { None } else { Some(format!("{}-{}", form.key.trim(), form.amount.trim())) };
+    // The form's key makes a double submission harmless; it is one person's, so it names them.
+    let key = if form.key.trim().is_empty() { None } else { Some(format!("{}:{}-{}", account.id.0, form.key.trim(), form.amount.trim())) };
     let outcome = state.run(move |commons, now| commons.acting(Some(&account)).pledge(&run_slug, number, &form.amount, key, now)).await;
     match outcome {
         Ok(_) => Ok(see_other(&format!("/v/{slug}/needs/{number}"))),
@@ -323,7 +334,12 @@ pub(super) async fn pledge(State(state): State<AppState>, caller: Caller, Path((
     }
 }
 
-pub(super) async fn pay_need(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Form(form): Form<AmountForm>) -> PageResult {
+pub(super) async fn pay_need(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Form(form): Form<AmountForm>,
+) -> PageResult {
     caller.check_form(&form.csrf).map_err(fail(&caller))?;
     let account = caller.account().map_err(fail(&caller))?.clone();
     let run_slug = slug.clone();
@@ -340,7 +356,12 @@ pub(super) async fn pay_need(State(state): State<AppState>, caller: Caller, Path
     }
 }
 
-pub(super) async fn cancel_need(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Form(form): Form<CsrfOnly>) -> PageResult {
+pub(super) async fn cancel_need(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Form(form): Form<CsrfOnly>,
+) -> PageResult {
     caller.check_form(&form.csrf).map_err(fail(&caller))?;
     let account = caller.account().map_err(fail(&caller))?.clone();
     let run_slug = slug.clone();
@@ -578,7 +599,12 @@ pub(super) async fn request_booking(State(state): State<AppState>, caller: Calle
     }
 }
 
-pub(super) async fn decide_booking(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Form(form): Form<DecisionForm>) -> PageResult {
+pub(super) async fn decide_booking(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Form(form): Form<DecisionForm>,
+) -> PageResult {
     caller.check_form(&form.csrf).map_err(fail(&caller))?;
     let account = caller.account().map_err(fail(&caller))?.clone();
     let run_slug = slug.clone();
@@ -600,14 +626,26 @@ pub(super) async fn decide_booking(State(state): State<AppState>, caller: Caller
     }
 }
 
-pub(super) async fn log_usage(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Form(form): Form<UsageForm>) -> PageResult {
+pub(super) async fn log_usage(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Form(form): Form<UsageForm>,
+) -> PageResult {
     caller.check_form(&form.csrf).map_err(fail(&caller))?;
     let account = caller.account().map_err(fail(&caller))?.clone();
     let run_slug = slug.clone();
     let outcome = state
         .run(move |commons, now| {
-            let request =
-                LogUsage { venture: run_slug, booking: number, occurred_on: optional("date", &form.date)?, units: form.units, fee_paid: form.fee_paid, note: form.note, by: None };
+            let request = LogUsage {
+                venture: run_slug,
+                booking: number,
+                occurred_on: optional("date", &form.date)?,
+                units: form.units,
+                fee_paid: form.fee_paid,
+                note: form.note,
+                by: None,
+            };
             commons.acting(Some(&account)).log_usage(&request, now)
         })
         .await;
@@ -618,7 +656,12 @@ pub(super) async fn log_usage(State(state): State<AppState>, caller: Caller, Pat
     }
 }
 
-pub(super) async fn decide_usage(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Form(form): Form<DecisionForm>) -> PageResult {
+pub(super) async fn decide_usage(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Form(form): Form<DecisionForm>,
+) -> PageResult {
     caller.check_form(&form.csrf).map_err(fail(&caller))?;
     let account = caller.account().map_err(fail(&caller))?.clone();
     let run_slug = slug.clone();
