@@ -704,7 +704,8 @@ impl Commons {
         }
         let well: i64 = tx.well_balances(venture)?.iter().map(|(_, b)| *b).sum();
         let amount = match request.amount.trim() {
-            "" => left.min(view.record.goal_minor.saturating_sub(view.paid_minor).max(1)).min(well),
+            // What is left of the goal, or of the stretch goal once the goal is paid.
+            "" => (if view.paid_minor < view.record.goal_minor { view.record.goal_minor - view.paid_minor } else { left }).min(well),
             text => book.currency.parse_amount("amount", text)?,
         };
         if amount == 0 {

@@ -104,6 +104,7 @@ fn year() -> Result<Vec<(Date, Action)>, AppError> {
     plan.push((day(9, 25)?, log("chloe", amount("sale", "6500"), "First wholesale order")));
     plan.push((day(10, 30)?, log("ana", amount("idea", "4000"), "Royalty on the modular kit design")));
     plan.push((day(11, 18)?, log("devi", amount("finders-fee", "25000"), "Introduced the first angel")));
+    plan.push((day(12, 30)?, log("ben", amount("well-return", "10"), "Part of a top-up handed back, unspent")));
     // Stable: the policy change sorts before everything dated on its effective day.
     plan.sort_by_key(|(date, action)| (*date, !matches!(action, Action::Policy)));
     Ok(plan)

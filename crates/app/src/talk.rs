@@ -503,10 +503,10 @@ mod tests {
 
     #[test]
     fn subjects_read_and_print_alike() {
-        for text in ["entry:3", "member:ana", "proposal:2"] {
+        for text in ["entry:3", "member:ana", "proposal:2", "need:1"] {
             assert_eq!(Subject::parse(text).unwrap().to_string(), text);
         }
-        for bad in ["", "entry", "entry:0", "entry:x", "member:", "proposal:0", "need:1", "3"] {
+        for bad in ["", "entry", "entry:0", "entry:x", "member:", "proposal:0", "need:0", "goal:1", "3"] {
             assert!(Subject::parse(bad).is_err(), "{bad}");
         }
     }

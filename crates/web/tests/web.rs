@@ -1218,7 +1218,8 @@ async fn comments_for_every_role_on(server: &Server) {
     assert_eq!(member.post("/v/loom/comments", &[("subject", "entry:99"), ("body", "x")]).await.status, GONE);
     assert_eq!(member.post("/v/loom/comments", &[("subject", "member:nobody"), ("body", "x")]).await.status, GONE);
     assert_eq!(member.post("/v/loom/comments", &[("subject", "proposal:1"), ("body", "x")]).await.status, GONE, "no such proposal");
-    assert_eq!(member.post("/v/loom/comments", &[("subject", "need:1"), ("body", "x")]).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(member.post("/v/loom/comments", &[("subject", "need:1"), ("body", "x")]).await.status, GONE, "no such need");
+    assert_eq!(member.post("/v/loom/comments", &[("subject", "goal:1"), ("body", "x")]).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let first_on_member = comments_json(member, "loom", "member:ana").await[0]["id"].as_u64().unwrap();
     let wrong_thread = member.post("/v/loom/comments", &[("subject", "entry:1"), ("reply_to", &first_on_member.to_string()), ("body", "x")]).await;
     assert_eq!(wrong_thread.status, StatusCode::UNPROCESSABLE_ENTITY, "a reply stays on its subject");
