@@ -599,12 +599,9 @@ impl Commons {
     /// pre-owned by age), and the good leaves the registry.
     pub fn give_good(&self, request: &GiveGood, now: Now) -> Result<StoredEntry, AppError> {
         check_note(&request.note)?;
-        let key = fingerprint(&["give-good", &request.venture, &request.good.to_string(), &request.condition, &request.value]);
+        // A good is given once: a second try finds it given and is refused.
         let mut tx = self.store.begin(Mode::Write)?;
         let book = self.books.write(tx.as_mut(), &request.venture)?;
-        if let Some(result) = replayed(tx.as_mut(), book.venture.id, None, &key)? {
-            return crate::ledger::entry_result(tx.as_mut(), book.venture.id, &result);
-        }
         let good = find_good(tx.as_mut(), request.good, true)?;
         if good.owner != request.account {
             return Err(AppError::Forbidden(format!("good #{} is not yours to give", good.id)));
