@@ -37,6 +37,34 @@ struct Args {
     /// The venture's slug (default: bench-<process id>).
     #[arg(long)]
     slug: Option<String>,
+    /// Holders to split a payout across, exact to the minor unit (0: skip).
+    #[arg(long, default_value_t = 100_000)]
+    payout_holders: usize,
+    /// Measure only the payout split, not the ledger.
+    #[arg(long)]
+    payout_only: bool,
+}
+
+/// Splits an amount across `holders` holdings by the largest-remainder method, 50 times with the
+/// spare units' starting point rotating, and prints the median and slowest time.
+fn measure_payout(holders: usize) -> anyhow::Result<()> {
+    let mut random = Random(0x2545_f491_4f6c_dd1d);
+    let holdings: Vec<i64> = (0..holders).map(|_| i64::try_from(random.below(50_000_000)).unwrap_or(0) + 1).collect();
+    let mut times = Vec::with_capacity(50);
+    for round in 0..50_usize {
+        let amount = i64::try_from(random.below(10_000_000_000)).unwrap_or(0);
+        let started = Instant::now();
+        let parts = peerstake_core::allocation::largest_remainder(amount, &holdings, round)?;
+        times.push(started.elapsed());
+        if parts.iter().sum::<i64>() != amount {
+            bail!("a payout of {amount} did not add up");
+        }
+    }
+    times.sort();
+    let median = times.get(times.len() / 2).copied().unwrap_or_default();
+    let slowest = times.last().copied().unwrap_or_default();
+    println!("payout split across {holders} holders (50 amounts): median {:.2} ms, slowest {:.2} ms", millis(median), millis(slowest));
+    Ok(())
 }
 
 /// A small deterministic generator (xorshift), so every run imports the same ledger.
@@ -95,6 +123,12 @@ fn millis(duration: Duration) -> f64 {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if args.payout_holders > 0 {
+        measure_payout(args.payout_holders)?;
+    }
+    if args.payout_only {
+        return Ok(());
+    }
     let scratch = std::env::temp_dir().join(format!("peerstake-bench-{}", std::process::id()));
     let url = args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", scratch.join("bench.db").display()));
     let commons = Commons::open(&url).context("open the database")?;
