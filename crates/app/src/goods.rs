@@ -166,7 +166,7 @@ fn owner_view(tx: &mut dyn Transaction, record: GoodRecord) -> Result<GoodView, 
 }
 
 fn find_good(tx: &mut dyn Transaction, id: i64, lock: bool) -> Result<GoodRecord, AppError> {
-    let found = if lock { tx.lock_good(id)? } else { tx.goods(None)?.into_iter().find(|g| g.id == id) };
+    let found = if lock { tx.lock_good(id)? } else { tx.good(id)? };
     found.ok_or_else(|| AppError::NotFound { what: "good", name: id.to_string() })
 }
 

@@ -24,6 +24,7 @@ pub mod recurring;
 pub mod review;
 pub mod talk;
 pub mod ventures;
+pub mod well;
 
 use std::path::Path;
 

@@ -10,9 +10,10 @@
 use std::io::Write;
 
 use clap::{Args, Subcommand};
-use peerstake_app::capital::{CostShare, NeedView, PayNeed, PledgeOutcome, PledgeRequest, PledgeView, PublishNeed, SharedCosts, WellStatement};
+use peerstake_app::capital::{NeedView, PayNeed, PledgeOutcome, PledgeRequest, PledgeView, PublishNeed};
 use peerstake_app::goods::{BookGood, BookingView, GiveGood, GoodView, LogUsage, OwnerInbox, RegisterGood, UsageView};
 use peerstake_app::ledger::LedgerQuery;
+use peerstake_app::well::{CostShare, SharedCosts, WellStatement};
 use peerstake_app::{AppError, Commons, Now};
 use peerstake_core::money::{Currency, format_scaled};
 use serde_json::{Value, json};
@@ -696,7 +697,7 @@ pub fn well(commons: &Commons, args: WellArgs, out: &mut impl Write) -> Result<(
         })
         .collect();
     parts.push(Section::new("Movements, oldest first", &["entry", "date", "kind", "member", "change", "slices", "balance", "need", "note"], rows));
-    let depositor = |d: &peerstake_app::capital::Depositor| json!({"member": d.handle, "name": d.display_name, "balance": c.format(d.balance_minor)});
+    let depositor = |d: &peerstake_app::well::Depositor| json!({"member": d.handle, "name": d.display_name, "balance": c.format(d.balance_minor)});
     sections(out, args.format, &parts, || {
         json!({
             "venture": args.venture,

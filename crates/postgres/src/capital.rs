@@ -245,6 +245,11 @@ impl Capital for PostgresTransaction<'_> {
         rows.iter().map(good_from_row).collect()
     }
 
+    fn good(&mut self, id: i64) -> Result<Option<GoodRecord>, StoreError> {
+        let row = self.pooled().query_opt(&format!("SELECT {GOOD_COLUMNS} FROM goods WHERE good_id = $1"), &[&id])?;
+        row.as_ref().map(good_from_row).transpose()
+    }
+
     fn lock_good(&mut self, id: i64) -> Result<Option<GoodRecord>, StoreError> {
         // Bookings of a good span ventures: the row lock serializes them until commit.
         let row = self.pooled().query_opt(&format!("SELECT {GOOD_COLUMNS} FROM goods WHERE good_id = $1 FOR UPDATE"), &[&id])?;

@@ -22,60 +22,57 @@ const NEED_COLUMNS: &str =
     "need_no, title, description, goal_minor, stretch_minor, cadence, periods, deadline, min_pledge_minor, status, created_by, created_at_ms, resolved_at_ms";
 
 fn need_from_row(row: &Row<'_>) -> Result<NeedRecord, StoreError> {
-    let get = |e| backend(e);
     Ok(NeedRecord {
-        number: to_u32(row.get(0).map_err(get)?, "need")?,
-        title: row.get(1).map_err(get)?,
-        description: row.get(2).map_err(get)?,
-        goal_minor: row.get(3).map_err(get)?,
-        stretch_minor: row.get(4).map_err(get)?,
-        cadence: row.get(5).map_err(get)?,
-        periods: to_u32(row.get(6).map_err(get)?, "periods")?,
-        deadline: day_to_date(row.get(7).map_err(get)?)?,
-        min_pledge_minor: row.get(8).map_err(get)?,
-        status: row.get(9).map_err(get)?,
-        created_by: member(row.get(10).map_err(get)?)?,
-        created_at_ms: row.get(11).map_err(get)?,
-        resolved_at_ms: row.get(12).map_err(get)?,
+        number: to_u32(row.get(0).map_err(backend)?, "need")?,
+        title: row.get(1).map_err(backend)?,
+        description: row.get(2).map_err(backend)?,
+        goal_minor: row.get(3).map_err(backend)?,
+        stretch_minor: row.get(4).map_err(backend)?,
+        cadence: row.get(5).map_err(backend)?,
+        periods: to_u32(row.get(6).map_err(backend)?, "periods")?,
+        deadline: day_to_date(row.get(7).map_err(backend)?)?,
+        min_pledge_minor: row.get(8).map_err(backend)?,
+        status: row.get(9).map_err(backend)?,
+        created_by: member(row.get(10).map_err(backend)?)?,
+        created_at_ms: row.get(11).map_err(backend)?,
+        resolved_at_ms: row.get(12).map_err(backend)?,
     })
 }
 
 const PLEDGE_COLUMNS: &str = "pledge_no, need_no, account_id, amount_minor, status, created_at_ms, resolved_at_ms, entry_seq";
 
 fn pledge_from_row(row: &Row<'_>) -> Result<PledgeRecord, StoreError> {
-    let get = |e| backend(e);
     Ok(PledgeRecord {
-        number: to_u32(row.get(0).map_err(get)?, "pledge")?,
-        need: to_u32(row.get(1).map_err(get)?, "need")?,
-        account: AccountId(row.get(2).map_err(get)?),
-        amount_minor: row.get(3).map_err(get)?,
-        status: row.get(4).map_err(get)?,
-        created_at_ms: row.get(5).map_err(get)?,
-        resolved_at_ms: row.get(6).map_err(get)?,
-        entry_seq: seq(row.get(7).map_err(get)?)?,
+        number: to_u32(row.get(0).map_err(backend)?, "pledge")?,
+        need: to_u32(row.get(1).map_err(backend)?, "need")?,
+        account: AccountId(row.get(2).map_err(backend)?),
+        amount_minor: row.get(3).map_err(backend)?,
+        status: row.get(4).map_err(backend)?,
+        created_at_ms: row.get(5).map_err(backend)?,
+        resolved_at_ms: row.get(6).map_err(backend)?,
+        entry_seq: seq(row.get(7).map_err(backend)?)?,
     })
 }
 
 const GOOD_COLUMNS: &str = "good_id, owner_id, kind, description, currency, rate_minor, unit, available_from, available_until, availability, status, given_venture, given_seq, created_at_ms";
 
 fn good_from_row(row: &Row<'_>) -> Result<GoodRecord, StoreError> {
-    let get = |e| backend(e);
-    let given_venture: Option<i64> = row.get(11).map_err(get)?;
-    let given_seq = seq(row.get(12).map_err(get)?)?;
+    let given_venture: Option<i64> = row.get(11).map_err(backend)?;
+    let given_seq = seq(row.get(12).map_err(backend)?)?;
     Ok(GoodRecord {
-        id: row.get(0).map_err(get)?,
-        owner: AccountId(row.get(1).map_err(get)?),
-        kind: row.get(2).map_err(get)?,
-        description: row.get(3).map_err(get)?,
-        currency: row.get(4).map_err(get)?,
-        rate_minor: row.get(5).map_err(get)?,
-        unit: row.get(6).map_err(get)?,
-        available_from: date(row.get(7).map_err(get)?)?,
-        available_until: date(row.get(8).map_err(get)?)?,
-        availability: row.get(9).map_err(get)?,
-        status: row.get(10).map_err(get)?,
+        id: row.get(0).map_err(backend)?,
+        owner: AccountId(row.get(1).map_err(backend)?),
+        kind: row.get(2).map_err(backend)?,
+        description: row.get(3).map_err(backend)?,
+        currency: row.get(4).map_err(backend)?,
+        rate_minor: row.get(5).map_err(backend)?,
+        unit: row.get(6).map_err(backend)?,
+        available_from: date(row.get(7).map_err(backend)?)?,
+        available_until: date(row.get(8).map_err(backend)?)?,
+        availability: row.get(9).map_err(backend)?,
+        status: row.get(10).map_err(backend)?,
         given_to: given_venture.zip(given_seq).map(|(v, s)| (VentureId(v), s)),
-        created_at_ms: row.get(13).map_err(get)?,
+        created_at_ms: row.get(13).map_err(backend)?,
     })
 }
 
@@ -83,22 +80,21 @@ const BOOKING_COLUMNS: &str =
     "booking_no, good_id, need_no, starts_on, ends_on, planned_milli, status, requested_by, note, created_at_ms, decided_at_ms, venture_id";
 
 fn booking_from_row(row: &Row<'_>) -> Result<(VentureId, BookingRecord), StoreError> {
-    let get = |e| backend(e);
-    let need: Option<i64> = row.get(2).map_err(get)?;
+    let need: Option<i64> = row.get(2).map_err(backend)?;
     Ok((
-        VentureId(row.get(11).map_err(get)?),
+        VentureId(row.get(11).map_err(backend)?),
         BookingRecord {
-            number: to_u32(row.get(0).map_err(get)?, "booking")?,
-            good: row.get(1).map_err(get)?,
+            number: to_u32(row.get(0).map_err(backend)?, "booking")?,
+            good: row.get(1).map_err(backend)?,
             need: need.map(|n| to_u32(n, "need")).transpose()?,
-            starts_on: day_to_date(row.get(3).map_err(get)?)?,
-            ends_on: day_to_date(row.get(4).map_err(get)?)?,
-            planned_milli: row.get(5).map_err(get)?,
-            status: row.get(6).map_err(get)?,
-            requested_by: member(row.get(7).map_err(get)?)?,
-            note: row.get(8).map_err(get)?,
-            created_at_ms: row.get(9).map_err(get)?,
-            decided_at_ms: row.get(10).map_err(get)?,
+            starts_on: day_to_date(row.get(3).map_err(backend)?)?,
+            ends_on: day_to_date(row.get(4).map_err(backend)?)?,
+            planned_milli: row.get(5).map_err(backend)?,
+            status: row.get(6).map_err(backend)?,
+            requested_by: member(row.get(7).map_err(backend)?)?,
+            note: row.get(8).map_err(backend)?,
+            created_at_ms: row.get(9).map_err(backend)?,
+            decided_at_ms: row.get(10).map_err(backend)?,
         },
     ))
 }
@@ -106,19 +102,18 @@ fn booking_from_row(row: &Row<'_>) -> Result<(VentureId, BookingRecord), StoreEr
 const USAGE_COLUMNS: &str = "usage_no, booking_no, occurred_on, units_milli, fee_paid_minor, note, status, logged_by, entry_seq, created_at_ms, decided_at_ms";
 
 fn usage_from_row(row: &Row<'_>) -> Result<UsageRecord, StoreError> {
-    let get = |e| backend(e);
     Ok(UsageRecord {
-        number: to_u32(row.get(0).map_err(get)?, "usage")?,
-        booking: to_u32(row.get(1).map_err(get)?, "booking")?,
-        occurred_on: day_to_date(row.get(2).map_err(get)?)?,
-        units_milli: row.get(3).map_err(get)?,
-        fee_paid_minor: row.get(4).map_err(get)?,
-        note: row.get(5).map_err(get)?,
-        status: row.get(6).map_err(get)?,
-        logged_by: member(row.get(7).map_err(get)?)?,
-        entry_seq: seq(row.get(8).map_err(get)?)?,
-        created_at_ms: row.get(9).map_err(get)?,
-        decided_at_ms: row.get(10).map_err(get)?,
+        number: to_u32(row.get(0).map_err(backend)?, "usage")?,
+        booking: to_u32(row.get(1).map_err(backend)?, "booking")?,
+        occurred_on: day_to_date(row.get(2).map_err(backend)?)?,
+        units_milli: row.get(3).map_err(backend)?,
+        fee_paid_minor: row.get(4).map_err(backend)?,
+        note: row.get(5).map_err(backend)?,
+        status: row.get(6).map_err(backend)?,
+        logged_by: member(row.get(7).map_err(backend)?)?,
+        entry_seq: seq(row.get(8).map_err(backend)?)?,
+        created_at_ms: row.get(9).map_err(backend)?,
+        decided_at_ms: row.get(10).map_err(backend)?,
     })
 }
 
@@ -266,11 +261,15 @@ impl Capital for SqliteTransaction<'_> {
         )
     }
 
-    fn lock_good(&mut self, id: i64) -> Result<Option<GoodRecord>, StoreError> {
-        // One writer at a time: the transaction already excludes every other writer.
+    fn good(&mut self, id: i64) -> Result<Option<GoodRecord>, StoreError> {
         let mut statement = self.connection().prepare_cached(&format!("SELECT {GOOD_COLUMNS} FROM goods WHERE good_id = ?1")).map_err(backend)?;
         let row = statement.query_row([id], |row| Ok(good_from_row(row))).optional().map_err(backend)?;
         row.transpose()
+    }
+
+    fn lock_good(&mut self, id: i64) -> Result<Option<GoodRecord>, StoreError> {
+        // One writer at a time: the transaction already excludes every other writer.
+        self.good(id)
     }
 
     fn set_good_status(&mut self, id: i64, status: &str, given_to: Option<(VentureId, u64)>) -> Result<(), StoreError> {

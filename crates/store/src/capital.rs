@@ -174,6 +174,8 @@ pub trait Capital {
     fn insert_good(&mut self, good: &GoodRecord) -> Result<i64, StoreError>;
     /// Goods, newest first; only one owner's when given.
     fn goods(&mut self, owner: Option<AccountId>) -> Result<Vec<GoodRecord>, StoreError>;
+    /// One good.
+    fn good(&mut self, id: i64) -> Result<Option<GoodRecord>, StoreError>;
     /// One good, locked against other writers until the end of the transaction (bookings of a
     /// good span ventures, so the venture's lock does not cover them).
     fn lock_good(&mut self, id: i64) -> Result<Option<GoodRecord>, StoreError>;

@@ -288,6 +288,30 @@ fn lent_goods_are_booked_without_overlap_used_confirmed_and_can_meet_a_need() {
         let desk_costs = costs.needs.iter().find(|n| n.need.number == desk_need).unwrap();
         assert_eq!(desk_costs.goods_minor, 8_000);
         assert_eq!(desk_costs.shares.iter().map(|s| (s.handle.as_str(), s.goods_minor)).collect::<Vec<_>>(), vec![("olga", 8_000)]);
+        // Reversing the use, or any goods logged by hand, takes it out of the shared costs again.
+        let desk_rent = commons.log(&log_request(Some("ben"), date!(2025 - 07 - 31), form("facilities", &[("amount", "50")])), july).unwrap().entry.seq;
+        assert!(commons.shared_costs("pie").unwrap().totals.iter().any(|s| s.handle == "ben" && s.goods_minor == 5_000));
+        commons
+            .reverse(
+                &peerstake_app::ledger::ReverseRequest {
+                    venture: "pie".into(),
+                    seq: desk_rent,
+                    reason: "Not ours".into(),
+                    author: None,
+                    idempotency_key: None,
+                },
+                july,
+            )
+            .unwrap();
+        commons
+            .reverse(
+                &peerstake_app::ledger::ReverseRequest { venture: "pie".into(), seq, reason: "Logged twice".into(), author: None, idempotency_key: None },
+                july,
+            )
+            .unwrap();
+        let costs = commons.shared_costs("pie").unwrap();
+        assert_eq!(costs.needs.iter().find(|n| n.need.number == desk_need).unwrap().goods_minor, 0);
+        assert!(costs.totals.iter().all(|s| s.handle != "olga" && s.handle != "ben"), "{:?}", costs.totals);
 
         // A good given outright is equipment (pre-owned under a year: ×2) and leaves the registry.
         let laptop = commons

@@ -6,9 +6,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use peerstake_app::capital::{NeedView, PayNeed, PledgeView, PublishNeed, SharedCosts, WellStatement};
+use peerstake_app::capital::{NeedView, PayNeed, PledgeView, PublishNeed};
 use peerstake_app::error::invalid;
 use peerstake_app::goods::{BookGood, BookingView, GiveGood, GoodView, LogUsage, RegisterGood, UsageView};
+use peerstake_app::well::{SharedCosts, WellStatement};
 use peerstake_core::money::{Currency, format_scaled};
 use peerstake_store::StoredEntry;
 use serde::{Deserialize, Serialize};
@@ -541,7 +542,7 @@ fn well_out(statement: &WellStatement) -> WellOut {
 
 fn costs_out(costs: &SharedCosts) -> CostsOut {
     let c = costs.currency;
-    let shares = |list: &[peerstake_app::capital::CostShare]| -> Vec<CostShareOut> {
+    let shares = |list: &[peerstake_app::well::CostShare]| -> Vec<CostShareOut> {
         list.iter().map(|s| CostShareOut { member: s.handle.clone(), cash: c.format(s.cash_minor), goods: c.format(s.goods_minor) }).collect()
     };
     CostsOut {

@@ -442,7 +442,7 @@ pub(super) async fn costs_page(State(state): State<AppState>, caller: Caller, Pa
         .await
         .map_err(fail(&caller))?;
     let c = costs.currency;
-    let table = |shares: &[peerstake_app::capital::CostShare]| {
+    let table = |shares: &[peerstake_app::well::CostShare]| {
         html! { div.scroll { table {
             thead { tr { th { "Who" } th.n { "Cash (from the well)" } th.n { "Goods" } } }
             tbody { @for s in shares { tr data-share=(s.handle) { td { (if s.display_name.is_empty() { &s.handle } else { &s.display_name }) } td.n { (c.format(s.cash_minor)) } td.n { (c.format(s.goods_minor)) } } } }
