@@ -60,7 +60,7 @@ pub struct Standing {
 impl Standing {
     /// Whether they are a steward of the venture.
     pub fn is_steward(&self) -> bool {
-        self.member.as_ref().is_some_and(|m| Role::from_name(&m.role) == Some(Role::Steward))
+        self.member.as_ref().is_some_and(|m| Role::from_name(&m.role) == Some(Role::Steward) && m.departed_on.is_none())
     }
 
     /// Their member handle, when they are a member.
@@ -72,8 +72,16 @@ impl Standing {
         match (&self.account, &self.member) {
             (None, _) => Err(AppError::Unauthorized("sign in first".into())),
             (Some(_), None) => Err(AppError::Forbidden(format!("only members of {} may do this", self.venture.record.slug))),
+            (Some(_), Some(member)) if let Some(on) = member.departed_on => {
+                Err(AppError::Forbidden(format!("you left {} on {on}; you can still read your statement", self.venture.record.slug)))
+            }
             (Some(_), Some(member)) => Ok(member),
         }
+    }
+
+    /// Whether they are a member who has left.
+    pub fn departed(&self) -> bool {
+        self.member.as_ref().is_some_and(|m| m.departed_on.is_some())
     }
 
     pub(crate) fn require_steward(&self) -> Result<&MemberRecord, AppError> {
@@ -202,6 +210,16 @@ impl Acting<'_> {
 
     /// The person's standing in a venture. A members-only venture is not found by anyone else.
     pub fn standing(&self, slug: &str, now: Now) -> Result<Standing, AppError> {
+        let standing = self.standing_of_any(slug, now)?;
+        // A member who left keeps only their statement of a members-only venture.
+        if standing.access.visibility == "members" && standing.departed() {
+            return Err(AppError::NotFound { what: "venture", name: slug.to_string() });
+        }
+        Ok(standing)
+    }
+
+    /// The person's standing, members who left included.
+    pub(crate) fn standing_of_any(&self, slug: &str, now: Now) -> Result<Standing, AppError> {
         let mut tx = self.commons.store.begin(Mode::Read)?;
         let book = self.commons.books.read(tx.as_mut(), slug)?;
         let access = access_in(tx.as_mut(), book.venture.id)?;

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use peerstake_core::chain::EntryHash;
 use peerstake_core::entry::{Entry, REVERSAL_TAG};
 use peerstake_core::input::Input;
+use peerstake_core::lifecycle::is_lifecycle_tag;
 use peerstake_core::money::Currency;
 use peerstake_core::policy::Policy;
 use peerstake_core::policy::{DisputeRule, ReviewRule};
@@ -194,12 +195,25 @@ impl Book {
 
     /// Whether an entry is a contribution logged under a policy that wants it approved.
     pub fn logged_pending(&self, entry: &Entry) -> bool {
-        entry.tag != REVERSAL_TAG && !is_review_tag(&entry.tag) && self.review_rules(entry.policy_version).0 != ReviewRule::None
+        entry.tag != REVERSAL_TAG
+            && !is_review_tag(&entry.tag)
+            && !is_lifecycle_tag(&entry.tag)
+            && self.review_rules(entry.policy_version).0 != ReviewRule::None
     }
 
-    /// Whether a member is a steward.
+    /// Whether a member is a steward (one who has left is not).
     pub fn is_steward(&self, member: MemberNo) -> bool {
-        self.role_of(member) == Some(Role::Steward)
+        self.role_of(member) == Some(Role::Steward) && !self.is_departed(member)
+    }
+
+    /// Whether a member has left the venture.
+    pub fn is_departed(&self, member: MemberNo) -> bool {
+        self.member_by_no(member).is_some_and(|m| m.departed_on.is_some())
+    }
+
+    /// The members who have not left, by member number.
+    pub fn active_members(&self) -> impl Iterator<Item = &MemberRecord> {
+        self.members.iter().filter(|m| m.departed_on.is_none())
     }
 
     /// Values a draft under a given policy (the one in force, or a candidate being compared).

@@ -341,6 +341,8 @@ struct ExportMember {
     role: String,
     joined_on: String,
     recorded_at_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    departed_on: Option<String>,
 }
 
 impl ExportMember {
@@ -352,6 +354,7 @@ impl ExportMember {
             role: record.role.clone(),
             joined_on: record.joined_on.to_string(),
             recorded_at_ms: record.recorded_at_ms,
+            departed_on: record.departed_on.map(|d| d.to_string()),
         }
     }
 
@@ -363,6 +366,7 @@ impl ExportMember {
             role: self.role.clone(),
             joined_on: parse_date("joined_on", &self.joined_on)?,
             recorded_at_ms: self.recorded_at_ms,
+            departed_on: self.departed_on.as_deref().map(|d| parse_date("departed_on", d)).transpose()?,
         })
     }
 }

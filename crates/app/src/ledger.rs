@@ -9,6 +9,7 @@ use peerstake_core::input::Input;
 use peerstake_core::kind::{Class, Kind};
 use peerstake_core::money::Currency;
 use peerstake_core::replay::{Bucket, BucketKey, Effect, LedgerState, StateView};
+use peerstake_core::lifecycle::is_lifecycle_tag;
 use peerstake_core::review::{Status, is_review_tag};
 use peerstake_core::split::{MemberSplit, compute};
 use peerstake_core::terms::MemberNo;
@@ -316,6 +317,10 @@ pub(crate) fn draft_entry(
         _ => {}
     }
     let author = resolve_member(book, request.author.as_deref())?;
+    for who in [member, author].into_iter().flatten() {
+        crate::departures::require_present(book, who)?;
+    }
+    crate::payouts::check_not_frozen(tx, book, request.occurred_on)?;
     let draft = Draft { occurred_on: request.occurred_on, recorded_at_ms: now.at_ms, author, member, input: &input, note: &request.note };
     let mut stored = draft_input(tx, book, &draft, head)?;
     if amends.is_some() {
@@ -378,6 +383,9 @@ pub(crate) fn reversal_entry(
     }
     if is_review_tag(&original.tag) {
         return Err(invalid("entry", format!("#{} is a review step; it cannot be reversed", request.seq)));
+    }
+    if is_lifecycle_tag(&original.tag) {
+        return Err(invalid("entry", format!("#{} is a {}; it cannot be reversed", request.seq, original.tag)));
     }
     if let Some(by) = tx.reversal_of(venture.id, request.seq)? {
         return Err(AppError::AlreadyReversed { seq: request.seq, by });
@@ -548,6 +556,7 @@ impl Commons {
         if let Some(tag) = &query.tag
             && tag != REVERSAL_TAG
             && !is_review_tag(tag)
+            && !is_lifecycle_tag(tag)
             && !crate::forms::LOG_KINDS.contains(&tag.as_str())
         {
             return Err(invalid("kind", format!("unknown kind '{tag}'")));
@@ -907,6 +916,12 @@ impl Revaluation<'_> {
             }
         } else if peerstake_core::review::is_review_tag(&entry.tag) {
             self.visit_step(entry, hash);
+        } else if is_lifecycle_tag(&entry.tag) {
+            match crate::departures::lifecycle_effects(self.book, entry, &self.state, None) {
+                Ok(expected) if expected == entry.effects => {}
+                Ok(_) => self.differ(entry.seq, format!("does not carry what its {} implies", entry.tag)),
+                Err(error) => self.differ(entry.seq, format!("cannot be revalued: {error}")),
+            }
         } else {
             match revalues_to_itself(self.book, entry, &self.state) {
                 Ok(true) => {}
@@ -1032,6 +1047,14 @@ fn revalue(
     tx.scan_entries(book.venture.id, &mut |stored| {
         let entry = &stored.entry;
         if entry.tag == REVERSAL_TAG || is_review_tag(&entry.tag) || reversed.contains(&entry.seq) || as_of.is_some_and(|d| entry.occurred_on > d) {
+            return Ok(());
+        }
+        if is_lifecycle_tag(&entry.tag) {
+            // A departure or buyout applies its rule to the balances under the candidate.
+            let outcome = crate::departures::lifecycle_effects(book, entry, &state, Some(candidate));
+            if let Err(error) = outcome.and_then(|effects| state.apply(&effects).map_err(AppError::from)) {
+                unvalued.push((entry.seq, error.to_string()));
+            }
             return Ok(());
         }
         let outcome = Input::from_canonical(&entry.inputs).map_err(AppError::from).and_then(|input| {

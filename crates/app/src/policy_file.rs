@@ -4,7 +4,7 @@
 
 use peerstake_core::kind::{ALL_KINDS, Class, Kind};
 use peerstake_core::money::{Currency, Rounding, format_scaled, parse_scaled};
-use peerstake_core::policy::{DecisionRule, DisputeRule, LeaverRentRoyalty, Multiplier, OverReimbursement, Policy, ReviewRule, TimeValuation};
+use peerstake_core::policy::{AfterFreeze, DecisionRule, DisputeRule, LeaverRentRoyalty, Multiplier, OverReimbursement, Policy, ReviewRule, TimeValuation};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, invalid};
@@ -85,6 +85,15 @@ pub struct PolicyFile {
     /// A funding round of at least this amount is a reason to freeze; empty for none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub freeze_funding_threshold: Option<String>,
+    /// Contributions logged while the split is frozen: `record` or `refuse`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_freeze: Option<String>,
+    /// Days with no steward active before the venture may be adopted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steward_silence_days: Option<u32>,
+    /// Days members have to object to an adoption.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adoption_notice_days: Option<u32>,
     /// Who approves a contribution before it counts: `none`, `stewards` or `quorum`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review: Option<String>,
@@ -233,6 +242,19 @@ pub fn from_file(file: &PolicyFile, currency: Currency) -> Result<Policy, AppErr
     if let Some(text) = &file.freeze_funding_threshold {
         policy.freeze_funding_threshold_minor = optional_amount(currency, "freeze_funding_threshold", text)?;
     }
+    if let Some(text) = &file.after_freeze {
+        policy.after_freeze = match text.as_str() {
+            "record" => AfterFreeze::Record,
+            "refuse" => AfterFreeze::Refuse,
+            _ => return Err(invalid("after_freeze", "use record or refuse")),
+        };
+    }
+    if let Some(days) = file.steward_silence_days {
+        policy.steward_silence_days = days;
+    }
+    if let Some(days) = file.adoption_notice_days {
+        policy.adoption_notice_days = days;
+    }
     let (quorum, weighted) = match policy.review {
         ReviewRule::Quorum { count, weighted } => (count, weighted),
         _ => (2, false),
@@ -326,6 +348,9 @@ pub fn to_toml(policy: &Policy, currency: Currency) -> String {
         clawback_months: Some(policy.clawback_months),
         freeze_reversible: Some(policy.freeze_reversible),
         freeze_funding_threshold: Some(policy.freeze_funding_threshold_minor.map(money).unwrap_or_default()),
+        after_freeze: Some(policy.after_freeze.name().to_string()),
+        steward_silence_days: Some(policy.steward_silence_days),
+        adoption_notice_days: Some(policy.adoption_notice_days),
         review: Some(
             match policy.review {
                 ReviewRule::None => "none",

@@ -66,7 +66,7 @@ pub struct ProposalView {
 
 /// Where a tally stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+pub(crate) enum Outcome {
     Adopt,
     Reject,
     Wait,
@@ -74,8 +74,9 @@ enum Outcome {
 
 /// Tallies the votes under a rule: who counts (stewards, or every member), how many must approve,
 /// and whether approval is still possible.
-fn tally(rule: DecisionRule, book: &Book, votes: &[ProposalVote]) -> (Outcome, String) {
-    let members: Vec<MemberNo> = book.members.iter().map(|m| m.member_no).collect();
+pub(crate) fn tally(rule: DecisionRule, book: &Book, votes: &[ProposalVote]) -> (Outcome, String) {
+    // Members who left vote on nothing.
+    let members: Vec<MemberNo> = book.active_members().map(|m| m.member_no).collect();
     let stewards: Vec<MemberNo> = members.iter().copied().filter(|m| book.is_steward(*m)).collect();
     let (voters, needed, words) = match rule {
         DecisionRule::Stewards if !stewards.is_empty() => {
@@ -153,6 +154,7 @@ impl Commons {
             return self.proposal(&request.venture, number);
         }
         let by = book.member(&request.by)?.member_no;
+        crate::departures::require_present(&book, by)?;
         let policy = request.policy.resolve(book.currency)?;
         let last = book.policies.last().map(|(record, _)| record.effective_from);
         if let Some(last) = last
@@ -211,6 +213,7 @@ impl Commons {
         let book = self.books.write(tx.as_mut(), &request.venture)?;
         let venture = book.venture.clone();
         let by = book.member(&request.by)?.member_no;
+        crate::departures::require_present(&book, by)?;
         let record = tx.proposal(venture.id, request.number)?.ok_or(AppError::NotFound { what: "proposal", name: request.number.to_string() })?;
         if record.status != OPEN {
             return Err(invalid("proposal", format!("#{} is {}; it takes no more votes", record.number, record.status)));

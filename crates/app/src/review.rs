@@ -116,7 +116,8 @@ fn electorate(tx: &mut dyn Transaction, book: &Book, entry: &Entry) -> Result<El
     for (key, bucket) in tx.totals(book.venture.id)? {
         *slices.entry(key.member).or_insert(0) += bucket.slices_minor;
     }
-    let others: Vec<MemberNo> = book.members.iter().map(|m| m.member_no).filter(|m| !parties.contains(&Some(*m))).collect();
+    // Members who left review nothing.
+    let others: Vec<MemberNo> = book.active_members().map(|m| m.member_no).filter(|m| !parties.contains(&Some(*m))).collect();
     Ok(Electorate {
         peers: others.iter().map(|m| (*m, slices.get(m).copied().unwrap_or(0).max(0))).collect(),
         other_steward: others.iter().any(|m| book.is_steward(*m)),
@@ -126,7 +127,7 @@ fn electorate(tx: &mut dyn Transaction, book: &Book, entry: &Entry) -> Result<El
 /// The contribution an entry number names, for review.
 fn contribution(tx: &mut dyn Transaction, book: &Book, seq: u64) -> Result<Entry, AppError> {
     let entry = tx.entry(book.venture.id, seq)?.ok_or(AppError::NotFound { what: "entry", name: format!("#{seq}") })?.entry;
-    if entry.tag == REVERSAL_TAG || is_review_tag(&entry.tag) {
+    if entry.tag == REVERSAL_TAG || is_review_tag(&entry.tag) || peerstake_core::lifecycle::is_lifecycle_tag(&entry.tag) {
         return Err(invalid("entry", format!("#{seq} is a {}; only contributions are reviewed", entry.tag)));
     }
     Ok(entry)
@@ -212,6 +213,7 @@ impl Commons {
             return entry_result(tx.as_mut(), venture.id, &result);
         }
         let by = book.member(&request.by)?.member_no;
+        crate::departures::require_present(&book, by)?;
         let target = contribution(tx.as_mut(), &book, request.seq)?;
         if let Some(reversal) = tx.reversal_of(venture.id, request.seq)? {
             return Err(invalid("entry", format!("#{} was reversed by entry #{reversal}", request.seq)));

@@ -12,6 +12,7 @@ pub mod entry;
 pub mod error;
 pub mod input;
 pub mod kind;
+pub mod lifecycle;
 pub mod money;
 pub mod policy;
 pub mod replay;

@@ -47,6 +47,26 @@ pub enum LeaverRentRoyalty {
     Lose,
 }
 
+/// What happens to contributions logged after the split is frozen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFreeze {
+    /// They are recorded and show in the live split; the frozen cap table does not change until
+    /// the split is unfrozen and frozen again.
+    Record,
+    /// They are refused: once frozen, the venture pays for contributions in cash.
+    Refuse,
+}
+
+impl AfterFreeze {
+    /// The name used in files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AfterFreeze::Record => "record",
+            AfterFreeze::Refuse => "refuse",
+        }
+    }
+}
+
 /// Who must approve a contribution before it counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReviewRule {
@@ -135,6 +155,12 @@ pub struct Policy {
     pub freeze_reversible: bool,
     /// A funding round at least this large (minor units) is a reason to propose a freeze.
     pub freeze_funding_threshold_minor: Option<i64>,
+    /// What happens to contributions logged while the split is frozen.
+    pub after_freeze: AfterFreeze,
+    /// After this many days with no steward active, the venture may be adopted.
+    pub steward_silence_days: u32,
+    /// How long members have to object to someone adopting the venture, in days.
+    pub adoption_notice_days: u32,
     /// Who approves a contribution before it counts.
     pub review: ReviewRule,
     /// Who settles a disputed entry.
@@ -172,6 +198,9 @@ impl Policy {
             clawback_months: 12,
             freeze_reversible: true,
             freeze_funding_threshold_minor: None,
+            after_freeze: AfterFreeze::Record,
+            steward_silence_days: 180,
+            adoption_notice_days: 30,
             review: ReviewRule::None,
             disputes: DisputeRule::Stewards,
             proposals: DecisionRule::Stewards,
@@ -256,6 +285,12 @@ impl Policy {
         }
         if self.loyalty_months.is_some_and(|m| m == 0 || m > 600) {
             return Err(invalid("loyalty_months", "must be between 1 and 600"));
+        }
+        if !(7..=3660).contains(&self.steward_silence_days) {
+            return Err(invalid("steward_silence_days", "must be between 7 and 3660"));
+        }
+        if !(1..=365).contains(&self.adoption_notice_days) {
+            return Err(invalid("adoption_notice_days", "must be between 1 and 365"));
         }
         if self.clawback_months > 120 {
             return Err(invalid("clawback_months", "must be at most 120"));

@@ -6,27 +6,27 @@ use postgres::Row;
 
 use super::{PostgresTransaction, get, member_param, narrow, seq_param};
 
-fn member(value: Option<i32>) -> Result<Option<MemberNo>, StoreError> {
+pub(crate) fn member(value: Option<i32>) -> Result<Option<MemberNo>, StoreError> {
     value.map(|v| narrow(v, "member").map(MemberNo)).transpose()
 }
 
-fn member_opt(value: Option<MemberNo>) -> Result<Option<i32>, StoreError> {
+pub(crate) fn member_opt(value: Option<MemberNo>) -> Result<Option<i32>, StoreError> {
     value.map(member_param).transpose()
 }
 
-fn seq(value: Option<i64>) -> Result<Option<u64>, StoreError> {
+pub(crate) fn seq(value: Option<i64>) -> Result<Option<u64>, StoreError> {
     value.map(|v| narrow(v, "sequence")).transpose()
 }
 
-fn seq_opt(value: Option<u64>) -> Result<Option<i64>, StoreError> {
+pub(crate) fn seq_opt(value: Option<u64>) -> Result<Option<i64>, StoreError> {
     value.map(seq_param).transpose()
 }
 
-fn number(value: i32, what: &str) -> Result<u32, StoreError> {
+pub(crate) fn number(value: i32, what: &str) -> Result<u32, StoreError> {
     narrow(value, what)
 }
 
-fn number_param(value: u32, what: &str) -> Result<i32, StoreError> {
+pub(crate) fn number_param(value: u32, what: &str) -> Result<i32, StoreError> {
     narrow(value, what)
 }
 

@@ -31,6 +31,7 @@ use postgres::{Client, Config, NoTls, Row, Statement};
 use time::Date;
 
 mod capital;
+mod lifecycle;
 #[cfg(test)]
 mod tests;
 
@@ -44,6 +45,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_recurring", include_str!("../migrations/0006_recurring.sql")),
     ("0007_notifications", include_str!("../migrations/0007_notifications.sql")),
     ("0008_capital", include_str!("../migrations/0008_capital.sql")),
+    ("0009_lifecycle", include_str!("../migrations/0009_lifecycle.sql")),
 ];
 
 /// The advisory lock held while migrating ("peerstak" in ASCII).
@@ -516,7 +518,7 @@ fn copy_in(
 }
 
 impl PostgresTransaction<'_> {
-    fn bump_book_version(&mut self, venture: VentureId) -> Result<(), StoreError> {
+    pub(crate) fn bump_book_version(&mut self, venture: VentureId) -> Result<(), StoreError> {
         self.pooled().execute("UPDATE ventures SET book_version = book_version + 1 WHERE venture_id = $1", &[&venture.0])?;
         Ok(())
     }
@@ -634,8 +636,17 @@ impl Transaction for PostgresTransaction<'_> {
 
     fn insert_member(&mut self, venture: VentureId, member: &MemberRecord) -> Result<(), StoreError> {
         self.pooled().execute(
-            "INSERT INTO members (venture_id, member_no, handle, display_name, role, joined_on, recorded_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[&venture.0, &member_param(member.member_no)?, &member.handle, &member.display_name, &member.role, &member.joined_on, &member.recorded_at_ms],
+            "INSERT INTO members (venture_id, member_no, handle, display_name, role, joined_on, recorded_at_ms, departed_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                &venture.0,
+                &member_param(member.member_no)?,
+                &member.handle,
+                &member.display_name,
+                &member.role,
+                &member.joined_on,
+                &member.recorded_at_ms,
+                &member.departed_on,
+            ],
         )?;
         self.bump_book_version(venture)?;
         Ok(())
@@ -643,7 +654,7 @@ impl Transaction for PostgresTransaction<'_> {
 
     fn members(&mut self, venture: VentureId) -> Result<Vec<MemberRecord>, StoreError> {
         let rows = self.pooled().query(
-            "SELECT member_no, handle, display_name, role, joined_on, recorded_at_ms FROM members WHERE venture_id = $1 ORDER BY member_no",
+            "SELECT member_no, handle, display_name, role, joined_on, recorded_at_ms, departed_on FROM members WHERE venture_id = $1 ORDER BY member_no",
             &[&venture.0],
         )?;
         rows.iter()
@@ -656,6 +667,7 @@ impl Transaction for PostgresTransaction<'_> {
                     role: get(row, 3)?,
                     joined_on: get(row, 4)?,
                     recorded_at_ms: get(row, 5)?,
+                    departed_on: get(row, 6)?,
                 })
             })
             .collect()

@@ -46,6 +46,7 @@ fn venture(tx: &mut dyn Transaction, slug: &str) -> VentureId {
 
 fn member(no: u32, handle: &str) -> MemberRecord {
     MemberRecord {
+        departed_on: None,
         member_no: MemberNo(no),
         handle: handle.into(),
         display_name: handle.to_uppercase(),

@@ -118,13 +118,13 @@ fn usage_from_row(row: &Row<'_>) -> Result<UsageRecord, StoreError> {
 }
 
 impl SqliteTransaction<'_> {
-    fn next_number(&self, table: &str, column: &str, venture: VentureId) -> Result<i64, StoreError> {
+    pub(crate) fn next_number(&self, table: &str, column: &str, venture: VentureId) -> Result<i64, StoreError> {
         self.connection()
             .one(&format!("SELECT coalesce(max({column}), 0) + 1 FROM {table} WHERE venture_id = ?1"), [venture.0], |row| row.get(0))
             .map_err(backend)
     }
 
-    fn rows<T>(&self, sql: &str, parameters: impl rusqlite::Params, read: impl Fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+    pub(crate) fn rows<T>(&self, sql: &str, parameters: impl rusqlite::Params, read: impl Fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
         let mut statement = self.connection().prepare_cached(sql).map_err(backend)?;
         let mut rows = statement.query(parameters).map_err(backend)?;
         let mut out = Vec::new();

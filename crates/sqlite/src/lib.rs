@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod capital;
+mod lifecycle;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -36,6 +37,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_recurring", include_str!("../migrations/0006_recurring.sql")),
     ("0007_notifications", include_str!("../migrations/0007_notifications.sql")),
     ("0008_capital", include_str!("../migrations/0008_capital.sql")),
+    ("0009_lifecycle", include_str!("../migrations/0009_lifecycle.sql")),
 ];
 
 /// How many idle read connections are kept.
@@ -376,7 +378,7 @@ impl SqliteTransaction<'_> {
         self.held.connection()
     }
 
-    fn bump_book_version(&self, venture: VentureId) -> Result<(), StoreError> {
+    pub(crate) fn bump_book_version(&self, venture: VentureId) -> Result<(), StoreError> {
         self.connection().exec("UPDATE ventures SET book_version = book_version + 1 WHERE venture_id = ?1", [venture.0]).map_err(backend)?;
         Ok(())
     }
@@ -439,8 +441,17 @@ impl Transaction for SqliteTransaction<'_> {
     fn insert_member(&mut self, venture: VentureId, member: &MemberRecord) -> Result<(), StoreError> {
         self.connection()
             .exec(
-                "INSERT INTO members (venture_id, member_no, handle, display_name, role, joined_on, recorded_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![venture.0, member.member_no.0, member.handle, member.display_name, member.role, date_to_day(member.joined_on), member.recorded_at_ms],
+                "INSERT INTO members (venture_id, member_no, handle, display_name, role, joined_on, recorded_at_ms, departed_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    venture.0,
+                    member.member_no.0,
+                    member.handle,
+                    member.display_name,
+                    member.role,
+                    date_to_day(member.joined_on),
+                    member.recorded_at_ms,
+                    member.departed_on.map(date_to_day)
+                ],
             )
             .map_err(backend)?;
         self.bump_book_version(venture)?;
@@ -450,7 +461,7 @@ impl Transaction for SqliteTransaction<'_> {
     fn members(&mut self, venture: VentureId) -> Result<Vec<MemberRecord>, StoreError> {
         let mut statement = self
             .connection()
-            .prepare_cached("SELECT member_no, handle, display_name, role, joined_on, recorded_at_ms FROM members WHERE venture_id = ?1 ORDER BY member_no")
+            .prepare_cached("SELECT member_no, handle, display_name, role, joined_on, recorded_at_ms, departed_on FROM members WHERE venture_id = ?1 ORDER BY member_no")
             .map_err(backend)?;
         let mut rows = statement.query([venture.0]).map_err(backend)?;
         let mut out = Vec::new();
@@ -462,6 +473,7 @@ impl Transaction for SqliteTransaction<'_> {
                 role: row.get(3).map_err(backend)?,
                 joined_on: day_to_date(row.get(4).map_err(backend)?)?,
                 recorded_at_ms: row.get(5).map_err(backend)?,
+                departed_on: row.get::<_, Option<i64>>(6).map_err(backend)?.map(day_to_date).transpose()?,
             });
         }
         Ok(out)
@@ -1464,6 +1476,7 @@ mod tests {
 
     fn member(no: u32, handle: &str) -> MemberRecord {
         MemberRecord {
+            departed_on: None,
             member_no: MemberNo(no),
             handle: handle.into(),
             display_name: handle.to_uppercase(),

@@ -14,11 +14,13 @@ use thiserror::Error;
 use time::Date;
 
 pub mod capital;
+pub mod lifecycle;
 pub mod people;
 pub mod review;
 pub mod talk;
 
 pub use capital::{BookingRecord, Capital, GoodRecord, NeedRecord, PledgeRecord, UsageRecord};
+pub use lifecycle::{BuyoutRecord, CapTableLine, DepartureRecord, DistributionRecord, FreezeRecord, FreezeVoteRecord, IncomeRecord, Lifecycle, Payout, StewardshipRecord};
 pub use people::{AccessRecord, AccountId, AccountRecord, ApiTokenRecord, JoinRequestRecord, SessionRecord};
 pub use review::{DraftRecord, ProposalRecord, ProposalVote, RecurringRecord};
 pub use talk::{ActivityCursor, ActivityRecord, ActivityWhat, CommentRecord, CommentSubject, CommentVersionRecord, NewComment};
@@ -87,6 +89,8 @@ pub struct MemberRecord {
     pub joined_on: Date,
     /// When it was recorded, ms since the epoch.
     pub recorded_at_ms: i64,
+    /// The day they left, once they have.
+    pub departed_on: Option<Date>,
 }
 
 /// One version of a member's terms.
@@ -200,7 +204,7 @@ pub trait Store: Send + Sync {
 
 /// One transaction. Dropped without [`Transaction::commit`], it rolls back and nothing is
 /// written. Pooled capital's records are in its [`Capital`] part.
-pub trait Transaction: Capital {
+pub trait Transaction: Capital + Lifecycle {
     /// Commits.
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 

@@ -1,0 +1,992 @@
+//! People leaving and stewards changing: a departure under one of the four cases, with its
+//! outcome shown before it is recorded; buyouts of a departed member's slices (forced for a bad
+//! leaver, offered to a good one) with their claw-back window; the steward role handed to
+//! another member; and a venture whose stewards left or fell silent adopted after a notice
+//! period.
+//!
+//! A departure and a buyout are ledger entries (tags `departure` and `buyout`) whose effects
+//! follow from their recorded inputs and the balances before them, so `verify` recomputes them
+//! like any contribution.
+
+use peerstake_core::entry::Entry;
+use peerstake_core::kind::{Class, Kind};
+use peerstake_core::lifecycle::{
+    BUYOUT_TAG, BuyoutEvent, DEPARTURE_TAG, DepartureEvent, LeaveCase, RecoveryLine, Treatment, buyout_amount, buyout_effects, recovery,
+};
+use peerstake_core::policy::Policy;
+use peerstake_core::replay::{Bucket, Effect, LedgerState, StateView};
+use peerstake_core::terms::{MemberNo, Role};
+use peerstake_store::{AccountId, BuyoutRecord, DepartureRecord, EntryFilter, Mode, StewardshipRecord, StoredEntry, Transaction};
+use time::{Date, Duration};
+
+use crate::book::{Book, check_note};
+use crate::error::{AppError, invalid};
+use crate::ledger::{deltas, persist};
+use crate::ventures::{fingerprint, remember, replayed};
+use crate::{Commons, Now};
+
+/// Refuses anything by or for a member who has left.
+pub(crate) fn require_present(book: &Book, member: MemberNo) -> Result<(), AppError> {
+    match book.member_by_no(member) {
+        Some(record) if let Some(on) = record.departed_on => {
+            Err(AppError::Forbidden(format!("{} left the venture on {on}; members who left take part in nothing new", record.handle)))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The effects a departure or buyout entry implies, from its inputs and the balances before it
+/// (under its own policy version, or a candidate policy being compared).
+pub(crate) fn lifecycle_effects(book: &Book, entry: &Entry, state: &LedgerState, candidate: Option<&Policy>) -> Result<Vec<Effect>, AppError> {
+    let member = entry.member.ok_or_else(|| invalid("entry", format!("#{} names no member", entry.seq)))?;
+    let buckets = state.member_buckets(member);
+    if entry.tag == DEPARTURE_TAG {
+        let event = DepartureEvent::from_canonical(&entry.inputs)?;
+        let policy = match candidate {
+            Some(policy) => policy,
+            None => book.policy_version(entry.policy_version).ok_or_else(|| invalid("policy version", format!("{} does not exist", entry.policy_version)))?,
+        };
+        Ok(recovery(policy, event.case, member, &buckets, &event.protected).effects)
+    } else if entry.tag == BUYOUT_TAG {
+        let event = BuyoutEvent::from_canonical(&entry.inputs)?;
+        Ok(buyout_effects(member, &buckets, event.buyer, event.amount_minor))
+    } else {
+        Err(invalid("entry", format!("#{} is not a departure or buyout", entry.seq)))
+    }
+}
+
+/// A departure to record (or preview).
+#[derive(Debug, Clone, Default)]
+pub struct DepartRequest {
+    /// The venture's slug.
+    pub venture: String,
+    /// Who leaves (handle).
+    pub member: String,
+    /// The case: `fired-for-good-reason`, `fired-for-no-good-reason`, `resigned-for-good-reason`
+    /// or `resigned-for-no-good-reason`.
+    pub case: String,
+    /// Why, in the steward's words (required).
+    pub justification: String,
+    /// The day they leave (today when none).
+    pub departed_on: Option<Date>,
+    /// The steward recording it (handle).
+    pub by: Option<String>,
+    /// Makes a retry harmless.
+    pub idempotency_key: Option<String>,
+}
+
+/// A departure: recorded, or as it would be.
+#[derive(Debug, Clone)]
+pub struct DepartureView {
+    /// Its number, once recorded.
+    pub number: Option<u32>,
+    /// Who leaves (handle).
+    pub member: String,
+    /// Their display name.
+    pub display_name: String,
+    /// The case.
+    pub case: LeaveCase,
+    /// Why.
+    pub justification: String,
+    /// The day they leave.
+    pub departed_on: Date,
+    /// The loyalty cut-off, when the clause applies: slices held that day are protected.
+    pub cutoff: Option<Date>,
+    /// Each bucket before and after.
+    pub lines: Vec<RecoveryLine>,
+    /// The entries whose slices change.
+    pub entries: Vec<u64>,
+    /// The ledger entry, once recorded.
+    pub entry_seq: Option<u64>,
+    /// The policy's price of one whole slice.
+    pub price_per_slice_minor: i64,
+    /// The buyout price of what they keep, at that price.
+    pub buyout_minor: i64,
+    /// Who recorded it (handle).
+    pub recorded_by: Option<String>,
+}
+
+impl DepartureView {
+    /// Slices before.
+    pub fn slices_before(&self) -> i64 {
+        self.lines.iter().map(|l| l.before.slices_minor).sum()
+    }
+
+    /// Slices after.
+    pub fn slices_after(&self) -> i64 {
+        self.lines.iter().map(|l| l.after.slices_minor).sum()
+    }
+
+    /// Whether the case makes a bad leaver (their buyout can be forced).
+    pub fn bad_leaver(&self) -> bool {
+        self.case.bad_leaver()
+    }
+}
+
+/// A date `months` months before `date` (the day clamped to the month's length).
+pub(crate) fn months_before(date: Date, months: u32) -> Date {
+    let total = date.year() * 12 + i32::from(u8::from(date.month())) - 1 - i32::try_from(months).unwrap_or(0);
+    let (year, month) = (total.div_euclid(12), u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1));
+    let month = time::Month::try_from(month).unwrap_or(time::Month::January);
+    let day = date.day().min(month.length(year));
+    Date::from_calendar_date(year, month, day).unwrap_or(date)
+}
+
+/// A date `months` months after `date`.
+pub(crate) fn months_after(date: Date, months: u32) -> Date {
+    let total = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + i32::try_from(months).unwrap_or(0);
+    let (year, month) = (total.div_euclid(12), u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1));
+    let month = time::Month::try_from(month).unwrap_or(time::Month::January);
+    let day = date.day().min(month.length(year));
+    Date::from_calendar_date(year, month, day).unwrap_or(date)
+}
+
+fn buckets_of(rows: Vec<(peerstake_core::replay::BucketKey, Bucket)>, member: MemberNo) -> Vec<(Kind, Class, Bucket)> {
+    LedgerState::from_buckets(rows.into_iter().filter(|(k, _)| k.member == member)).member_buckets(member)
+}
+
+/// Works out a departure against the balances now, and the entry recording it after `head`.
+fn draft_departure(tx: &mut dyn Transaction, book: &Book, request: &DepartRequest, now: Now) -> Result<(DepartureView, StoredEntry), AppError> {
+    let record = book.member(request.member.trim())?.clone();
+    if let Some(on) = record.departed_on {
+        return Err(invalid("member", format!("{} already left on {on}", record.handle)));
+    }
+    let case = LeaveCase::from_name(request.case.trim()).ok_or_else(|| {
+        invalid("case", "use fired-for-good-reason, fired-for-no-good-reason, resigned-for-good-reason or resigned-for-no-good-reason")
+    })?;
+    let justification = request.justification.trim();
+    if justification.is_empty() {
+        return Err(invalid("justification", "say why, so the members can check the case"));
+    }
+    check_note(justification)?;
+    let by = request.by.as_deref().map(|h| book.member(h).map(|m| m.member_no)).transpose()?;
+    if by == Some(record.member_no) {
+        return Err(invalid("member", "a steward records someone else's departure; ask another steward"));
+    }
+    let departed_on = request.departed_on.unwrap_or(now.today);
+    crate::book::check_date("date", departed_on, now.today)?;
+    if departed_on < record.joined_on {
+        return Err(AppError::DateOutOfRange { field: "date", reason: format!("{} joined on {}", record.handle, record.joined_on) });
+    }
+    if let Some(latest) = tx.latest_entry_date(book.venture.id)?
+        && departed_on < latest
+    {
+        return Err(AppError::DateOutOfRange {
+            field: "date",
+            reason: format!("a departure works on the balances now, so it cannot be dated before the latest entry ({latest})"),
+        });
+    }
+    let (policy_version, policy) = book.policy_at(departed_on)?;
+    let member = record.member_no;
+    let current = buckets_of(tx.member_totals(book.venture.id, member)?, member);
+    let cutoff = match policy.loyalty_months {
+        Some(months) if case.loyalty_applies() => Some(months_before(departed_on, months)),
+        _ => None,
+    };
+    let protected = match cutoff {
+        Some(day) => buckets_of(tx.totals_as_of(book.venture.id, day)?, member)
+            .into_iter()
+            .map(|(k, c, b)| (k, c, Bucket { well_minor: 0, ..b }))
+            .collect(),
+        None => Vec::new(),
+    };
+    let outcome = recovery(policy, case, member, &current, &protected);
+    let changed: Vec<(Kind, Class)> = outcome.lines.iter().filter(|l| l.after != l.before).map(|l| (l.kind, l.class)).collect();
+    let mut entries = Vec::new();
+    if !changed.is_empty() {
+        let mut filter = EntryFilter { member: Some(member), limit: peerstake_store::PAGE_SIZE_MAX, ..EntryFilter::default() };
+        loop {
+            let page = tx.entries(book.venture.id, &filter)?;
+            for stored in &page {
+                let entry = &stored.entry;
+                let touches = entry.effects.iter().any(|e| e.member == member && e.slices_minor > 0 && changed.contains(&(e.kind, e.class)));
+                if touches && cutoff.is_none_or(|day| entry.occurred_on > day) {
+                    entries.push(entry.about.filter(|_| peerstake_core::review::is_review_tag(&entry.tag)).unwrap_or(entry.seq));
+                }
+            }
+            match page.last() {
+                Some(last) if page.len() == usize::try_from(peerstake_store::PAGE_SIZE_MAX).unwrap_or(usize::MAX) => filter.after_seq = Some(last.entry.seq),
+                _ => break,
+            }
+        }
+        entries.sort_unstable();
+        entries.dedup();
+    }
+    let event = DepartureEvent { case, cutoff, protected, entries: entries.clone() };
+    let head = (book.venture.head_seq, book.venture.head_hash);
+    let entry = Entry {
+        seq: head.0 + 1,
+        occurred_on: departed_on,
+        recorded_at_ms: now.at_ms,
+        author: by,
+        member: Some(member),
+        tag: DEPARTURE_TAG.to_string(),
+        inputs: event.canonical(),
+        note: justification.to_string(),
+        policy_version,
+        terms_version: 0,
+        fmv_minor: outcome.effects.iter().map(|e| e.fmv_minor).sum(),
+        slices_minor: outcome.effects.iter().map(|e| e.slices_minor).sum(),
+        reverses: None,
+        about: None,
+        effects: outcome.effects.clone(),
+    };
+    let stored = StoredEntry { hash: entry.hash_after(&head.1), entry };
+    let kept = outcome.slices_after();
+    let view = DepartureView {
+        number: None,
+        member: record.handle.clone(),
+        display_name: record.display_name.clone(),
+        case,
+        justification: justification.to_string(),
+        departed_on,
+        cutoff,
+        lines: outcome.lines,
+        entries,
+        entry_seq: None,
+        price_per_slice_minor: policy.buyout_price_per_slice_minor,
+        buyout_minor: buyout_amount(kept, policy.buyout_price_per_slice_minor, book.currency.minor_per_major(), policy.rounding)?,
+        recorded_by: request.by.clone(),
+    };
+    Ok((view, stored))
+}
+
+/// A recorded departure, read back.
+fn departure_view(tx: &mut dyn Transaction, book: &Book, record: &DepartureRecord) -> Result<DepartureView, AppError> {
+    let member = book.member_by_no(record.member).ok_or_else(|| AppError::Internal(format!("departure #{} names no member", record.number)))?;
+    let case = LeaveCase::from_name(&record.case).ok_or_else(|| AppError::Internal(format!("departure #{}: unknown case", record.number)))?;
+    let (event, entry) = match record.entry_seq {
+        Some(seq) => {
+            let entry = tx.entry(book.venture.id, seq)?.ok_or(AppError::NotFound { what: "entry", name: format!("#{seq}") })?.entry;
+            (DepartureEvent::from_canonical(&entry.inputs)?, Some(entry))
+        }
+        None => (DepartureEvent { case, cutoff: None, protected: Vec::new(), entries: Vec::new() }, None),
+    };
+    let policy = entry.as_ref().and_then(|e| book.policy_version(e.policy_version)).map_or_else(|| book.policy_at(record.departed_on).map(|(_, p)| p), Ok)?;
+    // The lines as they were: the effects undone give the balance before.
+    let after = buckets_of(tx.member_totals(book.venture.id, record.member)?, record.member);
+    let effects = entry.as_ref().map(|e| e.effects.clone()).unwrap_or_default();
+    let mut lines = Vec::new();
+    let mut kinds: Vec<(Kind, Class)> = after.iter().map(|(k, c, _)| (*k, *c)).chain(effects.iter().map(|e| (e.kind, e.class))).collect();
+    kinds.sort();
+    kinds.dedup();
+    for (kind, class) in kinds {
+        let now_bucket = after.iter().find(|(k, c, _)| *k == kind && *c == class).map(|(_, _, b)| *b).unwrap_or_default();
+        let effect = effects.iter().find(|e| e.kind == kind && e.class == class);
+        let before = Bucket {
+            fmv_minor: now_bucket.fmv_minor - effect.map_or(0, |e| e.fmv_minor),
+            slices_minor: now_bucket.slices_minor - effect.map_or(0, |e| e.slices_minor),
+            well_minor: now_bucket.well_minor,
+        };
+        let protected = event.protected.iter().find(|(k, c, _)| *k == kind && *c == class).map(|(_, _, b)| *b).unwrap_or_default();
+        let after_bucket = Bucket { fmv_minor: before.fmv_minor + effect.map_or(0, |e| e.fmv_minor), slices_minor: before.slices_minor + effect.map_or(0, |e| e.slices_minor), ..before };
+        lines.push(RecoveryLine { kind, class, treatment: peerstake_core::lifecycle::treatment(policy, case, kind, class), before, protected, after: after_bucket });
+    }
+    let kept: i64 = lines.iter().map(|l| l.after.slices_minor).sum();
+    Ok(DepartureView {
+        number: Some(record.number),
+        member: member.handle.clone(),
+        display_name: member.display_name.clone(),
+        case,
+        justification: record.justification.clone(),
+        departed_on: record.departed_on,
+        cutoff: event.cutoff,
+        lines,
+        entries: event.entries,
+        entry_seq: record.entry_seq,
+        price_per_slice_minor: policy.buyout_price_per_slice_minor,
+        buyout_minor: buyout_amount(kept.max(0), policy.buyout_price_per_slice_minor, book.currency.minor_per_major(), policy.rounding)?,
+        recorded_by: record.recorded_by.and_then(|m| book.member_by_no(m)).map(|m| m.handle.clone()),
+    })
+}
+
+/// A buyout as people see it.
+#[derive(Debug, Clone)]
+pub struct BuyoutView {
+    /// The record.
+    pub record: BuyoutRecord,
+    /// Whose slices (handle).
+    pub member: String,
+    /// Who buys them (handle), or none when the venture does.
+    pub buyer: Option<String>,
+}
+
+fn buyout_view(book: &Book, record: BuyoutRecord) -> BuyoutView {
+    let name = |m: MemberNo| book.member_by_no(m).map_or_else(|| format!("#{}", m.0), |r| r.handle.clone());
+    BuyoutView { member: name(record.member), buyer: record.buyer.map(name), record }
+}
+
+/// A buyout to offer (or force).
+#[derive(Debug, Clone, Default)]
+pub struct BuyoutRequest {
+    /// The venture's slug.
+    pub venture: String,
+    /// Whose slices (a member who left).
+    pub member: String,
+    /// A member who buys them; empty when the venture buys them and they leave the pie.
+    pub buyer: Option<String>,
+    /// Price of one whole slice; empty for the policy's.
+    pub price_per_slice: String,
+    /// The steward offering it (handle).
+    pub by: Option<String>,
+    /// Makes a retry harmless.
+    pub idempotency_key: Option<String>,
+}
+
+/// A change of steward as people see it.
+#[derive(Debug, Clone)]
+pub struct StewardshipView {
+    /// The record.
+    pub record: StewardshipRecord,
+    /// The steward handing over (handle).
+    pub from: Option<String>,
+    /// Who takes over: a member's handle, or an account's username.
+    pub to: String,
+}
+
+fn stewardship_view(tx: &mut dyn Transaction, book: &Book, record: StewardshipRecord) -> Result<StewardshipView, AppError> {
+    let name = |m: MemberNo| book.member_by_no(m).map_or_else(|| format!("#{}", m.0), |r| r.handle.clone());
+    let to = match (record.to_member, record.to_account) {
+        (Some(member), _) => name(member),
+        (None, Some(account)) => tx.account(account)?.map_or_else(|| format!("account {}", account.0), |a| a.username),
+        (None, None) => String::new(),
+    };
+    Ok(StewardshipView { from: record.from.map(name), to, record })
+}
+
+/// Whether a venture may be adopted now, and why (or why not).
+#[derive(Debug, Clone)]
+pub struct Adoptable {
+    /// Whether someone may ask to adopt it.
+    pub open: bool,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// Writes an entry after the head and moves the venture's head.
+fn append(tx: &mut dyn Transaction, book: &Book, stored: &StoredEntry) -> Result<(), AppError> {
+    crate::ledger::check_applies(tx, book.venture.id, &stored.entry.effects)?;
+    persist(tx, book.venture.id, std::slice::from_ref(stored), &deltas(&stored.entry.effects))
+}
+
+fn number_from(result: &str, prefix: &str) -> Result<u32, AppError> {
+    result.strip_prefix(prefix).and_then(|n| n.parse().ok()).ok_or_else(|| invalid("idempotency key", "was used for something else"))
+}
+
+impl Commons {
+    /// Works out a departure and writes nothing: each bucket before and after, the entries it
+    /// adjusts and the buyout price of what is kept.
+    pub fn preview_departure(&self, request: &DepartRequest, now: Now) -> Result<DepartureView, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), &request.venture)?;
+        draft_departure(tx.as_mut(), &book, request, now).map(|(view, _)| view)
+    }
+
+    /// Records a departure: the entry adjusting the leaver's slices by the policy's rules, the
+    /// case and justification, and the member marked as left (they vote, review and log nothing
+    /// more, and a steward who leaves is a steward no longer).
+    pub fn depart(&self, request: &DepartRequest, now: Now) -> Result<DepartureView, AppError> {
+        let key = fingerprint(&[
+            "depart",
+            &request.venture,
+            &request.member,
+            &request.case,
+            &request.justification,
+            &request.departed_on.map(|d| d.to_string()).unwrap_or_default(),
+            request.by.as_deref().unwrap_or(""),
+        ]);
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), &request.venture)?;
+        if let Some(result) = replayed(tx.as_mut(), book.venture.id, request.idempotency_key.as_deref(), &key)? {
+            let number = number_from(&result, "departure:")?;
+            let record = tx.departures(book.venture.id)?.into_iter().find(|d| d.number == number).ok_or(AppError::NotFound { what: "departure", name: number.to_string() })?;
+            let book = self.books.within(tx.as_mut(), &request.venture)?;
+            return departure_view(tx.as_mut(), &book, &record);
+        }
+        let (mut view, stored) = draft_departure(tx.as_mut(), &book, request, now)?;
+        append(tx.as_mut(), &book, &stored)?;
+        let member = book.member(&view.member)?.member_no;
+        let record = DepartureRecord {
+            number: 0,
+            member,
+            case: view.case.name().to_string(),
+            justification: view.justification.clone(),
+            departed_on: view.departed_on,
+            entry_seq: Some(stored.entry.seq),
+            recorded_by: stored.entry.author,
+            recorded_at_ms: now.at_ms,
+        };
+        let number = tx.insert_departure(book.venture.id, &record)?;
+        tx.set_member_departed(book.venture.id, member, Some(view.departed_on))?;
+        remember(tx.as_mut(), book.venture.id, request.idempotency_key.as_deref(), &key, &format!("departure:{number}"), now)?;
+        tx.commit()?;
+        view.number = Some(number);
+        view.entry_seq = Some(stored.entry.seq);
+        let others: Vec<MemberNo> = book.active_members().map(|m| m.member_no).collect();
+        let subject = format!("[{}] {} left: {}", book.venture.name, view.display_name, view.case.words());
+        let body = format!(
+            "{} left {} on {} ({}). Slices before: {}; after: {}. Reason given: {}",
+            view.display_name,
+            book.venture.name,
+            view.departed_on,
+            view.case.words(),
+            book.currency.format(view.slices_before()),
+            book.currency.format(view.slices_after()),
+            view.justification
+        );
+        self.notify(&book.venture.slug, &others, &subject, &body, &format!("/v/{}/departures", book.venture.slug));
+        Ok(view)
+    }
+
+    /// Every departure of a venture.
+    pub fn departures(&self, venture: &str) -> Result<Vec<DepartureView>, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let records = tx.departures(book.venture.id)?;
+        records.iter().map(|r| departure_view(tx.as_mut(), &book, r)).collect()
+    }
+
+    /// Offers to buy a departed member's slices at the policy's price per slice (or a custom
+    /// one). A bad leaver's buyout is forced: it is recorded at once. A good leaver's is only an
+    /// offer, until they accept it.
+    pub fn offer_buyout(&self, request: &BuyoutRequest, now: Now) -> Result<BuyoutView, AppError> {
+        let key = fingerprint(&[
+            "buyout",
+            &request.venture,
+            &request.member,
+            request.buyer.as_deref().unwrap_or(""),
+            &request.price_per_slice,
+            request.by.as_deref().unwrap_or(""),
+        ]);
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), &request.venture)?;
+        let venture = book.venture.id;
+        if let Some(result) = replayed(tx.as_mut(), venture, request.idempotency_key.as_deref(), &key)? {
+            let number = number_from(&result, "buyout:")?;
+            let record = tx.buyouts(venture)?.into_iter().find(|b| b.number == number).ok_or(AppError::NotFound { what: "buyout", name: number.to_string() })?;
+            return Ok(buyout_view(&book, record));
+        }
+        let leaver = book.member(request.member.trim())?.clone();
+        let departure = tx
+            .departures(venture)?
+            .into_iter()
+            .find(|d| d.member == leaver.member_no)
+            .ok_or_else(|| invalid("member", format!("{} has not left; record their departure first", leaver.handle)))?;
+        let case = LeaveCase::from_name(&departure.case).ok_or_else(|| AppError::Internal("a departure with an unknown case".into()))?;
+        if tx.buyouts(venture)?.iter().any(|b| b.member == leaver.member_no && (b.status == "offered" || b.status == "accepted")) {
+            return Err(AppError::AlreadyExists { what: "buyout", name: format!("of {}'s slices (answer or withdraw the open offer first)", leaver.handle) });
+        }
+        let buyer = match request.buyer.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+            Some(handle) => {
+                let buyer = book.member(handle)?.member_no;
+                if buyer == leaver.member_no {
+                    return Err(invalid("buyer", "a member cannot buy their own slices"));
+                }
+                require_present(&book, buyer)?;
+                Some(buyer)
+            }
+            None => None,
+        };
+        let by = request.by.as_deref().map(|h| book.member(h).map(|m| m.member_no)).transpose()?;
+        let policy = book.policy_at(now.today)?.1;
+        let price = if request.price_per_slice.trim().is_empty() {
+            policy.buyout_price_per_slice_minor
+        } else {
+            book.currency.parse_amount("price per slice", &request.price_per_slice)?
+        };
+        let slices: i64 = tx.member_totals(venture, leaver.member_no)?.iter().map(|(_, b)| b.slices_minor).sum();
+        if slices <= 0 {
+            return Err(invalid("member", format!("{} holds no slices to buy", leaver.handle)));
+        }
+        let amount = buyout_amount(slices, price, book.currency.minor_per_major(), policy.rounding)?;
+        let forced = case.bad_leaver();
+        let mut record = BuyoutRecord {
+            number: 0,
+            member: leaver.member_no,
+            forced,
+            buyer,
+            slices_minor: slices,
+            price_per_slice_minor: price,
+            amount_minor: amount,
+            status: "offered".into(),
+            offered_by: by,
+            offered_at_ms: now.at_ms,
+            decided_at_ms: None,
+            entry_seq: None,
+            clawback_until: None,
+        };
+        record.number = tx.insert_buyout(venture, &record)?;
+        if forced {
+            self.complete_buyout(tx.as_mut(), &book, &mut record, by, now)?;
+        }
+        remember(tx.as_mut(), venture, request.idempotency_key.as_deref(), &key, &format!("buyout:{}", record.number), now)?;
+        tx.commit()?;
+        let subject = if forced {
+            format!("[{}] Your slices were bought out", book.venture.name)
+        } else {
+            format!("[{}] An offer to buy your slices", book.venture.name)
+        };
+        let body = format!(
+            "{} slices at {} a slice: {} in all.{}",
+            book.currency.format(slices),
+            book.currency.format(price),
+            book.currency.format(amount),
+            if forced { " As a bad leaver's buyout it is final." } else { " Accept or decline it on the venture's departures page." }
+        );
+        self.notify(&book.venture.slug, &[leaver.member_no], &subject, &body, &format!("/v/{}/departures", book.venture.slug));
+        Ok(buyout_view(&book, record))
+    }
+
+    /// Writes the buyout entry and marks the buyout accepted (with its claw-back window, when it
+    /// was offered to a good leaver).
+    fn complete_buyout(&self, tx: &mut dyn Transaction, book: &Book, record: &mut BuyoutRecord, by: Option<MemberNo>, now: Now) -> Result<(), AppError> {
+        let venture = book.venture.id;
+        let buckets = buckets_of(tx.member_totals(venture, record.member)?, record.member);
+        let slices: i64 = buckets.iter().map(|(_, _, b)| b.slices_minor).sum();
+        if slices != record.slices_minor {
+            return Err(invalid("buyout", format!("the slices changed since the offer ({} then, {} now); withdraw it and offer again", record.slices_minor, slices)));
+        }
+        if let Some(latest) = tx.latest_entry_date(venture)?
+            && now.today < latest
+        {
+            return Err(AppError::DateOutOfRange { field: "date", reason: format!("the ledger has entries dated after today ({latest})") });
+        }
+        let (policy_version, policy) = book.policy_at(now.today)?;
+        let event = BuyoutEvent { number: record.number, price_per_slice_minor: record.price_per_slice_minor, amount_minor: record.amount_minor, buyer: record.buyer };
+        let effects = buyout_effects(record.member, &buckets, record.buyer, record.amount_minor);
+        let head = (book.venture.head_seq, book.venture.head_hash);
+        let head = match tx.lock_venture(venture) {
+            Ok(locked) => (locked.head_seq, locked.head_hash),
+            Err(_) => head,
+        };
+        let entry = Entry {
+            seq: head.0 + 1,
+            occurred_on: now.today,
+            recorded_at_ms: now.at_ms,
+            author: by,
+            member: Some(record.member),
+            tag: BUYOUT_TAG.to_string(),
+            inputs: event.canonical(),
+            note: match record.buyer.and_then(|b| book.member_by_no(b)) {
+                Some(buyer) => format!("Buyout #{}: bought by {}", record.number, buyer.handle),
+                None => format!("Buyout #{}: the slices leave the pie", record.number),
+            },
+            policy_version,
+            terms_version: 0,
+            fmv_minor: effects.iter().filter(|e| e.member == record.member).map(|e| e.fmv_minor).sum(),
+            slices_minor: -slices,
+            reverses: None,
+            about: None,
+            effects,
+        };
+        let stored = StoredEntry { hash: entry.hash_after(&head.1), entry };
+        append(tx, book, &stored)?;
+        let clawback_until = (!record.forced).then(|| months_after(now.today, policy.clawback_months));
+        if !tx.decide_buyout(venture, record.number, "offered", "accepted", now.at_ms, Some(stored.entry.seq), clawback_until)? {
+            return Err(invalid("buyout", format!("#{} is no longer open", record.number)));
+        }
+        record.status = "accepted".into();
+        record.decided_at_ms = Some(now.at_ms);
+        record.entry_seq = Some(stored.entry.seq);
+        record.clawback_until = clawback_until;
+        Ok(())
+    }
+
+    /// Answers an offered buyout: the leaver accepts (the slices move) or declines it; a steward
+    /// may withdraw it instead (`answer` is `accept`, `decline` or `withdraw`).
+    pub fn answer_buyout(&self, venture: &str, number: u32, answer: &str, by: Option<&str>, now: Now) -> Result<BuyoutView, AppError> {
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let mut record = tx
+            .buyouts(book.venture.id)?
+            .into_iter()
+            .find(|b| b.number == number)
+            .ok_or(AppError::NotFound { what: "buyout", name: number.to_string() })?;
+        if record.status != "offered" {
+            return Err(invalid("buyout", format!("#{number} is {}; only an open offer can be answered", record.status)));
+        }
+        let by_no = by.map(|h| book.member(h).map(|m| m.member_no)).transpose()?;
+        match answer {
+            "accept" | "decline" => {
+                if by_no.is_some_and(|m| m != record.member) {
+                    return Err(AppError::Forbidden("only the member whose slices are offered for may accept or decline".into()));
+                }
+                if answer == "accept" {
+                    self.complete_buyout(tx.as_mut(), &book, &mut record, by_no, now)?;
+                } else if tx.decide_buyout(book.venture.id, number, "offered", "declined", now.at_ms, None, None)? {
+                    record.status = "declined".into();
+                }
+            }
+            "withdraw" => {
+                if by_no.is_some_and(|m| !book.is_steward(m)) {
+                    return Err(AppError::Forbidden("only a steward may withdraw an offer".into()));
+                }
+                if tx.decide_buyout(book.venture.id, number, "offered", "withdrawn", now.at_ms, None, None)? {
+                    record.status = "withdrawn".into();
+                }
+            }
+            _ => return Err(invalid("answer", "use accept, decline or withdraw")),
+        }
+        tx.commit()?;
+        Ok(buyout_view(&book, record))
+    }
+
+    /// Every buyout of a venture.
+    pub fn buyouts(&self, venture: &str) -> Result<Vec<BuyoutView>, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        Ok(tx.buyouts(book.venture.id)?.into_iter().map(|r| buyout_view(&book, r)).collect())
+    }
+
+    /// A steward proposes to hand the steward role to another member; it passes when they accept.
+    pub fn propose_handover(&self, venture: &str, from: &str, to: &str, message: &str, now: Now) -> Result<StewardshipView, AppError> {
+        check_note(message)?;
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let from = book.member(from)?.member_no;
+        if !book.is_steward(from) {
+            return Err(AppError::Forbidden("only a steward can hand the role over".into()));
+        }
+        let to_record = book.member(to.trim())?;
+        let to = to_record.member_no;
+        require_present(&book, to)?;
+        if to == from || book.is_steward(to) {
+            return Err(invalid("to", format!("{} is already a steward", to_record.handle)));
+        }
+        if tx.stewardships(book.venture.id)?.iter().any(|s| s.kind == "handover" && s.status == "proposed" && s.from == Some(from) && s.to_member == Some(to)) {
+            return Err(AppError::AlreadyExists { what: "handover", name: format!("to {}", to_record.handle) });
+        }
+        let mut record = StewardshipRecord {
+            number: 0,
+            kind: "handover".into(),
+            from: Some(from),
+            to_member: Some(to),
+            to_account: None,
+            message: message.trim().to_string(),
+            status: "proposed".into(),
+            notice_until: None,
+            created_at_ms: now.at_ms,
+            decided_at_ms: None,
+            decided_by: None,
+            decision_note: String::new(),
+        };
+        record.number = tx.insert_stewardship(book.venture.id, &record)?;
+        tx.commit()?;
+        let subject = format!("[{}] You are asked to take over as steward", book.venture.name);
+        self.notify(&book.venture.slug, &[to], &subject, message, &format!("/v/{}/stewards", book.venture.slug));
+        stewardship_view(self.store.begin(Mode::Read)?.as_mut(), &book, record)
+    }
+
+    /// The member a handover names accepts (the role passes: they become a steward, the one
+    /// handing over a member) or declines it; the steward who proposed it may withdraw it.
+    pub fn answer_handover(&self, venture: &str, number: u32, answer: &str, by: &str, note: &str, now: Now) -> Result<StewardshipView, AppError> {
+        check_note(note)?;
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let by = book.member(by)?.member_no;
+        let mut record = tx
+            .stewardships(book.venture.id)?
+            .into_iter()
+            .find(|s| s.number == number && s.kind == "handover")
+            .ok_or(AppError::NotFound { what: "handover", name: number.to_string() })?;
+        if record.status != "proposed" {
+            return Err(invalid("handover", format!("#{number} is {}", record.status)));
+        }
+        let to = if answer == "withdraw" { "withdrawn" } else if answer == "accept" { "accepted" } else if answer == "decline" { "declined" } else {
+            return Err(invalid("answer", "use accept, decline or withdraw"));
+        };
+        if to == "withdrawn" && record.from != Some(by) {
+            return Err(AppError::Forbidden("only the steward who proposed a handover may withdraw it".into()));
+        }
+        if to != "withdrawn" && record.to_member != Some(by) {
+            return Err(AppError::Forbidden("only the member it names may accept or decline a handover".into()));
+        }
+        if to == "accepted" {
+            require_present(&book, by)?;
+            tx.set_member_role(book.venture.id, by, Role::Steward.name())?;
+            if let Some(from) = record.from
+                && book.is_steward(from)
+            {
+                tx.set_member_role(book.venture.id, from, Role::Member.name())?;
+            }
+        }
+        if !tx.decide_stewardship(book.venture.id, number, "proposed", to, now.at_ms, Some(by), note.trim())? {
+            return Err(invalid("handover", format!("#{number} was already answered")));
+        }
+        record.status = to.to_string();
+        record.decided_at_ms = Some(now.at_ms);
+        record.decided_by = Some(by);
+        record.decision_note = note.trim().to_string();
+        tx.commit()?;
+        let book = {
+            let mut tx = self.store.begin(Mode::Read)?;
+            self.books.read(tx.as_mut(), venture)?
+        };
+        stewardship_view(self.store.begin(Mode::Read)?.as_mut(), &book, record)
+    }
+
+    /// Every change of steward of a venture, with any adoption whose notice ran out settled first.
+    pub fn stewardships(&self, venture: &str, now: Now) -> Result<Vec<StewardshipView>, AppError> {
+        self.settle_adoptions(venture, now)?;
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let records = tx.stewardships(book.venture.id)?;
+        records.into_iter().map(|r| stewardship_view(tx.as_mut(), &book, r)).collect()
+    }
+
+    /// Whether a venture may be adopted: when no steward remains, or none has logged, reviewed
+    /// or commented for the policy's silence period.
+    pub fn adoptable(&self, venture: &str, now: Now) -> Result<Adoptable, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        adoptable_in(tx.as_mut(), &book, now)
+    }
+
+    /// Someone asks to adopt a venture whose stewards left or fell silent. The members are told;
+    /// unless one objects within the notice period, the role passes to them.
+    pub fn ask_to_adopt(&self, venture: &str, account: AccountId, message: &str, now: Now) -> Result<StewardshipView, AppError> {
+        check_note(message)?;
+        if message.trim().is_empty() {
+            return Err(invalid("message", "say who you are and what you would do with the venture"));
+        }
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let state = adoptable_in(tx.as_mut(), &book, now)?;
+        if !state.open {
+            return Err(AppError::Forbidden(format!("this venture cannot be adopted: {}", state.reason)));
+        }
+        let member = tx.account_member(book.venture.id, account)?;
+        if let Some(member) = member {
+            require_present(&book, member)?;
+        }
+        if tx.stewardships(book.venture.id)?.iter().any(|s| s.kind == "adoption" && s.status == "proposed") {
+            return Err(AppError::AlreadyExists { what: "adoption request", name: "for this venture (wait for it to be settled)".into() });
+        }
+        let policy = book.policy_at(now.today)?.1;
+        let mut record = StewardshipRecord {
+            number: 0,
+            kind: "adoption".into(),
+            from: None,
+            to_member: member,
+            to_account: Some(account),
+            message: message.trim().to_string(),
+            status: "proposed".into(),
+            notice_until: Some(now.today + Duration::days(i64::from(policy.adoption_notice_days))),
+            created_at_ms: now.at_ms,
+            decided_at_ms: None,
+            decided_by: None,
+            decision_note: String::new(),
+        };
+        record.number = tx.insert_stewardship(book.venture.id, &record)?;
+        tx.commit()?;
+        let members: Vec<MemberNo> = book.active_members().map(|m| m.member_no).collect();
+        let subject = format!("[{}] Someone asks to adopt the venture", book.venture.name);
+        let body = format!(
+            "{}\n\nUnless a member objects by {}, they become its steward.",
+            record.message,
+            record.notice_until.map(|d| d.to_string()).unwrap_or_default()
+        );
+        self.notify(&book.venture.slug, &members, &subject, &body, &format!("/v/{}/stewards", book.venture.slug));
+        stewardship_view(self.store.begin(Mode::Read)?.as_mut(), &book, record)
+    }
+
+    /// A member objects to an adoption during its notice period: it does not pass.
+    pub fn object_to_adoption(&self, venture: &str, number: u32, by: &str, note: &str, now: Now) -> Result<StewardshipView, AppError> {
+        check_note(note)?;
+        if note.trim().is_empty() {
+            return Err(invalid("note", "say why, so the person asking can answer"));
+        }
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let by = book.member(by)?.member_no;
+        require_present(&book, by)?;
+        let mut record = tx
+            .stewardships(book.venture.id)?
+            .into_iter()
+            .find(|s| s.number == number && s.kind == "adoption")
+            .ok_or(AppError::NotFound { what: "adoption request", name: number.to_string() })?;
+        if record.status != "proposed" || record.notice_until.is_some_and(|d| d < now.today) {
+            return Err(invalid("adoption request", format!("#{number} is no longer open to objections")));
+        }
+        if record.to_member == Some(by) {
+            return Err(invalid("adoption request", "you cannot object to your own request; withdraw it instead"));
+        }
+        if !tx.decide_stewardship(book.venture.id, number, "proposed", "objected", now.at_ms, Some(by), note.trim())? {
+            return Err(invalid("adoption request", format!("#{number} was already settled")));
+        }
+        record.status = "objected".into();
+        record.decided_at_ms = Some(now.at_ms);
+        record.decided_by = Some(by);
+        record.decision_note = note.trim().to_string();
+        tx.commit()?;
+        if let Some(account) = record.to_account {
+            self.notify_accounts(&[account], &format!("[{}] A member objected to your adoption request", book.venture.name), note, &format!("/v/{}/stewards", book.venture.slug));
+        }
+        stewardship_view(self.store.begin(Mode::Read)?.as_mut(), &book, record)
+    }
+
+    /// Passes the steward role for every adoption whose notice period ended without objection.
+    /// Runs on the server's timer, on every read of the stewards page, and from the CLI.
+    pub fn settle_adoptions(&self, venture: &str, now: Now) -> Result<usize, AppError> {
+        {
+            let mut tx = self.store.begin(Mode::Read)?;
+            let book = self.books.read(tx.as_mut(), venture)?;
+            let due = tx.stewardships(book.venture.id)?.iter().any(|s| s.kind == "adoption" && s.status == "proposed" && s.notice_until.is_some_and(|d| d < now.today));
+            if !due {
+                return Ok(0);
+            }
+        }
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let mut passed = 0;
+        for record in tx.stewardships(book.venture.id)? {
+            if record.kind != "adoption" || record.status != "proposed" || record.notice_until.is_none_or(|d| d >= now.today) {
+                continue;
+            }
+            let member = match (record.to_member, record.to_account) {
+                (Some(member), _) => member,
+                (None, Some(account)) => crate::access::ensure_member(self, tx.as_mut(), venture, account, Role::Member.name(), now)?,
+                (None, None) => continue,
+            };
+            tx.set_member_role(book.venture.id, member, Role::Steward.name())?;
+            if tx.decide_stewardship(book.venture.id, record.number, "proposed", "passed", now.at_ms, None, "no member objected during the notice period")? {
+                passed += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(passed)
+    }
+
+    /// Settles due adoptions in every venture (the server runs this on a timer).
+    pub fn settle_all_adoptions(&self, now: Now) -> Result<usize, AppError> {
+        let slugs: Vec<String> = {
+            let mut tx = self.store.begin(Mode::Read)?;
+            tx.ventures()?.into_iter().map(|v| v.slug).collect()
+        };
+        let mut passed = 0;
+        for slug in slugs {
+            passed += self.settle_adoptions(&slug, now)?;
+        }
+        Ok(passed)
+    }
+}
+
+fn adoptable_in(tx: &mut dyn Transaction, book: &Book, now: Now) -> Result<Adoptable, AppError> {
+    let stewards: Vec<MemberNo> = book.active_members().map(|m| m.member_no).filter(|m| book.is_steward(*m)).collect();
+    if stewards.is_empty() {
+        return Ok(Adoptable { open: true, reason: "no steward remains".into() });
+    }
+    let policy = book.policy_at(now.today)?.1;
+    let silence_ms = i64::from(policy.steward_silence_days) * 86_400_000;
+    let mut latest: Option<i64> = None;
+    for steward in stewards {
+        let active = tx.member_last_active(book.venture.id, steward)?;
+        latest = latest.max(active);
+    }
+    let since = latest.unwrap_or(0);
+    if now.at_ms - since >= silence_ms {
+        Ok(Adoptable { open: true, reason: format!("no steward has been active for {} days or more", policy.steward_silence_days) })
+    } else {
+        let days_left = (silence_ms - (now.at_ms - since)).div_euclid(86_400_000) + 1;
+        Ok(Adoptable { open: false, reason: format!("its stewards are active (it may be adopted after {} days of silence; {days_left} to go)", policy.steward_silence_days) })
+    }
+}
+
+/// Every treatment a bucket can get, for forms that explain the rules.
+pub const TREATMENTS: [Treatment; 3] = [Treatment::Keep, Treatment::AtPar, Treatment::Lose];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_move_whole_months_and_clamp_the_day() {
+        let day = |y, m, d| Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap();
+        assert_eq!(months_before(day(2026, 3, 31), 1), day(2026, 2, 28));
+        assert_eq!(months_before(day(2026, 1, 15), 12), day(2025, 1, 15));
+        assert_eq!(months_after(day(2025, 11, 30), 3), day(2026, 2, 28));
+        assert_eq!(months_after(day(2025, 6, 1), 12), day(2026, 6, 1));
+    }
+}
+
+impl crate::access::Acting<'_> {
+    /// Works out a departure (stewards).
+    pub fn preview_departure(&self, request: &DepartRequest, now: Now) -> Result<DepartureView, AppError> {
+        let steward = self.standing(&request.venture, now)?.require_steward()?.handle.clone();
+        self.commons.preview_departure(&DepartRequest { by: Some(steward), ..request.clone() }, now)
+    }
+
+    /// Records a departure (stewards).
+    pub fn depart(&self, request: &DepartRequest, now: Now) -> Result<DepartureView, AppError> {
+        let steward = self.standing(&request.venture, now)?.require_steward()?.handle.clone();
+        self.commons.depart(&DepartRequest { by: Some(steward), ..request.clone() }, now)
+    }
+
+    /// A venture's departures (whoever may read it).
+    pub fn departures(&self, slug: &str, now: Now) -> Result<Vec<DepartureView>, AppError> {
+        self.standing(slug, now)?;
+        self.commons.departures(slug)
+    }
+
+    /// Offers (or forces) a buyout (stewards).
+    pub fn offer_buyout(&self, request: &BuyoutRequest, now: Now) -> Result<BuyoutView, AppError> {
+        let steward = self.standing(&request.venture, now)?.require_steward()?.handle.clone();
+        self.commons.offer_buyout(&BuyoutRequest { by: Some(steward), ..request.clone() }, now)
+    }
+
+    /// Accepts or declines an offer for one's own slices (a member who left), or withdraws an
+    /// offer (stewards).
+    pub fn answer_buyout(&self, slug: &str, number: u32, answer: &str, now: Now) -> Result<BuyoutView, AppError> {
+        self.signed_in()?;
+        let standing = self.standing_of_any(slug, now)?;
+        let handle = if answer == "withdraw" {
+            standing.require_steward()?.handle.clone()
+        } else {
+            standing.member.as_ref().map(|m| m.handle.clone()).ok_or_else(|| AppError::Forbidden("only the member whose slices are offered for may answer".into()))?
+        };
+        self.commons.answer_buyout(slug, number, answer, Some(&handle), now)
+    }
+
+    /// A venture's buyouts (whoever may read it).
+    pub fn buyouts(&self, slug: &str, now: Now) -> Result<Vec<BuyoutView>, AppError> {
+        self.standing(slug, now)?;
+        self.commons.buyouts(slug)
+    }
+
+    /// Proposes handing the steward role to another member (stewards).
+    pub fn propose_handover(&self, slug: &str, to: &str, message: &str, now: Now) -> Result<StewardshipView, AppError> {
+        let steward = self.standing(slug, now)?.require_steward()?.handle.clone();
+        self.commons.propose_handover(slug, &steward, to, message, now)
+    }
+
+    /// Accepts, declines or withdraws a handover (the member it names, or the steward who proposed it).
+    pub fn answer_handover(&self, slug: &str, number: u32, answer: &str, note: &str, now: Now) -> Result<StewardshipView, AppError> {
+        let member = self.standing(slug, now)?.require_member()?.handle.clone();
+        self.commons.answer_handover(slug, number, answer, &member, note, now)
+    }
+
+    /// A venture's changes of steward (whoever may read it).
+    pub fn stewardships(&self, slug: &str, now: Now) -> Result<Vec<StewardshipView>, AppError> {
+        self.standing(slug, now)?;
+        self.commons.stewardships(slug, now)
+    }
+
+    /// Whether the venture may be adopted (whoever may read it).
+    pub fn adoptable(&self, slug: &str, now: Now) -> Result<Adoptable, AppError> {
+        self.standing(slug, now)?;
+        self.commons.adoptable(slug, now)
+    }
+
+    /// Asks to adopt a venture whose stewards left or fell silent (anyone signed in who may read it).
+    pub fn ask_to_adopt(&self, slug: &str, message: &str, now: Now) -> Result<StewardshipView, AppError> {
+        let account = self.signed_in()?.id;
+        self.standing(slug, now)?;
+        self.commons.ask_to_adopt(slug, account, message, now)
+    }
+
+    /// Objects to an adoption during its notice period (members).
+    pub fn object_to_adoption(&self, slug: &str, number: u32, note: &str, now: Now) -> Result<StewardshipView, AppError> {
+        let member = self.standing(slug, now)?.require_member()?.handle.clone();
+        self.commons.object_to_adoption(slug, number, &member, note, now)
+    }
+}

@@ -1,0 +1,1121 @@
+//! Crystallizing the split and paying people: a freeze proposed by a steward and approved by the
+//! policy's decision rule turns the split into a cap table of whole shares (with a buy-back plan
+//! for a team that issued equal shares at the start) and records the ledger's hash head; income
+//! is recorded; distributions pay it out to holders by the live split or the frozen cap table,
+//! exact to the minor unit; and every member has a statement of what they hold and received,
+//! and of what a claw-back owes them.
+
+use std::collections::BTreeMap;
+
+use peerstake_core::allocation::largest_remainder;
+use peerstake_core::lifecycle::{buyback_plan, cap_table, clawback_owed, distribute, implied_price_per_slice};
+use peerstake_core::policy::AfterFreeze;
+use peerstake_core::split::format_share;
+use peerstake_core::terms::MemberNo;
+use peerstake_store::{CapTableLine, DistributionRecord, FreezeRecord, FreezeVoteRecord, IncomeRecord, Mode, Payout, StoreError, Transaction};
+use time::Date;
+
+use crate::book::{Book, check_note};
+use crate::departures::{BuyoutView, require_present};
+use crate::error::{AppError, invalid};
+use crate::proposals::{Outcome, tally};
+use crate::ventures::{fingerprint, remember, replayed};
+use crate::{Commons, Now};
+
+/// Whole shares in a cap table unless the stewards choose another total.
+pub const TOTAL_SHARES_DEFAULT: i64 = 10_000_000;
+
+/// The most whole shares a cap table may split.
+pub const TOTAL_SHARES_MAX: i64 = 1_000_000_000_000;
+
+/// Why a split is frozen.
+pub const FREEZE_REASONS: [&str; 3] = ["break-even", "funding-round", "other"];
+
+/// Kinds of income.
+pub const INCOME_KINDS: [&str; 2] = ["revenue", "sale"];
+
+/// The frozen cap table a venture has now, if any.
+fn frozen(tx: &mut dyn Transaction, book: &Book) -> Result<Option<FreezeRecord>, AppError> {
+    Ok(tx.freezes(book.venture.id)?.into_iter().find(|f| f.status == "frozen"))
+}
+
+/// Refuses a contribution while the split is frozen, when the policy in force on its date says so.
+pub(crate) fn check_not_frozen(tx: &mut dyn Transaction, book: &Book, date: Date) -> Result<(), AppError> {
+    if book.policy_at(date)?.1.after_freeze != AfterFreeze::Refuse {
+        return Ok(());
+    }
+    if let Some(freeze) = frozen(tx, book)? {
+        return Err(invalid(
+            "entry",
+            format!("the split is frozen since {} (freeze #{}); the policy refuses new contributions until it is unfrozen", freeze.frozen_on.map(|d| d.to_string()).unwrap_or_default(), freeze.number),
+        ));
+    }
+    Ok(())
+}
+
+/// Every holder's slices now, by member number (only holders with slices).
+fn holdings(tx: &mut dyn Transaction, book: &Book) -> Result<Vec<(MemberNo, i64)>, AppError> {
+    let mut slices: BTreeMap<MemberNo, i64> = BTreeMap::new();
+    for (key, bucket) in tx.totals(book.venture.id)? {
+        *slices.entry(key.member).or_insert(0) += bucket.slices_minor;
+    }
+    Ok(slices.into_iter().filter(|(_, s)| *s > 0).collect())
+}
+
+/// Percentages of weights, in hundredths of a percent, adding up to exactly 100.00.
+fn percents(weights: &[i64]) -> Result<Vec<String>, AppError> {
+    if weights.iter().all(|w| *w <= 0) {
+        return Ok(weights.iter().map(|_| "0.00".to_string()).collect());
+    }
+    Ok(largest_remainder(10_000, weights, 0)?.into_iter().map(format_share).collect())
+}
+
+/// One holder's line of a cap table.
+#[derive(Debug, Clone)]
+pub struct CapLine {
+    /// The holder's handle.
+    pub member: String,
+    /// Their display name.
+    pub display_name: String,
+    /// The stored line.
+    pub line: CapTableLine,
+    /// Their share of the shares, two decimals.
+    pub percent: String,
+}
+
+/// A freeze (proposed, frozen, unfrozen or turned down) as people see it.
+#[derive(Debug, Clone)]
+pub struct FreezeView {
+    /// The record.
+    pub record: FreezeRecord,
+    /// Who proposed it (handle).
+    pub proposed_by: String,
+    /// Votes on freezing.
+    pub votes: Vec<(String, FreezeVoteRecord)>,
+    /// Votes on unfreezing, while that is open.
+    pub unfreeze_votes: Vec<(String, FreezeVoteRecord)>,
+    /// The rule that decides, and where the count stands.
+    pub rule: String,
+    /// The cap table: stored once frozen, worked out from the split now while proposed.
+    pub cap_table: Vec<CapLine>,
+    /// The total a buy-back plan leads to, when shares were issued at the start.
+    pub buyback_total: Option<i64>,
+}
+
+/// A freeze to propose.
+#[derive(Debug, Clone, Default)]
+pub struct FreezeRequest {
+    /// The venture's slug.
+    pub venture: String,
+    /// The steward proposing it (handle).
+    pub by: String,
+    /// `break-even`, `funding-round` or `other`.
+    pub reason: String,
+    /// More about it.
+    pub note: String,
+    /// Whole shares to split (10,000,000 when empty).
+    pub total_shares: String,
+    /// Shares issued at the start, per member handle, for a buy-back plan.
+    pub issued: Vec<(String, String)>,
+}
+
+/// Works out a cap table (and buy-back plan) from the split now.
+fn compute_cap_table(tx: &mut dyn Transaction, book: &Book, total_shares: i64, issued: &[(MemberNo, i64)]) -> Result<(Vec<CapTableLine>, Option<i64>), AppError> {
+    let holders = holdings(tx, book)?;
+    if holders.is_empty() {
+        return Err(invalid("split", "no one holds slices yet; there is nothing to freeze"));
+    }
+    let slices: Vec<i64> = holders.iter().map(|(_, s)| *s).collect();
+    let shares = cap_table(total_shares, &slices)?;
+    let issued_of = |m: MemberNo| issued.iter().find(|(who, _)| *who == m).map_or(0, |(_, n)| *n);
+    let (plan, buyback_total) = if issued.is_empty() {
+        (None, None)
+    } else {
+        let issued_each: Vec<i64> = holders.iter().map(|(m, _)| issued_of(*m)).collect();
+        let (total, lines) = buyback_plan(&slices, &issued_each)?;
+        (Some(lines), Some(total))
+    };
+    let lines = holders
+        .iter()
+        .enumerate()
+        .map(|(index, (member, slices_minor))| {
+            let step = plan.as_ref().and_then(|p| p.get(index));
+            CapTableLine {
+                member: *member,
+                slices_minor: *slices_minor,
+                shares: shares.get(index).copied().unwrap_or(0),
+                issued: issued_of(*member),
+                buy_back: step.map_or(0, |s| s.buy_back),
+                issue: step.map_or(0, |s| s.issue),
+            }
+        })
+        .collect();
+    Ok((lines, buyback_total))
+}
+
+fn cap_lines(book: &Book, lines: &[CapTableLine]) -> Result<Vec<CapLine>, AppError> {
+    let shares: Vec<i64> = lines.iter().map(|l| l.shares).collect();
+    let percents = percents(&shares)?;
+    Ok(lines
+        .iter()
+        .zip(percents)
+        .map(|(line, percent)| {
+            let record = book.member_by_no(line.member);
+            CapLine {
+                member: record.map_or_else(|| format!("#{}", line.member.0), |r| r.handle.clone()),
+                display_name: record.map_or_else(String::new, |r| r.display_name.clone()),
+                line: *line,
+                percent,
+            }
+        })
+        .collect())
+}
+
+fn freeze_view(tx: &mut dyn Transaction, book: &Book, record: FreezeRecord, now: Now) -> Result<FreezeView, AppError> {
+    let name = |m: MemberNo| book.member_by_no(m).map_or_else(|| format!("#{}", m.0), |r| r.handle.clone());
+    let votes = tx.freeze_votes(book.venture.id, record.number, "freeze")?;
+    let unfreeze_votes = if record.unfreeze_proposed_at_ms.is_some() { tx.freeze_votes(book.venture.id, record.number, "unfreeze")? } else { Vec::new() };
+    let rule = book.policy_at(now.today)?.1.proposals;
+    let as_proposals = |votes: &[FreezeVoteRecord]| -> Vec<peerstake_store::ProposalVote> {
+        votes.iter().map(|v| peerstake_store::ProposalVote { member: v.member, approve: v.approve, note: String::new(), at_ms: v.at_ms }).collect()
+    };
+    let counting = if record.unfreeze_proposed_at_ms.is_some() { &unfreeze_votes } else { &votes };
+    let (_, words) = tally(rule, book, &as_proposals(counting));
+    let (lines, buyback_total) = if record.status == "proposed" {
+        match compute_cap_table(tx, book, record.total_shares, &record.issued) {
+            Ok(computed) => computed,
+            Err(_) => (Vec::new(), None),
+        }
+    } else {
+        let lines = tx.cap_table(book.venture.id, record.number)?;
+        let total = (!record.issued.is_empty()).then(|| lines.iter().map(|l| l.issued - l.buy_back + l.issue).sum());
+        (lines, total)
+    };
+    Ok(FreezeView {
+        proposed_by: name(record.proposed_by),
+        votes: votes.into_iter().map(|v| (name(v.member), v)).collect(),
+        unfreeze_votes: unfreeze_votes.into_iter().map(|v| (name(v.member), v)).collect(),
+        rule: words,
+        cap_table: cap_lines(book, &lines)?,
+        buyback_total,
+        record,
+    })
+}
+
+/// Decides a freeze (or an unfreeze) if the votes allow.
+fn settle_freeze(tx: &mut dyn Transaction, book: &Book, record: &FreezeRecord, now: Now) -> Result<(), AppError> {
+    let rule = book.policy_at(now.today)?.1.proposals;
+    let round = if record.status == "frozen" { "unfreeze" } else { "freeze" };
+    let votes: Vec<peerstake_store::ProposalVote> = tx
+        .freeze_votes(book.venture.id, record.number, round)?
+        .into_iter()
+        .map(|v| peerstake_store::ProposalVote { member: v.member, approve: v.approve, note: String::new(), at_ms: v.at_ms })
+        .collect();
+    match (round, tally(rule, book, &votes).0) {
+        ("freeze", Outcome::Adopt) => {
+            let (lines, _) = compute_cap_table(tx, book, record.total_shares, &record.issued)?;
+            tx.insert_cap_table(book.venture.id, record.number, &lines)?;
+            let head = tx.lock_venture(book.venture.id)?;
+            let hash = head.head_hash.to_hex();
+            tx.set_freeze_status(book.venture.id, record.number, "proposed", "frozen", now.at_ms, Some((head.head_seq, &hash)), Some(now.today))?;
+        }
+        ("freeze", Outcome::Reject) => {
+            tx.set_freeze_status(book.venture.id, record.number, "proposed", "rejected", now.at_ms, None, None)?;
+        }
+        ("unfreeze", Outcome::Adopt) => {
+            tx.set_freeze_status(book.venture.id, record.number, "frozen", "unfrozen", now.at_ms, None, None)?;
+        }
+        ("unfreeze", Outcome::Reject) => {
+            tx.set_unfreeze_proposed(book.venture.id, record.number, None)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn find_freeze(tx: &mut dyn Transaction, book: &Book, number: u32) -> Result<FreezeRecord, AppError> {
+    tx.freezes(book.venture.id)?.into_iter().find(|f| f.number == number).ok_or(AppError::NotFound { what: "freeze", name: number.to_string() })
+}
+
+/// Money received, with what is left to distribute.
+#[derive(Debug, Clone)]
+pub struct IncomeBook {
+    /// Every income record.
+    pub incomes: Vec<IncomeRecord>,
+    /// Received − distributed, minor units.
+    pub undistributed_minor: i64,
+}
+
+/// Income to record.
+#[derive(Debug, Clone, Default)]
+pub struct IncomeRequest {
+    /// The venture's slug.
+    pub venture: String,
+    /// `revenue` or `sale`.
+    pub kind: String,
+    /// The amount.
+    pub amount: String,
+    /// The day it arrived (today when none).
+    pub received_on: Option<Date>,
+    /// Where it came from.
+    pub note: String,
+    /// For a sale of the venture: the price of the whole venture (implies a price per slice).
+    pub valuation: String,
+    /// The steward recording it (handle).
+    pub by: Option<String>,
+    /// Makes a retry harmless.
+    pub idempotency_key: Option<String>,
+}
+
+/// A distribution to post (or preview).
+#[derive(Debug, Clone, Default)]
+pub struct DistributeRequest {
+    /// The venture's slug.
+    pub venture: String,
+    /// The amount to pay out.
+    pub amount: String,
+    /// `split`, `cap-table`, or empty for the cap table when frozen and the split otherwise.
+    pub basis: String,
+    /// The day it is paid (today when none).
+    pub paid_on: Option<Date>,
+    /// What it is.
+    pub note: String,
+    /// The steward posting it (handle).
+    pub by: Option<String>,
+    /// Makes a retry harmless.
+    pub idempotency_key: Option<String>,
+}
+
+/// One holder's payout, as people see it.
+#[derive(Debug, Clone)]
+pub struct PayoutLine {
+    /// The holder's handle.
+    pub member: String,
+    /// Their display name.
+    pub display_name: String,
+    /// The payout.
+    pub payout: Payout,
+    /// Their share of the weight, two decimals.
+    pub percent: String,
+}
+
+/// A distribution (posted, or previewed with number 0 … its number to be).
+#[derive(Debug, Clone)]
+pub struct DistributionView {
+    /// The record, with its payouts.
+    pub record: DistributionRecord,
+    /// Whether it is posted.
+    pub posted: bool,
+    /// One line per holder.
+    pub lines: Vec<PayoutLine>,
+}
+
+fn distribution_view(book: &Book, record: DistributionRecord, posted: bool) -> Result<DistributionView, AppError> {
+    let weights: Vec<i64> = record.payouts.iter().map(|p| p.weight).collect();
+    let percents = percents(&weights)?;
+    let lines = record
+        .payouts
+        .iter()
+        .zip(percents)
+        .map(|(payout, percent)| {
+            let member = book.member_by_no(payout.member);
+            PayoutLine {
+                member: member.map_or_else(|| format!("#{}", payout.member.0), |m| m.handle.clone()),
+                display_name: member.map_or_else(String::new, |m| m.display_name.clone()),
+                payout: *payout,
+                percent,
+            }
+        })
+        .collect();
+    Ok(DistributionView { record, posted, lines })
+}
+
+/// Works out a distribution against the holdings now; writes nothing.
+fn draft_distribution(tx: &mut dyn Transaction, book: &Book, request: &DistributeRequest, now: Now) -> Result<DistributionRecord, AppError> {
+    check_note(&request.note)?;
+    let amount = book.currency.parse_amount("amount", &request.amount)?;
+    if amount == 0 {
+        return Err(invalid("amount", "must be more than zero"));
+    }
+    let paid_on = request.paid_on.unwrap_or(now.today);
+    crate::book::check_date("date", paid_on, now.today)?;
+    let undistributed = undistributed(tx, book)?;
+    if amount > undistributed {
+        return Err(invalid(
+            "amount",
+            format!("is more than the income not yet distributed ({} {}); record the income first", book.currency.format(undistributed), book.currency.code()),
+        ));
+    }
+    let freeze = frozen(tx, book)?;
+    let basis = match (request.basis.trim(), &freeze) {
+        ("" | "cap-table", Some(_)) => "cap-table",
+        ("cap-table", None) => return Err(invalid("basis", "the split is not frozen; there is no cap table to pay by")),
+        ("" | "split", _) => "split",
+        _ => return Err(invalid("basis", "use split or cap-table")),
+    };
+    let weights: Vec<(MemberNo, i64)> = if basis == "cap-table" {
+        let number = freeze.as_ref().map_or(0, |f| f.number);
+        tx.cap_table(book.venture.id, number)?.into_iter().filter(|l| l.shares > 0).map(|l| (l.member, l.shares)).collect()
+    } else {
+        holdings(tx, book)?
+    };
+    let number = u32::try_from(tx.distributions(book.venture.id)?.len()).unwrap_or(u32::MAX).saturating_add(1);
+    let amounts = distribute(amount, &weights.iter().map(|(_, w)| *w).collect::<Vec<i64>>(), number)?;
+    let payouts = weights.iter().zip(amounts).map(|((member, weight), amount_minor)| Payout { member: *member, weight: *weight, amount_minor }).collect();
+    Ok(DistributionRecord {
+        number,
+        amount_minor: amount,
+        basis: basis.to_string(),
+        freeze: if basis == "cap-table" { freeze.map(|f| f.number) } else { None },
+        head_seq: book.venture.head_seq,
+        total_weight: weights.iter().map(|(_, w)| *w).sum(),
+        paid_on,
+        note: request.note.trim().to_string(),
+        posted_by: request.by.as_deref().map(|h| book.member(h).map(|m| m.member_no)).transpose()?,
+        posted_at_ms: now.at_ms,
+        payouts,
+    })
+}
+
+fn undistributed(tx: &mut dyn Transaction, book: &Book) -> Result<i64, AppError> {
+    let received: i64 = tx.incomes(book.venture.id)?.iter().map(|i| i.amount_minor).sum();
+    let paid: i64 = tx.distributions(book.venture.id)?.iter().map(|d| d.amount_minor).sum();
+    Ok(received - paid)
+}
+
+/// One payout on a member's statement.
+#[derive(Debug, Clone)]
+pub struct StatementPayout {
+    /// The distribution's number.
+    pub distribution: u32,
+    /// The day it was paid.
+    pub paid_on: Date,
+    /// `split` or `cap-table`.
+    pub basis: String,
+    /// What the member's payout was split by (their slices or shares).
+    pub weight: i64,
+    /// All the weight.
+    pub total_weight: i64,
+    /// The ledger head it was split at: the entries behind their slices are those up to it.
+    pub head_seq: u64,
+    /// Paid, minor units.
+    pub amount_minor: i64,
+}
+
+/// What a claw-back owes a bought-out good leaver for one buyout.
+#[derive(Debug, Clone)]
+pub struct Clawback {
+    /// The buyout.
+    pub buyout: u32,
+    /// The last day of its window.
+    pub until: Date,
+    /// The event with the highest implied price in the window, if any: `sale #n` or `distribution #n`.
+    pub event: Option<String>,
+    /// Its date.
+    pub on: Option<Date>,
+    /// The price per slice it implies, minor units.
+    pub implied_per_slice_minor: i64,
+    /// Owed, minor units.
+    pub owed_minor: i64,
+}
+
+/// A member's statement.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    /// Handle.
+    pub member: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: String,
+    /// The day they left, and why.
+    pub departed: Option<(Date, String)>,
+    /// Slices held now.
+    pub slices_minor: i64,
+    /// All slices.
+    pub total_slices_minor: i64,
+    /// Their share of the split now, two decimals.
+    pub percent: String,
+    /// Whole shares in the frozen cap table, and the total, when frozen.
+    pub shares: Option<(i64, i64)>,
+    /// Their unspent money in the well.
+    pub well_minor: i64,
+    /// Every payout they received.
+    pub payouts: Vec<StatementPayout>,
+    /// All they received.
+    pub received_minor: i64,
+    /// Buyouts of their slices.
+    pub buyouts: Vec<BuyoutView>,
+    /// Claw-backs owed to them.
+    pub clawbacks: Vec<Clawback>,
+    /// All claw-backs owed.
+    pub owed_minor: i64,
+}
+
+/// Everything a statement is built from, read once for all members.
+struct Books {
+    totals: Vec<(peerstake_core::replay::BucketKey, peerstake_core::replay::Bucket)>,
+    distributions: Vec<DistributionRecord>,
+    incomes: Vec<IncomeRecord>,
+    buyouts: Vec<peerstake_store::BuyoutRecord>,
+    departures: Vec<peerstake_store::DepartureRecord>,
+    frozen: Option<(FreezeRecord, Vec<CapTableLine>)>,
+}
+
+fn read_books(tx: &mut dyn Transaction, book: &Book) -> Result<Books, AppError> {
+    let frozen = match frozen(tx, book)? {
+        Some(freeze) => {
+            let lines = tx.cap_table(book.venture.id, freeze.number)?;
+            Some((freeze, lines))
+        }
+        None => None,
+    };
+    Ok(Books {
+        totals: tx.totals(book.venture.id)?,
+        distributions: tx.distributions(book.venture.id)?,
+        incomes: tx.incomes(book.venture.id)?,
+        buyouts: tx.buyouts(book.venture.id)?,
+        departures: tx.departures(book.venture.id)?,
+        frozen,
+    })
+}
+
+fn date_of_ms(at_ms: i64) -> Date {
+    time::OffsetDateTime::from_unix_timestamp(at_ms.div_euclid(1000)).map_or(crate::book::DATE_MIN, |t| t.date())
+}
+
+/// What each accepted good-leaver buyout is owed under its claw-back window.
+fn clawbacks(tx: &mut dyn Transaction, book: &Book, books: &Books, member: MemberNo) -> Result<Vec<Clawback>, AppError> {
+    let unit = book.currency.minor_per_major();
+    let mut out = Vec::new();
+    for buyout in books.buyouts.iter().filter(|b| b.member == member && b.status == "accepted") {
+        let Some(until) = buyout.clawback_until else { continue };
+        let from = date_of_ms(buyout.decided_at_ms.unwrap_or(buyout.offered_at_ms));
+        let mut best: Option<(String, Date, i64)> = None;
+        for distribution in books.distributions.iter().filter(|d| d.paid_on >= from && d.paid_on <= until) {
+            let slices = if distribution.basis == "cap-table" {
+                let number = distribution.freeze.unwrap_or(0);
+                tx.cap_table(book.venture.id, number)?.iter().map(|l| l.slices_minor).sum()
+            } else {
+                distribution.total_weight
+            };
+            let implied = implied_price_per_slice(distribution.amount_minor, slices, unit)?;
+            if best.as_ref().is_none_or(|(_, _, p)| implied > *p) {
+                best = Some((format!("distribution #{}", distribution.number), distribution.paid_on, implied));
+            }
+        }
+        for sale in books.incomes.iter().filter(|i| i.kind == "sale" && i.received_on >= from && i.received_on <= until) {
+            let Some(valuation) = sale.valuation_minor else { continue };
+            let slices: i64 = tx.totals_as_of(book.venture.id, sale.received_on)?.iter().map(|(_, b)| b.slices_minor).sum();
+            let implied = implied_price_per_slice(valuation, slices, unit)?;
+            if best.as_ref().is_none_or(|(_, _, p)| implied > *p) {
+                best = Some((format!("sale #{}", sale.number), sale.received_on, implied));
+            }
+        }
+        let implied = best.as_ref().map_or(0, |(_, _, p)| *p);
+        out.push(Clawback {
+            buyout: buyout.number,
+            until,
+            owed_minor: clawback_owed(buyout.slices_minor, buyout.price_per_slice_minor, implied, unit)?,
+            event: best.as_ref().map(|(e, _, _)| e.clone()),
+            on: best.map(|(_, d, _)| d),
+            implied_per_slice_minor: implied,
+        });
+    }
+    Ok(out)
+}
+
+fn statements_in(tx: &mut dyn Transaction, book: &Book, only: Option<MemberNo>) -> Result<Vec<Statement>, AppError> {
+    let books = read_books(tx, book)?;
+    let member_nos: Vec<MemberNo> = book.members.iter().map(|m| m.member_no).collect();
+    let split = peerstake_core::split::compute(&member_nos, books.totals.iter().copied())?;
+    let mut out = Vec::new();
+    for line in &split.members {
+        if only.is_some_and(|m| m != line.member) {
+            continue;
+        }
+        let Some(record) = book.member_by_no(line.member) else { continue };
+        let payouts: Vec<StatementPayout> = books
+            .distributions
+            .iter()
+            .filter_map(|d| {
+                let payout = d.payouts.binary_search_by_key(&line.member, |p| p.member).ok().and_then(|i| d.payouts.get(i))?;
+                Some(StatementPayout {
+                    distribution: d.number,
+                    paid_on: d.paid_on,
+                    basis: d.basis.clone(),
+                    weight: payout.weight,
+                    total_weight: d.total_weight,
+                    head_seq: d.head_seq,
+                    amount_minor: payout.amount_minor,
+                })
+            })
+            .collect();
+        let clawbacks = clawbacks(tx, book, &books, line.member)?;
+        let shares = books.frozen.as_ref().map(|(_, lines)| {
+            let total = lines.iter().map(|l| l.shares).sum();
+            (lines.iter().find(|l| l.member == line.member).map_or(0, |l| l.shares), total)
+        });
+        out.push(Statement {
+            member: record.handle.clone(),
+            display_name: record.display_name.clone(),
+            role: record.role.clone(),
+            departed: books.departures.iter().find(|d| d.member == line.member).map(|d| (d.departed_on, d.case.clone())),
+            slices_minor: line.slices_minor,
+            total_slices_minor: split.total_slices_minor,
+            percent: format_share(line.share_units),
+            shares,
+            well_minor: line.well_minor,
+            received_minor: payouts.iter().map(|p| p.amount_minor).sum(),
+            payouts,
+            buyouts: books
+                .buyouts
+                .iter()
+                .filter(|b| b.member == line.member)
+                .map(|b| BuyoutView {
+                    record: b.clone(),
+                    member: record.handle.clone(),
+                    buyer: b.buyer.and_then(|m| book.member_by_no(m)).map(|m| m.handle.clone()),
+                })
+                .collect(),
+            owed_minor: clawbacks.iter().map(|c| c.owed_minor).sum(),
+            clawbacks,
+        });
+    }
+    Ok(out)
+}
+
+/// Everything a printable venture report shows.
+#[derive(Debug, Clone)]
+pub struct VentureReport {
+    /// The venture.
+    pub venture: peerstake_store::VentureRecord,
+    /// Its currency.
+    pub currency: peerstake_core::money::Currency,
+    /// The ledger's head: sequence number and hash (hex).
+    pub head: (u64, String),
+    /// The split now.
+    pub split: crate::ledger::SplitReport,
+    /// The frozen cap table, if frozen.
+    pub frozen: Option<FreezeView>,
+    /// Departures.
+    pub departures: Vec<crate::departures::DepartureView>,
+    /// Buyouts.
+    pub buyouts: Vec<BuyoutView>,
+    /// Income and what is left to distribute.
+    pub income: IncomeBook,
+    /// Distributions.
+    pub distributions: Vec<DistributionView>,
+    /// Every member's statement.
+    pub statements: Vec<Statement>,
+}
+
+/// What an export holds.
+pub const EXPORTS: [&str; 3] = ["cap-table", "distributions", "statements"];
+
+impl Commons {
+    /// A steward proposes to freeze the split into a cap table, with their own vote for it. It
+    /// freezes when the policy's decision rule is met (at once for a venture's only steward).
+    pub fn propose_freeze(&self, request: &FreezeRequest, now: Now) -> Result<FreezeView, AppError> {
+        check_note(&request.note)?;
+        let reason = request.reason.trim();
+        if !FREEZE_REASONS.contains(&reason) {
+            return Err(invalid("reason", "use break-even, funding-round or other"));
+        }
+        let total_shares = match request.total_shares.trim().replace(['_', ','], "") {
+            text if text.is_empty() => TOTAL_SHARES_DEFAULT,
+            text => text.parse::<i64>().ok().filter(|n| (1..=TOTAL_SHARES_MAX).contains(n)).ok_or_else(|| invalid("total shares", format!("use a whole number from 1 to {TOTAL_SHARES_MAX}")))?,
+        };
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), &request.venture)?;
+        let by = book.member(&request.by)?.member_no;
+        require_present(&book, by)?;
+        if !book.is_steward(by) {
+            return Err(AppError::Forbidden("only a steward may propose a freeze".into()));
+        }
+        let mut issued = Vec::new();
+        for (handle, shares) in &request.issued {
+            let member = book.member(handle.trim())?.member_no;
+            let shares = shares.trim().replace(['_', ','], "").parse::<i64>().ok().filter(|n| (0..=TOTAL_SHARES_MAX).contains(n)).ok_or_else(|| invalid("issued shares", format!("'{shares}' for {handle} is not a whole number of shares")))?;
+            if issued.iter().any(|(m, _)| *m == member) {
+                return Err(invalid("issued shares", format!("{handle} is named twice")));
+            }
+            issued.push((member, shares));
+        }
+        if tx.freezes(book.venture.id)?.iter().any(|f| f.status == "proposed" || f.status == "frozen") {
+            return Err(AppError::AlreadyExists { what: "freeze", name: "for this venture (decide or unfreeze it first)".into() });
+        }
+        // The cap table must be computable now; a plan with no issued shares is refused here.
+        compute_cap_table(tx.as_mut(), &book, total_shares, &issued)?;
+        let mut record = FreezeRecord {
+            number: 0,
+            reason: reason.to_string(),
+            note: request.note.trim().to_string(),
+            total_shares,
+            issued,
+            status: "proposed".into(),
+            proposed_by: by,
+            proposed_at_ms: now.at_ms,
+            head: None,
+            frozen_on: None,
+            frozen_at_ms: None,
+            unfreeze_proposed_at_ms: None,
+            unfrozen_at_ms: None,
+        };
+        record.number = tx.insert_freeze(book.venture.id, &record)?;
+        tx.insert_freeze_vote(book.venture.id, record.number, &FreezeVoteRecord { round: "freeze".into(), member: by, approve: true, at_ms: now.at_ms })?;
+        settle_freeze(tx.as_mut(), &book, &record, now)?;
+        let record = find_freeze(tx.as_mut(), &book, record.number)?;
+        let view = freeze_view(tx.as_mut(), &book, record, now)?;
+        tx.commit()?;
+        let members: Vec<MemberNo> = book.active_members().map(|m| m.member_no).collect();
+        let subject = if view.record.status == "frozen" {
+            format!("[{}] The split is frozen", book.venture.name)
+        } else {
+            format!("[{}] A freeze of the split is proposed", book.venture.name)
+        };
+        self.notify(&book.venture.slug, &members, &subject, &view.record.note, &format!("/v/{}/freezes/{}", book.venture.slug, view.record.number));
+        Ok(view)
+    }
+
+    /// A member votes on a proposed freeze, or on undoing a freeze when that is open.
+    pub fn vote_freeze(&self, venture: &str, number: u32, by: &str, approve: bool, now: Now) -> Result<FreezeView, AppError> {
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let by = book.member(by)?.member_no;
+        require_present(&book, by)?;
+        let record = find_freeze(tx.as_mut(), &book, number)?;
+        let round = match (record.status.as_str(), record.unfreeze_proposed_at_ms) {
+            ("proposed", _) => "freeze",
+            ("frozen", Some(_)) => "unfreeze",
+            _ => return Err(invalid("freeze", format!("#{number} is {} with no vote open", record.status))),
+        };
+        match tx.insert_freeze_vote(book.venture.id, number, &FreezeVoteRecord { round: round.into(), member: by, approve, at_ms: now.at_ms }) {
+            Err(StoreError::Conflict(_)) => return Err(AppError::AlreadyExists { what: "vote", name: format!("on freeze #{number}") }),
+            other => other?,
+        }
+        settle_freeze(tx.as_mut(), &book, &record, now)?;
+        let record = find_freeze(tx.as_mut(), &book, number)?;
+        let view = freeze_view(tx.as_mut(), &book, record, now)?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// A steward proposes to undo a freeze (when the policy allows it); the same rule decides.
+    pub fn propose_unfreeze(&self, venture: &str, number: u32, by: &str, now: Now) -> Result<FreezeView, AppError> {
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let by = book.member(by)?.member_no;
+        require_present(&book, by)?;
+        if !book.is_steward(by) {
+            return Err(AppError::Forbidden("only a steward may propose to unfreeze".into()));
+        }
+        if !book.policy_at(now.today)?.1.freeze_reversible {
+            return Err(AppError::Forbidden("the policy makes a freeze final (freeze_reversible = false)".into()));
+        }
+        let record = find_freeze(tx.as_mut(), &book, number)?;
+        if record.status != "frozen" {
+            return Err(invalid("freeze", format!("#{number} is {}; only a frozen split can be unfrozen", record.status)));
+        }
+        if record.unfreeze_proposed_at_ms.is_some() {
+            return Err(AppError::AlreadyExists { what: "unfreeze proposal", name: format!("for freeze #{number}") });
+        }
+        tx.set_unfreeze_proposed(book.venture.id, number, Some(now.at_ms))?;
+        tx.insert_freeze_vote(book.venture.id, number, &FreezeVoteRecord { round: "unfreeze".into(), member: by, approve: true, at_ms: now.at_ms })?;
+        let record = find_freeze(tx.as_mut(), &book, number)?;
+        settle_freeze(tx.as_mut(), &book, &record, now)?;
+        let record = find_freeze(tx.as_mut(), &book, number)?;
+        let view = freeze_view(tx.as_mut(), &book, record, now)?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// Every freeze of a venture, newest last.
+    pub fn freezes(&self, venture: &str, now: Now) -> Result<Vec<FreezeView>, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let records = tx.freezes(book.venture.id)?;
+        records.into_iter().map(|r| freeze_view(tx.as_mut(), &book, r, now)).collect()
+    }
+
+    /// One freeze.
+    pub fn freeze(&self, venture: &str, number: u32, now: Now) -> Result<FreezeView, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let record = find_freeze(tx.as_mut(), &book, number)?;
+        freeze_view(tx.as_mut(), &book, record, now)
+    }
+
+    /// The cap table frozen now, if the split is frozen.
+    pub fn current_cap_table(&self, venture: &str, now: Now) -> Result<Option<FreezeView>, AppError> {
+        Ok(self.freezes(venture, now)?.into_iter().find(|f| f.record.status == "frozen"))
+    }
+
+    /// Records money the venture received.
+    pub fn record_income(&self, request: &IncomeRequest, now: Now) -> Result<IncomeRecord, AppError> {
+        check_note(&request.note)?;
+        let kind = request.kind.trim();
+        let kind = if kind.is_empty() { "revenue" } else { kind };
+        if !INCOME_KINDS.contains(&kind) {
+            return Err(invalid("kind", "use revenue or sale"));
+        }
+        let received_on = request.received_on.unwrap_or(now.today);
+        crate::book::check_date("date", received_on, now.today)?;
+        let key = fingerprint(&["income", &request.venture, kind, &request.amount, &received_on.to_string(), &request.note, &request.valuation, request.by.as_deref().unwrap_or("")]);
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), &request.venture)?;
+        if let Some(result) = replayed(tx.as_mut(), book.venture.id, request.idempotency_key.as_deref(), &key)? {
+            let number: u32 = result.strip_prefix("income:").and_then(|n| n.parse().ok()).ok_or_else(|| invalid("idempotency key", "was used for something else"))?;
+            return tx.incomes(book.venture.id)?.into_iter().find(|i| i.number == number).ok_or(AppError::NotFound { what: "income", name: number.to_string() });
+        }
+        let amount = book.currency.parse_amount("amount", &request.amount)?;
+        if amount == 0 {
+            return Err(invalid("amount", "must be more than zero"));
+        }
+        let valuation = match request.valuation.trim() {
+            "" => None,
+            text if kind == "sale" => Some(book.currency.parse_amount("valuation", text)?).filter(|v| *v > 0),
+            _ => return Err(invalid("valuation", "only a sale of the venture carries a valuation")),
+        };
+        let mut record = IncomeRecord {
+            number: 0,
+            kind: kind.to_string(),
+            amount_minor: amount,
+            received_on,
+            note: request.note.trim().to_string(),
+            valuation_minor: valuation,
+            recorded_by: request.by.as_deref().map(|h| book.member(h).map(|m| m.member_no)).transpose()?,
+            recorded_at_ms: now.at_ms,
+        };
+        record.number = tx.insert_income(book.venture.id, &record)?;
+        remember(tx.as_mut(), book.venture.id, request.idempotency_key.as_deref(), &key, &format!("income:{}", record.number), now)?;
+        tx.commit()?;
+        Ok(record)
+    }
+
+    /// Income received and what is left to distribute.
+    pub fn incomes(&self, venture: &str) -> Result<IncomeBook, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let incomes = tx.incomes(book.venture.id)?;
+        let undistributed_minor = undistributed(tx.as_mut(), &book)?;
+        Ok(IncomeBook { incomes, undistributed_minor })
+    }
+
+    /// Works out a distribution and writes nothing: every holder's payout, exact to the minor unit.
+    pub fn preview_distribution(&self, request: &DistributeRequest, now: Now) -> Result<DistributionView, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), &request.venture)?;
+        let record = draft_distribution(tx.as_mut(), &book, request, now)?;
+        distribution_view(&book, record, false)
+    }
+
+    /// Posts a distribution: the payouts are recorded as one row, exactly as previewed against
+    /// the same holdings. The tie-break rotates with the distribution's number.
+    pub fn post_distribution(&self, request: &DistributeRequest, now: Now) -> Result<DistributionView, AppError> {
+        let key = fingerprint(&[
+            "distribute",
+            &request.venture,
+            &request.amount,
+            &request.basis,
+            &request.paid_on.map(|d| d.to_string()).unwrap_or_default(),
+            &request.note,
+            request.by.as_deref().unwrap_or(""),
+        ]);
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), &request.venture)?;
+        if let Some(result) = replayed(tx.as_mut(), book.venture.id, request.idempotency_key.as_deref(), &key)? {
+            let number: u32 = result.strip_prefix("distribution:").and_then(|n| n.parse().ok()).ok_or_else(|| invalid("idempotency key", "was used for something else"))?;
+            let record = tx.distributions(book.venture.id)?.into_iter().find(|d| d.number == number).ok_or(AppError::NotFound { what: "distribution", name: number.to_string() })?;
+            return distribution_view(&book, record, true);
+        }
+        let mut record = draft_distribution(tx.as_mut(), &book, request, now)?;
+        record.number = tx.insert_distribution(book.venture.id, &record)?;
+        remember(tx.as_mut(), book.venture.id, request.idempotency_key.as_deref(), &key, &format!("distribution:{}", record.number), now)?;
+        tx.commit()?;
+        let holders: Vec<MemberNo> = record.payouts.iter().map(|p| p.member).collect();
+        let subject = format!("[{}] Income distributed: {} {}", book.venture.name, book.currency.format(record.amount_minor), book.currency.code());
+        self.notify(&book.venture.slug, &holders, &subject, "Your statement shows your payout and what it was split by.", &format!("/v/{}/statement", book.venture.slug));
+        distribution_view(&book, record, true)
+    }
+
+    /// Every distribution of a venture, with payouts.
+    pub fn distributions(&self, venture: &str) -> Result<Vec<DistributionView>, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        tx.distributions(book.venture.id)?.into_iter().map(|r| distribution_view(&book, r, true)).collect()
+    }
+
+    /// One distribution.
+    pub fn distribution(&self, venture: &str, number: u32) -> Result<DistributionView, AppError> {
+        self.distributions(venture)?.into_iter().find(|d| d.record.number == number).ok_or(AppError::NotFound { what: "distribution", name: number.to_string() })
+    }
+
+    /// Every member's statement.
+    pub fn statements(&self, venture: &str) -> Result<Vec<Statement>, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        statements_in(tx.as_mut(), &book, None)
+    }
+
+    /// One member's statement.
+    pub fn statement(&self, venture: &str, handle: &str) -> Result<Statement, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let member = book.member(handle)?.member_no;
+        statements_in(tx.as_mut(), &book, Some(member))?.into_iter().next().ok_or(AppError::NotFound { what: "member", name: handle.to_string() })
+    }
+
+    /// Everything the printable report shows.
+    pub fn venture_report(&self, venture: &str, now: Now) -> Result<VentureReport, AppError> {
+        let split = self.split(venture, &crate::ledger::SplitQuery::default())?;
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), venture)?;
+        let head = (book.venture.head_seq, book.venture.head_hash.to_hex());
+        let statements = statements_in(tx.as_mut(), &book, None)?;
+        drop(tx);
+        Ok(VentureReport {
+            currency: book.currency,
+            head,
+            split,
+            frozen: self.current_cap_table(venture, now)?,
+            departures: self.departures(venture)?,
+            buyouts: self.buyouts(venture)?,
+            income: self.incomes(venture)?,
+            distributions: self.distributions(venture)?,
+            statements,
+            venture: book.venture.clone(),
+        })
+    }
+
+    /// An export as CSV or JSON: `cap-table` (the frozen one, or the split now as a would-be
+    /// cap table), `distributions` (one line per payout) or `statements` (one line per member).
+    pub fn export_table(&self, venture: &str, what: &str, format: &str, now: Now) -> Result<String, AppError> {
+        if !EXPORTS.contains(&what) {
+            return Err(invalid("export", "use cap-table, distributions or statements"));
+        }
+        if format != "csv" && format != "json" {
+            return Err(invalid("format", "use csv or json"));
+        }
+        let currency = {
+            let mut tx = self.store.begin(Mode::Read)?;
+            self.books.read(tx.as_mut(), venture)?.currency
+        };
+        let money = |v: i64| currency.format(v);
+        let (header, rows): (Vec<&str>, Vec<Vec<String>>) = match what {
+            "cap-table" => {
+                let view = match self.current_cap_table(venture, now)? {
+                    Some(view) => view,
+                    None => {
+                        let mut tx = self.store.begin(Mode::Read)?;
+                        let book = self.books.read(tx.as_mut(), venture)?;
+                        let (lines, total) = compute_cap_table(tx.as_mut(), &book, TOTAL_SHARES_DEFAULT, &[])?;
+                        FreezeView {
+                            record: FreezeRecord {
+                                number: 0,
+                                reason: String::new(),
+                                note: String::new(),
+                                total_shares: TOTAL_SHARES_DEFAULT,
+                                issued: Vec::new(),
+                                status: "live".into(),
+                                proposed_by: MemberNo(0),
+                                proposed_at_ms: 0,
+                                head: Some((book.venture.head_seq, book.venture.head_hash.to_hex())),
+                                frozen_on: None,
+                                frozen_at_ms: None,
+                                unfreeze_proposed_at_ms: None,
+                                unfrozen_at_ms: None,
+                            },
+                            proposed_by: String::new(),
+                            votes: Vec::new(),
+                            unfreeze_votes: Vec::new(),
+                            rule: String::new(),
+                            cap_table: cap_lines(&book, &lines)?,
+                            buyback_total: total,
+                        }
+                    }
+                };
+                let head = view.record.head.clone().unwrap_or_default();
+                (
+                    vec!["member", "name", "slices", "shares", "percent", "issued", "buy_back", "issue", "status", "head_seq", "head_hash"],
+                    view.cap_table
+                        .iter()
+                        .map(|l| {
+                            vec![
+                                l.member.clone(),
+                                l.display_name.clone(),
+                                money(l.line.slices_minor),
+                                l.line.shares.to_string(),
+                                l.percent.clone(),
+                                l.line.issued.to_string(),
+                                l.line.buy_back.to_string(),
+                                l.line.issue.to_string(),
+                                view.record.status.clone(),
+                                head.0.to_string(),
+                                head.1.clone(),
+                            ]
+                        })
+                        .collect(),
+                )
+            }
+            "distributions" => (
+                vec!["distribution", "paid_on", "basis", "member", "weight", "total_weight", "percent", "amount", "head_seq"],
+                self.distributions(venture)?
+                    .iter()
+                    .flat_map(|d| {
+                        d.lines.iter().map(move |l| {
+                            vec![
+                                d.record.number.to_string(),
+                                d.record.paid_on.to_string(),
+                                d.record.basis.clone(),
+                                l.member.clone(),
+                                l.payout.weight.to_string(),
+                                d.record.total_weight.to_string(),
+                                l.percent.clone(),
+                                currency.format(l.payout.amount_minor),
+                                d.record.head_seq.to_string(),
+                            ]
+                        })
+                    })
+                    .collect(),
+            ),
+            _ => (
+                vec!["member", "name", "role", "departed_on", "slices", "percent", "shares", "well", "received", "owed_clawback"],
+                self.statements(venture)?
+                    .iter()
+                    .map(|s| {
+                        vec![
+                            s.member.clone(),
+                            s.display_name.clone(),
+                            s.role.clone(),
+                            s.departed.as_ref().map(|(d, _)| d.to_string()).unwrap_or_default(),
+                            money(s.slices_minor),
+                            s.percent.clone(),
+                            s.shares.map(|(n, _)| n.to_string()).unwrap_or_default(),
+                            money(s.well_minor),
+                            money(s.received_minor),
+                            money(s.owed_minor),
+                        ]
+                    })
+                    .collect(),
+            ),
+        };
+        if format == "json" {
+            let items: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|row| serde_json::Value::Object(header.iter().zip(row).map(|(h, v)| ((*h).to_string(), serde_json::Value::String(v.clone()))).collect()))
+                .collect();
+            return serde_json::to_string_pretty(&serde_json::json!({ "venture": venture, "export": what, "currency": currency.code(), "rows": items }))
+                .map_err(|e| AppError::Internal(e.to_string()));
+        }
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(&header).map_err(|e| AppError::File(e.to_string()))?;
+        for row in rows {
+            writer.write_record(&row).map_err(|e| AppError::File(e.to_string()))?;
+        }
+        let bytes = writer.into_inner().map_err(|e| AppError::File(e.to_string()))?;
+        String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+    }
+}
+
+/// The day a freeze-related time in ms falls on (for display).
+pub fn day_of(at_ms: i64) -> Date {
+    date_of_ms(at_ms)
+}
+
+impl crate::access::Acting<'_> {
+    /// Proposes a freeze (stewards).
+    pub fn propose_freeze(&self, request: &FreezeRequest, now: Now) -> Result<FreezeView, AppError> {
+        let steward = self.standing(&request.venture, now)?.require_steward()?.handle.clone();
+        self.commons.propose_freeze(&FreezeRequest { by: steward, ..request.clone() }, now)
+    }
+
+    /// Votes on a freeze or an unfreeze (members).
+    pub fn vote_freeze(&self, slug: &str, number: u32, approve: bool, now: Now) -> Result<FreezeView, AppError> {
+        let member = self.standing(slug, now)?.require_member()?.handle.clone();
+        self.commons.vote_freeze(slug, number, &member, approve, now)
+    }
+
+    /// Proposes undoing a freeze (stewards).
+    pub fn propose_unfreeze(&self, slug: &str, number: u32, now: Now) -> Result<FreezeView, AppError> {
+        let steward = self.standing(slug, now)?.require_steward()?.handle.clone();
+        self.commons.propose_unfreeze(slug, number, &steward, now)
+    }
+
+    /// A venture's freezes (whoever may read it).
+    pub fn freezes(&self, slug: &str, now: Now) -> Result<Vec<FreezeView>, AppError> {
+        self.standing(slug, now)?;
+        self.commons.freezes(slug, now)
+    }
+
+    /// One freeze (whoever may read the venture).
+    pub fn freeze(&self, slug: &str, number: u32, now: Now) -> Result<FreezeView, AppError> {
+        self.standing(slug, now)?;
+        self.commons.freeze(slug, number, now)
+    }
+
+    /// Records income (stewards).
+    pub fn record_income(&self, request: &IncomeRequest, now: Now) -> Result<IncomeRecord, AppError> {
+        let steward = self.standing(&request.venture, now)?.require_steward()?.handle.clone();
+        self.commons.record_income(&IncomeRequest { by: Some(steward), ..request.clone() }, now)
+    }
+
+    /// Income and what is left to distribute (whoever may read the venture).
+    pub fn incomes(&self, slug: &str, now: Now) -> Result<IncomeBook, AppError> {
+        self.standing(slug, now)?;
+        self.commons.incomes(slug)
+    }
+
+    /// Previews a distribution (stewards).
+    pub fn preview_distribution(&self, request: &DistributeRequest, now: Now) -> Result<DistributionView, AppError> {
+        let steward = self.standing(&request.venture, now)?.require_steward()?.handle.clone();
+        self.commons.preview_distribution(&DistributeRequest { by: Some(steward), ..request.clone() }, now)
+    }
+
+    /// Posts a distribution (stewards).
+    pub fn post_distribution(&self, request: &DistributeRequest, now: Now) -> Result<DistributionView, AppError> {
+        let steward = self.standing(&request.venture, now)?.require_steward()?.handle.clone();
+        self.commons.post_distribution(&DistributeRequest { by: Some(steward), ..request.clone() }, now)
+    }
+
+    /// A venture's distributions (whoever may read it).
+    pub fn distributions(&self, slug: &str, now: Now) -> Result<Vec<DistributionView>, AppError> {
+        self.standing(slug, now)?;
+        self.commons.distributions(slug)
+    }
+
+    /// One distribution (whoever may read the venture).
+    pub fn distribution(&self, slug: &str, number: u32, now: Now) -> Result<DistributionView, AppError> {
+        self.standing(slug, now)?;
+        self.commons.distribution(slug, number)
+    }
+
+    /// Every member's statement (whoever may read the venture).
+    pub fn statements(&self, slug: &str, now: Now) -> Result<Vec<Statement>, AppError> {
+        self.standing(slug, now)?;
+        self.commons.statements(slug)
+    }
+
+    /// One member's statement: whoever may read the venture, and always the member themselves,
+    /// even after they left a members-only venture.
+    pub fn statement(&self, slug: &str, handle: &str, now: Now) -> Result<Statement, AppError> {
+        let standing = self.standing_of_any(slug, now)?;
+        let own = standing.handle() == Some(handle);
+        if !own && standing.departed() && standing.access.visibility == "members" {
+            return Err(AppError::Forbidden("a member who left reads only their own statement".into()));
+        }
+        self.commons.statement(slug, handle)
+    }
+
+    /// The printable report (whoever may read the venture).
+    pub fn venture_report(&self, slug: &str, now: Now) -> Result<VentureReport, AppError> {
+        self.standing(slug, now)?;
+        self.commons.venture_report(slug, now)
+    }
+
+    /// An export (whoever may read the venture).
+    pub fn export_table(&self, slug: &str, what: &str, format: &str, now: Now) -> Result<String, AppError> {
+        self.standing(slug, now)?;
+        self.commons.export_table(slug, what, format, now)
+    }
+}
