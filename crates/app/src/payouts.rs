@@ -1107,6 +1107,17 @@ impl crate::access::Acting<'_> {
         self.commons.statement(slug, handle)
     }
 
+    /// The signed-in person's own statement, with their standing in the venture. A member who
+    /// left a members-only venture reaches it too: the venture is hidden from them otherwise, so
+    /// this is the only way a page learns which member they were.
+    pub fn own_statement(&self, slug: &str, now: Now) -> Result<(crate::access::Standing, Statement), AppError> {
+        self.signed_in()?;
+        let standing = self.standing_of_any(slug, now)?;
+        let handle = standing.member.as_ref().map(|m| m.handle.clone()).ok_or_else(|| AppError::Forbidden(format!("you are not a member of {slug}, so you have no statement")))?;
+        let statement = self.commons.statement(slug, &handle)?;
+        Ok((standing, statement))
+    }
+
     /// The printable report (whoever may read the venture).
     pub fn venture_report(&self, slug: &str, now: Now) -> Result<VentureReport, AppError> {
         self.standing(slug, now)?;

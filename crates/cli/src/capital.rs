@@ -18,7 +18,7 @@ use peerstake_app::{AppError, Commons, Now};
 use peerstake_core::money::{Currency, format_scaled};
 use serde_json::{Value, json};
 
-use crate::output::emit;
+use crate::output::{Section, emit, sections};
 use crate::{Format, date, optional_date, output};
 
 /// Needs: costs a venture asks its peers to cover together.
@@ -402,41 +402,6 @@ fn day(at_ms: i64) -> String {
 fn units(milli: i64) -> String {
     let text = format_scaled(i128::from(milli), 3);
     text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// One titled table of several.
-struct Section {
-    title: String,
-    headers: Vec<&'static str>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Section {
-    fn new(title: impl Into<String>, headers: &[&'static str], rows: Vec<Vec<String>>) -> Section {
-        Section { title: title.into(), headers: headers.to_vec(), rows }
-    }
-}
-
-/// Several tables: titled and spaced for people; CSV blocks separated by a blank line; one JSON
-/// value for programs.
-fn sections(out: &mut impl Write, format: Format, parts: &[Section], value: impl FnOnce() -> Value) -> Result<(), AppError> {
-    if format == Format::Json {
-        return emit(out, format, &[], &[], value);
-    }
-    for (index, part) in parts.iter().enumerate() {
-        if index > 0 {
-            writeln!(out).map_err(io)?;
-        }
-        if format == Format::Table {
-            if part.rows.is_empty() {
-                writeln!(out, "{}: none", part.title).map_err(io)?;
-                continue;
-            }
-            writeln!(out, "{}:", part.title).map_err(io)?;
-        }
-        emit(out, format, &part.headers, &part.rows, || Value::Null)?;
-    }
-    Ok(())
 }
 
 /// Prints one ledger entry as `log` does.

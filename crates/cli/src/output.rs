@@ -380,3 +380,38 @@ pub fn ledger(out: &mut impl Write, venture: &str, page: &LedgerPage, format: Fo
     }
     Ok(())
 }
+
+/// One titled table of several.
+pub(crate) struct Section {
+    title: String,
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Section {
+    pub(crate) fn new(title: impl Into<String>, headers: &[&'static str], rows: Vec<Vec<String>>) -> Section {
+        Section { title: title.into(), headers: headers.to_vec(), rows }
+    }
+}
+
+/// Several tables: titled and spaced for people; CSV blocks separated by a blank line; one JSON
+/// value for programs.
+pub(crate) fn sections(out: &mut impl Write, format: Format, parts: &[Section], value: impl FnOnce() -> Value) -> Result<(), AppError> {
+    if format == Format::Json {
+        return emit(out, format, &[], &[], value);
+    }
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            writeln!(out).map_err(io)?;
+        }
+        if format == Format::Table {
+            if part.rows.is_empty() {
+                writeln!(out, "{}: none", part.title).map_err(io)?;
+                continue;
+            }
+            writeln!(out, "{}:", part.title).map_err(io)?;
+        }
+        emit(out, format, &part.headers, &part.rows, || Value::Null)?;
+    }
+    Ok(())
+}

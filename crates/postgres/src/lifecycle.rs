@@ -141,7 +141,12 @@ impl Lifecycle for PostgresTransaction<'_> {
             "SELECT max(t) FROM (
                  SELECT max(recorded_at_ms) AS t FROM entries WHERE venture_id = $1 AND author_no = $2
                  UNION ALL SELECT max(created_at_ms) FROM comments WHERE venture_id = $1 AND author_no = $2
-                 UNION ALL SELECT recorded_at_ms FROM members WHERE venture_id = $1 AND member_no = $2) AS times",
+                 UNION ALL SELECT recorded_at_ms FROM members WHERE venture_id = $1 AND member_no = $2
+                 UNION ALL SELECT max(created_at_ms) FROM stewardships WHERE venture_id = $1 AND from_no = $2
+                 UNION ALL SELECT max(decided_at_ms) FROM stewardships WHERE venture_id = $1 AND decided_by = $2
+                 UNION ALL SELECT max(at_ms) FROM freeze_votes WHERE venture_id = $1 AND member_no = $2
+                 UNION ALL SELECT max(recorded_at_ms) FROM incomes WHERE venture_id = $1 AND recorded_by = $2
+                 UNION ALL SELECT max(posted_at_ms) FROM distributions WHERE venture_id = $1 AND posted_by = $2) AS times",
             &[&venture.0, &member],
         )?;
         get(&row, 0)

@@ -220,7 +220,8 @@ pub trait Lifecycle {
     fn set_member_departed(&mut self, venture: VentureId, member: MemberNo, on: Option<Date>) -> Result<(), StoreError>;
     /// Changes a member's role; changes the venture's book.
     fn set_member_role(&mut self, venture: VentureId, member: MemberNo, role: &str) -> Result<(), StoreError>;
-    /// The latest time a member wrote an entry or a comment, ms since the epoch.
+    /// The latest time a member joined, wrote an entry or a comment, handed over or took up the
+    /// steward role, voted on a freeze, recorded income or posted a distribution, ms since the epoch.
     fn member_last_active(&mut self, venture: VentureId, member: MemberNo) -> Result<Option<i64>, StoreError>;
 
     /// Records a departure; returns its number.

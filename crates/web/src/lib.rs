@@ -135,12 +135,13 @@ pub async fn serve(state: AppState, address: SocketAddr, ready: impl FnOnce(Sock
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown()).await
 }
 
-/// How often the server drafts the recurring contributions whose period has come round, and
-/// releases the holds of needs whose deadline has passed unmet.
+/// How often the server drafts the recurring contributions whose period has come round,
+/// releases the holds of needs whose deadline has passed unmet, and passes the steward role for
+/// adoptions whose notice period ended without objection.
 const RECURRING_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
-/// Drafts due recurring contributions now and then every [`RECURRING_EVERY`]; a failure is
-/// reported and tried again next time.
+/// Drafts due recurring contributions, settles needs and adoptions, now and then every
+/// [`RECURRING_EVERY`]; a failure is reported and tried again next time.
 async fn draft_recurring(state: AppState) {
     let mut ticks = tokio::time::interval(RECURRING_EVERY);
     loop {
@@ -150,6 +151,9 @@ async fn draft_recurring(state: AppState) {
         }
         if let Err(error) = state.run(|commons, now| commons.settle_all_needs(now)).await {
             eprintln!("needs past their deadline: {error}");
+        }
+        if let Err(error) = state.run(|commons, now| commons.settle_all_adoptions(now)).await {
+            eprintln!("adoptions past their notice period: {error}");
         }
     }
 }

@@ -43,11 +43,22 @@ button.secondary{background:#fff;color:#14304f;border:1px solid #14304f}
 .key{display:inline-block;width:.9rem;height:.9rem;margin-right:.35rem;vertical-align:middle}
 .muted{color:#555}
 .hint{color:#444;font-size:.9rem}
+fieldset{border:1px solid #bbb;border-radius:4px;margin:.75rem 0 0;padding:.5rem .75rem;max-width:40rem}
+legend{font-weight:600;padding:0 .25rem}
+form.stack input[type=radio]{display:inline-block;width:auto;margin:0 .5rem 0 0}
+form.stack label.choice{display:inline;margin:0}
+.choices>div{margin:.5rem 0}
+.choices p{margin:.15rem 0 0 1.6rem}
 @media print{header,nav,form{display:none}}
 "#;
 
 /// The page shell.
 pub fn page(title: &str, account: Option<&Account>, csrf: &str, body: Markup) -> Markup {
+    page_styled(title, account, csrf, "", body)
+}
+
+/// The page shell with more style rules for one page (e.g. a printable report's print rules).
+pub fn page_styled(title: &str, account: Option<&Account>, csrf: &str, extra_style: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -56,6 +67,7 @@ pub fn page(title: &str, account: Option<&Account>, csrf: &str, body: Markup) ->
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · peerstake" }
                 style { (PreEscaped(STYLE)) }
+                @if !extra_style.is_empty() { style { (PreEscaped(extra_style)) } }
             }
             body {
                 a.skip href="#main" { "Skip to content" }

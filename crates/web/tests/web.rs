@@ -1630,3 +1630,8 @@ async fn needs_pledges_the_well_and_lent_goods_over_the_web() {
     let inbox = olga.api("GET", "/api/v1/me/goods/inbox", None).await.json();
     assert!(inbox["bookings"].as_array().unwrap().is_empty() && inbox["usages"].as_array().unwrap().is_empty(), "{inbox}");
 }
+
+#[path = "lifecycle/api.rs"]
+mod lifecycle_api;
+#[path = "lifecycle/pages.rs"]
+mod lifecycle_pages;

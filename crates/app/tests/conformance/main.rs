@@ -8,6 +8,7 @@ mod harness;
 mod capital;
 mod files;
 mod invariants;
+mod lifecycle;
 mod ledger;
 mod people;
 mod proposals;

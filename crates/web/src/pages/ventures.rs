@@ -88,8 +88,16 @@ pub(super) fn venture_nav(standing: &Standing) -> Markup {
             a href=(format!("/v/{slug}/activity")) { "Activity" }
             a href=(format!("/v/{slug}/needs")) { "Needs" }
             a href=(format!("/v/{slug}/goods")) { "Goods" }
-            @if standing.member.is_some() { a href=(format!("/v/{slug}/log")) { "Log a contribution" } }
-            @if standing.member.is_some() { a href=(format!("/v/{slug}/recurring")) { "Recurring" } }
+            @let present = standing.member.as_ref().is_some_and(|m| m.departed_on.is_none());
+            @if present { a href=(format!("/v/{slug}/log")) { "Log a contribution" } }
+            @if present { a href=(format!("/v/{slug}/recurring")) { "Recurring" } }
+            a href=(format!("/v/{slug}/departures")) { "Departures" }
+            a href=(format!("/v/{slug}/stewards")) { "Stewards" }
+            a href=(format!("/v/{slug}/freezes")) { "Cap table" }
+            a href=(format!("/v/{slug}/income")) { "Income" }
+            a href=(format!("/v/{slug}/distributions")) { "Payouts" }
+            a href=(format!("/v/{slug}/report")) { "Report" }
+            @if standing.member.is_some() { a href=(format!("/v/{slug}/statement")) { "My statement" } }
             @if standing.is_steward() { a href=(format!("/v/{slug}/settings")) { "Settings" } }
         }
     }
