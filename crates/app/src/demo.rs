@@ -183,6 +183,27 @@ impl Commons {
                 }
             }
         }
+        // The year's first profit, recorded and half of it paid out by the split.
+        let year_end = date!(2025 - 12 - 31);
+        let income = crate::payouts::IncomeRequest {
+            venture: DEMO_SLUG.to_string(),
+            kind: "revenue".to_string(),
+            amount: "2000".to_string(),
+            received_on: Some(year_end),
+            note: "Profit from the first wholesale orders".to_string(),
+            by: Some("ana".to_string()),
+            ..crate::payouts::IncomeRequest::default()
+        };
+        self.record_income(&income, Now::noon_of(year_end))?;
+        let payout = crate::payouts::DistributeRequest {
+            venture: DEMO_SLUG.to_string(),
+            amount: "1000".to_string(),
+            paid_on: Some(year_end),
+            note: "First profit share".to_string(),
+            by: Some("ana".to_string()),
+            ..crate::payouts::DistributeRequest::default()
+        };
+        self.post_distribution(&payout, Now::noon_of(year_end))?;
         Ok(last_seq)
     }
 }

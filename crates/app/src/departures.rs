@@ -263,8 +263,28 @@ fn departure_view(tx: &mut dyn Transaction, book: &Book, record: &DepartureRecor
         None => (DepartureEvent { case, cutoff: None, protected: Vec::new(), entries: Vec::new() }, None),
     };
     let policy = entry.as_ref().and_then(|e| book.policy_version(e.policy_version)).map_or_else(|| book.policy_at(record.departed_on).map(|(_, p)| p), Ok)?;
-    // The lines as they were: the effects undone give the balance before.
-    let after = buckets_of(tx.member_totals(book.venture.id, record.member)?, record.member);
+    // The lines as they were: the totals now, less what later entries (a buyout, above all)
+    // changed, give the balance just after; the departure's effects undone give the one before.
+    let mut after = buckets_of(tx.member_totals(book.venture.id, record.member)?, record.member);
+    if let Some(seq) = record.entry_seq {
+        let mut filter = EntryFilter { member: Some(record.member), after_seq: Some(seq), limit: peerstake_store::PAGE_SIZE_MAX, ..EntryFilter::default() };
+        loop {
+            let page = tx.entries(book.venture.id, &filter)?;
+            for effect in page.iter().flat_map(|s| s.entry.effects.iter()).filter(|e| e.member == record.member) {
+                match after.iter_mut().find(|(k, c, _)| *k == effect.kind && *c == effect.class) {
+                    Some((_, _, bucket)) => {
+                        bucket.fmv_minor -= effect.fmv_minor;
+                        bucket.slices_minor -= effect.slices_minor;
+                    }
+                    None => after.push((effect.kind, effect.class, Bucket { fmv_minor: -effect.fmv_minor, slices_minor: -effect.slices_minor, well_minor: 0 })),
+                }
+            }
+            match page.last() {
+                Some(last) if page.len() == usize::try_from(peerstake_store::PAGE_SIZE_MAX).unwrap_or(usize::MAX) => filter.after_seq = Some(last.entry.seq),
+                _ => break,
+            }
+        }
+    }
     let effects = entry.as_ref().map(|e| e.effects.clone()).unwrap_or_default();
     let mut lines = Vec::new();
     let mut kinds: Vec<(Kind, Class)> = after.iter().map(|(k, c, _)| (*k, *c)).chain(effects.iter().map(|e| (e.kind, e.class))).collect();

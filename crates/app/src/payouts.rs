@@ -5,7 +5,6 @@
 //! exact to the minor unit; and every member has a statement of what they hold and received,
 //! and of what a claw-back owes them.
 
-use std::collections::BTreeMap;
 
 use peerstake_core::allocation::largest_remainder;
 use peerstake_core::lifecycle::{buyback_plan, cap_table, clawback_owed, distribute, implied_price_per_slice};
@@ -55,11 +54,25 @@ pub(crate) fn check_not_frozen(tx: &mut dyn Transaction, book: &Book, date: Date
 
 /// Every holder's slices now, by member number (only holders with slices).
 fn holdings(tx: &mut dyn Transaction, book: &Book) -> Result<Vec<(MemberNo, i64)>, AppError> {
-    let mut slices: BTreeMap<MemberNo, i64> = BTreeMap::new();
+    // The totals come by member number, so one pass sums each member's buckets.
+    let mut slices: Vec<(MemberNo, i64)> = Vec::new();
     for (key, bucket) in tx.totals(book.venture.id)? {
-        *slices.entry(key.member).or_insert(0) += bucket.slices_minor;
+        match slices.last_mut() {
+            Some((member, sum)) if *member == key.member => *sum += bucket.slices_minor,
+            _ => slices.push((key.member, bucket.slices_minor)),
+        }
     }
-    Ok(slices.into_iter().filter(|(_, s)| *s > 0).collect())
+    if !slices.is_sorted_by_key(|(m, _)| *m) {
+        slices.sort_by_key(|(m, _)| *m);
+        slices.dedup_by(|(m, s), (keep, sum)| {
+            if m == keep {
+                *sum += *s;
+            }
+            m == keep
+        });
+    }
+    slices.retain(|(_, s)| *s > 0);
+    Ok(slices)
 }
 
 /// Percentages of weights, in hundredths of a percent, adding up to exactly 100.00.
@@ -182,10 +195,8 @@ fn freeze_view(tx: &mut dyn Transaction, book: &Book, record: FreezeRecord, now:
     let counting = if record.unfreeze_proposed_at_ms.is_some() { &unfreeze_votes } else { &votes };
     let (_, words) = tally(rule, book, &as_proposals(counting));
     let (lines, buyback_total) = if record.status == "proposed" {
-        match compute_cap_table(tx, book, record.total_shares, &record.issued) {
-            Ok(computed) => computed,
-            Err(_) => (Vec::new(), None),
-        }
+        // A proposal whose cap table cannot be worked out now (no one holds slices) shows none.
+        compute_cap_table(tx, book, record.total_shares, &record.issued).unwrap_or_default()
     } else {
         let lines = tx.cap_table(book.venture.id, record.number)?;
         let total = (!record.issued.is_empty()).then(|| lines.iter().map(|l| l.issued - l.buy_back + l.issue).sum());
@@ -359,7 +370,7 @@ fn draft_distribution(tx: &mut dyn Transaction, book: &Book, request: &Distribut
     } else {
         holdings(tx, book)?
     };
-    let number = u32::try_from(tx.distributions(book.venture.id)?.len()).unwrap_or(u32::MAX).saturating_add(1);
+    let number = tx.distribution_summary(book.venture.id)?.0.saturating_add(1);
     let amounts = distribute(amount, &weights.iter().map(|(_, w)| *w).collect::<Vec<i64>>(), number)?;
     let payouts = weights.iter().zip(amounts).map(|((member, weight), amount_minor)| Payout { member: *member, weight: *weight, amount_minor }).collect();
     Ok(DistributionRecord {
@@ -379,7 +390,7 @@ fn draft_distribution(tx: &mut dyn Transaction, book: &Book, request: &Distribut
 
 fn undistributed(tx: &mut dyn Transaction, book: &Book) -> Result<i64, AppError> {
     let received: i64 = tx.incomes(book.venture.id)?.iter().map(|i| i.amount_minor).sum();
-    let paid: i64 = tx.distributions(book.venture.id)?.iter().map(|d| d.amount_minor).sum();
+    let paid = tx.distribution_summary(book.venture.id)?.1;
     Ok(received - paid)
 }
 

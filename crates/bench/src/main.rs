@@ -43,6 +43,91 @@ struct Args {
     /// Measure only the payout split, not the ledger.
     #[arg(long)]
     payout_only: bool,
+    /// Holders to post whole distributions to, through the use case (0: skip).
+    #[arg(long, default_value_t = 0)]
+    distribution_holders: u32,
+}
+
+/// Posts 20 distributions to `holders` holders through the use case (read the holdings, split
+/// exactly, record the payouts) on a fresh venture, and prints the median and slowest time of a
+/// preview and of a post.
+fn measure_distribution(holders: u32, url: &str) -> anyhow::Result<()> {
+    use peerstake_app::payouts::{DistributeRequest, IncomeRequest};
+    use peerstake_core::kind::{Class, Kind};
+    use peerstake_core::replay::{Bucket, BucketKey};
+    use peerstake_core::terms::MemberNo;
+    use peerstake_store::{MemberRecord, Mode};
+
+    let commons = Commons::open(url).context("open the database")?;
+    let now = Now::noon_of(date!(2026 - 01 - 01));
+    let slug = format!("payout-{}", std::process::id());
+    commons.create_venture(
+        &CreateVenture {
+            slug: slug.clone(),
+            name: "Distribution benchmark".into(),
+            pitch: String::new(),
+            currency: "EUR".into(),
+            policy: PolicyChoice::Preset("slicing-pie".into()),
+            started_on: Some(date!(2024 - 01 - 01)),
+            idempotency_key: None,
+        },
+        now,
+    )?;
+    // The holders and their slices go straight into the store: adding 100,000 members one at a
+    // time through the use case re-reads the venture's book after each.
+    let setup = Instant::now();
+    let mut random = Random(0x853c_49e6_748f_ea9b);
+    let mut tx = commons.store().begin(Mode::Write)?;
+    let venture = tx.venture_by_slug(&slug)?.context("the venture just created")?;
+    let mut totals = Vec::with_capacity(usize::try_from(holders).unwrap_or(0));
+    for number in 1..=holders {
+        tx.insert_member(
+            venture.id,
+            &MemberRecord {
+                member_no: MemberNo(number),
+                handle: format!("h{number}"),
+                display_name: String::new(),
+                role: "member".into(),
+                joined_on: date!(2024 - 01 - 01),
+                recorded_at_ms: now.at_ms,
+                departed_on: None,
+            },
+        )?;
+        let fmv = i64::try_from(random.below(5_000_000)).unwrap_or(0) + 1;
+        totals.push((BucketKey { member: MemberNo(number), kind: Kind::Time, class: Class::NonCash }, Bucket { fmv_minor: fmv, slices_minor: fmv * 2, well_minor: 0 }));
+    }
+    tx.add_totals(venture.id, &totals)?;
+    tx.commit()?;
+    commons.record_income(&IncomeRequest { venture: slug.clone(), amount: "100000000".into(), ..IncomeRequest::default() }, now)?;
+    println!("distribution setup: {holders} holders in {:.0} ms", millis(setup.elapsed()));
+    let mut previews = Vec::with_capacity(20);
+    let mut posts = Vec::with_capacity(20);
+    for round in 0..21_u32 {
+        let cents = random.below(100_000_000) + 1;
+        let request = DistributeRequest { venture: slug.clone(), amount: format!("{}.{:02}", cents / 100, cents % 100), ..DistributeRequest::default() };
+        let started = Instant::now();
+        let preview = commons.preview_distribution(&request, now)?;
+        let previewed = started.elapsed();
+        let started = Instant::now();
+        let posted = commons.post_distribution(&request, now)?;
+        let elapsed = started.elapsed();
+        let paid: i64 = posted.record.payouts.iter().map(|p| p.amount_minor).sum();
+        if paid != posted.record.amount_minor || posted.record.payouts.len() != usize::try_from(holders).unwrap_or(0) || preview.record.payouts != posted.record.payouts {
+            bail!("distribution #{} did not add up", posted.record.number);
+        }
+        // The first round reads the venture's book into the cache; it is not counted.
+        if round > 0 {
+            previews.push(previewed);
+            posts.push(elapsed);
+        }
+    }
+    for (what, times) in [("preview", &mut previews), ("post", &mut posts)] {
+        times.sort();
+        let median = times.get(times.len() / 2).copied().unwrap_or_default();
+        let slowest = times.last().copied().unwrap_or_default();
+        println!("distribution to {holders} holders, {what} (20 rounds): median {:.2} ms, slowest {:.2} ms", millis(median), millis(slowest));
+    }
+    Ok(())
 }
 
 /// Splits an amount across `holders` holdings by the largest-remainder method, 50 times with the
@@ -126,11 +211,17 @@ fn main() -> anyhow::Result<()> {
     if args.payout_holders > 0 {
         measure_payout(args.payout_holders)?;
     }
-    if args.payout_only {
-        return Ok(());
-    }
     let scratch = std::env::temp_dir().join(format!("peerstake-bench-{}", std::process::id()));
     let url = args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", scratch.join("bench.db").display()));
+    if args.distribution_holders > 0 {
+        measure_distribution(args.distribution_holders, &url)?;
+    }
+    if args.payout_only {
+        if args.database_url.is_none() && !args.keep {
+            let _ = std::fs::remove_dir_all(&scratch);
+        }
+        return Ok(());
+    }
     let commons = Commons::open(&url).context("open the database")?;
     let now = Now::noon_of(date!(2026 - 01 - 01));
     let slug = args.slug.clone().unwrap_or_else(|| format!("bench-{}", std::process::id()));

@@ -2,6 +2,7 @@
 //! into typed requests; errors print as one line with a stable code and exit non-zero.
 
 mod capital;
+mod lifecycle;
 mod output;
 mod talk;
 
@@ -125,6 +126,43 @@ enum Command {
     /// or decline.
     #[command(subcommand)]
     Usage(capital::UsageCommand),
+    /// A member leaves, under one of four cases that decide which slices they keep. With
+    /// --preview, shows each kind of slices before and after, and the buyout price, and writes
+    /// nothing.
+    ///
+    /// Example: `depart kiln bo --case resigned-for-good-reason --why "Moving abroad" --by ada --preview`
+    Depart(lifecycle::DepartArgs),
+    /// Every departure of a venture.
+    Departures(lifecycle::VentureArgs),
+    /// Buyouts of a departed member's slices: offer (forced for a bad leaver), accept, decline,
+    /// withdraw, list.
+    #[command(subcommand)]
+    Buyout(lifecycle::BuyoutCommand),
+    /// Hand the steward role to another member: propose, accept, decline, withdraw.
+    #[command(subcommand)]
+    Handover(lifecycle::HandoverCommand),
+    /// The stewards, every change of steward, and whether the venture may be adopted and why.
+    Stewards(lifecycle::VentureArgs),
+    /// Adopt a venture whose stewards left or fell silent: ask, object, settle.
+    #[command(subcommand)]
+    Adopt(lifecycle::AdoptCommand),
+    /// Freeze the split into a cap table of whole shares: propose, vote, unfreeze, list, show.
+    #[command(subcommand)]
+    Freeze(lifecycle::FreezeCommand),
+    /// Money the venture received: record, list.
+    #[command(subcommand)]
+    Income(lifecycle::IncomeCommand),
+    /// Pay income out to holders by the split or the frozen cap table, exact to the smallest unit of the currency. With
+    /// --preview, shows every payout and writes nothing.
+    Distribute(lifecycle::DistributeArgs),
+    /// Every distribution, or one with its payouts.
+    Distributions(lifecycle::DistributionsArgs),
+    /// What each member holds and received: slices, share, shares, well, payouts, and what a
+    /// claw-back owes them.
+    Statement(lifecycle::StatementArgs),
+    /// Reports: export the cap table, distributions or statements as CSV or JSON.
+    #[command(subcommand)]
+    Report(lifecycle::ReportCommand),
     /// Amend an entry: reverse it and log the corrected contribution, linked to it.
     Amend {
         /// The entry number amended.
@@ -700,6 +738,18 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Goods(command) => capital::goods_command(&commons, command, now, &mut out)?,
         Command::Booking(command) => capital::booking_command(&commons, command, now, &mut out)?,
         Command::Usage(command) => capital::usage_command(&commons, command, now, &mut out)?,
+        Command::Depart(args) => lifecycle::depart(&commons, args, now, &mut out)?,
+        Command::Departures(args) => lifecycle::departures(&commons, args, &mut out)?,
+        Command::Buyout(command) => lifecycle::buyout(&commons, command, now, &mut out)?,
+        Command::Handover(command) => lifecycle::handover(&commons, command, now, &mut out)?,
+        Command::Stewards(args) => lifecycle::stewards(&commons, args, now, &mut out)?,
+        Command::Adopt(command) => lifecycle::adopt(&commons, command, now, &mut out)?,
+        Command::Freeze(command) => lifecycle::freeze(&commons, command, now, &mut out)?,
+        Command::Income(command) => lifecycle::income(&commons, command, now, &mut out)?,
+        Command::Distribute(args) => lifecycle::distribute(&commons, args, now, &mut out)?,
+        Command::Distributions(args) => lifecycle::distributions(&commons, args, &mut out)?,
+        Command::Statement(args) => lifecycle::statement(&commons, args, &mut out)?,
+        Command::Report(command) => lifecycle::report(&commons, command, now, &mut out)?,
         Command::Reverse { venture, seq, reason, author, key } => {
             let stored = commons.reverse(&ReverseRequest { venture: venture.clone(), seq, reason, author, idempotency_key: key }, now)?;
             println!("entry #{} reverses entry #{seq}", stored.entry.seq);

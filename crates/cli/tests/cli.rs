@@ -353,3 +353,160 @@ fn pooled_capital_and_lent_goods_from_the_command_line() {
     assert_eq!(totals, [("bea", "50.00", "30.00"), ("cy", "60.00", "0.00"), ("dan", "40.00", "0.00")]);
     assert!(scratch.ok(&["verify", "kiln"]).contains("kiln: ok"));
 }
+
+#[test]
+fn departures_freezes_and_payouts_from_the_command_line() {
+    let scratch = Scratch::new("lifecycle");
+    let json = |args: &[&str]| -> serde_json::Value { serde_json::from_str(&scratch.ok(args)).unwrap() };
+    let entries = || json(&["ledger", "kiln", "--format", "json"])["entries"].as_array().unwrap().len();
+    // The binary dates what it records today (UTC): contributions are dated before it.
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |offset: i64| (today + time::Duration::days(offset)).to_string();
+    scratch.ok(&["venture", "create", "kiln", "--name", "Kiln", "--currency", "EUR", "--started-on", &day(-30)]);
+    for (handle, role, rate) in [("ada", "steward", "40"), ("bo", "member", "40"), ("cy", "member", "30"), ("dan", "member", "50")] {
+        scratch.ok(&["member", "add", "kiln", handle, "--role", role, "--hourly-rate", rate, "--joined-on", &day(-30)]);
+    }
+    // Slices: ada 20 h × 40 × 2 = 1600; bo 10 h × 40 × 2 = 800 and an expense of 50 × 4 = 200;
+    // cy 10 h × 30 × 2 = 600; dan 8 h × 50 × 2 = 800.
+    scratch.ok(&["log", "time", "kiln", "--member", "ada", "--hours", "20", "--date", &day(-10)]);
+    scratch.ok(&["log", "time", "kiln", "--member", "bo", "--hours", "10", "--date", &day(-10)]);
+    scratch.ok(&["log", "expense", "kiln", "--member", "bo", "--amount", "50", "--date", &day(-10)]);
+    scratch.ok(&["log", "time", "kiln", "--member", "cy", "--hours", "10", "--date", &day(-10)]);
+    scratch.ok(&["log", "time", "kiln", "--member", "dan", "--hours", "8", "--date", &day(-10)]);
+    assert_eq!(entries(), 5);
+
+    // A bad leaver, previewed: time is lost, the expense kept at ×1; nothing is written.
+    let bad = ["depart", "kiln", "bo", "--case", "fired-for-good-reason", "--why", "Took the client list", "--by", "ada"];
+    let preview = json(&[&bad[..], &["--preview", "--format", "json"]].concat());
+    assert_eq!(preview["preview"], true);
+    assert_eq!((preview["slices_before"].as_str(), preview["slices_after"].as_str()), (Some("1000.00"), Some("50.00")));
+    let buckets: Vec<(&str, &str, &str, &str)> = preview["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (b["kind"].as_str().unwrap(), b["treatment"].as_str().unwrap(), b["before"]["slices"].as_str().unwrap(), b["after"]["slices"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(buckets, [("time", "lost", "800.00", "0.00"), ("expense", "kept at ×1", "200.00", "50.00")]);
+    assert_eq!((preview["entries_adjusted"].clone(), preview["buyout_price"].as_str()), (serde_json::json!([2, 3]), Some("50.00")));
+    let table = scratch.ok(&[&bad[..], &["--preview"]].concat());
+    assert!(table.contains("Preview, nothing written") && table.contains("Slices: 1000.00 before, 50.00 after."), "{table}");
+    assert_eq!(entries(), 5, "a preview writes nothing");
+    assert_eq!(json(&["departures", "kiln", "--format", "json"]), serde_json::json!([]));
+
+    let departed = json(&[&bad[..], &["--format", "json"]].concat());
+    assert_eq!((departed["number"].as_u64(), departed["entry"].as_u64(), departed["slices_after"].as_str()), (Some(1), Some(6), Some("50.00")));
+    // Their buyout is forced: final at once, and what they kept leaves the pie.
+    let forced = json(&["buyout", "offer", "kiln", "bo", "--by", "ada", "--format", "json"]);
+    assert_eq!(
+        (forced[0]["forced"].as_bool(), forced[0]["status"].as_str(), forced[0]["amount"].as_str(), forced[0]["entry"].as_u64()),
+        (Some(true), Some("accepted"), Some("50.00"), Some(7))
+    );
+
+    // A good leaver keeps everything; dan buys their slices, and they accept.
+    let good = json(&["depart", "kiln", "cy", "--case", "resigned-for-good-reason", "--why", "Moving abroad", "--by", "ada", "--format", "json"]);
+    assert_eq!((good["bad_leaver"].as_bool(), good["slices_before"].as_str(), good["slices_after"].as_str()), (Some(false), Some("600.00"), Some("600.00")));
+    let offered = json(&["buyout", "offer", "kiln", "cy", "--buyer", "dan", "--by", "ada", "--key", "offer-cy", "--format", "json"]);
+    assert_eq!((offered[0]["number"].as_u64(), offered[0]["status"].as_str(), offered[0]["amount"].as_str()), (Some(2), Some("offered"), Some("600.00")));
+    refused(&scratch, &["buyout", "accept", "kiln", "2", "--by", "dan"], "forbidden");
+    let accepted = json(&["buyout", "accept", "kiln", "2", "--by", "cy", "--format", "json"]);
+    assert_eq!((accepted[0]["status"].as_str(), accepted[0]["entry"].as_u64()), (Some("accepted"), Some(9)));
+    assert!(accepted[0]["clawback_until"].as_str().unwrap().starts_with(&(today.year() + 1).to_string()), "{accepted}");
+    let buyouts = scratch.ok(&["buyout", "list", "kiln", "--format", "csv"]);
+    assert_eq!(buyouts.lines().count(), 3, "{buyouts}");
+    // Read back after the buyouts, each departure still shows its own before and after.
+    let listed = json(&["departures", "kiln", "--format", "json"]);
+    let figures: Vec<(&str, &str, &str)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["member"].as_str().unwrap(), d["slices_before"].as_str().unwrap(), d["slices_after"].as_str().unwrap()))
+        .collect();
+    assert_eq!(figures, [("bo", "1000.00", "50.00"), ("cy", "600.00", "600.00")]);
+    assert_eq!(json(&["split", "kiln", "--format", "json"])["total_slices"], "3000.00");
+
+    // Ada hands the steward role to dan.
+    scratch.ok(&["handover", "propose", "kiln", "--from", "ada", "--to", "dan", "--message", "Over to you"]);
+    let handed = json(&["handover", "accept", "kiln", "1", "--by", "dan", "--note", "Gladly", "--format", "json"]);
+    assert_eq!(handed[0]["status"], "accepted");
+    let stewards = json(&["stewards", "kiln", "--format", "json"]);
+    assert_eq!((stewards["stewards"].clone(), stewards["adoptable"]["open"].as_bool()), (serde_json::json!(["dan"]), Some(false)));
+
+    // Income, then a freeze by the only steward: frozen at once.
+    scratch.ok(&["income", "record", "kiln", "--amount", "1000", "--note", "First client", "--by", "dan", "--key", "income-1"]);
+    scratch.ok(&["income", "record", "kiln", "--amount", "1000", "--note", "First client", "--by", "dan", "--key", "income-1"]);
+    let income = json(&["income", "list", "kiln", "--format", "json"]);
+    assert_eq!((income["incomes"].as_array().unwrap().len(), income["undistributed"].as_str()), (1, Some("1000.00")));
+    let frozen = json(&["freeze", "propose", "kiln", "--by", "dan", "--reason", "break-even", "--total-shares", "1000", "--format", "json"]);
+    assert_eq!((frozen["status"].as_str(), frozen["head_seq"].as_u64()), (Some("frozen"), Some(9)));
+    let cap: Vec<(&str, &str, i64)> = frozen["cap_table"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["member"].as_str().unwrap(), l["slices"].as_str().unwrap(), l["shares"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(cap, [("ada", "1600.00", 533), ("dan", "1400.00", 467)]);
+    assert_eq!(cap.iter().map(|(_, _, shares)| shares).sum::<i64>(), 1000);
+    assert!(scratch.ok(&["freeze", "show", "kiln", "1"]).contains("Cap table: 1000 whole shares"));
+
+    // A distribution by the cap table, exact to the cent; a preview writes nothing, and a retry
+    // with the same key pays nothing twice.
+    let preview = json(&["distribute", "kiln", "--amount", "333.33", "--by", "dan", "--preview", "--format", "json"]);
+    assert_eq!((preview["posted"].as_bool(), preview["basis"].as_str()), (Some(false), Some("cap-table")));
+    assert_eq!(json(&["distributions", "kiln", "--format", "json"]), serde_json::json!([]));
+    let pay = ["distribute", "kiln", "--amount", "333.33", "--by", "dan", "--idempotency-key", "d1", "--format", "json"];
+    let paid = json(&pay);
+    let payouts: Vec<(&str, &str)> =
+        paid["payouts"].as_array().unwrap().iter().map(|p| (p["member"].as_str().unwrap(), p["amount"].as_str().unwrap())).collect();
+    assert_eq!(payouts, [("ada", "177.66"), ("dan", "155.67")]);
+    let cents: i64 = payouts.iter().map(|(_, amount)| amount.replace('.', "").parse::<i64>().unwrap()).sum();
+    assert_eq!(cents, 33_333, "the payouts add up to the amount exactly");
+    assert_eq!(json(&pay)["number"], paid["number"]);
+    assert_eq!(json(&["distributions", "kiln", "--format", "json"]).as_array().unwrap().len(), 1);
+    assert!(scratch.ok(&["distributions", "kiln", "1"]).contains("333.33"));
+
+    // Statements: what each holds and received, and the good leaver's claw-back window.
+    let statements = json(&["statement", "kiln", "--format", "json"]);
+    let received: Vec<(&str, &str)> = statements.as_array().unwrap().iter().map(|s| (s["member"].as_str().unwrap(), s["received"].as_str().unwrap())).collect();
+    assert_eq!(received, [("ada", "177.66"), ("bo", "0.00"), ("cy", "0.00"), ("dan", "155.67")]);
+    let cy = json(&["statement", "kiln", "cy", "--format", "json"]);
+    assert_eq!(
+        (cy["departure_case"].as_str(), cy["buyouts"][0]["number"].as_u64(), cy["clawbacks"][0]["buyout"].as_u64()),
+        (Some("resigned-for-good-reason"), Some(2), Some(2))
+    );
+    assert!(scratch.ok(&["statement", "kiln"]).contains("Owed under claw-back"));
+
+    // Exports for spreadsheets.
+    let csv = scratch.ok(&["report", "export", "kiln", "cap-table", "--format", "csv"]);
+    assert!(csv.starts_with("member,name,slices,shares,percent"), "{csv}");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    scratch.ok(&["report", "export", "kiln", "distributions", "--format", "csv", "--out", scratch.path("payouts.csv").to_str().unwrap()]);
+    let file = std::fs::read_to_string(scratch.path("payouts.csv")).unwrap();
+    assert!(file.starts_with("distribution,paid_on,basis,member") && file.lines().count() == 3, "{file}");
+    assert!(scratch.ok(&["verify", "kiln"]).contains("kiln: ok"));
+
+    // Bad input: one line with a code, exit code 2, nothing changed.
+    let state = || {
+        (
+            scratch.ok(&["ledger", "kiln", "--format", "json"]),
+            scratch.ok(&["departures", "kiln", "--format", "json"]),
+            scratch.ok(&["distributions", "kiln", "--format", "json"]),
+            scratch.ok(&["income", "list", "kiln", "--format", "json"]),
+        )
+    };
+    let before = state();
+    for (args, code) in [
+        (vec!["depart", "kiln", "ada", "--case", "quit", "--why", "Bored", "--by", "dan"], "invalid_input"),
+        (vec!["distribute", "kiln", "--amount", "666.68", "--by", "dan"], "invalid_input"),
+        (vec!["freeze", "propose", "kiln", "--by", "dan", "--reason", "break-even"], "already_exists"),
+    ] {
+        let message = refused(&scratch, &args, code);
+        assert_eq!(scratch.run(&args).status.code(), Some(2), "{args:?}");
+        if args[0] == "distribute" {
+            assert!(message.contains("666.67"), "{message}");
+        }
+    }
+    assert_eq!(state(), before);
+    assert!(scratch.ok(&["verify", "kiln"]).contains("kiln: ok"));
+}

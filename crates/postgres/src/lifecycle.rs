@@ -467,6 +467,14 @@ impl Lifecycle for PostgresTransaction<'_> {
         number(get(&row, 0)?, "distribution")
     }
 
+    fn distribution_summary(&mut self, venture: VentureId) -> Result<(u32, i64), StoreError> {
+        let row = self
+            .pooled()
+            .query_one("SELECT count(*)::BIGINT, coalesce(sum(amount_minor), 0)::BIGINT FROM distributions WHERE venture_id = $1", &[&venture.0])?;
+        let count: i64 = get(&row, 0)?;
+        Ok((narrow(count, "distributions")?, get(&row, 1)?))
+    }
+
     fn distributions(&mut self, venture: VentureId) -> Result<Vec<DistributionRecord>, StoreError> {
         let rows =
             self.pooled().query(&format!("SELECT {DISTRIBUTION_COLUMNS} FROM distributions WHERE venture_id = $1 ORDER BY distribution_no"), &[&venture.0])?;

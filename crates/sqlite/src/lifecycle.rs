@@ -474,6 +474,14 @@ impl Lifecycle for SqliteTransaction<'_> {
         to_u32(number, "distribution")
     }
 
+    fn distribution_summary(&mut self, venture: VentureId) -> Result<(u32, i64), StoreError> {
+        let (count, sum): (i64, i64) = self
+            .connection()
+            .one("SELECT count(*), coalesce(sum(amount_minor), 0) FROM distributions WHERE venture_id = ?1", [venture.0], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(backend)?;
+        Ok((to_u32(count, "distributions")?, sum))
+    }
+
     fn distributions(&mut self, venture: VentureId) -> Result<Vec<DistributionRecord>, StoreError> {
         self.rows(
             &format!("SELECT {DISTRIBUTION_COLUMNS} FROM distributions WHERE venture_id = ?1 ORDER BY distribution_no"),

@@ -301,6 +301,8 @@ pub trait Lifecycle {
     fn insert_distribution(&mut self, venture: VentureId, distribution: &DistributionRecord) -> Result<u32, StoreError>;
     /// Every distribution with its payouts, by number.
     fn distributions(&mut self, venture: VentureId) -> Result<Vec<DistributionRecord>, StoreError>;
+    /// How many distributions there are and the sum of their amounts, without reading payouts.
+    fn distribution_summary(&mut self, venture: VentureId) -> Result<(u32, i64), StoreError>;
 }
 
 /// Encodes payouts compactly (a distribution to 100,000 holders is one row): per payout the

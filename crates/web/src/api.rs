@@ -31,6 +31,7 @@ use crate::auth::Caller;
 use crate::{AppState, status_of};
 
 pub(crate) mod capital;
+pub(crate) mod lifecycle;
 mod proposals;
 mod recurring;
 mod review;
@@ -1218,6 +1219,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
     document.merge(talk::TalkDoc::openapi());
     document.merge(capital::CapitalDoc::openapi());
+    document.merge(lifecycle::LifecycleDoc::openapi());
     document
 }
 
@@ -1265,5 +1267,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ventures/{slug}/export", get(export))
         .merge(talk::routes())
         .merge(capital::routes())
+        .merge(lifecycle::routes())
         .fallback(not_found)
 }

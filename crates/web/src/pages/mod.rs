@@ -27,6 +27,7 @@ use crate::{AppState, status_of};
 mod accounts;
 mod capital;
 mod exports;
+mod lifecycle;
 mod ledger;
 mod log;
 mod proposals;
@@ -179,6 +180,26 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/goods", get(goods_page).post(register_good))
         .route("/goods/{id}/withdraw", post(withdraw_good))
         .route("/goods/{id}/give", post(give_good))
+        // ---- later life: departures, stewards, freezes, income, payouts, statements, the report
+        .route("/v/{slug}/departures", get(lifecycle::departures_page).post(lifecycle::depart))
+        .route("/v/{slug}/buyouts", post(lifecycle::offer_buyout))
+        .route("/v/{slug}/buyouts/{number}", post(lifecycle::answer_buyout))
+        .route("/v/{slug}/stewards", get(lifecycle::stewards_page))
+        .route("/v/{slug}/stewards/handover", post(lifecycle::propose_handover))
+        .route("/v/{slug}/stewards/adopt", post(lifecycle::ask_to_adopt))
+        .route("/v/{slug}/stewards/{number}/answer", post(lifecycle::answer_handover))
+        .route("/v/{slug}/stewards/{number}/object", post(lifecycle::object_to_adoption))
+        .route("/v/{slug}/freezes", get(lifecycle::freezes_page).post(lifecycle::propose_freeze))
+        .route("/v/{slug}/freezes/{number}", get(lifecycle::freeze_page))
+        .route("/v/{slug}/freezes/{number}/vote", post(lifecycle::vote_freeze))
+        .route("/v/{slug}/freezes/{number}/unfreeze", post(lifecycle::propose_unfreeze))
+        .route("/v/{slug}/income", get(lifecycle::income_page).post(lifecycle::record_income))
+        .route("/v/{slug}/distributions", get(lifecycle::distributions_page).post(lifecycle::distribute))
+        .route("/v/{slug}/distributions/{number}", get(lifecycle::distribution_page))
+        .route("/v/{slug}/statement", get(lifecycle::own_statement_page))
+        .route("/v/{slug}/statement/{handle}", get(lifecycle::statement_page))
+        .route("/v/{slug}/report", get(lifecycle::report_page))
+        .route("/v/{slug}/exports/{file}", get(lifecycle::export))
         .route("/v/{slug}/settings", get(settings_page))
         .route("/v/{slug}/settings/access", post(save_access))
         .route("/v/{slug}/settings/requests/{username}", post(decide))
