@@ -336,6 +336,29 @@ fn a_freeze_makes_a_cap_table_and_distributions_add_up_exactly() {
     });
 }
 
+#[test]
+fn a_policy_can_refuse_contributions_while_the_split_is_frozen() {
+    on_every_backend(|_, commons| {
+        venture_with_ben(commons, "pie", None);
+        let refuse = peerstake_app::ventures::SetPolicy {
+            venture: "pie".into(),
+            policy: PolicyChoice::File("after_freeze = \"refuse\"".into()),
+            effective_from: date!(2025 - 12 - 01),
+            idempotency_key: None,
+        };
+        commons.set_policy(&refuse, when()).unwrap();
+        let freeze = FreezeRequest { venture: "pie".into(), by: "ana".into(), reason: "funding-round".into(), total_shares: "1000".into(), ..FreezeRequest::default() };
+        let frozen = commons.propose_freeze(&freeze, when()).unwrap();
+        assert_eq!(frozen.cap_table.iter().map(|l| l.line.shares).sum::<i64>(), 1000);
+        let more = || LogRequest { venture: "pie".into(), ..log_request(Some("cy"), LEAVE_ON, form("time", &[("quantity", "1")])) };
+        let (before, _) = head(commons);
+        assert_eq!(code(commons.log(&more(), when())), "invalid_input");
+        assert_eq!(head(commons).0, before);
+        commons.propose_unfreeze("pie", frozen.record.number, "ana", when()).unwrap();
+        commons.log(&more(), when()).unwrap();
+    });
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
 

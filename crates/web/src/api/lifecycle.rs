@@ -1036,7 +1036,12 @@ async fn offer_buyout(
     request_body = AnswerIn,
     responses((status = 200, body = BuyoutOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
-async fn answer_buyout(State(state): State<AppState>, caller: Caller, At((slug, number)): At<(String, u32)>, Body(input): Body<AnswerIn>) -> ApiResult<BuyoutOut> {
+async fn answer_buyout(
+    State(state): State<AppState>,
+    caller: Caller,
+    At((slug, number)): At<(String, u32)>,
+    Body(input): Body<AnswerIn>,
+) -> ApiResult<BuyoutOut> {
     caller.check_api()?;
     let account = caller.account()?.clone();
     let out = state
@@ -1239,7 +1244,12 @@ async fn get_freeze(State(state): State<AppState>, caller: Caller, At((slug, num
     request_body = FreezeVoteIn,
     responses((status = 200, body = FreezeOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
-async fn vote_freeze(State(state): State<AppState>, caller: Caller, At((slug, number)): At<(String, u32)>, Body(input): Body<FreezeVoteIn>) -> ApiResult<FreezeOut> {
+async fn vote_freeze(
+    State(state): State<AppState>,
+    caller: Caller,
+    At((slug, number)): At<(String, u32)>,
+    Body(input): Body<FreezeVoteIn>,
+) -> ApiResult<FreezeOut> {
     caller.check_api()?;
     let account = caller.account()?.clone();
     let out = state
@@ -1469,7 +1479,12 @@ async fn report(State(state): State<AppState>, caller: Caller, At(slug): At<Stri
         (status = 422, body = ErrorBody)
     )
 )]
-async fn export_table(State(state): State<AppState>, caller: Caller, At((slug, what)): At<(String, String)>, Params(params): Params<ExportParams>) -> Result<Response, ApiError> {
+async fn export_table(
+    State(state): State<AppState>,
+    caller: Caller,
+    At((slug, what)): At<(String, String)>,
+    Params(params): Params<ExportParams>,
+) -> Result<Response, ApiError> {
     let account = caller.account.clone();
     let format = params.format.as_deref().map(str::trim).filter(|f| !f.is_empty()).unwrap_or("json").to_string();
     let (text, file) = state

@@ -132,10 +132,16 @@ async fn a_ventures_later_life_from_a_departure_to_every_members_statement() {
     // slices, bought at 1.00 a slice for 50.00.
     let time = bucket(&preview, "time");
     assert_eq!((time["class"].as_str(), time["treatment"].as_str()), (Some("non-cash"), Some("lose")));
-    assert_eq!((time["before"]["slices"].as_str(), time["protected"]["slices"].as_str(), time["after"]["slices"].as_str()), (Some("800.00"), Some("0.00"), Some("0.00")));
+    assert_eq!(
+        (time["before"]["slices"].as_str(), time["protected"]["slices"].as_str(), time["after"]["slices"].as_str()),
+        (Some("800.00"), Some("0.00"), Some("0.00"))
+    );
     let expense = bucket(&preview, "expense");
     assert_eq!((expense["class"].as_str(), expense["treatment"].as_str()), (Some("cash"), Some("at-par")));
-    assert_eq!((expense["before"]["slices"].as_str(), expense["after"]["slices"].as_str(), expense["after"]["value"].as_str()), (Some("200.00"), Some("50.00"), Some("50.00")));
+    assert_eq!(
+        (expense["before"]["slices"].as_str(), expense["after"]["slices"].as_str(), expense["after"]["value"].as_str()),
+        (Some("200.00"), Some("50.00"), Some("50.00"))
+    );
     let figures = |d: &Value| {
         (
             d["slices_before"].as_str().map(str::to_string),
@@ -187,12 +193,20 @@ async fn a_ventures_later_life_from_a_departure_to_every_members_statement() {
     let again = post_keyed(&mut ana, "/api/v1/ventures/kiln/income", json!({"amount": "1000", "note": "First kiln sold"}), "income-1").await;
     assert_eq!((again.status, again.json()["number"].as_u64()), (NEW, Some(1)));
     let book = cleo.api("GET", "/api/v1/ventures/kiln/income", None).await.json();
-    assert_eq!((book["received"].as_str(), book["undistributed"].as_str(), book["incomes"].as_array().unwrap().len()), (Some("1000.00"), Some("1000.00"), 1), "{book}");
+    assert_eq!(
+        (book["received"].as_str(), book["undistributed"].as_str(), book["incomes"].as_array().unwrap().len()),
+        (Some("1000.00"), Some("1000.00"), 1),
+        "{book}"
+    );
     assert_eq!(ana.api("GET", "/api/v1/ventures/kiln/cap-table", None).await.status, GONE, "not frozen yet");
     let freeze = ana.api("POST", "/api/v1/ventures/kiln/freezes", Some(json!({"reason": "break-even", "note": "We pay our way"}))).await;
     assert_eq!(freeze.status, NEW, "{}", freeze.text);
     let freeze = freeze.json();
-    assert_eq!((freeze["status"].as_str(), freeze["head_seq"].as_u64(), freeze["total_shares"].as_i64()), (Some("frozen"), Some(6), Some(10_000_000)), "{freeze}");
+    assert_eq!(
+        (freeze["status"].as_str(), freeze["head_seq"].as_u64(), freeze["total_shares"].as_i64()),
+        (Some("frozen"), Some(6), Some(10_000_000)),
+        "{freeze}"
+    );
     let table = cleo.api("GET", "/api/v1/ventures/kiln/cap-table", None).await;
     assert_eq!(table.status, OK, "{}", table.text);
     let table = table.json();
@@ -211,7 +225,11 @@ async fn a_ventures_later_life_from_a_departure_to_every_members_statement() {
     let previewed = ana.api("POST", "/api/v1/ventures/kiln/distributions", Some(json!({"amount": "333.33", "preview": true}))).await;
     assert_eq!(previewed.status, OK, "{}", previewed.text);
     let previewed = previewed.json();
-    assert_eq!((previewed["posted"].as_bool(), previewed["basis"].as_str(), previewed["freeze"].as_u64()), (Some(false), Some("cap-table"), Some(1)), "{previewed}");
+    assert_eq!(
+        (previewed["posted"].as_bool(), previewed["basis"].as_str(), previewed["freeze"].as_u64()),
+        (Some(false), Some("cap-table"), Some(1)),
+        "{previewed}"
+    );
     assert_eq!(count(&mut ana, "/api/v1/ventures/kiln/distributions").await, 0, "a preview writes nothing");
     let posted = post_keyed(&mut ana, "/api/v1/ventures/kiln/distributions", json!({"amount": "333.33", "note": "January"}), "pay-1").await;
     assert_eq!(posted.status, NEW, "{}", posted.text);
@@ -222,7 +240,15 @@ async fn a_ventures_later_life_from_a_departure_to_every_members_statement() {
     assert_eq!(payouts.iter().map(|p| minor(&p["amount"])).sum::<i64>(), 33_333, "{posted}");
     let paid: Vec<(&str, &str, &str, &str, &str)> = payouts
         .iter()
-        .map(|p| (p["member"].as_str().unwrap(), p["weight"].as_str().unwrap(), p["total_weight"].as_str().unwrap(), p["percent"].as_str().unwrap(), p["amount"].as_str().unwrap()))
+        .map(|p| {
+            (
+                p["member"].as_str().unwrap(),
+                p["weight"].as_str().unwrap(),
+                p["total_weight"].as_str().unwrap(),
+                p["percent"].as_str().unwrap(),
+                p["amount"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(paid, [("ana", "5714286", "10000000", "57.14", "190.47"), ("cleo", "4285714", "10000000", "42.86", "142.86")]);
     assert!(payouts.iter().all(|p| p["head_seq"] == 6), "{posted}");
@@ -241,10 +267,18 @@ async fn a_ventures_later_life_from_a_departure_to_every_members_statement() {
         assert_eq!(statement.json()["received"], received, "{}", statement.text);
     }
     let own = ben.api("GET", "/api/v1/ventures/kiln/statements/ben", None).await.json();
-    assert_eq!((own["departed_on"].as_str(), own["departure_case"].as_str(), own["slices"].as_str()), (Some("2026-01-15"), Some("fired-for-good-reason"), Some("0.00")), "{own}");
+    assert_eq!(
+        (own["departed_on"].as_str(), own["departure_case"].as_str(), own["slices"].as_str()),
+        (Some("2026-01-15"), Some("fired-for-good-reason"), Some("0.00")),
+        "{own}"
+    );
     assert_eq!((own["buyouts"][0]["amount"].as_str(), own["buyouts"][0]["status"].as_str()), (Some("50.00"), Some("accepted")), "{own}");
     let cleos = cleo.api("GET", "/api/v1/ventures/kiln/statements/cleo", None).await.json();
-    assert_eq!((cleos["shares"].as_i64(), cleos["total_shares"].as_i64(), cleos["payouts"][0]["head_seq"].as_u64()), (Some(4_285_714), Some(10_000_000), Some(6)), "{cleos}");
+    assert_eq!(
+        (cleos["shares"].as_i64(), cleos["total_shares"].as_i64(), cleos["payouts"][0]["head_seq"].as_u64()),
+        (Some(4_285_714), Some(10_000_000), Some(6)),
+        "{cleos}"
+    );
     // … and nothing else of a members-only venture.
     let other = ben.api("GET", "/api/v1/ventures/kiln/statements/ana", None).await;
     assert_eq!((other.status, other.json()["error"]["code"].as_str()), (FORBID, Some("forbidden")), "{}", other.text);
@@ -272,16 +306,30 @@ async fn a_ventures_later_life_from_a_departure_to_every_members_statement() {
     let report = cleo.api("GET", "/api/v1/ventures/kiln/report", None).await;
     assert_eq!(report.status, OK, "{}", report.text);
     let report = report.json();
-    assert_eq!((report["departures"].as_array().unwrap().len(), report["statements"].as_array().unwrap().len(), report["cap_table"]["number"].as_u64()), (1, 3, Some(1)));
+    assert_eq!(
+        (report["departures"].as_array().unwrap().len(), report["statements"].as_array().unwrap().len(), report["cap_table"]["number"].as_u64()),
+        (1, 3, Some(1))
+    );
     let csv = cleo.api("GET", "/api/v1/ventures/kiln/exports/distributions?format=csv", None).await;
     assert_eq!(csv.status, OK, "{}", csv.text);
     assert!(csv.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
     let rows: Vec<&str> = csv.text.lines().collect();
-    assert_eq!(rows, ["distribution,paid_on,basis,member,weight,total_weight,percent,amount,head_seq", "1,2026-01-15,cap-table,ana,5714286,10000000,57.14,190.47,6", "1,2026-01-15,cap-table,cleo,4285714,10000000,42.86,142.86,6"]);
+    assert_eq!(
+        rows,
+        [
+            "distribution,paid_on,basis,member,weight,total_weight,percent,amount,head_seq",
+            "1,2026-01-15,cap-table,ana,5714286,10000000,57.14,190.47,6",
+            "1,2026-01-15,cap-table,cleo,4285714,10000000,42.86,142.86,6"
+        ]
+    );
     let json_export = cleo.api("GET", "/api/v1/ventures/kiln/exports/cap-table?format=json", None).await;
     assert!(json_export.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"));
     let rows = json_export.json()["rows"].clone();
-    assert_eq!((rows[0]["shares"].as_str(), rows[1]["shares"].as_str(), rows[0]["status"].as_str()), (Some("5714286"), Some("4285714"), Some("frozen")), "{rows}");
+    assert_eq!(
+        (rows[0]["shares"].as_str(), rows[1]["shares"].as_str(), rows[0]["status"].as_str()),
+        (Some("5714286"), Some("4285714"), Some("frozen")),
+        "{rows}"
+    );
 }
 
 #[tokio::test]
@@ -303,7 +351,19 @@ async fn every_lifecycle_route_for_every_role() {
     let v = "/api/v1/ventures/loom";
 
     // Reads: anyone may read a public venture's later life.
-    for path in ["departures", "buyouts", "stewards", "freezes", "income", "distributions", "statements", "statements/ben", "report", "exports/statements", "exports/cap-table?format=csv"] {
+    for path in [
+        "departures",
+        "buyouts",
+        "stewards",
+        "freezes",
+        "income",
+        "distributions",
+        "statements",
+        "statements/ben",
+        "report",
+        "exports/statements",
+        "exports/cap-table?format=csv",
+    ] {
         each(&mut roles, "GET", &format!("{v}/{path}"), None, all).await;
     }
     for path in ["cap-table", "freezes/1", "distributions/1", "statements/nobody"] {
@@ -339,7 +399,11 @@ async fn every_lifecycle_route_for_every_role() {
     assert_eq!(count(steward, &format!("{v}/departures")).await, 0);
     assert_eq!(entries(steward, "loom").await.len(), 2);
     let recorded = each(&mut roles, "POST", &format!("{v}/departures"), Some(leaves), stewards(NEW)).await;
-    assert_eq!((recorded[3].json()["bad_leaver"].as_bool(), recorded[3].json()["slices_after"].as_str()), (Some(false), Some("120.00")), "a good leaver keeps everything");
+    assert_eq!(
+        (recorded[3].json()["bad_leaver"].as_bool(), recorded[3].json()["slices_after"].as_str()),
+        (Some(false), Some("120.00")),
+        "a good leaver keeps everything"
+    );
 
     // Buyouts: offered by stewards; only the leaver accepts or declines, a steward withdraws.
     let steward = &mut roles[3].1;
@@ -370,7 +434,8 @@ async fn every_lifecycle_route_for_every_role() {
     refused(&mut roles[3].1, &format!("{v}/stewards/handover"), json!({"to": "dan"}), FORBID, None).await;
     refused(&mut roles[3].1, &format!("{v}/stewards/handover"), json!({"to": "ana"}), BAD, Some("to")).await;
     each(&mut roles, "POST", &format!("{v}/stewards/handover"), Some(json!({"to": "ben", "message": "Over to you"})), stewards(NEW)).await;
-    let answered = each(&mut roles, "POST", &format!("{v}/stewards/1/answer"), Some(json!({"answer": "decline", "note": "Not now"})), [NO, FORBID, OK, BAD]).await;
+    let answered =
+        each(&mut roles, "POST", &format!("{v}/stewards/1/answer"), Some(json!({"answer": "decline", "note": "Not now"})), [NO, FORBID, OK, BAD]).await;
     assert_eq!((answered[2].json()["status"].as_str(), answered[2].json()["decided_by"].as_str()), (Some("declined"), Some("ben")));
     // Active stewards: nobody may adopt; there is no adoption to object to.
     each(&mut roles, "POST", &format!("{v}/stewards/adopt"), Some(json!({"message": "I would run it"})), [NO, FORBID, FORBID, FORBID]).await;
@@ -419,7 +484,11 @@ async fn every_lifecycle_route_for_every_role() {
     assert_eq!(count(&mut roles[3].1, &format!("{v}/distributions")).await, 0);
     let paid = each(&mut roles, "POST", &format!("{v}/distributions"), Some(json!({"amount": "10"})), stewards(NEW)).await;
     let paid = paid[3].json();
-    assert_eq!((paid["basis"].as_str(), paid["payouts"][0]["member"].as_str(), paid["payouts"][0]["amount"].as_str()), (Some("split"), Some("ben"), Some("10.00")), "{paid}");
+    assert_eq!(
+        (paid["basis"].as_str(), paid["payouts"][0]["member"].as_str(), paid["payouts"][0]["amount"].as_str()),
+        (Some("split"), Some("ben"), Some("10.00")),
+        "{paid}"
+    );
     assert_eq!((paid["payouts"][0]["weight"].as_str(), paid["payouts"][0]["percent"].as_str()), (Some("240.00"), Some("100.00")), "slices, as a decimal");
     each(&mut roles, "GET", &format!("{v}/distributions/1"), None, all).await;
     each(&mut roles, "GET", &format!("{v}/distributions/2"), None, none).await;
@@ -552,7 +621,11 @@ async fn a_departed_member_cannot_vote() {
     let server = server();
     let mut ana = person(&server, "ana").await;
     let created = ana
-        .api("POST", "/api/v1/ventures", Some(json!({"slug": "guild", "name": "Guild", "currency": "EUR", "policy_toml": "proposals = \"all\"", "started_on": "2026-01-01"})))
+        .api(
+            "POST",
+            "/api/v1/ventures",
+            Some(json!({"slug": "guild", "name": "Guild", "currency": "EUR", "policy_toml": "proposals = \"all\"", "started_on": "2026-01-01"})),
+        )
         .await;
     assert_eq!(created.status, NEW, "{}", created.text);
     let (mut ben, mut cleo) = (person(&server, "ben").await, person(&server, "cleo").await);

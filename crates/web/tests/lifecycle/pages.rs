@@ -26,6 +26,19 @@ async fn log(by: &mut Browser, slug: &str, fields: Value) {
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
 }
 
+/// Signs each browser in again, with the password `person` gave it, when its session ran out.
+async fn sign_in_again(browsers: &mut [(&mut Browser, &str)]) {
+    for (browser, username) in browsers.iter_mut() {
+        let me = browser.get("/api/v1/me").await;
+        if me.status == StatusCode::OK {
+            continue;
+        }
+        browser.cookies.remove(SESSION_COOKIE);
+        let reply = browser.post("/login", &[("username", username), ("password", &format!("{username}-long-password"))]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
+    }
+}
+
 /// The people of a venture's later life.
 struct People {
     /// The steward.
@@ -350,7 +363,9 @@ async fn stewards_hand_over_and_a_silent_venture_is_adopted_unless_a_member_obje
     assert_eq!(olga.post("/v/loom/stewards/adopt", &[("message", "Let me")]).await.status, FORBID, "not open to adoption");
 
     // Half a year of silence: anyone signed in may ask to adopt it, with a word about themselves.
+    // (Sessions last 30 days: people sign in again.)
     days.store(181, Ordering::Relaxed);
+    sign_in_again(&mut [(&mut olga, "olga"), (&mut dan, "dan")]).await;
     let page = visitor.get("/v/loom/stewards").await.text;
     assert!(page.contains(r#"data-adoptable="open""#) && page.contains("no steward has been active for 180 days"), "{page}");
     assert!(page.contains("to ask to adopt this venture"), "a visitor is asked to sign in: {page}");
@@ -374,6 +389,7 @@ async fn stewards_hand_over_and_a_silent_venture_is_adopted_unless_a_member_obje
     // Asked again, nobody objects within 30 days: reading the page passes the role.
     assert_eq!(olga.post("/v/loom/stewards/adopt", &[("message", "Second try")]).await.status, SEE);
     days.store(181 + 31, Ordering::Relaxed);
+    sign_in_again(&mut [(&mut olga, "olga")]).await;
     let page = visitor.get("/v/loom/stewards").await.text;
     assert!(page.contains(r#"data-status="passed""#) && page.contains(r#"data-steward="olga""#), "{page}");
     assert!(olga.get("/v/loom/departures").await.text.contains("Record a departure"), "olga is a steward now");
