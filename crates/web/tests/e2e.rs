@@ -522,3 +522,170 @@ fn capital_in_a_real_browser(browser: &Browser) {
     assert!(browser.source().contains("160.00"), "dora's 160 slices are in the split");
     browser.screenshot("23-backers-slices");
 }
+
+/// A browser on a fresh app, for one test: the app, chromedriver and a WebDriver session whose
+/// screenshots land in `target/e2e/<name>/` (emptied of pictures from an earlier run). Fields
+/// drop in order: the session ends before its driver stops and the app's files go.
+struct Session {
+    browser: Browser,
+    _driver: Chromedriver,
+    _dir: TempDir,
+}
+
+impl Session {
+    /// None when there is no browser to drive and `PEERSTAKE_E2E` is unset.
+    fn start(name: &str) -> Option<Session> {
+        if std::env::var_os("PEERSTAKE_E2E").is_none() && !Path::new(CHROMEDRIVER).exists() {
+            eprintln!("note: skipping the browser test: no {CHROMEDRIVER} (apt-get install chromium chromium-driver) and PEERSTAKE_E2E is unset");
+            return None;
+        }
+        let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e").join(name);
+        std::fs::create_dir_all(&shots).expect("the screenshot directory is made");
+        let shots = shots.canonicalize().expect("the screenshot directory exists");
+        for old in std::fs::read_dir(&shots).expect("the screenshot directory is readable").flatten() {
+            if old.path().extension().is_some_and(|e| e == "png") {
+                let _ = std::fs::remove_file(old.path());
+            }
+        }
+        let dir = TempDir(std::env::temp_dir().join(format!("peerstake-e2e-{name}-{}", std::process::id())));
+        let _ = std::fs::remove_dir_all(&dir.0);
+        std::fs::create_dir_all(&dir.0).expect("a temporary directory");
+        let app = start_app(&dir.0);
+        let (driver, driver_url) = start_chromedriver(&shots.join("chromedriver.log"));
+        let browser = Browser::start(&driver_url, &format!("http://{app}"), &shots);
+        Some(Session { browser, _driver: driver, _dir: dir })
+    }
+}
+
+impl Browser {
+    /// Whether the page shown is wider than the window (only tables may scroll, in their box).
+    fn overflows(&self) -> i64 {
+        let overflow = self.post("/execute/sync", json!({"script": "return document.documentElement.scrollWidth - document.documentElement.clientWidth;", "args": []}));
+        overflow.as_i64().unwrap_or(-1)
+    }
+}
+
+/// A venture's later life through the pages: a member leaves as a bad leaver and is bought out,
+/// the pie is frozen, income is distributed, and every member sees their statement.
+#[test]
+fn a_bad_leaver_is_bought_out_the_pie_frozen_income_distributed_and_every_member_sees_their_statement() {
+    let Some(session) = Session::start("lifecycle") else { return };
+    let browser = &session.browser;
+    let sign_in = |who: &str| {
+        browser.sign_out();
+        browser.sign_in(who);
+    };
+
+    // Ana starts Loomworks and gives 200 for an expense (800 slices); Ben joins at 40 an hour,
+    // works 10 hours and pays a 100 expense (1,200 slices); Cy joins at 50 and works 4 hours (400).
+    browser.sign_up("ana", "Ana");
+    browser.open("/new");
+    browser.fill(r#"input[name="name"]"#, "Loomworks");
+    browser.fill(r#"input[name="slug"]"#, "loom");
+    browser.fill(r#"input[name="currency"]"#, "EUR");
+    browser.click(r#"form[action="/new"] button[type="submit"]"#);
+    browser.wait_for_page("/v/loom");
+    browser.log("expense", "amount", "200", "200.00 EUR", "800.00 slices");
+    for (who, name, rate) in [("ben", "Ben", "40"), ("cy", "Cy", "50")] {
+        browser.sign_out();
+        browser.sign_up(who, name);
+        browser.open("/v/loom");
+        browser.fill(r#"input[name="hourly_rate"]"#, rate);
+        browser.click(r#"form[action="/v/loom/join"] button[type="submit"]"#);
+        browser.wait_for_page("/v/loom");
+        browser.wait_for_text("Log a contribution");
+    }
+    browser.log("time", "quantity", "4", "200.00 EUR", "400.00 slices");
+    sign_in("ben");
+    browser.log("time", "quantity", "10", "400.00 EUR", "800.00 slices");
+    browser.log("expense", "amount", "100", "100.00 EUR", "400.00 slices");
+
+    // Ben stops coming after warnings. Ana records his departure: the first submit shows what it
+    // does (his time is lost, his expense kept at ×1), and only the confirmation records it.
+    sign_in("ana");
+    browser.open("/v/loom");
+    browser.click(r#"nav[aria-label="Venture"] a[href="/v/loom/departures"]"#);
+    browser.wait_for_page("/v/loom/departures");
+    browser.wait_for_text("Nobody has left.");
+    browser.click(r#"form[action="/v/loom/departures"] select[name="member"] option[value="ben"]"#);
+    browser.click("#f-case-fired-for-good-reason");
+    browser.fill(r#"textarea[name="justification"]"#, "Stopped coming after three warnings");
+    browser.click(r#"button[name="action"][value="preview"]"#);
+    browser.wait_for_text("Confirm departure");
+    assert_eq!(browser.text("[data-departure-preview] [data-slices-before]"), "1200.00");
+    assert_eq!(browser.text("[data-departure-preview] [data-slices-after]"), "100.00");
+    assert_eq!(browser.text("[data-departure-preview] [data-buyout]"), "100.00 EUR");
+    assert_eq!(browser.all("[data-departure-preview] [data-entries-adjusted] a").len(), 2, "his two entries are adjusted");
+    assert!(browser.source().contains("Nobody has left."), "nothing is recorded yet");
+    browser.screenshot("01-departure-preview");
+    browser.click("[data-departure-preview] button[type=\"submit\"]");
+    browser.wait_for_page("/v/loom/departures");
+    browser.wait_for_text(r#"data-departure="ben""#);
+    assert_eq!(browser.text(r#"[data-departure="ben"] [data-slices-after]"#), "100.00");
+
+    // As a bad leaver, his buyout is forced: what he kept (100 slices at 1 EUR) leaves the pie.
+    browser.click(r#"form[action="/v/loom/buyouts"] button[type="submit"]"#);
+    browser.wait_for_page("/v/loom/departures");
+    browser.wait_for_text(r#"data-status="accepted""#);
+    assert_eq!(browser.text(r#"tr[data-buyout="1"] td[data-clawback]"#), "none (a bad leaver)");
+    browser.screenshot("02-bought-out");
+
+    // The business breaks even: Ana, its only steward, freezes the split into 10,000,000 shares.
+    browser.click(r#"nav[aria-label="Venture"] a[href="/v/loom/freezes"]"#);
+    browser.wait_for_page("/v/loom/freezes");
+    browser.click(r#"form[action="/v/loom/freezes"] button[type="submit"]"#);
+    browser.wait_for_page("/v/loom/freezes/1");
+    assert_eq!(browser.text("strong[data-status]"), "frozen");
+    assert_eq!(browser.text(r#"td[data-shares="ana"]"#), "6666667");
+    assert_eq!(browser.text(r#"td[data-shares="cy"]"#), "3333333");
+    assert!(browser.all(r#"td[data-shares="ben"]"#).is_empty(), "ben holds nothing");
+    browser.screenshot("03-frozen");
+
+    // 300 EUR of revenue arrives and is paid out by the cap table, previewed first.
+    browser.click(r#"nav[aria-label="Venture"] a[href="/v/loom/income"]"#);
+    browser.wait_for_page("/v/loom/income");
+    browser.fill(r#"form[action="/v/loom/income"] input[name="amount"]"#, "300");
+    browser.fill(r#"form[action="/v/loom/income"] input[name="note"]"#, "First looms sold");
+    browser.click(r#"form[action="/v/loom/income"] button[type="submit"]"#);
+    browser.wait_for_page("/v/loom/income");
+    browser.wait_for_text("First looms sold");
+    assert_eq!(browser.text("strong[data-undistributed]"), "300.00 EUR");
+    browser.click(r#"nav[aria-label="Venture"] a[href="/v/loom/distributions"]"#);
+    browser.wait_for_page("/v/loom/distributions");
+    browser.fill(r#"input[name="note"]"#, "January");
+    browser.click(r#"button[name="action"][value="preview"]"#);
+    browser.wait_for_text("Post this distribution");
+    assert_eq!(browser.text(r#"td[data-payout="ana"]"#), "200.00");
+    assert_eq!(browser.text(r#"td[data-payout="cy"]"#), "100.00");
+    assert!(browser.source().contains("Nothing distributed yet."), "a preview pays nothing");
+    browser.screenshot("04-distribution-preview");
+    browser.click("[data-distribution-preview] button[type=\"submit\"]");
+    browser.wait_for_page("/v/loom/distributions/1");
+    assert_eq!(browser.text("strong[data-amount]"), "300.00 EUR");
+
+    // Every member, Ben included, signs in and reads their own statement.
+    for (who, received) in [("ana", "200.00 EUR"), ("ben", "0.00 EUR"), ("cy", "100.00 EUR")] {
+        sign_in(who);
+        browser.open("/v/loom");
+        browser.click(r#"nav[aria-label="Venture"] a[href="/v/loom/statement"]"#);
+        browser.wait_for_page("/v/loom/statement");
+        assert_eq!(browser.text("td[data-received]"), received, "{who}'s payouts");
+        if who == "ben" {
+            assert!(!browser.all("p[data-departed]").is_empty(), "his statement says he left");
+            assert_eq!(browser.text("td[data-buyout-amount]"), "100.00 EUR");
+        } else {
+            assert_eq!(browser.all("tr[data-statement-payout]").len(), 1, "{who} was paid once");
+        }
+        browser.screenshot(&format!("05-statement-{who}"));
+    }
+
+    // At phone width the new pages reflow, and the report prints without navigation.
+    browser.post("/window/rect", json!({"width": 390, "height": 844}));
+    for path in ["/v/loom/departures", "/v/loom/statement", "/v/loom/freezes/1", "/v/loom/report"] {
+        browser.open(path);
+        browser.wait_for_page(path);
+        assert_eq!(browser.overflows(), 0, "{path} is wider than a phone screen");
+    }
+    browser.screenshot("06-phone-report");
+    browser.post("/window/rect", json!({"width": 1200, "height": 900}));
+}
