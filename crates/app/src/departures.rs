@@ -151,9 +151,8 @@ fn draft_departure(tx: &mut dyn Transaction, book: &Book, request: &DepartReques
     if let Some(on) = record.departed_on {
         return Err(invalid("member", format!("{} already left on {on}", record.handle)));
     }
-    let case = LeaveCase::from_name(request.case.trim()).ok_or_else(|| {
-        invalid("case", "use fired-for-good-reason, fired-for-no-good-reason, resigned-for-good-reason or resigned-for-no-good-reason")
-    })?;
+    let case = LeaveCase::from_name(request.case.trim())
+        .ok_or_else(|| invalid("case", "use fired-for-good-reason, fired-for-no-good-reason, resigned-for-good-reason or resigned-for-no-good-reason"))?;
     let justification = request.justification.trim();
     if justification.is_empty() {
         return Err(invalid("justification", "say why, so the members can check the case"));
@@ -184,10 +183,7 @@ fn draft_departure(tx: &mut dyn Transaction, book: &Book, request: &DepartReques
         _ => None,
     };
     let protected = match cutoff {
-        Some(day) => buckets_of(tx.totals_as_of(book.venture.id, day)?, member)
-            .into_iter()
-            .map(|(k, c, b)| (k, c, Bucket { well_minor: 0, ..b }))
-            .collect(),
+        Some(day) => buckets_of(tx.totals_as_of(book.venture.id, day)?, member).into_iter().map(|(k, c, b)| (k, c, Bucket { well_minor: 0, ..b })).collect(),
         None => Vec::new(),
     };
     let outcome = recovery(policy, case, member, &current, &protected);
@@ -299,8 +295,19 @@ fn departure_view(tx: &mut dyn Transaction, book: &Book, record: &DepartureRecor
             well_minor: now_bucket.well_minor,
         };
         let protected = event.protected.iter().find(|(k, c, _)| *k == kind && *c == class).map(|(_, _, b)| *b).unwrap_or_default();
-        let after_bucket = Bucket { fmv_minor: before.fmv_minor + effect.map_or(0, |e| e.fmv_minor), slices_minor: before.slices_minor + effect.map_or(0, |e| e.slices_minor), ..before };
-        lines.push(RecoveryLine { kind, class, treatment: peerstake_core::lifecycle::treatment(policy, case, kind, class), before, protected, after: after_bucket });
+        let after_bucket = Bucket {
+            fmv_minor: before.fmv_minor + effect.map_or(0, |e| e.fmv_minor),
+            slices_minor: before.slices_minor + effect.map_or(0, |e| e.slices_minor),
+            ..before
+        };
+        lines.push(RecoveryLine {
+            kind,
+            class,
+            treatment: peerstake_core::lifecycle::treatment(policy, case, kind, class),
+            before,
+            protected,
+            after: after_bucket,
+        });
     }
     let kept: i64 = lines.iter().map(|l| l.after.slices_minor).sum();
     Ok(DepartureView {
@@ -419,7 +426,11 @@ impl Commons {
         let book = self.books.write(tx.as_mut(), &request.venture)?;
         if let Some(result) = replayed(tx.as_mut(), book.venture.id, request.idempotency_key.as_deref(), &key)? {
             let number = number_from(&result, "departure:")?;
-            let record = tx.departures(book.venture.id)?.into_iter().find(|d| d.number == number).ok_or(AppError::NotFound { what: "departure", name: number.to_string() })?;
+            let record = tx
+                .departures(book.venture.id)?
+                .into_iter()
+                .find(|d| d.number == number)
+                .ok_or(AppError::NotFound { what: "departure", name: number.to_string() })?;
             let book = self.books.within(tx.as_mut(), &request.venture)?;
             return departure_view(tx.as_mut(), &book, &record);
         }
@@ -483,7 +494,8 @@ impl Commons {
         let venture = book.venture.id;
         if let Some(result) = replayed(tx.as_mut(), venture, request.idempotency_key.as_deref(), &key)? {
             let number = number_from(&result, "buyout:")?;
-            let record = tx.buyouts(venture)?.into_iter().find(|b| b.number == number).ok_or(AppError::NotFound { what: "buyout", name: number.to_string() })?;
+            let record =
+                tx.buyouts(venture)?.into_iter().find(|b| b.number == number).ok_or(AppError::NotFound { what: "buyout", name: number.to_string() })?;
             return Ok(buyout_view(&book, record));
         }
         let leaver = book.member(request.member.trim())?.clone();
@@ -564,7 +576,10 @@ impl Commons {
         let buckets = buckets_of(tx.member_totals(venture, record.member)?, record.member);
         let slices: i64 = buckets.iter().map(|(_, _, b)| b.slices_minor).sum();
         if slices != record.slices_minor {
-            return Err(invalid("buyout", format!("the slices changed since the offer ({} then, {} now); withdraw it and offer again", record.slices_minor, slices)));
+            return Err(invalid(
+                "buyout",
+                format!("the slices changed since the offer ({} then, {} now); withdraw it and offer again", record.slices_minor, slices),
+            ));
         }
         if let Some(latest) = tx.latest_entry_date(venture)?
             && now.today < latest
@@ -572,7 +587,8 @@ impl Commons {
             return Err(AppError::DateOutOfRange { field: "date", reason: format!("the ledger has entries dated after today ({latest})") });
         }
         let (policy_version, policy) = book.policy_at(now.today)?;
-        let event = BuyoutEvent { number: record.number, price_per_slice_minor: record.price_per_slice_minor, amount_minor: record.amount_minor, buyer: record.buyer };
+        let event =
+            BuyoutEvent { number: record.number, price_per_slice_minor: record.price_per_slice_minor, amount_minor: record.amount_minor, buyer: record.buyer };
         let effects = buyout_effects(record.member, &buckets, record.buyer, record.amount_minor);
         let head = (book.venture.head_seq, book.venture.head_hash);
         let head = match tx.lock_venture(venture) {
@@ -617,11 +633,8 @@ impl Commons {
     pub fn answer_buyout(&self, venture: &str, number: u32, answer: &str, by: Option<&str>, now: Now) -> Result<BuyoutView, AppError> {
         let mut tx = self.store.begin(Mode::Write)?;
         let book = self.books.write(tx.as_mut(), venture)?;
-        let mut record = tx
-            .buyouts(book.venture.id)?
-            .into_iter()
-            .find(|b| b.number == number)
-            .ok_or(AppError::NotFound { what: "buyout", name: number.to_string() })?;
+        let mut record =
+            tx.buyouts(book.venture.id)?.into_iter().find(|b| b.number == number).ok_or(AppError::NotFound { what: "buyout", name: number.to_string() })?;
         if record.status != "offered" {
             return Err(invalid("buyout", format!("#{number} is {}; only an open offer can be answered", record.status)));
         }
@@ -712,7 +725,13 @@ impl Commons {
         if record.status != "proposed" {
             return Err(invalid("handover", format!("#{number} is {}", record.status)));
         }
-        let to = if answer == "withdraw" { "withdrawn" } else if answer == "accept" { "accepted" } else if answer == "decline" { "declined" } else {
+        let to = if answer == "withdraw" {
+            "withdrawn"
+        } else if answer == "accept" {
+            "accepted"
+        } else if answer == "decline" {
+            "declined"
+        } else {
             return Err(invalid("answer", "use accept, decline or withdraw"));
         };
         if to == "withdrawn" && record.from != Some(by) {
@@ -840,7 +859,12 @@ impl Commons {
         record.decision_note = note.trim().to_string();
         tx.commit()?;
         if let Some(account) = record.to_account {
-            self.notify_accounts(&[account], &format!("[{}] A member objected to your adoption request", book.venture.name), note, &format!("/v/{}/stewards", book.venture.slug));
+            self.notify_accounts(
+                &[account],
+                &format!("[{}] A member objected to your adoption request", book.venture.name),
+                note,
+                &format!("/v/{}/stewards", book.venture.slug),
+            );
         }
         stewardship_view(self.store.begin(Mode::Read)?.as_mut(), &book, record)
     }
@@ -851,7 +875,10 @@ impl Commons {
         {
             let mut tx = self.store.begin(Mode::Read)?;
             let book = self.books.read(tx.as_mut(), venture)?;
-            let due = tx.stewardships(book.venture.id)?.iter().any(|s| s.kind == "adoption" && s.status == "proposed" && s.notice_until.is_some_and(|d| d < now.today));
+            let due = tx
+                .stewardships(book.venture.id)?
+                .iter()
+                .any(|s| s.kind == "adoption" && s.status == "proposed" && s.notice_until.is_some_and(|d| d < now.today));
             if !due {
                 return Ok(0);
             }
@@ -908,26 +935,15 @@ fn adoptable_in(tx: &mut dyn Transaction, book: &Book, now: Now) -> Result<Adopt
         Ok(Adoptable { open: true, reason: format!("no steward has been active for {} days or more", policy.steward_silence_days) })
     } else {
         let days_left = (silence_ms - (now.at_ms - since)).div_euclid(86_400_000) + 1;
-        Ok(Adoptable { open: false, reason: format!("its stewards are active (it may be adopted after {} days of silence; {days_left} to go)", policy.steward_silence_days) })
+        Ok(Adoptable {
+            open: false,
+            reason: format!("its stewards are active (it may be adopted after {} days of silence; {days_left} to go)", policy.steward_silence_days),
+        })
     }
 }
 
 /// Every treatment a bucket can get, for forms that explain the rules.
 pub const TREATMENTS: [Treatment; 3] = [Treatment::Keep, Treatment::AtPar, Treatment::Lose];
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn months_move_whole_months_and_clamp_the_day() {
-        let day = |y, m, d| Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap();
-        assert_eq!(months_before(day(2026, 3, 31), 1), day(2026, 2, 28));
-        assert_eq!(months_before(day(2026, 1, 15), 12), day(2025, 1, 15));
-        assert_eq!(months_after(day(2025, 11, 30), 3), day(2026, 2, 28));
-        assert_eq!(months_after(day(2025, 6, 1), 12), day(2026, 6, 1));
-    }
-}
 
 impl crate::access::Acting<'_> {
     /// Works out a departure (stewards).
@@ -962,7 +978,11 @@ impl crate::access::Acting<'_> {
         let handle = if answer == "withdraw" {
             standing.require_steward()?.handle.clone()
         } else {
-            standing.member.as_ref().map(|m| m.handle.clone()).ok_or_else(|| AppError::Forbidden("only the member whose slices are offered for may answer".into()))?
+            standing
+                .member
+                .as_ref()
+                .map(|m| m.handle.clone())
+                .ok_or_else(|| AppError::Forbidden("only the member whose slices are offered for may answer".into()))?
         };
         self.commons.answer_buyout(slug, number, answer, Some(&handle), now)
     }
@@ -1008,5 +1028,19 @@ impl crate::access::Acting<'_> {
     pub fn object_to_adoption(&self, slug: &str, number: u32, note: &str, now: Now) -> Result<StewardshipView, AppError> {
         let member = self.standing(slug, now)?.require_member()?.handle.clone();
         self.commons.object_to_adoption(slug, number, &member, note, now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_move_whole_months_and_clamp_the_day() {
+        let day = |y, m, d| Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap();
+        assert_eq!(months_before(day(2026, 3, 31), 1), day(2026, 2, 28));
+        assert_eq!(months_before(day(2026, 1, 15), 12), day(2025, 1, 15));
+        assert_eq!(months_after(day(2025, 11, 30), 3), day(2026, 2, 28));
+        assert_eq!(months_after(day(2025, 6, 1), 12), day(2026, 6, 1));
     }
 }

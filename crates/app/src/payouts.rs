@@ -5,7 +5,6 @@
 //! exact to the minor unit; and every member has a statement of what they hold and received,
 //! and of what a claw-back owes them.
 
-
 use peerstake_core::allocation::largest_remainder;
 use peerstake_core::lifecycle::{buyback_plan, cap_table, clawback_owed, distribute, implied_price_per_slice};
 use peerstake_core::policy::AfterFreeze;
@@ -46,7 +45,11 @@ pub(crate) fn check_not_frozen(tx: &mut dyn Transaction, book: &Book, date: Date
     if let Some(freeze) = frozen(tx, book)? {
         return Err(invalid(
             "entry",
-            format!("the split is frozen since {} (freeze #{}); the policy refuses new contributions until it is unfrozen", freeze.frozen_on.map(|d| d.to_string()).unwrap_or_default(), freeze.number),
+            format!(
+                "the split is frozen since {} (freeze #{}); the policy refuses new contributions until it is unfrozen",
+                freeze.frozen_on.map(|d| d.to_string()).unwrap_or_default(),
+                freeze.number
+            ),
         ));
     }
     Ok(())
@@ -54,25 +57,7 @@ pub(crate) fn check_not_frozen(tx: &mut dyn Transaction, book: &Book, date: Date
 
 /// Every holder's slices now, by member number (only holders with slices).
 fn holdings(tx: &mut dyn Transaction, book: &Book) -> Result<Vec<(MemberNo, i64)>, AppError> {
-    // The totals come by member number, so one pass sums each member's buckets.
-    let mut slices: Vec<(MemberNo, i64)> = Vec::new();
-    for (key, bucket) in tx.totals(book.venture.id)? {
-        match slices.last_mut() {
-            Some((member, sum)) if *member == key.member => *sum += bucket.slices_minor,
-            _ => slices.push((key.member, bucket.slices_minor)),
-        }
-    }
-    if !slices.is_sorted_by_key(|(m, _)| *m) {
-        slices.sort_by_key(|(m, _)| *m);
-        slices.dedup_by(|(m, s), (keep, sum)| {
-            if m == keep {
-                *sum += *s;
-            }
-            m == keep
-        });
-    }
-    slices.retain(|(_, s)| *s > 0);
-    Ok(slices)
+    Ok(tx.member_slices(book.venture.id)?)
 }
 
 /// Percentages of weights, in hundredths of a percent, adding up to exactly 100.00.
@@ -133,7 +118,12 @@ pub struct FreezeRequest {
 }
 
 /// Works out a cap table (and buy-back plan) from the split now.
-fn compute_cap_table(tx: &mut dyn Transaction, book: &Book, total_shares: i64, issued: &[(MemberNo, i64)]) -> Result<(Vec<CapTableLine>, Option<i64>), AppError> {
+fn compute_cap_table(
+    tx: &mut dyn Transaction,
+    book: &Book,
+    total_shares: i64,
+    issued: &[(MemberNo, i64)],
+) -> Result<(Vec<CapTableLine>, Option<i64>), AppError> {
     let holders = holdings(tx, book)?;
     if holders.is_empty() {
         return Err(invalid("split", "no one holds slices yet; there is nothing to freeze"));
@@ -635,7 +625,11 @@ impl Commons {
         }
         let total_shares = match request.total_shares.trim().replace(['_', ','], "") {
             text if text.is_empty() => TOTAL_SHARES_DEFAULT,
-            text => text.parse::<i64>().ok().filter(|n| (1..=TOTAL_SHARES_MAX).contains(n)).ok_or_else(|| invalid("total shares", format!("use a whole number from 1 to {TOTAL_SHARES_MAX}")))?,
+            text => text
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=TOTAL_SHARES_MAX).contains(n))
+                .ok_or_else(|| invalid("total shares", format!("use a whole number from 1 to {TOTAL_SHARES_MAX}")))?,
         };
         let mut tx = self.store.begin(Mode::Write)?;
         let book = self.books.write(tx.as_mut(), &request.venture)?;
@@ -647,7 +641,13 @@ impl Commons {
         let mut issued = Vec::new();
         for (handle, shares) in &request.issued {
             let member = book.member(handle.trim())?.member_no;
-            let shares = shares.trim().replace(['_', ','], "").parse::<i64>().ok().filter(|n| (0..=TOTAL_SHARES_MAX).contains(n)).ok_or_else(|| invalid("issued shares", format!("'{shares}' for {handle} is not a whole number of shares")))?;
+            let shares = shares
+                .trim()
+                .replace(['_', ','], "")
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=TOTAL_SHARES_MAX).contains(n))
+                .ok_or_else(|| invalid("issued shares", format!("'{shares}' for {handle} is not a whole number of shares")))?;
             if issued.iter().any(|(m, _)| *m == member) {
                 return Err(invalid("issued shares", format!("{handle} is named twice")));
             }
@@ -772,12 +772,26 @@ impl Commons {
         }
         let received_on = request.received_on.unwrap_or(now.today);
         crate::book::check_date("date", received_on, now.today)?;
-        let key = fingerprint(&["income", &request.venture, kind, &request.amount, &received_on.to_string(), &request.note, &request.valuation, request.by.as_deref().unwrap_or("")]);
+        let key = fingerprint(&[
+            "income",
+            &request.venture,
+            kind,
+            &request.amount,
+            &received_on.to_string(),
+            &request.note,
+            &request.valuation,
+            request.by.as_deref().unwrap_or(""),
+        ]);
         let mut tx = self.store.begin(Mode::Write)?;
         let book = self.books.write(tx.as_mut(), &request.venture)?;
         if let Some(result) = replayed(tx.as_mut(), book.venture.id, request.idempotency_key.as_deref(), &key)? {
-            let number: u32 = result.strip_prefix("income:").and_then(|n| n.parse().ok()).ok_or_else(|| invalid("idempotency key", "was used for something else"))?;
-            return tx.incomes(book.venture.id)?.into_iter().find(|i| i.number == number).ok_or(AppError::NotFound { what: "income", name: number.to_string() });
+            let number: u32 =
+                result.strip_prefix("income:").and_then(|n| n.parse().ok()).ok_or_else(|| invalid("idempotency key", "was used for something else"))?;
+            return tx
+                .incomes(book.venture.id)?
+                .into_iter()
+                .find(|i| i.number == number)
+                .ok_or(AppError::NotFound { what: "income", name: number.to_string() });
         }
         let amount = book.currency.parse_amount("amount", &request.amount)?;
         if amount == 0 {
@@ -836,8 +850,13 @@ impl Commons {
         let mut tx = self.store.begin(Mode::Write)?;
         let book = self.books.write(tx.as_mut(), &request.venture)?;
         if let Some(result) = replayed(tx.as_mut(), book.venture.id, request.idempotency_key.as_deref(), &key)? {
-            let number: u32 = result.strip_prefix("distribution:").and_then(|n| n.parse().ok()).ok_or_else(|| invalid("idempotency key", "was used for something else"))?;
-            let record = tx.distributions(book.venture.id)?.into_iter().find(|d| d.number == number).ok_or(AppError::NotFound { what: "distribution", name: number.to_string() })?;
+            let number: u32 =
+                result.strip_prefix("distribution:").and_then(|n| n.parse().ok()).ok_or_else(|| invalid("idempotency key", "was used for something else"))?;
+            let record = tx
+                .distributions(book.venture.id)?
+                .into_iter()
+                .find(|d| d.number == number)
+                .ok_or(AppError::NotFound { what: "distribution", name: number.to_string() })?;
             return distribution_view(&book, record, true);
         }
         let mut record = draft_distribution(tx.as_mut(), &book, request, now)?;
@@ -846,7 +865,13 @@ impl Commons {
         tx.commit()?;
         let holders: Vec<MemberNo> = record.payouts.iter().map(|p| p.member).collect();
         let subject = format!("[{}] Income distributed: {} {}", book.venture.name, book.currency.format(record.amount_minor), book.currency.code());
-        self.notify(&book.venture.slug, &holders, &subject, "Your statement shows your payout and what it was split by.", &format!("/v/{}/statement", book.venture.slug));
+        self.notify(
+            &book.venture.slug,
+            &holders,
+            &subject,
+            "Your statement shows your payout and what it was split by.",
+            &format!("/v/{}/statement", book.venture.slug),
+        );
         distribution_view(&book, record, true)
     }
 
@@ -859,7 +884,10 @@ impl Commons {
 
     /// One distribution.
     pub fn distribution(&self, venture: &str, number: u32) -> Result<DistributionView, AppError> {
-        self.distributions(venture)?.into_iter().find(|d| d.record.number == number).ok_or(AppError::NotFound { what: "distribution", name: number.to_string() })
+        self.distributions(venture)?
+            .into_iter()
+            .find(|d| d.record.number == number)
+            .ok_or(AppError::NotFound { what: "distribution", name: number.to_string() })
     }
 
     /// Every member's statement.
@@ -1124,7 +1152,11 @@ impl crate::access::Acting<'_> {
     pub fn own_statement(&self, slug: &str, now: Now) -> Result<(crate::access::Standing, Statement), AppError> {
         self.signed_in()?;
         let standing = self.standing_of_any(slug, now)?;
-        let handle = standing.member.as_ref().map(|m| m.handle.clone()).ok_or_else(|| AppError::Forbidden(format!("you are not a member of {slug}, so you have no statement")))?;
+        let handle = standing
+            .member
+            .as_ref()
+            .map(|m| m.handle.clone())
+            .ok_or_else(|| AppError::Forbidden(format!("you are not a member of {slug}, so you have no statement")))?;
         let statement = self.commons.statement(slug, &handle)?;
         Ok((standing, statement))
     }

@@ -301,8 +301,15 @@ impl Commons {
         let terms = if terms_form.is_empty() { None } else { Some(terms_form.to_terms(book.currency)?) };
         let member_no = MemberNo(book.members.iter().map(|m| m.member_no.0).max().unwrap_or(0) + 1);
         let display_name = if request.display_name.trim().is_empty() { request.handle.clone() } else { request.display_name.trim().to_string() };
-        let record =
-            MemberRecord { member_no, handle: request.handle.clone(), display_name, role: role.name().to_string(), joined_on, recorded_at_ms: now.at_ms, departed_on: None };
+        let record = MemberRecord {
+            member_no,
+            handle: request.handle.clone(),
+            display_name,
+            role: role.name().to_string(),
+            joined_on,
+            recorded_at_ms: now.at_ms,
+            departed_on: None,
+        };
         tx.insert_member(venture.id, &record)?;
         if let Some(terms) = terms {
             tx.insert_terms(venture.id, &TermsRecord { member_no, version: 1, effective_from: joined_on, terms, recorded_at_ms: now.at_ms })?;

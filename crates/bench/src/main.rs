@@ -94,7 +94,10 @@ fn measure_distribution(holders: u32, url: &str) -> anyhow::Result<()> {
             },
         )?;
         let fmv = i64::try_from(random.below(5_000_000)).unwrap_or(0) + 1;
-        totals.push((BucketKey { member: MemberNo(number), kind: Kind::Time, class: Class::NonCash }, Bucket { fmv_minor: fmv, slices_minor: fmv * 2, well_minor: 0 }));
+        totals.push((
+            BucketKey { member: MemberNo(number), kind: Kind::Time, class: Class::NonCash },
+            Bucket { fmv_minor: fmv, slices_minor: fmv * 2, well_minor: 0 },
+        ));
     }
     tx.add_totals(venture.id, &totals)?;
     tx.commit()?;
@@ -112,7 +115,10 @@ fn measure_distribution(holders: u32, url: &str) -> anyhow::Result<()> {
         let posted = commons.post_distribution(&request, now)?;
         let elapsed = started.elapsed();
         let paid: i64 = posted.record.payouts.iter().map(|p| p.amount_minor).sum();
-        if paid != posted.record.amount_minor || posted.record.payouts.len() != usize::try_from(holders).unwrap_or(0) || preview.record.payouts != posted.record.payouts {
+        if paid != posted.record.amount_minor
+            || posted.record.payouts.len() != usize::try_from(holders).unwrap_or(0)
+            || preview.record.payouts != posted.record.payouts
+        {
             bail!("distribution #{} did not add up", posted.record.number);
         }
         // The first round reads the venture's book into the cache; it is not counted.

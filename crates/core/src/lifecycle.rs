@@ -156,13 +156,7 @@ impl Recovery {
 /// `protected` what they held on the loyalty cut-off date (ignored unless the clause applies to
 /// this case). A protected part is kept as it is; the rest is treated by [`treatment`]. Slices
 /// never grow and never go below zero; the well balance (money lent) is left alone.
-pub fn recovery(
-    policy: &Policy,
-    case: LeaveCase,
-    member: MemberNo,
-    current: &[(Kind, Class, Bucket)],
-    protected: &[(Kind, Class, Bucket)],
-) -> Recovery {
+pub fn recovery(policy: &Policy, case: LeaveCase, member: MemberNo, current: &[(Kind, Class, Bucket)], protected: &[(Kind, Class, Bucket)]) -> Recovery {
     let mut lines = Vec::with_capacity(current.len());
     let mut effects = Vec::new();
     for &(kind, class, before) in current {
@@ -279,12 +273,7 @@ pub fn buyback_plan(slices: &[i64], issued: &[i64]) -> Result<(i64, Vec<BuyBackL
     let lines = targets
         .iter()
         .zip(issued)
-        .map(|(target, issued)| BuyBackLine {
-            issued: *issued,
-            target: *target,
-            buy_back: (issued - target).max(0),
-            issue: (target - issued).max(0),
-        })
+        .map(|(target, issued)| BuyBackLine { issued: *issued, target: *target, buy_back: (issued - target).max(0), issue: (target - issued).max(0) })
         .collect();
     Ok((total, lines))
 }
@@ -343,8 +332,7 @@ fn parse_date(text: &str) -> Option<Date> {
 impl DepartureEvent {
     /// The canonical text: `departure;case=…;cutoff=…|none;protected=kind/class/fmv/slices+…;entries=1,2`.
     pub fn canonical(&self) -> String {
-        let protected: Vec<String> =
-            self.protected.iter().map(|(k, c, b)| format!("{}/{}/{}/{}", k.name(), c.name(), b.fmv_minor, b.slices_minor)).collect();
+        let protected: Vec<String> = self.protected.iter().map(|(k, c, b)| format!("{}/{}/{}/{}", k.name(), c.name(), b.fmv_minor, b.slices_minor)).collect();
         let entries: Vec<String> = self.entries.iter().map(u64::to_string).collect();
         format!(
             "{DEPARTURE_TAG};case={};cutoff={};protected={};entries={}",
@@ -380,7 +368,8 @@ impl DepartureEvent {
             protected.push((kind, class, Bucket { fmv_minor, slices_minor, well_minor: 0 }));
         }
         let entries_text = value(entries, "entries").ok_or_else(|| corrupt(text))?;
-        let entries = entries_text.split(',').filter(|e| !e.is_empty()).map(|e| e.parse::<u64>().map_err(|_| corrupt(text))).collect::<Result<Vec<u64>, _>>()?;
+        let entries =
+            entries_text.split(',').filter(|e| !e.is_empty()).map(|e| e.parse::<u64>().map_err(|_| corrupt(text))).collect::<Result<Vec<u64>, _>>()?;
         let event = DepartureEvent { case, cutoff, protected, entries };
         if event.canonical() != text {
             return Err(corrupt(text));

@@ -467,6 +467,14 @@ impl Lifecycle for PostgresTransaction<'_> {
         number(get(&row, 0)?, "distribution")
     }
 
+    fn member_slices(&mut self, venture: VentureId) -> Result<Vec<(MemberNo, i64)>, StoreError> {
+        let rows = self.pooled().query(
+            "SELECT member_no, sum(slices_minor)::BIGINT FROM member_totals WHERE venture_id = $1 GROUP BY member_no HAVING sum(slices_minor) > 0 ORDER BY member_no",
+            &[&venture.0],
+        )?;
+        rows.iter().map(|row| Ok((MemberNo(narrow(get::<i32>(row, 0)?, "member")?), get(row, 1)?))).collect()
+    }
+
     fn distribution_summary(&mut self, venture: VentureId) -> Result<(u32, i64), StoreError> {
         let row = self
             .pooled()

@@ -461,7 +461,9 @@ impl Transaction for SqliteTransaction<'_> {
     fn members(&mut self, venture: VentureId) -> Result<Vec<MemberRecord>, StoreError> {
         let mut statement = self
             .connection()
-            .prepare_cached("SELECT member_no, handle, display_name, role, joined_on, recorded_at_ms, departed_on FROM members WHERE venture_id = ?1 ORDER BY member_no")
+            .prepare_cached(
+                "SELECT member_no, handle, display_name, role, joined_on, recorded_at_ms, departed_on FROM members WHERE venture_id = ?1 ORDER BY member_no",
+            )
             .map_err(backend)?;
         let mut rows = statement.query([venture.0]).map_err(backend)?;
         let mut out = Vec::new();

@@ -119,8 +119,7 @@ fn income_from_row(row: &Row<'_>) -> Result<IncomeRecord, StoreError> {
     })
 }
 
-const DISTRIBUTION_COLUMNS: &str =
-    "distribution_no, amount_minor, basis, freeze_no, head_seq, total_weight, paid_on, note, posted_by, posted_at_ms, payouts";
+const DISTRIBUTION_COLUMNS: &str = "distribution_no, amount_minor, basis, freeze_no, head_seq, total_weight, paid_on, note, posted_by, posted_at_ms, payouts";
 
 fn distribution_from_row(row: &Row<'_>) -> Result<DistributionRecord, StoreError> {
     Ok(DistributionRecord {
@@ -352,7 +351,9 @@ impl Lifecycle for SqliteTransaction<'_> {
                  WHERE venture_id = ?1 AND freeze_no = ?2 AND status = ?3",
                 params![venture.0, number, from, to, at_ms],
             ),
-            _ => connection.exec("UPDATE freezes SET status = ?4 WHERE venture_id = ?1 AND freeze_no = ?2 AND status = ?3", params![venture.0, number, from, to]),
+            _ => {
+                connection.exec("UPDATE freezes SET status = ?4 WHERE venture_id = ?1 AND freeze_no = ?2 AND status = ?3", params![venture.0, number, from, to])
+            }
         }
         .map_err(backend)?;
         Ok(changed == 1)
@@ -472,6 +473,14 @@ impl Lifecycle for SqliteTransaction<'_> {
             )
             .map_err(backend)?;
         to_u32(number, "distribution")
+    }
+
+    fn member_slices(&mut self, venture: VentureId) -> Result<Vec<(MemberNo, i64)>, StoreError> {
+        self.rows(
+            "SELECT member_no, sum(slices_minor) FROM member_totals WHERE venture_id = ?1 GROUP BY member_no HAVING sum(slices_minor) > 0 ORDER BY member_no",
+            [venture.0],
+            |row| Ok((MemberNo(to_u32(row.get(0).map_err(backend)?, "member")?), row.get(1).map_err(backend)?)),
+        )
     }
 
     fn distribution_summary(&mut self, venture: VentureId) -> Result<(u32, i64), StoreError> {

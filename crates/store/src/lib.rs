@@ -20,7 +20,9 @@ pub mod review;
 pub mod talk;
 
 pub use capital::{BookingRecord, Capital, GoodRecord, NeedRecord, PledgeRecord, UsageRecord};
-pub use lifecycle::{BuyoutRecord, CapTableLine, DepartureRecord, DistributionRecord, FreezeRecord, FreezeVoteRecord, IncomeRecord, Lifecycle, Payout, StewardshipRecord};
+pub use lifecycle::{
+    BuyoutRecord, CapTableLine, DepartureRecord, DistributionRecord, FreezeRecord, FreezeVoteRecord, IncomeRecord, Lifecycle, Payout, StewardshipRecord,
+};
 pub use people::{AccessRecord, AccountId, AccountRecord, ApiTokenRecord, JoinRequestRecord, SessionRecord};
 pub use review::{DraftRecord, ProposalRecord, ProposalVote, RecurringRecord};
 pub use talk::{ActivityCursor, ActivityRecord, ActivityWhat, CommentRecord, CommentSubject, CommentVersionRecord, NewComment};

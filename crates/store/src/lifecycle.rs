@@ -301,6 +301,8 @@ pub trait Lifecycle {
     fn insert_distribution(&mut self, venture: VentureId, distribution: &DistributionRecord) -> Result<u32, StoreError>;
     /// Every distribution with its payouts, by number.
     fn distributions(&mut self, venture: VentureId) -> Result<Vec<DistributionRecord>, StoreError>;
+    /// Every member holding slices, with their slices, by member number.
+    fn member_slices(&mut self, venture: VentureId) -> Result<Vec<(MemberNo, i64)>, StoreError>;
     /// How many distributions there are and the sum of their amounts, without reading payouts.
     fn distribution_summary(&mut self, venture: VentureId) -> Result<(u32, i64), StoreError>;
 }
@@ -386,10 +388,8 @@ mod tests {
 
     #[test]
     fn payouts_round_trip_and_damage_is_refused() {
-        let payouts = vec![
-            Payout { member: MemberNo(1), weight: 12_345, amount_minor: 99 },
-            Payout { member: MemberNo(70_000), weight: i64::MAX, amount_minor: 0 },
-        ];
+        let payouts =
+            vec![Payout { member: MemberNo(1), weight: 12_345, amount_minor: 99 }, Payout { member: MemberNo(70_000), weight: i64::MAX, amount_minor: 0 }];
         let bytes = encode_payouts(&payouts);
         assert_eq!(decode_payouts(&bytes).unwrap(), payouts);
         assert!(decode_payouts(&bytes[..bytes.len() - 1]).is_err());

@@ -558,9 +558,10 @@ impl Session {
 }
 
 impl Browser {
-    /// Whether the page shown is wider than the window (only tables may scroll, in their box).
+    /// How many pixels the page shown is wider than the window (only tables may scroll, in their box).
     fn overflows(&self) -> i64 {
-        let overflow = self.post("/execute/sync", json!({"script": "return document.documentElement.scrollWidth - document.documentElement.clientWidth;", "args": []}));
+        let overflow =
+            self.post("/execute/sync", json!({"script": "return document.documentElement.scrollWidth - document.documentElement.clientWidth;", "args": []}));
         overflow.as_i64().unwrap_or(-1)
     }
 }

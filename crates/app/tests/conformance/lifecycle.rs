@@ -4,10 +4,10 @@
 
 use peerstake_app::accounts::{Account, SignUp};
 use peerstake_app::departures::{BuyoutRequest, DepartRequest};
+use peerstake_app::forms::TermsForm;
 use peerstake_app::ledger::{LogRequest, SplitQuery};
 use peerstake_app::payouts::{DistributeRequest, FreezeRequest, IncomeRequest};
 use peerstake_app::proposals::{ProposeRequest, VoteRequest};
-use peerstake_app::forms::TermsForm;
 use peerstake_app::ventures::{AddMember, CreateVenture, PolicyChoice};
 use peerstake_app::{Commons, Now};
 use proptest::prelude::*;
@@ -253,9 +253,7 @@ fn handover_and_adoption_pass_the_steward_role() {
         assert_eq!((role("ben").as_str(), role("ana").as_str()), ("steward", "member"));
 
         // ben was active today: the venture cannot be adopted yet.
-        let newcomer = commons
-            .sign_up(&SignUp { username: "dee".into(), display_name: String::new(), password: "dee-long-password".into() }, when())
-            .unwrap();
+        let newcomer = commons.sign_up(&SignUp { username: "dee".into(), display_name: String::new(), password: "dee-long-password".into() }, when()).unwrap();
         assert!(!commons.adoptable("pie", when()).unwrap().open);
         assert_eq!(code(commons.ask_to_adopt("pie", newcomer.id, "I can run it", when())), "forbidden");
         // Two hundred days of silence later it can; a member's objection stops one request...
@@ -347,7 +345,8 @@ fn a_policy_can_refuse_contributions_while_the_split_is_frozen() {
             idempotency_key: None,
         };
         commons.set_policy(&refuse, when()).unwrap();
-        let freeze = FreezeRequest { venture: "pie".into(), by: "ana".into(), reason: "funding-round".into(), total_shares: "1000".into(), ..FreezeRequest::default() };
+        let freeze =
+            FreezeRequest { venture: "pie".into(), by: "ana".into(), reason: "funding-round".into(), total_shares: "1000".into(), ..FreezeRequest::default() };
         let frozen = commons.propose_freeze(&freeze, when()).unwrap();
         assert_eq!(frozen.cap_table.iter().map(|l| l.line.shares).sum::<i64>(), 1000);
         let more = || LogRequest { venture: "pie".into(), ..log_request(Some("cy"), LEAVE_ON, form("time", &[("quantity", "1")])) };

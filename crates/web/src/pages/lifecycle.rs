@@ -439,7 +439,12 @@ pub(super) async fn offer_buyout(State(state): State<AppState>, caller: Caller, 
     }
 }
 
-pub(super) async fn answer_buyout(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Form(form): Form<AnswerForm>) -> PageResult {
+pub(super) async fn answer_buyout(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Form(form): Form<AnswerForm>,
+) -> PageResult {
     caller.check_form(&form.csrf).map_err(fail(&caller))?;
     let account = caller.account().map_err(fail(&caller))?.clone();
     let run_slug = slug.clone();
@@ -488,7 +493,9 @@ pub(super) struct NoteForm {
 fn stewardship_status(s: &StewardshipView) -> String {
     let r = &s.record;
     match (r.kind.as_str(), r.status.as_str()) {
-        ("adoption", "proposed") => format!("waiting: unless a member objects by {}, the role passes", r.notice_until.map(|d| d.to_string()).unwrap_or_default()),
+        ("adoption", "proposed") => {
+            format!("waiting: unless a member objects by {}, the role passes", r.notice_until.map(|d| d.to_string()).unwrap_or_default())
+        }
         ("handover", "proposed") => format!("waiting for {} to answer", s.to),
         (_, "passed") => "passed: no member objected".to_string(),
         (_, status) => status.to_string(),
@@ -615,7 +622,12 @@ pub(super) async fn propose_handover(State(state): State<AppState>, caller: Call
     after_stewards_form(&state, &caller, slug, outcome).await
 }
 
-pub(super) async fn answer_handover(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Form(form): Form<AnswerForm>) -> PageResult {
+pub(super) async fn answer_handover(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Form(form): Form<AnswerForm>,
+) -> PageResult {
     caller.check_form(&form.csrf).map_err(fail(&caller))?;
     let account = caller.account().map_err(fail(&caller))?.clone();
     let run_slug = slug.clone();
@@ -631,7 +643,12 @@ pub(super) async fn ask_to_adopt(State(state): State<AppState>, caller: Caller, 
     after_stewards_form(&state, &caller, slug, outcome).await
 }
 
-pub(super) async fn object_to_adoption(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Form(form): Form<NoteForm>) -> PageResult {
+pub(super) async fn object_to_adoption(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Form(form): Form<NoteForm>,
+) -> PageResult {
     caller.check_form(&form.csrf).map_err(fail(&caller))?;
     let account = caller.account().map_err(fail(&caller))?.clone();
     let run_slug = slug.clone();
@@ -755,7 +772,12 @@ async fn render_freezes(state: &AppState, caller: &Caller, slug: String, values:
     Ok(show_status(caller, status_with(failure), "Cap table", body))
 }
 
-pub(super) async fn propose_freeze(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> PageResult {
+pub(super) async fn propose_freeze(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
     let values = FreezeValues::from_pairs(pairs);
     caller.check_form(&values.csrf).map_err(fail(&caller))?;
     let account = caller.account().map_err(fail(&caller))?.clone();
@@ -873,7 +895,12 @@ pub(super) struct CsrfForm {
     csrf: String,
 }
 
-pub(super) async fn vote_freeze(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Form(form): Form<VoteForm>) -> PageResult {
+pub(super) async fn vote_freeze(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Form(form): Form<VoteForm>,
+) -> PageResult {
     caller.check_form(&form.csrf).map_err(fail(&caller))?;
     let account = caller.account().map_err(fail(&caller))?.clone();
     let run_slug = slug.clone();
@@ -894,7 +921,12 @@ pub(super) async fn vote_freeze(State(state): State<AppState>, caller: Caller, P
     }
 }
 
-pub(super) async fn propose_unfreeze(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>, Form(form): Form<CsrfForm>) -> PageResult {
+pub(super) async fn propose_unfreeze(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, number)): Path<(String, u32)>,
+    Form(form): Form<CsrfForm>,
+) -> PageResult {
     caller.check_form(&form.csrf).map_err(fail(&caller))?;
     let account = caller.account().map_err(fail(&caller))?.clone();
     let run_slug = slug.clone();
@@ -1243,7 +1275,7 @@ fn statement_body(caller: &Caller, standing: &Standing, slug: &str, c: Currency,
         @if let Some((on, case)) = &s.departed {
             p data-departed=(on) { "Left on " (on) ", " (LeaveCase::from_name(case).map_or(case.as_str(), |known| known.words())) "." }
         }
-        div.scroll { table data-statement=(s.member) {
+        div.scroll { table data-statement=(s.member) style="max-width:40rem" {
             tbody {
                 tr { th { "Role" } td { (s.role) } }
                 tr { th { "Slices held now" } td.n data-slices=(c.format(s.slices_minor)) { (c.format(s.slices_minor)) " of " (c.format(s.total_slices_minor)) " (" (s.percent) "%)" } }
@@ -1410,10 +1442,8 @@ pub(super) async fn export(State(state): State<AppState>, caller: Caller, Path((
     };
     let account = caller.account.clone();
     let (run_slug, run_what, run_format) = (slug.clone(), what.clone(), format.clone());
-    let text = state
-        .run(move |commons, now| commons.acting(account.as_ref()).export_table(&run_slug, &run_what, &run_format, now))
-        .await
-        .map_err(fail(&caller))?;
+    let text =
+        state.run(move |commons, now| commons.acting(account.as_ref()).export_table(&run_slug, &run_what, &run_format, now)).await.map_err(fail(&caller))?;
     let content_type = if format == "csv" { "text/csv; charset=utf-8" } else { "application/json" };
     Ok(download(content_type, format!("{slug}-{what}.{format}"), text.into_bytes()))
 }

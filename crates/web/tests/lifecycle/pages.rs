@@ -178,7 +178,8 @@ async fn who_left_a_members_only_venture_still_reads_their_own_statement() {
     let server = server();
     let mut ana = person(&server, "ana").await;
     venture(&mut ana, "lab", "invite", "members").await;
-    let (mut ben, mut dan, mut olga, mut visitor) = (person(&server, "ben").await, person(&server, "dan").await, person(&server, "olga").await, Browser::new(&server));
+    let (mut ben, mut dan, mut olga, mut visitor) =
+        (person(&server, "ben").await, person(&server, "dan").await, person(&server, "olga").await, Browser::new(&server));
     for who in ["ben", "dan"] {
         assert_eq!(ana.post("/v/lab/settings/invite", &[("username", who), ("role", "member")]).await.status, SEE);
     }
@@ -271,7 +272,8 @@ async fn a_departure_is_shown_before_it_is_recorded_and_bad_input_changes_nothin
     let page = ana.get("/v/loom/departures").await.text;
     assert_eq!(page.matches("data-departure=").count(), 1, "{page}");
     assert!(page.contains("Recorded for the test") && page.contains(r#"data-slices-after="100.00""#), "{page}");
-    let again = ana.post("/v/loom/departures", &[("action", "preview"), ("member", "dan"), ("case", "fired-for-good-reason"), ("justification", "Twice")]).await;
+    let again =
+        ana.post("/v/loom/departures", &[("action", "preview"), ("member", "dan"), ("case", "fired-for-good-reason"), ("justification", "Twice")]).await;
     assert_eq!(again.status, BAD, "one departure per member: {}", again.text);
     assert_eq!(dan.post("/v/loom/income", &[("amount", "1")]).await.status, FORBID, "who left takes part in nothing new");
 
@@ -443,7 +445,9 @@ async fn freezing_the_split_into_a_cap_table_by_vote_and_undoing_it() {
     assert!(ana.get("/v/loom/freezes/1").await.text.contains(r#"data-status="unfrozen""#));
 
     // Again, with equal shares issued at the start: the buy-back plan.
-    let planned = ana.post("/v/loom/freezes", &[("reason", "funding-round"), ("total_shares", "2300"), ("issued-ana", "100"), ("issued-ben", "100"), ("issued-dan", "100")]).await;
+    let planned = ana
+        .post("/v/loom/freezes", &[("reason", "funding-round"), ("total_shares", "2300"), ("issued-ana", "100"), ("issued-ben", "100"), ("issued-dan", "100")])
+        .await;
     assert_eq!(planned.status, SEE, "{}", planned.text);
     carl.post("/v/loom/freezes/2/vote", &[("vote", "for")]).await;
     let page = ana.get("/v/loom/freezes/2").await.text;
