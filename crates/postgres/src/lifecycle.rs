@@ -468,11 +468,24 @@ impl Lifecycle for PostgresTransaction<'_> {
     }
 
     fn member_slices(&mut self, venture: VentureId) -> Result<Vec<(MemberNo, i64)>, StoreError> {
-        let rows = self.pooled().query(
-            "SELECT member_no, sum(slices_minor)::BIGINT FROM member_totals WHERE venture_id = $1 GROUP BY member_no HAVING sum(slices_minor) > 0 ORDER BY member_no",
-            &[&venture.0],
-        )?;
-        rows.iter().map(|row| Ok((MemberNo(narrow(get::<i32>(row, 0)?, "member")?), get(row, 1)?))).collect()
+        // Summed here rather than with SQL's sum(), which widens to numeric and, without fresh
+        // statistics, hashes to disk; the rows arrive in key order, a member's buckets together.
+        let rows = self
+            .pooled()
+            .query("SELECT member_no, slices_minor FROM member_totals WHERE venture_id = $1 AND slices_minor <> 0 ORDER BY member_no", &[&venture.0])?;
+        let mut out: Vec<(MemberNo, i64)> = Vec::new();
+        for row in &rows {
+            let member = MemberNo(narrow(get::<i32>(row, 0)?, "member")?);
+            let slices: i64 = get(row, 1)?;
+            match out.last_mut() {
+                Some((last, sum)) if *last == member => {
+                    *sum = sum.checked_add(slices).ok_or_else(|| StoreError::Corrupt("a member's slices overflow".into()))?;
+                }
+                _ => out.push((member, slices)),
+            }
+        }
+        out.retain(|(_, slices)| *slices > 0);
+        Ok(out)
     }
 
     fn distribution_summary(&mut self, venture: VentureId) -> Result<(u32, i64), StoreError> {
