@@ -218,6 +218,26 @@ fn a_bad_leaver_is_bought_out_and_a_good_leaver_may_decline_or_accept_with_a_cla
 }
 
 #[test]
+fn a_venture_with_a_departure_and_a_buyout_exports_and_restores_to_the_same_head() {
+    on_every_backend(|_, commons| {
+        venture_with_ben(commons, "pie", Some(9));
+        commons.depart(&leave("pie", "ben", "resigned-for-no-good-reason"), when()).unwrap();
+        let offer = BuyoutRequest { venture: "pie".into(), member: "ben".into(), buyer: Some("cy".into()), by: Some("ana".into()), ..BuyoutRequest::default() };
+        commons.offer_buyout(&offer, when()).unwrap();
+        let mut exported = Vec::new();
+        let report = commons.export("pie", &mut exported).unwrap();
+        for target in databases() {
+            let restored = target.commons();
+            assert_eq!(restored.import_venture("pie", exported.as_slice()).unwrap().head, report.head);
+            assert!(restored.verify("pie").unwrap().differences.is_empty(), "the departure and buyout replay on {}", target.backend);
+            assert_eq!(slices(&restored, "pie", "cy"), slices(commons, "pie", "cy"));
+            let members = restored.members("pie", when()).unwrap();
+            assert_eq!(members.iter().find(|m| m.record.handle == "ben").unwrap().record.departed_on, Some(LEAVE_ON));
+        }
+    });
+}
+
+#[test]
 fn a_departed_member_cannot_vote_or_review() {
     on_every_backend(|_, commons| {
         venture_with_ben(commons, "pie", None);
