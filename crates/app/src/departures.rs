@@ -11,7 +11,7 @@
 use peerstake_core::entry::Entry;
 use peerstake_core::kind::{Class, Kind};
 use peerstake_core::lifecycle::{
-    BUYOUT_TAG, BuyoutEvent, DEPARTURE_TAG, DepartureEvent, LeaveCase, RecoveryLine, Treatment, buyout_amount, buyout_effects, recovery,
+    BUYOUT_TAG, BuyoutEvent, DEPARTURE_TAG, DepartureEvent, LeaveCase, RecoveryLine, buyout_amount, buyout_effects, held_buckets, recovery,
 };
 use peerstake_core::policy::Policy;
 use peerstake_core::replay::{Bucket, Effect, LedgerState, StateView};
@@ -44,7 +44,13 @@ pub(crate) fn lifecycle_effects(book: &Book, entry: &Entry, state: &LedgerState,
         let event = DepartureEvent::from_canonical(&entry.inputs)?;
         let policy = match candidate {
             Some(policy) => policy,
-            None => book.policy_version(entry.policy_version).ok_or_else(|| invalid("policy version", format!("{} does not exist", entry.policy_version)))?,
+            None => {
+                // On the ledger's own formula, what it says was held must be what was held.
+                if event.held != held_buckets(&buckets) {
+                    return Err(invalid("entry", format!("#{} records balances the ledger does not hold", entry.seq)));
+                }
+                book.policy_version(entry.policy_version).ok_or_else(|| invalid("policy version", format!("{} does not exist", entry.policy_version)))?
+            }
         };
         Ok(recovery(policy, event.case, member, &buckets, &event.protected).effects)
     } else if entry.tag == BUYOUT_TAG {
@@ -123,22 +129,17 @@ impl DepartureView {
     }
 }
 
-/// A date `months` months before `date` (the day clamped to the month's length).
-pub(crate) fn months_before(date: Date, months: u32) -> Date {
-    let total = date.year() * 12 + i32::from(u8::from(date.month())) - 1 - i32::try_from(months).unwrap_or(0);
+/// The date `months` whole months after `date` (before it when negative), the day clamped to
+/// the month's length.
+pub(crate) fn add_months(date: Date, months: i32) -> Date {
+    let total = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + months;
     let (year, month) = (total.div_euclid(12), u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1));
     let month = time::Month::try_from(month).unwrap_or(time::Month::January);
-    let day = date.day().min(month.length(year));
-    Date::from_calendar_date(year, month, day).unwrap_or(date)
+    Date::from_calendar_date(year, month, date.day().min(month.length(year))).unwrap_or(date)
 }
 
-/// A date `months` months after `date`.
-pub(crate) fn months_after(date: Date, months: u32) -> Date {
-    let total = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + i32::try_from(months).unwrap_or(0);
-    let (year, month) = (total.div_euclid(12), u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1));
-    let month = time::Month::try_from(month).unwrap_or(time::Month::January);
-    let day = date.day().min(month.length(year));
-    Date::from_calendar_date(year, month, day).unwrap_or(date)
+fn months(count: u32) -> i32 {
+    i32::try_from(count).unwrap_or(i32::MAX)
 }
 
 fn buckets_of(rows: Vec<(peerstake_core::replay::BucketKey, Bucket)>, member: MemberNo) -> Vec<(Kind, Class, Bucket)> {
@@ -179,7 +180,7 @@ fn draft_departure(tx: &mut dyn Transaction, book: &Book, request: &DepartReques
     let member = record.member_no;
     let current = buckets_of(tx.member_totals(book.venture.id, member)?, member);
     let cutoff = match policy.loyalty_months {
-        Some(months) if case.loyalty_applies() => Some(months_before(departed_on, months)),
+        Some(count) if case.loyalty_applies() => Some(add_months(departed_on, -months(count))),
         _ => None,
     };
     let protected = match cutoff {
@@ -208,7 +209,7 @@ fn draft_departure(tx: &mut dyn Transaction, book: &Book, request: &DepartReques
         entries.sort_unstable();
         entries.dedup();
     }
-    let event = DepartureEvent { case, cutoff, protected, entries: entries.clone() };
+    let event = DepartureEvent { case, held: held_buckets(&current), cutoff, protected, entries: entries.clone() };
     let head = (book.venture.head_seq, book.venture.head_hash);
     let entry = Entry {
         seq: head.0 + 1,
@@ -247,82 +248,49 @@ fn draft_departure(tx: &mut dyn Transaction, book: &Book, request: &DepartReques
     Ok((view, stored))
 }
 
-/// A recorded departure, read back.
+/// A recorded departure, read back: its lines are what its entry says was held, and that with the
+/// entry's effects.
 fn departure_view(tx: &mut dyn Transaction, book: &Book, record: &DepartureRecord) -> Result<DepartureView, AppError> {
     let member = book.member_by_no(record.member).ok_or_else(|| AppError::Internal(format!("departure #{} names no member", record.number)))?;
-    let case = LeaveCase::from_name(&record.case).ok_or_else(|| AppError::Internal(format!("departure #{}: unknown case", record.number)))?;
-    let (event, entry) = match record.entry_seq {
-        Some(seq) => {
-            let entry = tx.entry(book.venture.id, seq)?.ok_or(AppError::NotFound { what: "entry", name: format!("#{seq}") })?.entry;
-            (DepartureEvent::from_canonical(&entry.inputs)?, Some(entry))
-        }
-        None => (DepartureEvent { case, cutoff: None, protected: Vec::new(), entries: Vec::new() }, None),
-    };
-    let policy = entry.as_ref().and_then(|e| book.policy_version(e.policy_version)).map_or_else(|| book.policy_at(record.departed_on).map(|(_, p)| p), Ok)?;
-    // The lines as they were: the totals now, less what later entries (a buyout, above all)
-    // changed, give the balance just after; the departure's effects undone give the one before.
-    let mut after = buckets_of(tx.member_totals(book.venture.id, record.member)?, record.member);
-    if let Some(seq) = record.entry_seq {
-        let mut filter = EntryFilter { member: Some(record.member), after_seq: Some(seq), limit: peerstake_store::PAGE_SIZE_MAX, ..EntryFilter::default() };
-        loop {
-            let page = tx.entries(book.venture.id, &filter)?;
-            for effect in page.iter().flat_map(|s| s.entry.effects.iter()).filter(|e| e.member == record.member) {
-                match after.iter_mut().find(|(k, c, _)| *k == effect.kind && *c == effect.class) {
-                    Some((_, _, bucket)) => {
-                        bucket.fmv_minor -= effect.fmv_minor;
-                        bucket.slices_minor -= effect.slices_minor;
-                    }
-                    None => after.push((effect.kind, effect.class, Bucket { fmv_minor: -effect.fmv_minor, slices_minor: -effect.slices_minor, well_minor: 0 })),
-                }
+    let seq = record.entry_seq.ok_or_else(|| AppError::Internal(format!("departure #{} has no entry", record.number)))?;
+    let entry = tx.entry(book.venture.id, seq)?.ok_or(AppError::NotFound { what: "entry", name: format!("#{seq}") })?.entry;
+    let event = DepartureEvent::from_canonical(&entry.inputs)?;
+    let policy = book.policy_version(entry.policy_version).ok_or_else(|| invalid("policy version", format!("{} does not exist", entry.policy_version)))?;
+    let lines: Vec<RecoveryLine> = event
+        .held
+        .iter()
+        .map(|(kind, class, before)| {
+            let effect = entry.effects.iter().find(|e| e.kind == *kind && e.class == *class);
+            let after = Bucket {
+                fmv_minor: before.fmv_minor + effect.map_or(0, |e| e.fmv_minor),
+                slices_minor: before.slices_minor + effect.map_or(0, |e| e.slices_minor),
+                well_minor: 0,
+            };
+            let protected = event.protected.iter().find(|(k, c, _)| k == kind && c == class).map(|(_, _, b)| *b).unwrap_or_default();
+            RecoveryLine {
+                kind: *kind,
+                class: *class,
+                treatment: peerstake_core::lifecycle::treatment(policy, event.case, *kind, *class),
+                before: *before,
+                protected,
+                after,
             }
-            match page.last() {
-                Some(last) if page.len() == usize::try_from(peerstake_store::PAGE_SIZE_MAX).unwrap_or(usize::MAX) => filter.after_seq = Some(last.entry.seq),
-                _ => break,
-            }
-        }
-    }
-    let effects = entry.as_ref().map(|e| e.effects.clone()).unwrap_or_default();
-    let mut lines = Vec::new();
-    let mut kinds: Vec<(Kind, Class)> = after.iter().map(|(k, c, _)| (*k, *c)).chain(effects.iter().map(|e| (e.kind, e.class))).collect();
-    kinds.sort();
-    kinds.dedup();
-    for (kind, class) in kinds {
-        let now_bucket = after.iter().find(|(k, c, _)| *k == kind && *c == class).map(|(_, _, b)| *b).unwrap_or_default();
-        let effect = effects.iter().find(|e| e.kind == kind && e.class == class);
-        let before = Bucket {
-            fmv_minor: now_bucket.fmv_minor - effect.map_or(0, |e| e.fmv_minor),
-            slices_minor: now_bucket.slices_minor - effect.map_or(0, |e| e.slices_minor),
-            well_minor: now_bucket.well_minor,
-        };
-        let protected = event.protected.iter().find(|(k, c, _)| *k == kind && *c == class).map(|(_, _, b)| *b).unwrap_or_default();
-        let after_bucket = Bucket {
-            fmv_minor: before.fmv_minor + effect.map_or(0, |e| e.fmv_minor),
-            slices_minor: before.slices_minor + effect.map_or(0, |e| e.slices_minor),
-            ..before
-        };
-        lines.push(RecoveryLine {
-            kind,
-            class,
-            treatment: peerstake_core::lifecycle::treatment(policy, case, kind, class),
-            before,
-            protected,
-            after: after_bucket,
-        });
-    }
+        })
+        .collect();
     let kept: i64 = lines.iter().map(|l| l.after.slices_minor).sum();
     Ok(DepartureView {
         number: Some(record.number),
         member: member.handle.clone(),
         display_name: member.display_name.clone(),
-        case,
+        case: event.case,
         justification: record.justification.clone(),
         departed_on: record.departed_on,
         cutoff: event.cutoff,
         lines,
         entries: event.entries,
-        entry_seq: record.entry_seq,
+        entry_seq: Some(seq),
         price_per_slice_minor: policy.buyout_price_per_slice_minor,
-        buyout_minor: buyout_amount(kept.max(0), policy.buyout_price_per_slice_minor, book.currency.minor_per_major(), policy.rounding)?,
+        buyout_minor: buyout_amount(kept, policy.buyout_price_per_slice_minor, book.currency.minor_per_major(), policy.rounding)?,
         recorded_by: record.recorded_by.and_then(|m| book.member_by_no(m)).map(|m| m.handle.clone()),
     })
 }
@@ -338,7 +306,7 @@ pub struct BuyoutView {
     pub buyer: Option<String>,
 }
 
-fn buyout_view(book: &Book, record: BuyoutRecord) -> BuyoutView {
+pub(crate) fn buyout_view(book: &Book, record: BuyoutRecord) -> BuyoutView {
     let name = |m: MemberNo| book.member_by_no(m).map_or_else(|| format!("#{}", m.0), |r| r.handle.clone());
     BuyoutView { member: name(record.member), buyer: record.buyer.map(name), record }
 }
@@ -590,11 +558,8 @@ impl Commons {
         let event =
             BuyoutEvent { number: record.number, price_per_slice_minor: record.price_per_slice_minor, amount_minor: record.amount_minor, buyer: record.buyer };
         let effects = buyout_effects(record.member, &buckets, record.buyer, record.amount_minor);
+        // The book was read under the venture's write lock and nothing was appended since.
         let head = (book.venture.head_seq, book.venture.head_hash);
-        let head = match tx.lock_venture(venture) {
-            Ok(locked) => (locked.head_seq, locked.head_hash),
-            Err(_) => head,
-        };
         let entry = Entry {
             seq: head.0 + 1,
             occurred_on: now.today,
@@ -617,7 +582,7 @@ impl Commons {
         };
         let stored = StoredEntry { hash: entry.hash_after(&head.1), entry };
         append(tx, book, &stored)?;
-        let clawback_until = (!record.forced).then(|| months_after(now.today, policy.clawback_months));
+        let clawback_until = (!record.forced).then(|| add_months(now.today, months(policy.clawback_months)));
         if !tx.decide_buyout(venture, record.number, "offered", "accepted", now.at_ms, Some(stored.entry.seq), clawback_until)? {
             return Err(invalid("buyout", format!("#{} is no longer open", record.number)));
         }
@@ -942,9 +907,6 @@ fn adoptable_in(tx: &mut dyn Transaction, book: &Book, now: Now) -> Result<Adopt
     }
 }
 
-/// Every treatment a bucket can get, for forms that explain the rules.
-pub const TREATMENTS: [Treatment; 3] = [Treatment::Keep, Treatment::AtPar, Treatment::Lose];
-
 impl crate::access::Acting<'_> {
     /// Works out a departure (stewards).
     pub fn preview_departure(&self, request: &DepartRequest, now: Now) -> Result<DepartureView, AppError> {
@@ -1038,9 +1000,9 @@ mod tests {
     #[test]
     fn months_move_whole_months_and_clamp_the_day() {
         let day = |y, m, d| Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap();
-        assert_eq!(months_before(day(2026, 3, 31), 1), day(2026, 2, 28));
-        assert_eq!(months_before(day(2026, 1, 15), 12), day(2025, 1, 15));
-        assert_eq!(months_after(day(2025, 11, 30), 3), day(2026, 2, 28));
-        assert_eq!(months_after(day(2025, 6, 1), 12), day(2026, 6, 1));
+        assert_eq!(add_months(day(2026, 3, 31), -1), day(2026, 2, 28));
+        assert_eq!(add_months(day(2026, 1, 15), -12), day(2025, 1, 15));
+        assert_eq!(add_months(day(2025, 11, 30), 3), day(2026, 2, 28));
+        assert_eq!(add_months(day(2025, 6, 1), 12), day(2026, 6, 1));
     }
 }

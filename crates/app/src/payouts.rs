@@ -14,7 +14,7 @@ use peerstake_store::{CapTableLine, DistributionRecord, FreezeRecord, FreezeVote
 use time::Date;
 
 use crate::book::{Book, check_note};
-use crate::departures::{BuyoutView, require_present};
+use crate::departures::{BuyoutView, buyout_view, require_present};
 use crate::error::{AppError, invalid};
 use crate::proposals::{Outcome, tally};
 use crate::ventures::{fingerprint, remember, replayed};
@@ -216,9 +216,9 @@ fn settle_freeze(tx: &mut dyn Transaction, book: &Book, record: &FreezeRecord, n
         ("freeze", Outcome::Adopt) => {
             let (lines, _) = compute_cap_table(tx, book, record.total_shares, &record.issued)?;
             tx.insert_cap_table(book.venture.id, record.number, &lines)?;
-            let head = tx.lock_venture(book.venture.id)?;
-            let hash = head.head_hash.to_hex();
-            tx.set_freeze_status(book.venture.id, record.number, "proposed", "frozen", now.at_ms, Some((head.head_seq, &hash)), Some(now.today))?;
+            // The book was read under the venture's write lock: its head is the ledger's now.
+            let hash = book.venture.head_hash.to_hex();
+            tx.set_freeze_status(book.venture.id, record.number, "proposed", "frozen", now.at_ms, Some((book.venture.head_seq, &hash)), Some(now.today))?;
         }
         ("freeze", Outcome::Reject) => {
             tx.set_freeze_status(book.venture.id, record.number, "proposed", "rejected", now.at_ms, None, None)?;
@@ -569,16 +569,7 @@ fn statements_in(tx: &mut dyn Transaction, book: &Book, only: Option<MemberNo>) 
             well_minor: line.well_minor,
             received_minor: payouts.iter().map(|p| p.amount_minor).sum(),
             payouts,
-            buyouts: books
-                .buyouts
-                .iter()
-                .filter(|b| b.member == line.member)
-                .map(|b| BuyoutView {
-                    record: b.clone(),
-                    member: record.handle.clone(),
-                    buyer: b.buyer.and_then(|m| book.member_by_no(m)).map(|m| m.handle.clone()),
-                })
-                .collect(),
+            buyouts: books.buyouts.iter().filter(|b| b.member == line.member).map(|b| buyout_view(book, b.clone())).collect(),
             owed_minor: clawbacks.iter().map(|c| c.owed_minor).sum(),
             clawbacks,
         });
@@ -943,41 +934,19 @@ impl Commons {
         let money = |v: i64| currency.format(v);
         let (header, rows): (Vec<&str>, Vec<Vec<String>>) = match what {
             "cap-table" => {
-                let view = match self.current_cap_table(venture, now)? {
-                    Some(view) => view,
+                // The frozen cap table, or the split now as one would be.
+                let (status, head, lines) = match self.current_cap_table(venture, now)? {
+                    Some(view) => (view.record.status, view.record.head.unwrap_or_default(), view.cap_table),
                     None => {
                         let mut tx = self.store.begin(Mode::Read)?;
                         let book = self.books.read(tx.as_mut(), venture)?;
-                        let (lines, total) = compute_cap_table(tx.as_mut(), &book, TOTAL_SHARES_DEFAULT, &[])?;
-                        FreezeView {
-                            record: FreezeRecord {
-                                number: 0,
-                                reason: String::new(),
-                                note: String::new(),
-                                total_shares: TOTAL_SHARES_DEFAULT,
-                                issued: Vec::new(),
-                                status: "live".into(),
-                                proposed_by: MemberNo(0),
-                                proposed_at_ms: 0,
-                                head: Some((book.venture.head_seq, book.venture.head_hash.to_hex())),
-                                frozen_on: None,
-                                frozen_at_ms: None,
-                                unfreeze_proposed_at_ms: None,
-                                unfrozen_at_ms: None,
-                            },
-                            proposed_by: String::new(),
-                            votes: Vec::new(),
-                            unfreeze_votes: Vec::new(),
-                            rule: String::new(),
-                            cap_table: cap_lines(&book, &lines)?,
-                            buyback_total: total,
-                        }
+                        let (lines, _) = compute_cap_table(tx.as_mut(), &book, TOTAL_SHARES_DEFAULT, &[])?;
+                        ("live".to_string(), (book.venture.head_seq, book.venture.head_hash.to_hex()), cap_lines(&book, &lines)?)
                     }
                 };
-                let head = view.record.head.clone().unwrap_or_default();
                 (
                     vec!["member", "name", "slices", "shares", "percent", "issued", "buy_back", "issue", "status", "head_seq", "head_hash"],
-                    view.cap_table
+                    lines
                         .iter()
                         .map(|l| {
                             vec![
@@ -989,7 +958,7 @@ impl Commons {
                                 l.line.issued.to_string(),
                                 l.line.buy_back.to_string(),
                                 l.line.issue.to_string(),
-                                view.record.status.clone(),
+                                status.clone(),
                                 head.0.to_string(),
                                 head.1.clone(),
                             ]

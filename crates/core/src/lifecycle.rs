@@ -302,13 +302,16 @@ pub fn is_lifecycle_tag(tag: &str) -> bool {
     tag == DEPARTURE_TAG || tag == BUYOUT_TAG
 }
 
-/// What a departure entry records besides its effects: the case, the loyalty cut-off and the
-/// balances it protected, and the entries whose slices it adjusts. Its canonical text is the
-/// entry's inputs, so the hash chain covers all of it.
+/// What a departure entry records besides its effects: the case, what the leaver held just
+/// before, the loyalty cut-off and the balances it protected, and the entries whose slices it
+/// adjusts. Its canonical text is the entry's inputs, so the hash chain covers all of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DepartureEvent {
     /// Why they left.
     pub case: LeaveCase,
+    /// What the leaver held just before, per bucket (value and slices; `verify` checks it
+    /// against the replay, and the departure's lines before and after read from it).
+    pub held: Vec<(Kind, Class, Bucket)>,
     /// The loyalty cut-off: slices held on this day are protected (when the clause applies).
     pub cutoff: Option<Date>,
     /// What the leaver held on the cut-off day, per bucket.
@@ -329,16 +332,39 @@ fn parse_date(text: &str) -> Option<Date> {
     Date::from_calendar_date(year, month, day).ok()
 }
 
+/// Buckets as `kind/class/fmv/slices` joined by `+` (the well is left out).
+fn write_buckets(buckets: &[(Kind, Class, Bucket)]) -> String {
+    buckets.iter().map(|(k, c, b)| format!("{}/{}/{}/{}", k.name(), c.name(), b.fmv_minor, b.slices_minor)).collect::<Vec<String>>().join("+")
+}
+
+fn read_buckets(text: &str) -> Option<Vec<(Kind, Class, Bucket)>> {
+    text.split('+')
+        .filter(|p| !p.is_empty())
+        .map(|part| {
+            let bits: Vec<&str> = part.split('/').collect();
+            let [kind, class, fmv, slices] = bits.as_slice() else { return None };
+            let bucket = Bucket { fmv_minor: fmv.parse().ok()?, slices_minor: slices.parse().ok()?, well_minor: 0 };
+            Some((Kind::from_name(kind)?, Class::from_name(class)?, bucket))
+        })
+        .collect()
+}
+
+/// The buckets with value or slices, the well left out: what a departure records as held.
+pub fn held_buckets(buckets: &[(Kind, Class, Bucket)]) -> Vec<(Kind, Class, Bucket)> {
+    buckets.iter().filter(|(_, _, b)| b.fmv_minor != 0 || b.slices_minor != 0).map(|(k, c, b)| (*k, *c, Bucket { well_minor: 0, ..*b })).collect()
+}
+
 impl DepartureEvent {
-    /// The canonical text: `departure;case=…;cutoff=…|none;protected=kind/class/fmv/slices+…;entries=1,2`.
+    /// The canonical text:
+    /// `departure;case=…;held=kind/class/fmv/slices+…;cutoff=…|none;protected=…;entries=1,2`.
     pub fn canonical(&self) -> String {
-        let protected: Vec<String> = self.protected.iter().map(|(k, c, b)| format!("{}/{}/{}/{}", k.name(), c.name(), b.fmv_minor, b.slices_minor)).collect();
         let entries: Vec<String> = self.entries.iter().map(u64::to_string).collect();
         format!(
-            "{DEPARTURE_TAG};case={};cutoff={};protected={};entries={}",
+            "{DEPARTURE_TAG};case={};held={};cutoff={};protected={};entries={}",
             self.case.name(),
+            write_buckets(&self.held),
             self.cutoff.map_or_else(|| "none".to_string(), |d| d.to_string()),
-            protected.join("+"),
+            write_buckets(&self.protected),
             entries.join(",")
         )
     }
@@ -346,31 +372,22 @@ impl DepartureEvent {
     /// Reads what [`DepartureEvent::canonical`] wrote; anything else is corrupt.
     pub fn from_canonical(text: &str) -> Result<DepartureEvent, DomainError> {
         let fields: Vec<&str> = text.split(';').collect();
-        let [tag, case, cutoff, protected, entries] = fields.as_slice() else { return Err(corrupt(text)) };
-        let value = |field: &str, name: &str| field.strip_prefix(name).and_then(|f| f.strip_prefix('=')).map(str::to_string);
+        let [tag, case, held, cutoff, protected, entries] = fields.as_slice() else { return Err(corrupt(text)) };
+        let value = |field: &'_ str, name: &str| field.strip_prefix(name).and_then(|f| f.strip_prefix('=')).map(str::to_string);
         if *tag != DEPARTURE_TAG {
             return Err(corrupt(text));
         }
         let case = value(case, "case").and_then(|c| LeaveCase::from_name(&c)).ok_or_else(|| corrupt(text))?;
+        let held = value(held, "held").and_then(|h| read_buckets(&h)).ok_or_else(|| corrupt(text))?;
         let cutoff = match value(cutoff, "cutoff").ok_or_else(|| corrupt(text))?.as_str() {
             "none" => None,
             day => Some(parse_date(day).ok_or_else(|| corrupt(text))?),
         };
-        let protected_text = value(protected, "protected").ok_or_else(|| corrupt(text))?;
-        let mut protected = Vec::new();
-        for part in protected_text.split('+').filter(|p| !p.is_empty()) {
-            let bits: Vec<&str> = part.split('/').collect();
-            let [kind, class, fmv, slices] = bits.as_slice() else { return Err(corrupt(text)) };
-            let kind = Kind::from_name(kind).ok_or_else(|| corrupt(text))?;
-            let class = Class::from_name(class).ok_or_else(|| corrupt(text))?;
-            let fmv_minor = fmv.parse::<i64>().map_err(|_| corrupt(text))?;
-            let slices_minor = slices.parse::<i64>().map_err(|_| corrupt(text))?;
-            protected.push((kind, class, Bucket { fmv_minor, slices_minor, well_minor: 0 }));
-        }
+        let protected = value(protected, "protected").and_then(|p| read_buckets(&p)).ok_or_else(|| corrupt(text))?;
         let entries_text = value(entries, "entries").ok_or_else(|| corrupt(text))?;
         let entries =
             entries_text.split(',').filter(|e| !e.is_empty()).map(|e| e.parse::<u64>().map_err(|_| corrupt(text))).collect::<Result<Vec<u64>, _>>()?;
-        let event = DepartureEvent { case, cutoff, protected, entries };
+        let event = DepartureEvent { case, held, cutoff, protected, entries };
         if event.canonical() != text {
             return Err(corrupt(text));
         }
@@ -518,14 +535,16 @@ mod tests {
     fn events_round_trip_through_their_canonical_text() {
         let departure = DepartureEvent {
             case: LeaveCase::ResignedForNoGoodReason,
+            held: vec![(Kind::Time, Class::NonCash, bucket(1000, 2000)), (Kind::Cash, Class::Cash, bucket(50, 200))],
             cutoff: Some(time::macros::date!(2025 - 03 - 01)),
             protected: vec![(Kind::Time, Class::NonCash, bucket(600, 1200))],
             entries: vec![3, 7],
         };
         assert_eq!(DepartureEvent::from_canonical(&departure.canonical()).unwrap(), departure);
-        let bare = DepartureEvent { case: LeaveCase::FiredForGoodReason, cutoff: None, protected: vec![], entries: vec![] };
+        let bare = DepartureEvent { case: LeaveCase::FiredForGoodReason, held: vec![], cutoff: None, protected: vec![], entries: vec![] };
         assert_eq!(DepartureEvent::from_canonical(&bare.canonical()).unwrap(), bare);
-        assert!(DepartureEvent::from_canonical("departure;case=quit;cutoff=none;protected=;entries=").is_err());
+        assert!(DepartureEvent::from_canonical("departure;case=quit;held=;cutoff=none;protected=;entries=").is_err());
+        assert!(DepartureEvent::from_canonical("departure;case=fired-for-good-reason;held=time/x/1/2;cutoff=none;protected=;entries=").is_err());
         let buyout = BuyoutEvent { number: 2, price_per_slice_minor: 100, amount_minor: 5_000, buyer: Some(MemberNo(4)) };
         assert_eq!(BuyoutEvent::from_canonical(&buyout.canonical()).unwrap(), buyout);
         assert!(BuyoutEvent::from_canonical("buyout;number=2;price=1;amount=1;buyer=x").is_err());
