@@ -320,7 +320,7 @@ pub(crate) fn draft_entry(
     for who in [member, author].into_iter().flatten() {
         crate::departures::require_present(book, who)?;
     }
-    crate::payouts::check_not_frozen(tx, book, request.occurred_on)?;
+    crate::freezes::check_not_frozen(tx, book, request.occurred_on)?;
     let draft = Draft { occurred_on: request.occurred_on, recorded_at_ms: now.at_ms, author, member, input: &input, note: &request.note };
     let mut stored = draft_input(tx, book, &draft, head)?;
     if amends.is_some() {

@@ -16,6 +16,7 @@ pub mod departures;
 pub mod error;
 pub mod files;
 pub mod forms;
+pub mod freezes;
 pub mod goods;
 pub mod ledger;
 pub mod notify;

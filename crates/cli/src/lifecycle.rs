@@ -12,7 +12,8 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use peerstake_app::departures::{Adoptable, BuyoutRequest, BuyoutView, DepartRequest, DepartureView, StewardshipView};
-use peerstake_app::payouts::{CapLine, DistributeRequest, DistributionView, FreezeRequest, FreezeView, IncomeBook, IncomeRequest, Statement, day_of};
+use peerstake_app::freezes::{CapLine, FreezeRequest, FreezeView};
+use peerstake_app::payouts::{DistributeRequest, DistributionView, IncomeBook, IncomeRequest, Statement, day_of};
 use peerstake_app::{AppError, Commons, Now};
 use peerstake_core::money::Currency;
 use peerstake_core::terms::MemberNo;

@@ -5,8 +5,9 @@
 use peerstake_app::accounts::{Account, SignUp};
 use peerstake_app::departures::{BuyoutRequest, DepartRequest};
 use peerstake_app::forms::TermsForm;
+use peerstake_app::freezes::FreezeRequest;
 use peerstake_app::ledger::{LogRequest, SplitQuery};
-use peerstake_app::payouts::{DistributeRequest, FreezeRequest, IncomeRequest};
+use peerstake_app::payouts::{DistributeRequest, IncomeRequest};
 use peerstake_app::proposals::{ProposeRequest, VoteRequest};
 use peerstake_app::ventures::{AddMember, CreateVenture, PolicyChoice};
 use peerstake_app::{Commons, Now};

@@ -9,10 +9,8 @@
 //! record it only from a second, explicit button that resends exactly what was shown.
 
 use peerstake_app::departures::{BuyoutRequest, BuyoutView, DepartRequest, DepartureView, StewardshipView};
-use peerstake_app::payouts::{
-    DistributeRequest, DistributionView, EXPORTS, FREEZE_REASONS, FreezeRequest, FreezeView, INCOME_KINDS, IncomeRequest, Statement, TOTAL_SHARES_DEFAULT,
-    day_of,
-};
+use peerstake_app::freezes::{FREEZE_REASONS, FreezeRequest, FreezeView, TOTAL_SHARES_DEFAULT};
+use peerstake_app::payouts::{DistributeRequest, DistributionView, EXPORTS, INCOME_KINDS, IncomeRequest, Statement, day_of};
 use peerstake_app::ventures::{MemberView, PolicyVersionView};
 use peerstake_core::lifecycle::{ALL_CASES, LeaveCase, RecoveryLine};
 use peerstake_core::policy::Policy;
