@@ -304,6 +304,12 @@ impl Acting<'_> {
         Ok(())
     }
 
+    /// Sets how a venture's people write numbers (stewards).
+    pub fn set_number_format(&self, slug: &str, format: &str, now: Now) -> Result<peerstake_core::numbers::NumberFormat, AppError> {
+        self.standing(slug, now)?.require_steward()?;
+        self.commons.set_number_format(slug, format)
+    }
+
     /// Joins a venture: at once when it is open, as a request when stewards accept members.
     pub fn join(&self, slug: &str, message: &str, terms: &TermsForm, now: Now) -> Result<Joined, AppError> {
         let account = self.signed_in()?;

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use peerstake_core::numbers::NumberFormat;
 use peerstake_store::{AccountId, AccountRecord, ApiTokenRecord, Mode, SessionRecord, StoreError};
 use sha2::{Digest, Sha256};
 
@@ -39,11 +40,20 @@ pub struct Account {
     pub username: String,
     /// How others see them.
     pub display_name: String,
+    /// How they write numbers, when they chose; otherwise each venture's format applies.
+    pub number_format: Option<NumberFormat>,
+}
+
+impl Account {
+    /// How this person's numbers are read (and, later, written) in a venture written `venture`.
+    pub fn numbers_in(&self, venture: NumberFormat) -> NumberFormat {
+        self.number_format.unwrap_or(venture)
+    }
 }
 
 impl From<AccountRecord> for Account {
     fn from(record: AccountRecord) -> Account {
-        Account { id: record.id, username: record.username, display_name: record.display_name }
+        Account { id: record.id, username: record.username, display_name: record.display_name, number_format: record.number_format }
     }
 }
 
@@ -142,6 +152,16 @@ fn check_password(field: &'static str, password: &str) -> Result<(), AppError> {
 }
 
 impl Commons {
+    /// Sets (or, with an empty text, clears) how an account writes numbers: a format
+    /// (`1,234.56`, `1.234,56`, `1 234,56`, `1'234.56`) or a language whose usual format it is.
+    pub fn set_account_number_format(&self, account: AccountId, format: &str) -> Result<Option<NumberFormat>, AppError> {
+        let format = if format.trim().is_empty() { None } else { Some(crate::ventures::number_format(format)?) };
+        let mut tx = self.store.begin(Mode::Write)?;
+        tx.set_account_number_format(account, format)?;
+        tx.commit()?;
+        Ok(format)
+    }
+
     /// Creates an account.
     pub fn sign_up(&self, request: &SignUp, now: Now) -> Result<Account, AppError> {
         let username = request.username.trim().to_lowercase();
@@ -156,7 +176,7 @@ impl Commons {
             other => other?,
         };
         tx.commit()?;
-        Ok(Account { id, username, display_name })
+        Ok(Account { id, username, display_name, number_format: None })
     }
 
     /// Signs in: checks the password and starts a session. `client` identifies where the attempt

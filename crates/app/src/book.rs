@@ -13,7 +13,7 @@ use peerstake_core::lifecycle::is_lifecycle_tag;
 use peerstake_core::money::Currency;
 use peerstake_core::policy::Policy;
 use peerstake_core::policy::{DisputeRule, ReviewRule};
-use peerstake_core::replay::StateView;
+use peerstake_core::replay::{StateView, WithoutLeavers};
 use peerstake_core::review::is_review_tag;
 use peerstake_core::terms::{MemberNo, Role};
 use peerstake_core::valuation::{Context, Valuation, value};
@@ -127,7 +127,7 @@ impl<'a> Draft<'a> {
 
 impl Parts {
     fn load(tx: &mut dyn Transaction, venture: &VentureRecord) -> Result<Parts, AppError> {
-        let currency = Currency::from_code(&venture.currency)?;
+        let currency = venture.money()?;
         let mut members = tx.members(venture.id)?;
         members.sort_by_key(|m| m.member_no);
         let roles = members.iter().map(|m| Role::from_name(&m.role)).collect();
@@ -211,6 +211,32 @@ impl Book {
         self.member_by_no(member).is_some_and(|m| m.departed_on.is_some())
     }
 
+    /// Decimals of a slice in this venture.
+    pub fn slice_scale(&self) -> u8 {
+        self.currency.slice_scale()
+    }
+
+    /// Slice units in one whole slice.
+    pub fn slice_unit(&self) -> i64 {
+        10_i64.pow(u32::from(self.slice_scale()))
+    }
+
+    /// The day the venture started: policy version 1 takes effect on it.
+    pub fn started_on(&self) -> Option<Date> {
+        self.policies.first().map(|(record, _)| record.effective_from)
+    }
+
+    /// The members who have left.
+    pub fn leavers(&self) -> Vec<MemberNo> {
+        self.members.iter().filter(|m| m.departed_on.is_some()).map(|m| m.member_no).collect()
+    }
+
+    /// The balances a valuation reads: under the current edition, members in `left` have no
+    /// share of the well.
+    pub fn view<'a>(&self, state: &'a dyn StateView, left: &'a [MemberNo]) -> WithoutLeavers<'a> {
+        WithoutLeavers { inner: state, left: if self.venture.edition.leavers_leave_the_well() { left } else { &[] } }
+    }
+
     /// The members who have not left, by member number.
     pub fn active_members(&self) -> impl Iterator<Item = &MemberRecord> {
         self.members.iter().filter(|m| m.departed_on.is_none())
@@ -252,7 +278,15 @@ impl Book {
     /// terms they used (0 for none).
     pub fn valuation_with(&self, seq: u64, draft: &Draft<'_>, state: &dyn StateView, policy: &Policy) -> Result<(Valuation, u32), AppError> {
         let terms = draft.member.and_then(|m| self.terms_at(m, draft.occurred_on));
-        let context = Context { policy, member: draft.member, role: draft.member.and_then(|m| self.role_of(m)), terms: terms.map(|t| &t.terms), seq };
+        let edition = self.venture.edition;
+        let context = Context {
+            policy,
+            member: draft.member,
+            role: draft.member.and_then(|m| self.role_of(m)),
+            terms: terms.map(|t| &t.terms),
+            tie_break: edition.tie_break(seq, draft.occurred_on),
+            slices_per_minor: edition.slices_per_minor(self.currency),
+        };
         let valuation = value(draft.input, &context, state).map_err(|error| match error {
             peerstake_core::DomainError::NoTermsInForce(_) => peerstake_core::DomainError::NoTermsInForce(draft.occurred_on.to_string()).into(),
             other => AppError::from(other),

@@ -275,7 +275,14 @@ fn post_if_met(commons: &Commons, tx: &mut dyn Transaction, slug: &str, number: 
     } else if view.record.status != "met" {
         return Ok(Vec::new());
     }
-    let held: Vec<PledgeRecord> = tx.pledges(venture, Some(number))?.into_iter().filter(|p| p.status == "held").collect();
+    let mut held: Vec<PledgeRecord> = tx.pledges(venture, Some(number))?.into_iter().filter(|p| p.status == "held").collect();
+    // A backer who has left the venture gains nothing new: their hold is released, not posted.
+    let linked = tx.member_accounts(venture)?;
+    let left = |account: AccountId| linked.iter().any(|(member, a)| *a == account && book.is_departed(*member));
+    for pledge in held.iter().filter(|p| left(p.account)) {
+        tx.resolve_pledge(venture, pledge.number, "released", now.at_ms, None)?;
+    }
+    held.retain(|p| !left(p.account));
     if held.is_empty() {
         return Ok(Vec::new());
     }
@@ -454,6 +461,12 @@ impl Commons {
                 .ok_or_else(|| invalid("idempotency key", "refers to no pledge"))?;
             let need = need_view(tx.as_mut(), &book, request.need)?;
             return Ok(PledgeOutcome { asked_minor: pledge.amount_minor, pledge, need, posted: Vec::new() });
+        }
+        if let Some(member) = tx.account_member(venture, request.account)?
+            && let Some(record) = book.member_by_no(member)
+            && let Some(on) = record.departed_on
+        {
+            return Err(AppError::Forbidden(format!("you left {} on {on}; a pledge would make you new slices", book.venture.slug)));
         }
         let closed = settle_due(tx.as_mut(), venture, now)?;
         let view = need_view(tx.as_mut(), &book, request.need)?;

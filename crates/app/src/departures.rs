@@ -52,7 +52,7 @@ pub(crate) fn lifecycle_effects(book: &Book, entry: &Entry, state: &LedgerState,
                 book.policy_version(entry.policy_version).ok_or_else(|| invalid("policy version", format!("{} does not exist", entry.policy_version)))?
             }
         };
-        Ok(recovery(policy, event.case, member, &buckets, &event.protected).effects)
+        Ok(recovery(policy, event.case, member, &buckets, &event.protected, book.venture.edition.slices_per_minor(book.currency)).effects)
     } else if entry.tag == BUYOUT_TAG {
         let event = BuyoutEvent::from_canonical(&entry.inputs)?;
         Ok(buyout_effects(member, &buckets, event.buyer, event.amount_minor))
@@ -187,7 +187,7 @@ fn draft_departure(tx: &mut dyn Transaction, book: &Book, request: &DepartReques
         Some(day) => buckets_of(tx.totals_as_of(book.venture.id, day)?, member).into_iter().map(|(k, c, b)| (k, c, Bucket { well_minor: 0, ..b })).collect(),
         None => Vec::new(),
     };
-    let outcome = recovery(policy, case, member, &current, &protected);
+    let outcome = recovery(policy, case, member, &current, &protected, book.venture.edition.slices_per_minor(book.currency));
     let changed: Vec<(Kind, Class)> = outcome.lines.iter().filter(|l| l.after != l.before).map(|l| (l.kind, l.class)).collect();
     let mut entries = Vec::new();
     if !changed.is_empty() {
@@ -242,7 +242,7 @@ fn draft_departure(tx: &mut dyn Transaction, book: &Book, request: &DepartReques
         entries,
         entry_seq: None,
         price_per_slice_minor: policy.buyout_price_per_slice_minor,
-        buyout_minor: buyout_amount(kept, policy.buyout_price_per_slice_minor, book.currency.minor_per_major(), policy.rounding)?,
+        buyout_minor: buyout_amount(kept, policy.buyout_price_per_slice_minor, book.slice_unit(), policy.rounding)?,
         recorded_by: request.by.clone(),
     };
     Ok((view, stored))
@@ -290,7 +290,7 @@ fn departure_view(tx: &mut dyn Transaction, book: &Book, record: &DepartureRecor
         entries: event.entries,
         entry_seq: Some(seq),
         price_per_slice_minor: policy.buyout_price_per_slice_minor,
-        buyout_minor: buyout_amount(kept, policy.buyout_price_per_slice_minor, book.currency.minor_per_major(), policy.rounding)?,
+        buyout_minor: buyout_amount(kept, policy.buyout_price_per_slice_minor, book.slice_unit(), policy.rounding)?,
         recorded_by: record.recorded_by.and_then(|m| book.member_by_no(m)).map(|m| m.handle.clone()),
     })
 }
@@ -358,10 +358,31 @@ pub struct Adoptable {
     pub reason: String,
 }
 
+/// What a member who leaves no longer has running: their pledges still held are released (a
+/// need met later posts nothing for them), their recurring contributions stop and the drafts
+/// waiting for them are skipped. Their money already in the well stays theirs, owed back.
+fn wind_down(tx: &mut dyn Transaction, book: &Book, member: MemberNo, now: Now) -> Result<(), AppError> {
+    let venture = book.venture.id;
+    if let Some((_, account)) = tx.member_accounts(venture)?.into_iter().find(|(no, _)| *no == member) {
+        for pledge in tx.pledges(venture, None)?.into_iter().filter(|p| p.account == account && p.status == "held") {
+            tx.resolve_pledge(venture, pledge.number, "released", now.at_ms, None)?;
+        }
+    }
+    let theirs: Vec<_> = tx.recurring(venture)?.into_iter().filter(|r| r.member == member).collect();
+    for recurring in theirs.iter().filter(|r| r.active) {
+        tx.set_recurring_schedule(venture, recurring.number, recurring.next_on, false)?;
+    }
+    let theirs: Vec<u32> = theirs.iter().map(|r| r.number).collect();
+    for draft in tx.recurring_drafts(venture, Some("waiting"))?.into_iter().filter(|d| theirs.contains(&d.number)) {
+        tx.decide_recurring_draft(venture, draft.number, draft.period_on, "skipped", None)?;
+    }
+    Ok(())
+}
+
 /// Writes an entry after the head and moves the venture's head.
 fn append(tx: &mut dyn Transaction, book: &Book, stored: &StoredEntry) -> Result<(), AppError> {
     crate::ledger::check_applies(tx, book.venture.id, &stored.entry.effects)?;
-    persist(tx, book.venture.id, std::slice::from_ref(stored), &deltas(&stored.entry.effects))
+    persist(tx, book, std::slice::from_ref(stored), &deltas(&stored.entry.effects))
 }
 
 fn number_from(result: &str, prefix: &str) -> Result<u32, AppError> {
@@ -417,6 +438,7 @@ impl Commons {
         };
         let number = tx.insert_departure(book.venture.id, &record)?;
         tx.set_member_departed(book.venture.id, member, Some(view.departed_on))?;
+        wind_down(tx.as_mut(), &book, member, now)?;
         remember(tx.as_mut(), book.venture.id, request.idempotency_key.as_deref(), &key, &format!("departure:{number}"), now)?;
         tx.commit()?;
         view.number = Some(number);
@@ -429,8 +451,8 @@ impl Commons {
             book.venture.name,
             view.departed_on,
             view.case.words(),
-            book.currency.format(view.slices_before()),
-            book.currency.format(view.slices_after()),
+            book.currency.format_slices(view.slices_before()),
+            book.currency.format_slices(view.slices_after()),
             view.justification
         );
         self.notify(&book.venture.slug, &others, &subject, &body, &format!("/v/{}/departures", book.venture.slug));
@@ -498,7 +520,7 @@ impl Commons {
         if slices <= 0 {
             return Err(invalid("member", format!("{} holds no slices to buy", leaver.handle)));
         }
-        let amount = buyout_amount(slices, price, book.currency.minor_per_major(), policy.rounding)?;
+        let amount = buyout_amount(slices, price, book.slice_unit(), policy.rounding)?;
         let forced = case.bad_leaver();
         let mut record = BuyoutRecord {
             number: 0,
@@ -528,7 +550,7 @@ impl Commons {
         };
         let body = format!(
             "{} slices at {} a slice: {} in all.{}",
-            book.currency.format(slices),
+            book.currency.format_slices(slices),
             book.currency.format(price),
             book.currency.format(amount),
             if forced { " As a bad leaver's buyout it is final." } else { " Accept or decline it on the venture's departures page." }

@@ -43,6 +43,16 @@ pub enum AppError {
         /// Why.
         reason: String,
     },
+    /// The entry would change a balance that a recorded entry dated later read.
+    #[error("date: {on} is too early: {reason} on {earliest}; date this entry {earliest} or later")]
+    Backdated {
+        /// The date asked for.
+        on: time::Date,
+        /// The earliest date the entry may carry.
+        earliest: time::Date,
+        /// What read the balances it would change.
+        reason: String,
+    },
     /// The same idempotency key was used before with a different request.
     #[error("idempotency key '{0}' was already used for a different request")]
     IdempotencyConflict(String),
@@ -115,6 +125,7 @@ impl AppError {
         match self {
             AppError::Invalid { field, .. } => Some(field),
             AppError::DateOutOfRange { field, .. } => Some(field),
+            AppError::Backdated { .. } => Some("date"),
             AppError::ImportLine { source, .. } => source.field(),
             AppError::Domain(
                 DomainError::InvalidAmount { field, .. }
@@ -138,6 +149,7 @@ impl ErrorCode for AppError {
             AppError::AlreadyExists { .. } => "already_exists",
             AppError::Invalid { .. } => "invalid_input",
             AppError::DateOutOfRange { .. } => "date_out_of_range",
+            AppError::Backdated { .. } => "backdated",
             AppError::IdempotencyConflict(_) => "idempotency_conflict",
             AppError::AlreadyReversed { .. } => "already_reversed",
             AppError::ReversalOfReversal(_) => "reversal_of_reversal",

@@ -6,9 +6,12 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
 use peerstake_core::chain::EntryHash;
+use peerstake_core::dating::Marks;
+use peerstake_core::edition::Edition;
 use peerstake_core::entry::Entry;
 use peerstake_core::kind::{Class, Kind};
-use peerstake_core::money::{Currency, format_scaled, parse_scaled_wide};
+use peerstake_core::money::{Currency, format_scaled};
+use peerstake_core::numbers::parse_canonical;
 use peerstake_core::replay::{Bucket, BucketKey, Effect, LedgerState};
 use peerstake_core::terms::{MemberNo, Terms};
 use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY};
@@ -16,16 +19,17 @@ use peerstake_store::{MemberRecord, Mode, NewVenture, PolicyVersionRecord, Store
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::book::{Draft, check_date, check_not_backdated, check_note};
+use crate::book::{Draft, check_not_backdated, check_note};
 use crate::error::{AppError, invalid};
 use crate::forms::ContributionForm;
 use crate::ledger::verify_in;
+use crate::ledger::{check_dated, guard, period_days};
 use crate::ventures::{check_slug, fingerprint, remember, replayed};
 use crate::{Commons, Now};
 
 /// The columns of a contributions CSV file. `date` and `kind` are required; the others may be
 /// left out when no row uses them.
-pub const CSV_COLUMNS: &[&str] = &["date", "member", "kind", "quantity", "amount", "paid", "condition", "unit", "rate", "class", "note", "author"];
+pub const CSV_COLUMNS: &[&str] = &["date", "member", "kind", "quantity", "amount", "paid", "condition", "unit", "rate", "class", "note", "author", "from"];
 
 /// Entries written to the database per batch during an import.
 const IMPORT_BATCH_ENTRIES: usize = 10_000;
@@ -85,6 +89,9 @@ impl Commons {
         }
         let mut state = LedgerState::from_buckets(tx.totals(venture_record.id)?);
         let mut latest_date = tx.latest_entry_date(venture_record.id)?;
+        let mut marks = Marks::from_marks(tx.read_marks(venture_record.id)?);
+        let leavers = book.leavers();
+        let freeze = crate::freezes::frozen(tx.as_mut(), &book)?;
         let mut seq = venture_record.head_seq;
         let mut previous = venture_record.head_hash;
         let mut batch: Vec<StoredEntry> = Vec::with_capacity(IMPORT_BATCH_ENTRIES);
@@ -104,7 +111,6 @@ impl Commons {
             let field = |name: &str| columns.get(name).and_then(|index| record.get(*index)).unwrap_or("");
             let stored = (|| -> Result<StoredEntry, AppError> {
                 let occurred_on = parse_date("date", field("date"))?;
-                check_date("date", occurred_on, now.today)?;
                 let note = field("note");
                 check_note(note)?;
                 let form = ContributionForm {
@@ -117,7 +123,11 @@ impl Commons {
                     rate: field("rate").to_string(),
                     class: field("class").to_string(),
                 };
-                let input = form.to_input(book.currency)?;
+                let days = match field("from") {
+                    "" => 1,
+                    from => period_days(parse_date("from", from)?, occurred_on)?,
+                };
+                let input = form.read_in(book.venture.number_format)?.to_period_input(book.currency, days)?;
                 let member_handle = field("member");
                 let member = if member_handle.is_empty() { None } else { Some(book.member(member_handle)?.member_no) };
                 match (input.needs_member(), member) {
@@ -127,9 +137,15 @@ impl Commons {
                 }
                 let author_handle = field("author");
                 let author = if author_handle.is_empty() { None } else { Some(book.member(author_handle)?.member_no) };
+                check_dated(&book, &input, occurred_on, member, author, now.today)?;
+                crate::freezes::refuse_while_frozen(&book, occurred_on, freeze.as_ref())?;
                 check_not_backdated(&input, occurred_on, latest_date)?;
                 let draft = Draft { occurred_on, recorded_at_ms: now.at_ms, author, member, input: &input, note };
-                let stored = book.value_entry(seq + 1, &previous, &draft, &state)?;
+                let stored = book.value_entry(seq + 1, &previous, &draft, &book.view(&state, &leavers))?;
+                guard(&book, &marks, &stored.entry)?;
+                if let Some(mark) = Marks::read_by(&stored.entry.tag, stored.entry.member, stored.entry.occurred_on) {
+                    marks.raise(mark);
+                }
                 state.apply(&stored.entry.effects)?;
                 Ok(stored)
             })()
@@ -162,6 +178,7 @@ impl Commons {
         }
         let totals: Vec<(BucketKey, Bucket)> = totals.into_iter().collect();
         tx.add_totals(venture_record.id, &totals)?;
+        tx.raise_read_marks(venture_record.id, &marks.marks())?;
         tx.set_head(venture_record.id, seq, &previous)?;
         remember(tx.as_mut(), venture_record.id, idempotency_key, &content_hash, &format!("import:{imported}:{seq}"), now)?;
         tx.commit()?;
@@ -174,6 +191,7 @@ impl Commons {
         let mut tx = self.store.begin(Mode::Read)?;
         let book = self.books.read(tx.as_mut(), venture)?;
         let currency = book.currency;
+        let slice_scale = book.slice_scale();
         let io = |e: std::io::Error| AppError::File(format!("cannot write the export: {e}"));
         let json = |e: serde_json::Error| AppError::File(format!("cannot write the export: {e}"));
         let header = ExportHeader {
@@ -185,6 +203,9 @@ impl Commons {
                 pitch: book.venture.pitch.clone(),
                 currency: book.venture.currency.clone(),
                 created_at_ms: book.venture.created_at_ms,
+                number_format: Some(book.venture.number_format.name().to_string()),
+                edition: book.venture.edition.number(),
+                slice_decimals: book.slice_scale(),
             },
             members: book.members.iter().map(ExportMember::from_record).collect(),
             terms: {
@@ -203,7 +224,8 @@ impl Commons {
         let mut count: u64 = 0;
         let mut head = EntryHash::genesis(&book.venture.slug);
         tx.scan_entries(book.venture.id, &mut |stored| {
-            let text = serde_json::to_string(&ExportEntry::from_stored(&stored, currency)).map_err(|e| StoreError::Backend(e.to_string()))?;
+            let text =
+                serde_json::to_string(&ExportEntry::from_stored(&stored, currency.exponent(), slice_scale)).map_err(|e| StoreError::Backend(e.to_string()))?;
             let separator: &[u8] = if count == 0 { b"\n" } else { b",\n" };
             out.write_all(separator).and_then(|_| out.write_all(text.as_bytes())).map_err(|e| StoreError::Backend(e.to_string()))?;
             count += 1;
@@ -231,6 +253,10 @@ impl Commons {
         }
         check_slug("slug", slug)?;
         let currency = Currency::from_code(&document.venture.currency)?;
+        let edition =
+            Edition::from_number(document.venture.edition).ok_or_else(|| invalid("edition", format!("unknown edition {}", document.venture.edition)))?;
+        let number_format = crate::ventures::number_format(document.venture.number_format.as_deref().unwrap_or(""))?;
+        let slice_scale = edition.slice_scale(currency);
         let mut tx = self.store.begin(Mode::Write)?;
         if tx.venture_by_slug(slug)?.is_some() {
             return Err(AppError::AlreadyExists { what: "venture", name: slug.clone() });
@@ -241,6 +267,8 @@ impl Commons {
             pitch: document.venture.pitch.clone(),
             currency: currency.code().to_string(),
             created_at_ms: document.venture.created_at_ms,
+            number_format,
+            edition,
         };
         let id = tx.insert_venture(&new, &EntryHash::genesis(slug))?;
         for member in &document.members {
@@ -254,9 +282,10 @@ impl Commons {
         }
         let mut previous = EntryHash::genesis(slug);
         let mut state = LedgerState::new();
+        let mut marks = Marks::default();
         let mut batch = Vec::with_capacity(IMPORT_BATCH_ENTRIES);
         for (index, exported) in document.entries.iter().enumerate() {
-            let stored = exported.to_stored(currency)?;
+            let stored = exported.to_stored(currency.exponent(), slice_scale)?;
             let expected_seq = u64::try_from(index).unwrap_or(u64::MAX).saturating_add(1);
             if stored.entry.seq != expected_seq {
                 return Err(invalid("entries", format!("entry #{} is out of order (expected #{expected_seq})", stored.entry.seq)));
@@ -265,6 +294,9 @@ impl Commons {
                 return Err(invalid("entries", format!("entry #{}: its hash does not match its contents; the file was altered", stored.entry.seq)));
             }
             state.apply(&stored.entry.effects)?;
+            if let Some(mark) = Marks::read_by(&stored.entry.tag, stored.entry.member, stored.entry.occurred_on) {
+                marks.raise(mark);
+            }
             previous = stored.hash;
             batch.push(stored);
             if batch.len() == IMPORT_BATCH_ENTRIES {
@@ -278,6 +310,7 @@ impl Commons {
             return Err(invalid("head", "the entries do not end at the head the file names"));
         }
         tx.add_totals(id, &state.sorted_buckets())?;
+        tx.raise_read_marks(id, &marks.marks())?;
         tx.set_head(id, count, &previous)?;
         let book = self.books.within(tx.as_mut(), slug)?;
         let report = verify_in(tx.as_mut(), &book, false)?;
@@ -325,6 +358,19 @@ struct ExportVenture {
     pitch: String,
     currency: String,
     created_at_ms: i64,
+    /// How its people write numbers (the default when absent).
+    #[serde(default)]
+    number_format: Option<String>,
+    /// The edition of the rules its ledger was started under (the first when absent).
+    #[serde(default = "first_edition")]
+    edition: u8,
+    /// Decimals of a slice, for readers of the file (it follows from the edition and currency).
+    #[serde(default, skip_deserializing)]
+    slice_decimals: u8,
+}
+
+fn first_edition() -> u8 {
+    Edition::FIRST.number()
 }
 
 #[derive(Serialize, Deserialize)]
@@ -491,22 +537,22 @@ struct ExportEntry {
     effects: Vec<ExportEffect>,
 }
 
-/// Parses a signed exact decimal in a currency's minor units.
-fn signed_amount(field: &'static str, text: &str, currency: Currency) -> Result<i64, AppError> {
+/// Parses a signed exact decimal with at most `scale` decimals, scaled by 10^scale.
+fn signed_amount(field: &'static str, text: &str, scale: u8) -> Result<i64, AppError> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
     };
-    let magnitude = parse_scaled_wide(digits, currency.exponent()).ok_or_else(|| invalid(field, format!("'{text}' is not an exact amount")))?;
+    let magnitude = parse_canonical(field, digits, scale)?;
     let value = if negative { -magnitude } else { magnitude };
     i64::try_from(value).map_err(|_| invalid(field, format!("'{text}' is too large")))
 }
 
 impl ExportEntry {
-    fn from_stored(stored: &StoredEntry, currency: Currency) -> ExportEntry {
+    fn from_stored(stored: &StoredEntry, money_scale: u8, slice_scale: u8) -> ExportEntry {
         let entry = &stored.entry;
-        let scale = currency.exponent();
-        let amount = |minor: i64| format_scaled(i128::from(minor), scale);
+        let amount = |minor: i64| format_scaled(i128::from(minor), money_scale);
+        let slices = |units: i64| format_scaled(i128::from(units), slice_scale);
         ExportEntry {
             seq: entry.seq,
             occurred_on: entry.occurred_on.to_string(),
@@ -519,7 +565,7 @@ impl ExportEntry {
             policy_version: entry.policy_version,
             terms_version: entry.terms_version,
             fmv: amount(entry.fmv_minor),
-            slices: amount(entry.slices_minor),
+            slices: slices(entry.slices_minor),
             reverses: entry.reverses,
             about: entry.about,
             hash: stored.hash.to_hex(),
@@ -531,23 +577,23 @@ impl ExportEntry {
                     kind: e.kind.name().to_string(),
                     class: e.class.name().to_string(),
                     fmv: amount(e.fmv_minor),
-                    slices: amount(e.slices_minor),
+                    slices: slices(e.slices_minor),
                     well: amount(e.well_minor),
                 })
                 .collect(),
         }
     }
 
-    fn to_stored(&self, currency: Currency) -> Result<StoredEntry, AppError> {
+    fn to_stored(&self, money_scale: u8, slice_scale: u8) -> Result<StoredEntry, AppError> {
         let mut effects = Vec::with_capacity(self.effects.len());
         for effect in &self.effects {
             effects.push(Effect {
                 member: MemberNo(effect.member),
                 kind: Kind::from_name(&effect.kind).ok_or_else(|| invalid("kind", format!("unknown kind '{}'", effect.kind)))?,
                 class: Class::from_name(&effect.class).ok_or_else(|| invalid("class", format!("unknown class '{}'", effect.class)))?,
-                fmv_minor: signed_amount("fmv", &effect.fmv, currency)?,
-                slices_minor: signed_amount("slices", &effect.slices, currency)?,
-                well_minor: signed_amount("well", &effect.well, currency)?,
+                fmv_minor: signed_amount("fmv", &effect.fmv, money_scale)?,
+                slices_minor: signed_amount("slices", &effect.slices, slice_scale)?,
+                well_minor: signed_amount("well", &effect.well, money_scale)?,
             });
         }
         Ok(StoredEntry {
@@ -562,8 +608,8 @@ impl ExportEntry {
                 note: self.note.clone(),
                 policy_version: self.policy_version,
                 terms_version: self.terms_version,
-                fmv_minor: signed_amount("fmv", &self.fmv, currency)?,
-                slices_minor: signed_amount("slices", &self.slices, currency)?,
+                fmv_minor: signed_amount("fmv", &self.fmv, money_scale)?,
+                slices_minor: signed_amount("slices", &self.slices, slice_scale)?,
                 reverses: self.reverses,
                 about: self.about,
                 effects,

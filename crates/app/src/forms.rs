@@ -5,6 +5,7 @@
 use peerstake_core::input::{Condition, Input, RentalUnit, parse_minutes, parse_units};
 use peerstake_core::kind::Class;
 use peerstake_core::money::Currency;
+use peerstake_core::numbers::NumberFormat;
 use peerstake_core::terms::Terms;
 
 use crate::error::{AppError, invalid};
@@ -60,9 +61,51 @@ fn money_or_zero(currency: Currency, field: &'static str, text: &str) -> Result<
     if text.trim().is_empty() { Ok(0) } else { Ok(currency.parse_amount(field, text)?) }
 }
 
+/// An amount typed in a number format, as the canonical text the use cases take (`1234.56`).
+/// Empty stays empty (the use case says whether it is required).
+pub fn read_amount(format: NumberFormat, field: &'static str, text: &str) -> Result<String, AppError> {
+    if text.trim().is_empty() {
+        return Ok(String::new());
+    }
+    Ok(format.canonical_text(field, text)?)
+}
+
+/// What the paid field means for a kind, as its error names it.
+fn paid_label(kind: &str) -> &'static str {
+    match kind {
+        "time" => "cash paid",
+        "facilities" => "rent paid",
+        "capital-use" | "finders-fee" => "fee paid",
+        "idea" => "royalty paid",
+        "sale" => "commission paid",
+        _ => "reimbursed",
+    }
+}
+
 impl ContributionForm {
+    /// The same form with the numbers people typed in `format` (hours, units and amounts) turned
+    /// into the canonical text [`ContributionForm::to_input`] reads. Anything the format does not
+    /// allow is refused, naming the field, with how to write it.
+    pub fn read_in(&self, format: NumberFormat) -> Result<ContributionForm, AppError> {
+        let kind = self.kind.trim();
+        let quantity_field = if kind == "capital-use" { "units" } else { "hours" };
+        Ok(ContributionForm {
+            quantity: if self.quantity.trim().is_empty() { String::new() } else { format.canonical_quantity(quantity_field, &self.quantity)? },
+            amount: read_amount(format, "amount", &self.amount)?,
+            paid: read_amount(format, paid_label(kind), &self.paid)?,
+            rate: read_amount(format, "rate", &self.rate)?,
+            ..self.clone()
+        })
+    }
+
     /// The exact input this form describes, in the venture's currency.
     pub fn to_input(&self, currency: Currency) -> Result<Input, AppError> {
+        self.to_period_input(currency, 1)
+    }
+
+    /// As [`ContributionForm::to_input`], for time worked over `days` days ending on the entry's
+    /// date (other kinds take one day only).
+    pub fn to_period_input(&self, currency: Currency, days: u32) -> Result<Input, AppError> {
         let kind = self.kind.trim();
         let used = |field: &str, value: &str, allowed: bool| -> Result<(), AppError> {
             if !allowed && !value.trim().is_empty() {
@@ -89,7 +132,7 @@ impl ContributionForm {
                 if self.quantity.trim().is_empty() {
                     return Err(invalid("hours", "is required"));
                 }
-                Input::Time { minutes: parse_minutes(&self.quantity)?, paid_minor: paid("cash paid")? }
+                Input::Time { minutes: parse_minutes(&self.quantity)?, paid_minor: paid("cash paid")?, days }
             }
             "deposit" => Input::Deposit { amount_minor: amount()? },
             "withdrawal" => Input::Withdrawal { amount_minor: amount()? },
@@ -123,9 +166,77 @@ impl ContributionForm {
             },
             other => return Err(invalid("kind", format!("unknown kind '{other}' (one of: {})", LOG_KINDS.join(", ")))),
         };
+        if days != 1 && !matches!(input, Input::Time { .. }) {
+            return Err(invalid("from", "only time is logged for a period; other contributions are dated on one day"));
+        }
         input.validate()?;
         Ok(input)
     }
+}
+
+/// The figures of a contribution said back in words before it is recorded, so a slip of the
+/// keyboard (a comma for a point, a zero too many) shows: (what, the figure, in words).
+pub fn in_words(input: &Input, currency: Currency) -> Vec<(&'static str, String, String)> {
+    use peerstake_core::numbers::{words_of_decimal, words_of_integer};
+    let money = |what: &'static str, minor: i64| (what, format!("{} {}", currency.format(minor), currency.code()), currency.in_words(minor));
+    let paid = |what: &'static str, minor: i64| (minor > 0).then(|| money(what, minor));
+    let mut said = Vec::new();
+    match *input {
+        Input::Time { minutes, paid_minor, days } => {
+            let (hours, rest) = (minutes / 60, minutes % 60);
+            let hour_words = match (hours, rest) {
+                (1, 0) => "one hour".to_string(),
+                (h, 0) => format!("{} hours", words_of_integer(u128::try_from(h).unwrap_or(0))),
+                (0, m) => format!("{} minutes", words_of_integer(u128::try_from(m).unwrap_or(0))),
+                (h, m) => format!(
+                    "{} hour{} and {} minute{}",
+                    words_of_integer(u128::try_from(h).unwrap_or(0)),
+                    if h == 1 { "" } else { "s" },
+                    words_of_integer(u128::try_from(m).unwrap_or(0)),
+                    if m == 1 { "" } else { "s" }
+                ),
+            };
+            let over = if days > 1 { format!(" over {} days", words_of_integer(u128::from(days))) } else { String::new() };
+            said.push(("hours", format!("{hours}:{rest:02}"), format!("{hour_words}{over}")));
+            said.extend(paid("cash paid", paid_minor));
+        }
+        Input::Deposit { amount_minor } | Input::Withdrawal { amount_minor } | Input::CashPaid { amount_minor } | Input::WellReturn { amount_minor } => {
+            said.push(money("amount", amount_minor));
+        }
+        Input::Other { amount_minor, .. } => said.push(money("value", amount_minor)),
+        Input::Expense { amount_minor, reimbursed_minor } => {
+            said.push(money("amount", amount_minor));
+            said.extend(paid("reimbursed", reimbursed_minor));
+        }
+        Input::Equipment { value_minor, reimbursed_minor, .. } | Input::Supplies { value_minor, reimbursed_minor, .. } => {
+            said.push(money("value", value_minor));
+            said.extend(paid("reimbursed", reimbursed_minor));
+        }
+        Input::Facilities { market_rent_minor, rent_paid_minor } => {
+            said.push(money("market rent", market_rent_minor));
+            said.extend(paid("rent paid", rent_paid_minor));
+        }
+        Input::CapitalUse { units_milli, unit, rate_minor, fee_paid_minor } => {
+            let units = peerstake_core::money::format_scaled(i128::from(units_milli), 3);
+            let units = units.trim_end_matches('0').trim_end_matches('.').to_string();
+            said.push(("units", format!("{units} {}", unit.name()), format!("{} {}", words_of_decimal(&units), unit.name())));
+            said.push(money("rate", rate_minor));
+            said.extend(paid("fee paid", fee_paid_minor));
+        }
+        Input::Idea { revenue_minor, royalty_paid_minor } => {
+            said.push(money("revenue", revenue_minor));
+            said.extend(paid("royalty paid", royalty_paid_minor));
+        }
+        Input::Sale { revenue_minor, commission_paid_minor } => {
+            said.push(money("revenue", revenue_minor));
+            said.extend(paid("commission paid", commission_paid_minor));
+        }
+        Input::FindersFee { investment_minor, fee_paid_minor } => {
+            said.push(money("investment", investment_minor));
+            said.extend(paid("fee paid", fee_paid_minor));
+        }
+    }
+    said
 }
 
 /// Member terms as text.
@@ -142,6 +253,16 @@ pub struct TermsForm {
 }
 
 impl TermsForm {
+    /// The same terms with the amounts people typed in `format` turned into canonical text.
+    pub fn read_in(&self, format: NumberFormat) -> Result<TermsForm, AppError> {
+        Ok(TermsForm {
+            market_salary: read_amount(format, "market salary", &self.market_salary)?,
+            cash_salary: read_amount(format, "cash salary", &self.cash_salary)?,
+            hourly_rate: read_amount(format, "hourly rate", &self.hourly_rate)?,
+            ..self.clone()
+        })
+    }
+
     /// Whether any field is filled in.
     pub fn is_empty(&self) -> bool {
         self.market_salary.trim().is_empty()
@@ -189,7 +310,7 @@ mod tests {
     #[test]
     fn forms_become_inputs() {
         let form = ContributionForm { kind: "time".into(), quantity: "1:30".into(), ..Default::default() };
-        assert_eq!(form.to_input(eur()).unwrap(), Input::Time { minutes: 90, paid_minor: 0 });
+        assert_eq!(form.to_input(eur()).unwrap(), Input::Time { minutes: 90, paid_minor: 0, days: 1 });
         let form = ContributionForm { kind: "capital-use".into(), quantity: "2.5".into(), unit: "day".into(), rate: "15".into(), ..Default::default() };
         assert_eq!(form.to_input(eur()).unwrap(), Input::CapitalUse { units_milli: 2500, unit: RentalUnit::Day, rate_minor: 1500, fee_paid_minor: 0 });
     }
@@ -207,6 +328,33 @@ mod tests {
             let message = form.to_input(eur()).unwrap_err().to_string();
             assert!(message.contains(needle), "{message} should mention {needle}");
         }
+    }
+
+    #[test]
+    fn forms_are_read_in_the_format_in_force() {
+        let form = ContributionForm { kind: "expense".into(), amount: "1.234,5".into(), paid: "12,5".into(), ..Default::default() };
+        let read = form.read_in(NumberFormat::Comma).unwrap();
+        assert_eq!(read.to_input(eur()).unwrap(), Input::Expense { amount_minor: 123_450, reimbursed_minor: 1_250 });
+        let time = ContributionForm { kind: "time".into(), quantity: "1,5".into(), ..Default::default() };
+        assert_eq!(time.read_in(NumberFormat::Comma).unwrap().to_input(eur()).unwrap(), Input::Time { minutes: 90, paid_minor: 0, days: 1 });
+        // The defect: 12,50 in a 1,234.56 venture was 1250.00. Now it is refused, naming the field.
+        let error = ContributionForm { kind: "expense".into(), amount: "12,50".into(), ..Default::default() }.read_in(NumberFormat::Point).unwrap_err();
+        assert_eq!(error.field(), Some("amount"));
+        assert!(error.to_string().contains("12.50 for twelve and a half"), "{error}");
+        let error = time.read_in(NumberFormat::Point).unwrap_err();
+        assert_eq!(error.field(), Some("hours"));
+        // Typed straight into a use case, only the canonical form is taken.
+        assert!(ContributionForm { kind: "expense".into(), amount: "12,50".into(), ..Default::default() }.to_input(eur()).is_err());
+    }
+
+    #[test]
+    fn figures_are_said_back_in_words() {
+        let said = in_words(&Input::Expense { amount_minor: 1_250, reimbursed_minor: 0 }, eur());
+        assert_eq!(said, vec![("amount", "12.50 EUR".to_string(), "twelve euros and fifty cents".to_string())]);
+        let said = in_words(&Input::Time { minutes: 80, paid_minor: 0, days: 1 }, eur());
+        assert_eq!(said[0].2, "one hour and twenty minutes");
+        let said = in_words(&Input::Time { minutes: 2_400, paid_minor: 0, days: 7 }, eur());
+        assert_eq!(said[0].2, "forty hours over seven days");
     }
 
     #[test]

@@ -36,7 +36,15 @@ pub(crate) fn check_not_frozen(tx: &mut dyn Transaction, book: &Book, date: Date
     if book.policy_at(date)?.1.after_freeze != AfterFreeze::Refuse {
         return Ok(());
     }
-    if let Some(freeze) = frozen(tx, book)? {
+    refuse_while_frozen(book, date, frozen(tx, book)?.as_ref())
+}
+
+/// As [`check_not_frozen`], with the freeze in force already read (an import checks many rows).
+pub(crate) fn refuse_while_frozen(book: &Book, date: Date, freeze: Option<&FreezeRecord>) -> Result<(), AppError> {
+    if book.policy_at(date)?.1.after_freeze != AfterFreeze::Refuse {
+        return Ok(());
+    }
+    if let Some(freeze) = freeze {
         return Err(invalid(
             "entry",
             format!(
@@ -200,6 +208,9 @@ fn settle_freeze(tx: &mut dyn Transaction, book: &Book, record: &FreezeRecord, n
             // The book was read under the venture's write lock: its head is the ledger's now.
             let hash = book.venture.head_hash.to_hex();
             tx.set_freeze_status(book.venture.id, record.number, "proposed", "frozen", now.at_ms, Some((book.venture.head_seq, &hash)), Some(now.today))?;
+            // The cap table read every member's slices: nothing may be dated before it now.
+            let read = peerstake_core::dating::ReadMark { scope: peerstake_core::dating::ReadScope::Slices, member: None, read_on: now.today };
+            tx.raise_read_marks(book.venture.id, &[read])?;
         }
         ("freeze", Outcome::Reject) => {
             tx.set_freeze_status(book.venture.id, record.number, "proposed", "rejected", now.at_ms, None, None)?;

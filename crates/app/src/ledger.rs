@@ -21,6 +21,7 @@ use crate::error::{AppError, invalid};
 use crate::forms::ContributionForm;
 use crate::ventures::{PolicyChoice, fingerprint, remember, replayed};
 use crate::{Commons, Now};
+use peerstake_core::dating::Marks;
 
 /// A request to log one contribution.
 #[derive(Debug, Clone)]
@@ -31,8 +32,10 @@ pub struct LogRequest {
     pub member: Option<String>,
     /// Handle of who records it (none for the operator).
     pub author: Option<String>,
-    /// When it happened.
+    /// When it happened (for work over a period, its last day).
     pub occurred_on: Date,
+    /// For time worked over a period of days: its first day (at most 24 hours a day).
+    pub from: Option<Date>,
     /// What it is.
     pub form: ContributionForm,
     /// What was done, or the purpose of a withdrawal.
@@ -253,12 +256,49 @@ pub(crate) fn deltas(effects: &[Effect]) -> Vec<(BucketKey, Bucket)> {
     sums.into_iter().collect()
 }
 
-/// Appends entries, moves the totals and the head, all in the caller's transaction.
-pub(crate) fn persist(tx: &mut dyn Transaction, venture: VentureId, entries: &[StoredEntry], totals: &[(BucketKey, Bucket)]) -> Result<(), AppError> {
+/// Appends entries, moves the totals, the read marks and the head, all in the caller's
+/// transaction. Every entry passes [`guard`] first: this is the one door into the ledger.
+pub(crate) fn persist(tx: &mut dyn Transaction, book: &Book, entries: &[StoredEntry], totals: &[(BucketKey, Bucket)]) -> Result<(), AppError> {
     let Some(last) = entries.last() else { return Ok(()) };
+    let venture = book.venture.id;
+    let mut marks = Marks::from_marks(tx.read_marks(venture)?);
+    let mut raised = Vec::new();
+    for stored in entries {
+        guard(book, &marks, &stored.entry)?;
+        if let Some(mark) = Marks::read_by(&stored.entry.tag, stored.entry.member, stored.entry.occurred_on)
+            && marks.raise(mark)
+        {
+            raised.push(mark);
+        }
+    }
     tx.insert_entries(venture, entries)?;
     tx.add_totals(venture, totals)?;
+    if !raised.is_empty() {
+        tx.raise_read_marks(venture, &raised)?;
+    }
     tx.set_head(venture, last.entry.seq, &last.hash)?;
+    Ok(())
+}
+
+/// What every entry must pass before it is appended, whichever path it took: it does not change
+/// a balance a recorded entry read on a later date (`peerstake_core::dating`), and it adds
+/// nothing (slices, value, money in the well) to a member who has left.
+pub(crate) fn guard(book: &Book, marks: &Marks, entry: &Entry) -> Result<(), AppError> {
+    if let Err(backdated) = marks.check(entry.occurred_on, &entry.effects) {
+        return Err(AppError::Backdated { on: entry.occurred_on, earliest: backdated.earliest, reason: backdated.reason.to_string() });
+    }
+    for effect in &entry.effects {
+        let gains = effect.slices_minor > 0 || effect.fmv_minor > 0 || effect.well_minor > 0;
+        if gains
+            && let Some(record) = book.member_by_no(effect.member)
+            && let Some(on) = record.departed_on
+        {
+            return Err(AppError::Forbidden(format!(
+                "{} left on {on}; nothing new counts for them (money of theirs still in the well is handed back with a well return)",
+                record.handle
+            )));
+        }
+    }
     Ok(())
 }
 
@@ -308,8 +348,11 @@ pub(crate) fn draft_entry(
     head: (u64, EntryHash),
     amends: Option<u64>,
 ) -> Result<StoredEntry, AppError> {
-    check_date("date", request.occurred_on, now.today)?;
-    let input = request.form.to_input(book.currency)?;
+    let days = match request.from {
+        Some(from) => period_days(from, request.occurred_on)?,
+        None => 1,
+    };
+    let input = request.form.to_period_input(book.currency, days)?;
     let member = resolve_member(book, request.member.as_deref())?;
     match (input.needs_member(), member) {
         (true, None) => return Err(invalid("member", "is required")),
@@ -317,9 +360,7 @@ pub(crate) fn draft_entry(
         _ => {}
     }
     let author = resolve_member(book, request.author.as_deref())?;
-    for who in [member, author].into_iter().flatten() {
-        crate::departures::require_present(book, who)?;
-    }
+    check_dated(book, &input, request.occurred_on, member, author, now.today)?;
     crate::freezes::check_not_frozen(tx, book, request.occurred_on)?;
     let draft = Draft { occurred_on: request.occurred_on, recorded_at_ms: now.at_ms, author, member, input: &input, note: &request.note };
     let mut stored = draft_input(tx, book, &draft, head)?;
@@ -330,9 +371,57 @@ pub(crate) fn draft_entry(
     Ok(stored)
 }
 
+/// The days of a period of work from its first day to its last (the entry's date).
+pub(crate) fn period_days(from: Date, to: Date) -> Result<u32, AppError> {
+    if from > to {
+        return Err(AppError::DateOutOfRange { field: "from", reason: format!("{from} is after the period's last day ({to})") });
+    }
+    u32::try_from((to - from).whole_days() + 1)
+        .ok()
+        .filter(|d| *d <= peerstake_core::input::PERIOD_DAYS_MAX)
+        .ok_or_else(|| invalid("from", format!("a period covers at most {} days; log a longer one in parts", peerstake_core::input::PERIOD_DAYS_MAX)))
+}
+
+/// The rules on a contribution's date and people, whichever way it comes in (a form, the API, an
+/// import): dated from 1970 to today, not before the venture started (no policy was in force) nor
+/// before its member joined, and neither its member nor its author has left (money handed back
+/// from the well goes to a member who left, recorded by someone present).
+pub(crate) fn check_dated(
+    book: &Book,
+    input: &Input,
+    occurred_on: Date,
+    member: Option<MemberNo>,
+    author: Option<MemberNo>,
+    today: Date,
+) -> Result<(), AppError> {
+    check_date("date", occurred_on, today)?;
+    let first_day = input.period_start(occurred_on);
+    let field = if first_day == occurred_on { "date" } else { "from" };
+    if let Some(started) = book.started_on()
+        && first_day < started
+    {
+        return Err(AppError::DateOutOfRange { field, reason: format!("{first_day} is before the venture started ({started}); no policy was in force") });
+    }
+    if let Some(record) = member.and_then(|m| book.member_by_no(m))
+        && first_day < record.joined_on
+    {
+        return Err(AppError::DateOutOfRange { field, reason: format!("{first_day} is before {} joined ({})", record.handle, record.joined_on) });
+    }
+    if let Some(member) = member
+        && !matches!(input, Input::WellReturn { .. })
+    {
+        crate::departures::require_present(book, member)?;
+    }
+    if let Some(author) = author {
+        crate::departures::require_present(book, author)?;
+    }
+    Ok(())
+}
+
 /// Values an input for members already resolved as the next entry after `head`: the balances it
 /// draws on are read first, and an input that draws on them cannot be dated before the latest
-/// entry. Writes nothing.
+/// entry. Under the current edition members who left have no share in a payment from the well.
+/// Writes nothing.
 pub(crate) fn draft_input(tx: &mut dyn Transaction, book: &Book, draft: &Draft<'_>, head: (u64, EntryHash)) -> Result<StoredEntry, AppError> {
     let venture = &book.venture;
     let input = draft.input;
@@ -345,7 +434,8 @@ pub(crate) fn draft_input(tx: &mut dyn Transaction, book: &Book, draft: &Draft<'
         (Input::CashPaid { .. } | Input::WellReturn { .. }, Some(member)) => snapshot.buckets = tx.member_totals(venture.id, member)?,
         _ => {}
     }
-    book.value_entry(head.0 + 1, &head.1, draft, &snapshot)
+    let leavers = book.leavers();
+    book.value_entry(head.0 + 1, &head.1, draft, &book.view(&snapshot, &leavers))
 }
 
 /// Values and appends an input after `head` (a use case that writes several entries in one
@@ -359,7 +449,7 @@ pub(crate) fn append_input(tx: &mut dyn Transaction, book: &Book, draft: &Draft<
 
 /// Appends a logged contribution; one that waits for approval is recorded as pending.
 pub(crate) fn persist_logged(tx: &mut dyn Transaction, book: &Book, stored: &StoredEntry) -> Result<(), AppError> {
-    persist(tx, book.venture.id, std::slice::from_ref(stored), &deltas(&stored.entry.effects))?;
+    persist(tx, book, std::slice::from_ref(stored), &deltas(&stored.entry.effects))?;
     if book.logged_pending(&stored.entry) {
         tx.set_review_status(book.venture.id, stored.entry.seq, Status::Pending.name())?;
     }
@@ -438,7 +528,7 @@ pub(crate) fn check_applies(tx: &mut dyn Transaction, venture: VentureId, effect
 
 /// Appends a reversal; a reviewed entry is recorded as reversed.
 pub(crate) fn persist_reversal(tx: &mut dyn Transaction, book: &Book, stored: &StoredEntry) -> Result<(), AppError> {
-    persist(tx, book.venture.id, std::slice::from_ref(stored), &deltas(&stored.entry.effects))?;
+    persist(tx, book, std::slice::from_ref(stored), &deltas(&stored.entry.effects))?;
     if let Some(target) = stored.entry.reverses
         && !tx.review_statuses(book.venture.id, target, target)?.is_empty()
     {
@@ -522,7 +612,7 @@ impl Commons {
             name(entry.member),
             entry.occurred_on,
             book.currency.format(entry.fmv_minor),
-            book.currency.format(entry.slices_minor)
+            book.currency.format_slices(entry.slices_minor)
         );
         self.notify(&book.venture.slug, &reviewers, &subject, &body, &format!("/v/{}/entries/{}", book.venture.slug, entry.seq));
     }
@@ -720,6 +810,9 @@ pub(crate) fn verify_in(tx: &mut dyn Transaction, book: &Book, check_statuses: b
                 let mut check = Revaluation {
                     book,
                     state: LedgerState::new(),
+                    left: Vec::new(),
+                    marks: Marks::default(),
+                    latest: None,
                     differences: Vec::new(),
                     reversals: Vec::new(),
                     reviewed,
@@ -769,7 +862,7 @@ pub(crate) fn verify_in(tx: &mut dyn Transaction, book: &Book, check_statuses: b
         Ok::<_, AppError>((scanned, check))
     })?;
     scanned?;
-    let Revaluation { state, differences, reversals, statuses, .. } = check;
+    let Revaluation { state, differences, reversals, statuses, mut marks, .. } = check;
     found.extend(differences);
     // One list in ledger order; for each entry, numbering, then chain, then revaluation.
     found.sort_by_key(|(seq, stage, _)| (*seq, *stage));
@@ -809,6 +902,20 @@ pub(crate) fn verify_in(tx: &mut dyn Transaction, book: &Book, check_statuses: b
                 ));
             }
         }
+    }
+    // The read marks are a projection too: the replay's, with what freezes and distributions by
+    // the split read.
+    for freeze in tx.freezes(venture_id)? {
+        if let Some(on) = freeze.frozen_on {
+            marks.raise(peerstake_core::dating::ReadMark { scope: peerstake_core::dating::ReadScope::Slices, member: None, read_on: on });
+        }
+    }
+    for distribution in tx.distributions(venture_id)?.iter().filter(|d| d.basis == "split") {
+        marks.raise(peerstake_core::dating::ReadMark { scope: peerstake_core::dating::ReadScope::Slices, member: None, read_on: distribution.paid_on });
+    }
+    let stored_marks = Marks::from_marks(tx.read_marks(venture_id)?);
+    if stored_marks != marks {
+        differences.push(format!("read marks: stored {:?}, the replay gives {:?}", stored_marks.marks(), marks.marks()));
     }
     if check_statuses && expected_seq > 0 {
         let stored: BTreeMap<u64, String> = tx.review_statuses(venture_id, 1, expected_seq)?.into_iter().collect();
@@ -869,6 +976,12 @@ impl Batch {
 struct Revaluation<'a> {
     book: &'a Book,
     state: LedgerState,
+    /// Members whose departure has been replayed.
+    left: Vec<MemberNo>,
+    /// What the entries replayed so far read, and until when.
+    marks: Marks,
+    /// The latest date of the entries replayed so far.
+    latest: Option<Date>,
     differences: Vec<Finding>,
     /// Reversals, checked against their originals once the walk is done: (seq, target, effects).
     reversals: Vec<(u64, u64, Vec<Effect>)>,
@@ -893,6 +1006,7 @@ impl Revaluation<'_> {
     }
 
     fn visit(&mut self, entry: &Entry, hash: EntryHash) {
+        self.check_dating(entry);
         if entry.tag == REVERSAL_TAG {
             match entry.reverses {
                 Some(target) if target < entry.seq => {
@@ -923,7 +1037,7 @@ impl Revaluation<'_> {
                 Err(error) => self.differ(entry.seq, format!("cannot be revalued: {error}")),
             }
         } else {
-            match revalues_to_itself(self.book, entry, &self.state) {
+            match revalues_to_itself(self.book, entry, &self.book.view(&self.state, &self.left)) {
                 Ok(true) => {}
                 Ok(false) => self.differ(entry.seq, format!("stored figures differ from its inputs valued under policy version {}", entry.policy_version)),
                 Err(error) => self.differ(entry.seq, format!("cannot be revalued: {error}")),
@@ -940,6 +1054,37 @@ impl Revaluation<'_> {
         if let Err(error) = self.state.apply(&entry.effects) {
             self.differ(entry.seq, error.to_string());
         }
+        if entry.tag == peerstake_core::lifecycle::DEPARTURE_TAG
+            && let Some(member) = entry.member
+        {
+            self.left.push(member);
+        }
+    }
+
+    /// The dating rules (`peerstake_core::dating`): a reader is dated on or after every entry
+    /// before it, and no entry changes what a reader before it read on a later date. Ledgers of
+    /// the first edition were recorded before the rules and are only followed, not checked.
+    fn check_dating(&mut self, entry: &Entry) {
+        let read = Marks::read_by(&entry.tag, entry.member, entry.occurred_on);
+        if !self.book.venture.edition.dating_verified() {
+            if let Some(mark) = read {
+                self.marks.raise(mark);
+            }
+            return;
+        }
+        if read.is_some()
+            && let Some(latest) = self.latest
+            && entry.occurred_on < latest
+        {
+            self.differ(entry.seq, format!("a {} dated {} reads balances an entry dated {latest} had already changed", entry.tag, entry.occurred_on));
+        }
+        if let Err(backdated) = self.marks.check(entry.occurred_on, &entry.effects) {
+            self.differ(entry.seq, format!("dated {} but {} on {}", entry.occurred_on, backdated.reason, backdated.earliest));
+        }
+        if let Some(mark) = read {
+            self.marks.raise(mark);
+        }
+        self.latest = self.latest.max(Some(entry.occurred_on));
     }
 
     /// Checks a review step: it follows from the entry's status, and carries exactly the effects
@@ -971,7 +1116,7 @@ impl Revaluation<'_> {
                         .book
                         .policy_version(tracked.entry.policy_version)
                         .ok_or_else(|| invalid("policy version", format!("{} does not exist", tracked.entry.policy_version)))?;
-                    self.book.valuation_with(entry.seq, &Draft::of(&tracked.entry, &input), &self.state, policy)
+                    self.book.valuation_with(entry.seq, &Draft::of(&tracked.entry, &input), &self.book.view(&self.state, &self.left), policy)
                 });
                 match valued {
                     Ok((valuation, _)) => Some((valuation.fmv_minor, valuation.slices_minor, valuation.effects)),
@@ -1012,7 +1157,7 @@ fn each_page(tx: &mut dyn Transaction, venture: VentureId, mut filter: EntryFilt
 
 /// Whether a stored entry's figures, effects and terms version are what its stored inputs give
 /// under the policy version it names (which must be the one in force on its date).
-fn revalues_to_itself(book: &Book, entry: &Entry, state: &LedgerState) -> Result<bool, AppError> {
+fn revalues_to_itself(book: &Book, entry: &Entry, state: &dyn StateView) -> Result<bool, AppError> {
     let input = Input::from_canonical(&entry.inputs)?;
     let (version_in_force, _) = book.policy_at(entry.occurred_on)?;
     if version_in_force != entry.policy_version {
@@ -1043,9 +1188,15 @@ fn revalue(
     reversed.extend(tx.entries_with_status(book.venture.id, &not_counted, u32::MAX)?.into_iter().map(|(seq, _)| seq));
     let mut state = LedgerState::new();
     let mut unvalued = Vec::new();
+    let mut left: Vec<MemberNo> = Vec::new();
     let genesis = EntryHash::genesis(&book.venture.slug);
     tx.scan_entries(book.venture.id, &mut |stored| {
         let entry = &stored.entry;
+        if entry.tag == peerstake_core::lifecycle::DEPARTURE_TAG
+            && let Some(member) = entry.member
+        {
+            left.push(member);
+        }
         if entry.tag == REVERSAL_TAG || is_review_tag(&entry.tag) || reversed.contains(&entry.seq) || as_of.is_some_and(|d| entry.occurred_on > d) {
             return Ok(());
         }
@@ -1059,7 +1210,7 @@ fn revalue(
         }
         let outcome = Input::from_canonical(&entry.inputs).map_err(AppError::from).and_then(|input| {
             let draft = Draft::of(entry, &input);
-            book.value_entry_with(entry.seq, &genesis, &draft, &state, 0, candidate)
+            book.value_entry_with(entry.seq, &genesis, &draft, &book.view(&state, &left), 0, candidate)
         });
         match outcome.and_then(|valued| state.apply(&valued.entry.effects).map_err(AppError::from)) {
             Ok(()) => {}

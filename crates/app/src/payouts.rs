@@ -149,6 +149,15 @@ fn draft_distribution(tx: &mut dyn Transaction, book: &Book, request: &Distribut
         ("" | "split", _) => "split",
         _ => return Err(invalid("basis", "use split or cap-table")),
     };
+    if basis == "split"
+        && let Some(latest) = tx.latest_entry_date(book.venture.id)?
+        && paid_on < latest
+    {
+        return Err(AppError::DateOutOfRange {
+            field: "date",
+            reason: format!("a distribution by the split reads every member's slices now, so it cannot be dated before the latest entry ({latest})"),
+        });
+    }
     let weights: Vec<(MemberNo, i64)> = if basis == "cap-table" {
         let number = freeze.as_ref().map_or(0, |f| f.number);
         tx.cap_table(book.venture.id, number)?.into_iter().filter(|l| l.shares > 0).map(|l| (l.member, l.shares)).collect()
@@ -236,6 +245,9 @@ pub struct Statement {
     pub shares: Option<(i64, i64)>,
     /// Their unspent money in the well.
     pub well_minor: i64,
+    /// Of it, what is owed back to them because they left: it has no share in what the well pays
+    /// for any more and is handed back with a well return.
+    pub well_owed_back_minor: i64,
     /// Every payout they received.
     pub payouts: Vec<StatementPayout>,
     /// All they received.
@@ -282,7 +294,7 @@ fn date_of_ms(at_ms: i64) -> Date {
 
 /// What each accepted good-leaver buyout is owed under its claw-back window.
 fn clawbacks(tx: &mut dyn Transaction, book: &Book, books: &Books, member: MemberNo) -> Result<Vec<Clawback>, AppError> {
-    let unit = book.currency.minor_per_major();
+    let unit = book.slice_unit();
     let mut out = Vec::new();
     for buyout in books.buyouts.iter().filter(|b| b.member == member && b.status == "accepted") {
         let Some(until) = buyout.clawback_until else { continue };
@@ -362,6 +374,7 @@ fn statements_in(tx: &mut dyn Transaction, book: &Book, only: Option<MemberNo>) 
             percent: format_share(line.share_units),
             shares,
             well_minor: line.well_minor,
+            well_owed_back_minor: if record.departed_on.is_some() { line.well_minor } else { 0 },
             received_minor: payouts.iter().map(|p| p.amount_minor).sum(),
             payouts,
             buyouts: books.buyouts.iter().filter(|b| b.member == line.member).map(|b| buyout_view(book, b.clone())).collect(),
@@ -500,6 +513,11 @@ impl Commons {
         }
         let mut record = draft_distribution(tx.as_mut(), &book, request, now)?;
         record.number = tx.insert_distribution(book.venture.id, &record)?;
+        if record.basis == "split" {
+            // It read every member's slices: nothing may be dated before it now.
+            let read = peerstake_core::dating::ReadMark { scope: peerstake_core::dating::ReadScope::Slices, member: None, read_on: record.paid_on };
+            tx.raise_read_marks(book.venture.id, &[read])?;
+        }
         remember(tx.as_mut(), book.venture.id, request.idempotency_key.as_deref(), &key, &format!("distribution:{}", record.number), now)?;
         tx.commit()?;
         let holders: Vec<MemberNo> = record.payouts.iter().map(|p| p.member).collect();

@@ -95,6 +95,23 @@ fn decode(text: &str) -> Result<ContributionForm, AppError> {
     })
 }
 
+/// The days a period's work covers, ending on its date: a week, or the days since the same day of
+/// the month before. Work of more than 24 hours is logged over them.
+fn period_days(cadence: &str, period_on: Date) -> i64 {
+    match cadence {
+        "weekly" => 7,
+        _ => {
+            let (year, month) = if period_on.month() == time::Month::January {
+                (period_on.year() - 1, time::Month::December)
+            } else {
+                (period_on.year(), period_on.month().previous())
+            };
+            let day = period_on.day().min(time::util::days_in_month(month, year));
+            Date::from_calendar_date(year, month, day).map_or(28, |before| (period_on - before).whole_days())
+        }
+    }
+}
+
 /// The period after `date`.
 fn next_period(cadence: &str, date: Date, start: Date) -> Option<Date> {
     match cadence {
@@ -125,8 +142,13 @@ impl Commons {
         let mut tx = self.store.begin(Mode::Write)?;
         let book = self.books.write(tx.as_mut(), &request.venture)?;
         let member = book.member(&request.member)?.clone();
-        // The form must make a valid contribution now.
-        request.form.to_input(book.currency)?;
+        // The form must make a valid contribution now, and time must fit in its period.
+        if let peerstake_core::input::Input::Time { minutes, .. } = request.form.to_input(book.currency)? {
+            let shortest = if request.cadence == "weekly" { 7 } else { 28 };
+            if minutes > peerstake_core::input::MINUTES_PER_DAY_MAX * shortest {
+                return Err(invalid("hours", format!("at most 24 hours a day: {} hours for a {} contribution", 24 * shortest, request.cadence)));
+            }
+        }
         let mut record = RecurringRecord {
             number: 0,
             member: member.member_no,
@@ -236,13 +258,24 @@ impl Commons {
             return Err(invalid("period", format!("no draft of recurring contribution #{number} waits for {period_on}")));
         }
         let seq = if confirm {
-            let member = book.member_by_no(record.member).map(|m| m.handle.clone());
+            let member = book.member_by_no(record.member);
+            let form = decode(&record.form)?;
+            // More than a day's work is logged over the days of its period (from the day the
+            // member joined, if later).
+            let from = match form.to_input(book.currency)? {
+                peerstake_core::input::Input::Time { minutes, .. } if minutes > peerstake_core::input::MINUTES_PER_DAY_MAX => {
+                    let first = period_on - Duration::days(period_days(&record.cadence, period_on) - 1);
+                    Some([Some(first), member.map(|m| m.joined_on), book.started_on()].into_iter().flatten().max().unwrap_or(first))
+                }
+                _ => None,
+            };
             let request = LogRequest {
                 venture: venture.to_string(),
-                member,
+                member: member.map(|m| m.handle.clone()),
                 author: author.map(str::to_string),
                 occurred_on: period_on,
-                form: decode(&record.form)?,
+                from,
+                form,
                 note: record.note.clone(),
                 idempotency_key: None,
             };

@@ -227,7 +227,7 @@ impl Commons {
             .step(request.step, venture.head_seq + 1, reviewer, book.review_rules(target.policy_version), &electorate)
             .map_err(|refusal| AppError::Review { seq: request.seq, refusal })?;
         let stored = step_entry(tx.as_mut(), &book, &target, &counted, change, (request.step, review.status, by, &request.note), now)?;
-        persist(tx.as_mut(), venture.id, std::slice::from_ref(&stored), &deltas(&stored.entry.effects))?;
+        persist(tx.as_mut(), &book, std::slice::from_ref(&stored), &deltas(&stored.entry.effects))?;
         tx.set_review_status(venture.id, request.seq, review.status.name())?;
         remember(tx.as_mut(), venture.id, request.idempotency_key.as_deref(), &fingerprint, &format!("entry:{}", stored.entry.seq), now)?;
         tx.commit()?;

@@ -1,7 +1,9 @@
 //! Ventures, members, terms and policy versions.
 
 use peerstake_core::chain::EntryHash;
+use peerstake_core::edition::Edition;
 use peerstake_core::money::Currency;
+use peerstake_core::numbers::NumberFormat;
 use peerstake_core::policy::Policy;
 use peerstake_core::terms::{MemberNo, Role, Terms};
 use peerstake_store::{
@@ -59,8 +61,19 @@ pub struct CreateVenture {
     pub policy: PolicyChoice,
     /// The date the first policy takes effect (today when absent).
     pub started_on: Option<Date>,
+    /// How its people write numbers: a format (`1,234.56`, `1.234,56`, `1 234,56`, `1'234.56`)
+    /// or a language whose usual format it is (`en`, `de`, `fr`, `de-CH`); `1,234.56` when empty.
+    pub number_format: String,
     /// Makes a retry harmless.
     pub idempotency_key: Option<String>,
+}
+
+/// Reads a number format by name or language; the default when empty.
+pub fn number_format(text: &str) -> Result<NumberFormat, AppError> {
+    if text.trim().is_empty() {
+        return Ok(NumberFormat::default());
+    }
+    NumberFormat::from_name(text).ok_or_else(|| invalid("number format", "use 1,234.56, 1.234,56, 1 234,56 or 1'234.56, or a language such as en, de or fr"))
 }
 
 /// A request to add a member.
@@ -205,6 +218,7 @@ impl Commons {
         let policy = request.policy.resolve(currency)?;
         let started_on = request.started_on.unwrap_or(now.today);
         crate::book::check_date("started on", started_on, now.today)?;
+        let number_format = number_format(&request.number_format)?;
         let fingerprint = fingerprint(&[
             "create-venture",
             &request.slug,
@@ -213,6 +227,7 @@ impl Commons {
             currency.code(),
             &request.policy.fingerprint_part(),
             &started_on.to_string(),
+            number_format.name(),
         ]);
         let mut tx = self.store.begin(Mode::Write)?;
         if let Some(result) = replayed(tx.as_mut(), COMMONS_SCOPE, request.idempotency_key.as_deref(), &fingerprint)? {
@@ -225,6 +240,8 @@ impl Commons {
             pitch: request.pitch.trim().to_string(),
             currency: currency.code().to_string(),
             created_at_ms: now.at_ms,
+            number_format,
+            edition: Edition::CURRENT,
         };
         let id = match tx.insert_venture(&new, &EntryHash::genesis(&request.slug)) {
             Err(StoreError::Conflict(_)) => return Err(AppError::AlreadyExists { what: "venture", name: request.slug.clone() }),
@@ -238,6 +255,33 @@ impl Commons {
         let record = tx.venture_by_slug(&request.slug)?.ok_or(AppError::NotFound { what: "venture", name: request.slug.clone() })?;
         tx.commit()?;
         Ok(record)
+    }
+
+    /// How a venture's people write numbers (unless their account says otherwise).
+    pub fn number_format(&self, slug: &str) -> Result<NumberFormat, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        Ok(tx.venture_by_slug(slug)?.ok_or_else(|| AppError::NotFound { what: "venture", name: slug.to_string() })?.number_format)
+    }
+
+    /// How a person's typed numbers are read in a venture: their own format when they chose one,
+    /// else the venture's; for forms of the whole commons (the registry of goods), theirs or the
+    /// default.
+    pub fn numbers_for(&self, account: &crate::accounts::Account, venture: Option<&str>) -> Result<NumberFormat, AppError> {
+        match (account.number_format, venture) {
+            (Some(own), _) => Ok(own),
+            (None, Some(slug)) => self.number_format(slug),
+            (None, None) => Ok(NumberFormat::default()),
+        }
+    }
+
+    /// Sets how a venture's people write numbers (those who chose their own keep it).
+    pub fn set_number_format(&self, slug: &str, format: &str) -> Result<NumberFormat, AppError> {
+        let format = number_format(format)?;
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), slug)?;
+        tx.set_number_format(book.venture.id, format)?;
+        tx.commit()?;
+        Ok(format)
     }
 
     /// Every venture, by slug.

@@ -545,6 +545,9 @@ fn pledge_outcome(out: &mut impl Write, outcome: &PledgeOutcome, backer: &str, n
 pub fn need(commons: &Commons, command: NeedCommand, now: Now, out: &mut impl Write) -> Result<(), AppError> {
     match command {
         NeedCommand::Publish { venture, title, description, amount, cadence, periods, stretch, min_pledge, deadline, by, key, format } => {
+            let read = |field: &'static str, text: Option<String>| crate::numbers::optional(commons, Some(&venture), field, text);
+            let (amount, stretch, min_pledge) =
+                (read("amount", Some(amount))?.unwrap_or_default(), read("stretch goal", stretch)?, read("minimum pledge", min_pledge)?);
             let request = PublishNeed {
                 venture,
                 title,
@@ -603,7 +606,8 @@ pub fn need(commons: &Commons, command: NeedCommand, now: Now, out: &mut impl Wr
             emit(out, format, &["closed"], &[vec![closed.to_string()]], || json!({"venture": venture, "closed": closed}))
         }
         NeedCommand::Pay { venture, need, amount, by, key, format } => {
-            let request = PayNeed { venture: venture.clone(), need, amount: amount.unwrap_or_default(), by, idempotency_key: key };
+            let amount = crate::numbers::optional(commons, Some(&venture), "amount", amount)?.unwrap_or_default();
+            let request = PayNeed { venture: venture.clone(), need, amount, by, idempotency_key: key };
             let stored = commons.pay_need(&request, now)?;
             entry(commons, out, &venture, stored.entry.seq, format)
         }
@@ -613,7 +617,8 @@ pub fn need(commons: &Commons, command: NeedCommand, now: Now, out: &mut impl Wr
 /// Runs `pledge`.
 pub fn pledge(commons: &Commons, args: PledgeArgs, now: Now, out: &mut impl Write) -> Result<(), AppError> {
     let account = commons.account_by_username(&args.account)?;
-    let request = PledgeRequest { venture: args.venture, need: args.need, account: account.id, amount: args.amount, idempotency_key: args.key };
+    let amount = crate::numbers::amount(commons, Some(&args.venture), "amount", &args.amount)?;
+    let request = PledgeRequest { venture: args.venture, need: args.need, account: account.id, amount, idempotency_key: args.key };
     let outcome = commons.pledge(&request, now)?;
     pledge_outcome(out, &outcome, &account.username, now, args.format)
 }
@@ -633,7 +638,7 @@ pub fn well(commons: &Commons, args: WellArgs, out: &mut impl Write) -> Result<(
         c.format(statement.deposited_minor),
         c.format(statement.spent_minor),
         c.format(statement.returned_minor),
-        c.format(statement.slices_minor),
+        c.format_slices(statement.slices_minor),
     ];
     let mut parts = vec![Section::new(
         format!("Well of {}{whose} ({})", args.venture, c.code()),
@@ -654,7 +659,7 @@ pub fn well(commons: &Commons, args: WellArgs, out: &mut impl Write) -> Result<(
                 m.tag.clone(),
                 m.member.clone().unwrap_or_default(),
                 c.format(m.change_minor),
-                c.format(m.slices_minor),
+                c.format_slices(m.slices_minor),
                 c.format(m.balance_minor),
                 m.need.map(|n| format!("#{n}")).unwrap_or_default(),
                 m.note.split_whitespace().collect::<Vec<_>>().join(" "),
@@ -672,7 +677,7 @@ pub fn well(commons: &Commons, args: WellArgs, out: &mut impl Write) -> Result<(
             "deposited": c.format(statement.deposited_minor),
             "spent": c.format(statement.spent_minor),
             "returned": c.format(statement.returned_minor),
-            "slices": c.format(statement.slices_minor),
+            "slices": c.format_slices(statement.slices_minor),
             "depositors": statement.depositors.iter().map(depositor).collect::<Vec<_>>(),
             "movements": statement.movements.iter().map(|m| json!({
                 "entry": m.seq,
@@ -680,7 +685,7 @@ pub fn well(commons: &Commons, args: WellArgs, out: &mut impl Write) -> Result<(
                 "kind": m.tag,
                 "member": m.member,
                 "change": c.format(m.change_minor),
-                "slices": c.format(m.slices_minor),
+                "slices": c.format_slices(m.slices_minor),
                 "balance": c.format(m.balance_minor),
                 "need": m.need,
                 "note": m.note,
@@ -897,7 +902,7 @@ pub fn goods_command(commons: &Commons, command: GoodsCommand, now: Now, out: &m
                 kind,
                 description,
                 currency,
-                rate,
+                rate: crate::numbers::amount(commons, None, "rate", &rate)?,
                 unit,
                 available_from: optional_date("from", from.as_deref())?,
                 available_until: optional_date("until", until.as_deref())?,
@@ -923,6 +928,7 @@ pub fn goods_command(commons: &Commons, command: GoodsCommand, now: Now, out: &m
             goods(out, &[view], format)
         }
         GoodsCommand::Give { good, account, venture, condition, value, note, format } => {
+            let value = crate::numbers::amount(commons, Some(&venture), "value", &value)?;
             let request = GiveGood { account: commons.account_by_username(&account)?.id, good, venture: venture.clone(), condition, value, note };
             let stored = commons.give_good(&request, now)?;
             entry(commons, out, &venture, stored.entry.seq, format)
@@ -971,11 +977,11 @@ pub fn booking_command(commons: &Commons, command: BookingCommand, now: Now, out
         }
         BookingCommand::Use { venture, booking, date: on, units, fee_paid, note, by, format } => {
             let request = LogUsage {
-                venture,
+                venture: venture.clone(),
                 booking,
                 occurred_on: Some(optional_date("date", on.as_deref())?.unwrap_or(now.today)),
-                units,
-                fee_paid: fee_paid.unwrap_or_default(),
+                units: crate::numbers::units(commons, Some(&venture), &units)?,
+                fee_paid: crate::numbers::optional(commons, Some(&venture), "fee paid", fee_paid)?.unwrap_or_default(),
                 note,
                 by,
             };

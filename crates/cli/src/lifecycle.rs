@@ -430,10 +430,10 @@ fn bucket_rows(view: &DepartureView, c: Currency, total: bool) -> Vec<Vec<String
                 l.class.name().to_string(),
                 l.treatment.name().to_string(),
                 c.format(l.before.fmv_minor),
-                c.format(l.before.slices_minor),
-                c.format(l.protected.slices_minor),
+                c.format_slices(l.before.slices_minor),
+                c.format_slices(l.protected.slices_minor),
                 c.format(l.after.fmv_minor),
-                c.format(l.after.slices_minor),
+                c.format_slices(l.after.slices_minor),
             ]
         })
         .collect();
@@ -481,8 +481,8 @@ fn departure_row(view: &DepartureView, c: Currency) -> Vec<String> {
         view.case.name().to_string(),
         leaver_words(view).to_string(),
         view.departed_on.to_string(),
-        c.format(view.slices_before()),
-        c.format(view.slices_after()),
+        c.format_slices(view.slices_before()),
+        c.format_slices(view.slices_after()),
         c.format(view.price_per_slice_minor),
         c.format(view.buyout_minor),
         view.entry_seq.map(|s| format!("#{s}")).unwrap_or_default(),
@@ -503,15 +503,15 @@ fn departure_json(view: &DepartureView, c: Currency) -> Value {
         "departed_on": view.departed_on.to_string(),
         "loyalty_cutoff": view.cutoff.map(|d| d.to_string()),
         "currency": c.code(),
-        "slices_before": c.format(view.slices_before()),
-        "slices_after": c.format(view.slices_after()),
+        "slices_before": c.format_slices(view.slices_before()),
+        "slices_after": c.format_slices(view.slices_after()),
         "buckets": view.lines.iter().map(|l| json!({
             "kind": l.kind.name(),
             "class": l.class.name(),
             "treatment": l.treatment.name(),
-            "before": {"value": c.format(l.before.fmv_minor), "slices": c.format(l.before.slices_minor)},
-            "protected": {"value": c.format(l.protected.fmv_minor), "slices": c.format(l.protected.slices_minor)},
-            "after": {"value": c.format(l.after.fmv_minor), "slices": c.format(l.after.slices_minor)},
+            "before": {"value": c.format(l.before.fmv_minor), "slices": c.format_slices(l.before.slices_minor)},
+            "protected": {"value": c.format(l.protected.fmv_minor), "slices": c.format_slices(l.protected.slices_minor)},
+            "after": {"value": c.format(l.after.fmv_minor), "slices": c.format_slices(l.after.slices_minor)},
         })).collect::<Vec<_>>(),
         "entries_adjusted": view.entries,
         "entry": view.entry_seq,
@@ -556,7 +556,7 @@ fn departure_out(out: &mut impl Write, venture: &str, view: &DepartureView, c: C
         writeln!(out).map_err(io)?;
         let adjusted = if view.entries.is_empty() { "none".to_string() } else { entries_text(&view.entries) };
         writeln!(out, "Entries whose slices change: {adjusted}").map_err(io)?;
-        writeln!(out, "Slices: {} before, {} after.", c.format(view.slices_before()), c.format(view.slices_after())).map_err(io)?;
+        writeln!(out, "Slices: {} before, {} after.", c.format_slices(view.slices_before()), c.format_slices(view.slices_after())).map_err(io)?;
         let buyout = if view.bad_leaver() { "the venture may force it" } else { "an offer they may accept or decline" };
         writeln!(
             out,
@@ -615,7 +615,7 @@ fn buyout_row(view: &BuyoutView, c: Currency) -> Vec<String> {
         view.member.clone(),
         view.buyer.clone().unwrap_or_else(|| "(the venture)".to_string()),
         if r.forced { "forced" } else { "offered" }.to_string(),
-        c.format(r.slices_minor),
+        c.format_slices(r.slices_minor),
         c.format(r.price_per_slice_minor),
         c.format(r.amount_minor),
         r.status.clone(),
@@ -634,7 +634,7 @@ fn buyout_json(view: &BuyoutView, c: Currency) -> Value {
         "buyer": view.buyer,
         "forced": r.forced,
         "currency": c.code(),
-        "slices": c.format(r.slices_minor),
+        "slices": c.format_slices(r.slices_minor),
         "price_per_slice": c.format(r.price_per_slice_minor),
         "amount": c.format(r.amount_minor),
         "status": r.status,
@@ -654,7 +654,8 @@ fn buyouts_out(out: &mut impl Write, list: &[BuyoutView], c: Currency, format: F
 pub fn buyout(commons: &Commons, command: BuyoutCommand, now: Now, out: &mut impl Write) -> Result<(), AppError> {
     let (venture, answer, args) = match command {
         BuyoutCommand::Offer { venture, member, buyer, price, by, key, format } => {
-            let request = BuyoutRequest { venture: venture.clone(), member, buyer, price_per_slice: price.unwrap_or_default(), by, idempotency_key: key };
+            let price_per_slice = crate::numbers::optional(commons, Some(&venture), "price per slice", price)?.unwrap_or_default();
+            let request = BuyoutRequest { venture: venture.clone(), member, buyer, price_per_slice, by, idempotency_key: key };
             let view = commons.offer_buyout(&request, now)?;
             let c = currency_of(commons, &venture)?;
             if format == Format::Table {
@@ -866,7 +867,7 @@ fn cap_rows(lines: &[CapLine], c: Currency, total: bool) -> Vec<Vec<String>> {
             vec![
                 l.member.clone(),
                 l.display_name.clone(),
-                c.format(l.line.slices_minor),
+                c.format_slices(l.line.slices_minor),
                 l.line.shares.to_string(),
                 l.percent.clone(),
                 l.line.issued.to_string(),
@@ -916,7 +917,7 @@ fn freeze_json(view: &FreezeView, c: Currency) -> Value {
         "cap_table": view.cap_table.iter().map(|l| json!({
             "member": l.member,
             "name": l.display_name,
-            "slices": c.format(l.line.slices_minor),
+            "slices": c.format_slices(l.line.slices_minor),
             "shares": l.line.shares,
             "percent": l.percent,
             "issued": l.line.issued,
@@ -1037,12 +1038,12 @@ pub fn income(commons: &Commons, command: IncomeCommand, now: Now, out: &mut imp
     match command {
         IncomeCommand::Record { venture, amount, kind, date, note, valuation, by, key, format } => {
             let request = IncomeRequest {
+                amount: crate::numbers::amount(commons, Some(&venture), "amount", &amount)?,
+                valuation: crate::numbers::optional(commons, Some(&venture), "valuation", valuation)?.unwrap_or_default(),
                 venture: venture.clone(),
                 kind,
-                amount,
                 received_on: optional_date("date", date.as_deref())?,
                 note,
-                valuation: valuation.unwrap_or_default(),
                 by,
                 idempotency_key: key,
             };
@@ -1191,8 +1192,8 @@ fn distribution_out(out: &mut impl Write, venture: &str, view: &DistributionView
 /// Runs `distribute`.
 pub fn distribute(commons: &Commons, args: DistributeArgs, now: Now, out: &mut impl Write) -> Result<(), AppError> {
     let request = DistributeRequest {
+        amount: crate::numbers::amount(commons, Some(&args.venture), "amount", &args.amount)?,
         venture: args.venture.clone(),
-        amount: args.amount,
         basis: args.basis.unwrap_or_default(),
         paid_on: optional_date("date", args.date.as_deref())?,
         note: args.note,
@@ -1229,7 +1230,7 @@ fn statement_row(s: &Statement, c: Currency) -> Vec<String> {
         s.display_name.clone(),
         s.role.clone(),
         s.departed.as_ref().map(|(on, case)| format!("{on} ({case})")).unwrap_or_default(),
-        c.format(s.slices_minor),
+        c.format_slices(s.slices_minor),
         s.percent.clone(),
         s.shares.map(|(n, _)| n.to_string()).unwrap_or_default(),
         c.format(s.well_minor),
@@ -1249,8 +1250,8 @@ fn statement_json(s: &Statement, c: Currency) -> Value {
         "departed_on": s.departed.as_ref().map(|(on, _)| on.to_string()),
         "departure_case": s.departed.as_ref().map(|(_, case)| case.clone()),
         "currency": c.code(),
-        "slices": c.format(s.slices_minor),
-        "total_slices": c.format(s.total_slices_minor),
+        "slices": c.format_slices(s.slices_minor),
+        "total_slices": c.format_slices(s.total_slices_minor),
         "percent": s.percent,
         "shares": s.shares.map(|(n, _)| n),
         "total_shares": s.shares.map(|(_, total)| total),

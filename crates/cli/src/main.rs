@@ -3,6 +3,7 @@
 
 mod capital;
 mod lifecycle;
+mod numbers;
 mod output;
 mod talk;
 
@@ -31,6 +32,10 @@ struct Cli {
     /// Database: a SQLite file (sqlite://path) or PostgreSQL (postgres://user@host/db).
     #[arg(long, global = true, env = "PEERSTAKE_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
     database_url: String,
+    /// How the amounts and hours you type are written: 1,234.56, 1.234,56, 1 234,56, 1'234.56 or a
+    /// language (en, de, fr, de-CH). By default, the venture's own format.
+    #[arg(long, global = true, env = "PEERSTAKE_NUMBER_FORMAT")]
+    number_format: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -439,13 +444,15 @@ enum ReviewCommand {
 
 #[derive(Subcommand)]
 enum RecurringCommand {
-    /// Set up a recurring contribution, e.g. `time kiln --member bo --hours 20 --cadence weekly --from 2025-09-01`.
+    /// Set up a recurring contribution, e.g. `time kiln --member bo --hours 20 --cadence weekly --starts-on 2025-09-01`.
+    /// More than a day's hours are logged over the days of each period (a week, or the month
+    /// since the same day of the month before).
     Add {
         /// weekly or monthly.
         #[arg(long)]
         cadence: String,
         /// The first period (YYYY-MM-DD).
-        #[arg(long = "from")]
+        #[arg(long = "starts-on")]
         starts_on: String,
         /// The last day a period may fall on.
         #[arg(long = "until")]
@@ -567,6 +574,7 @@ struct StepArgs {
 }
 
 #[derive(Args)]
+#[command(allow_negative_numbers = true)]
 struct LogArgs {
     /// time, deposit, withdrawal, expense, equipment, supplies, facilities, capital-use, idea,
     /// sale, finders-fee, other or cash-paid.
@@ -579,10 +587,13 @@ struct LogArgs {
     /// Who records it (a member's handle).
     #[arg(long = "by")]
     author: Option<String>,
-    /// When it happened (YYYY-MM-DD, default today).
-    #[arg(long)]
+    /// When it happened (YYYY-MM-DD, default today); for work over a period, its last day.
+    #[arg(long, visible_alias = "to")]
     date: Option<String>,
-    /// Time: hours worked (1.5, 1:30 or 90m).
+    /// Time worked over a period: its first day (YYYY-MM-DD; at most 24 hours a day of it).
+    #[arg(long)]
+    from: Option<String>,
+    /// Time: hours worked (1.5, 1:30 or 90m, the number as the venture writes numbers).
     #[arg(long)]
     hours: Option<String>,
     /// Capital-use: units used.
@@ -649,18 +660,46 @@ fn policy_choice(text: &str) -> Result<PolicyChoice, AppError> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage(&error),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
             let code = error.code();
-            eprintln!("error[{code}]: {error}");
+            eprintln!("error[{code}]: {}", one_line(&error.to_string()));
             ExitCode::from(2)
         }
     }
 }
 
+/// Help and the version print as clap writes them; every mistake in the arguments is one line,
+/// `error[usage]: …`, like every other error, and exits 2.
+fn usage(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = error.render().to_string();
+    // The message and what it lists, up to clap's usage line and tips.
+    let message: Vec<&str> =
+        rendered.lines().map(str::trim).take_while(|l| !l.starts_with("Usage:") && !l.starts_with("tip:")).filter(|l| !l.is_empty()).collect();
+    let message = message.join(" ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    let message = if message.is_empty() { "the arguments could not be read" } else { message };
+    eprintln!("error[usage]: {} (see peerstake --help)", one_line(message));
+    ExitCode::from(2)
+}
+
+/// Text on one line: line breaks become spaces.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn run(cli: Cli) -> Result<ExitCode, AppError> {
+    numbers::choose(cli.number_format.as_deref())?;
     let commons = Commons::open(&cli.database_url)?;
     let now = now();
     let mut out = std::io::stdout().lock();
@@ -718,13 +757,13 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Member(command) => member(&commons, command, now, &mut out)?,
         Command::Policy(command) => policy(&commons, command, now, &mut out)?,
         Command::Log(args) => {
-            let request = log_request(&args, now)?;
+            let request = log_request(&commons, &args, now)?;
             let stored = commons.log(&request, now)?;
             let page = commons.ledger(&args.venture, &LedgerQuery { after: Some(stored.entry.seq - 1), limit: 1, ..LedgerQuery::default() })?;
             output::ledger(&mut out, &args.venture, &page, args.format)?;
         }
         Command::Amend { seq, reason, log } => {
-            let request = peerstake_app::review::AmendRequest { seq, reason, log: log_request(&log, now)? };
+            let request = peerstake_app::review::AmendRequest { seq, reason, log: log_request(&commons, &log, now)? };
             let stored = commons.amend(&request, now)?;
             println!("entry #{} amends entry #{seq} (reversed by entry #{})", stored.entry.seq, stored.entry.seq - 1);
         }
@@ -826,6 +865,7 @@ fn venture(commons: &Commons, command: VentureCommand, now: Now, out: &mut impl 
                 currency,
                 policy: policy_choice(&policy)?,
                 started_on: optional_date("started-on", started_on.as_deref())?,
+                number_format: String::new(),
                 idempotency_key: key,
             };
             let record = commons.create_venture(&request, now)?;
@@ -841,19 +881,25 @@ fn member(commons: &Commons, command: MemberCommand, now: Now, out: &mut impl st
     match command {
         MemberCommand::Add { venture, handle, name, role, joined_on, terms, key } => {
             let request = AddMember {
+                terms: numbers::terms(commons, &venture, &terms.form())?,
                 venture,
                 handle,
                 display_name: name,
                 role,
                 joined_on: optional_date("joined-on", joined_on.as_deref())?,
-                terms: terms.form(),
                 idempotency_key: key,
             };
             let view = commons.add_member(&request, now)?;
             println!("added member #{} {} ({})", view.record.member_no.0, view.record.handle, view.record.role);
         }
         MemberCommand::Terms { venture, handle, from, terms, key } => {
-            let request = SetTerms { venture, handle: handle.clone(), terms: terms.form(), effective_from: date("from", &from)?, idempotency_key: key };
+            let request = SetTerms {
+                terms: numbers::terms(commons, &venture, &terms.form())?,
+                venture,
+                handle: handle.clone(),
+                effective_from: date("from", &from)?,
+                idempotency_key: key,
+            };
             let record = commons.set_terms(&request, now)?;
             println!("terms version {} for {handle} from {}", record.version, record.effective_from);
         }
@@ -894,7 +940,7 @@ fn policy(commons: &Commons, command: PolicyCommand, now: Now, out: &mut impl st
 }
 
 /// A log request from the command line's arguments.
-fn log_request(args: &LogArgs, now: Now) -> Result<LogRequest, AppError> {
+fn log_request(commons: &Commons, args: &LogArgs, now: Now) -> Result<LogRequest, AppError> {
     if args.hours.is_some() && args.units.is_some() {
         return Err(peerstake_app::error::invalid("hours", "give --hours (time) or --units (capital-use), not both"));
     }
@@ -903,16 +949,21 @@ fn log_request(args: &LogArgs, now: Now) -> Result<LogRequest, AppError> {
         member: args.member.clone(),
         author: args.author.clone(),
         occurred_on: optional_date("date", args.date.as_deref())?.unwrap_or(now.today),
-        form: ContributionForm {
-            kind: args.kind.clone(),
-            quantity: args.hours.clone().or(args.units.clone()).unwrap_or_default(),
-            amount: args.amount.clone().unwrap_or_default(),
-            paid: args.paid.clone().unwrap_or_default(),
-            condition: args.condition.clone().unwrap_or_default(),
-            unit: args.unit.clone().unwrap_or_default(),
-            rate: args.rate.clone().unwrap_or_default(),
-            class: args.class.clone().unwrap_or_default(),
-        },
+        from: optional_date("from", args.from.as_deref())?,
+        form: numbers::contribution(
+            commons,
+            &args.venture,
+            &ContributionForm {
+                kind: args.kind.clone(),
+                quantity: args.hours.clone().or(args.units.clone()).unwrap_or_default(),
+                amount: args.amount.clone().unwrap_or_default(),
+                paid: args.paid.clone().unwrap_or_default(),
+                condition: args.condition.clone().unwrap_or_default(),
+                unit: args.unit.clone().unwrap_or_default(),
+                rate: args.rate.clone().unwrap_or_default(),
+                class: args.class.clone().unwrap_or_default(),
+            },
+        )?,
         note: args.note.clone(),
         idempotency_key: args.key.clone(),
     })
@@ -954,7 +1005,7 @@ fn review_command(commons: &Commons, command: ReviewCommand, now: Now, out: &mut
                     entry.occurred_on,
                     entry.tag,
                     member,
-                    named.currency.format(entry.slices_minor)
+                    named.currency.format_slices(entry.slices_minor)
                 )
                 .map_err(io)?;
             }
@@ -1043,7 +1094,7 @@ fn proposal_command(commons: &Commons, command: ProposalCommand, now: Now) -> Re
 fn recurring_command(commons: &Commons, command: RecurringCommand, now: Now) -> Result<(), AppError> {
     match command {
         RecurringCommand::Add { cadence, starts_on, ends_on, log } => {
-            let request = log_request(&log, now)?;
+            let request = log_request(commons, &log, now)?;
             let member = request.member.clone().ok_or_else(|| peerstake_app::error::invalid("member", "is required"))?;
             let set_up = peerstake_app::recurring::SetUpRecurring {
                 venture: request.venture.clone(),

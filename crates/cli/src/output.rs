@@ -203,8 +203,8 @@ pub fn split(out: &mut impl Write, report: &SplitReport, format: Format) -> Resu
         .iter()
         .map(|line| {
             let mut row = vec![line.member.handle.clone(), line.member.display_name.clone(), line.member.role.clone()];
-            row.extend(used_kinds.iter().map(|k| currency.format(line.figures.slices_of(*k))));
-            row.push(currency.format(line.figures.slices_minor));
+            row.extend(used_kinds.iter().map(|k| currency.format_slices(line.figures.slices_of(*k))));
+            row.push(currency.format_slices(line.figures.slices_minor));
             row.push(format_share(line.figures.share_units));
             row
         })
@@ -212,7 +212,7 @@ pub fn split(out: &mut impl Write, report: &SplitReport, format: Format) -> Resu
     if format == Format::Table {
         let mut total = vec!["total".to_string(), String::new(), String::new()];
         total.extend(used_kinds.iter().map(|k| currency.format(report.lines.iter().map(|l| l.figures.slices_of(*k)).sum())));
-        total.push(currency.format(report.total_slices_minor));
+        total.push(currency.format_slices(report.total_slices_minor));
         total.push(format_share(report.lines.iter().map(|l| l.figures.share_units).sum()));
         rows.push(total);
         let as_of = report.as_of.map_or("now".to_string(), |d| format!("as of {d}"));
@@ -229,18 +229,18 @@ pub fn split(out: &mut impl Write, report: &SplitReport, format: Format) -> Resu
             "currency": currency.code(),
             "as_of": report.as_of.map(|d| d.to_string()),
             "policy": report.policy,
-            "total_slices": currency.format(report.total_slices_minor),
+            "total_slices": currency.format_slices(report.total_slices_minor),
             "members": report.lines.iter().map(|line| {
                 let by_kind: serde_json::Map<String, Value> = ALL_KINDS
                     .iter()
                     .filter(|k| line.figures.slices_of(**k) != 0)
-                    .map(|k| (k.name().to_string(), Value::String(currency.format(line.figures.slices_of(*k)))))
+                    .map(|k| (k.name().to_string(), Value::String(currency.format_slices(line.figures.slices_of(*k)))))
                     .collect();
                 json!({
                     "member": line.member.handle,
                     "name": line.member.display_name,
                     "role": line.member.role,
-                    "slices": currency.format(line.figures.slices_minor),
+                    "slices": currency.format_slices(line.figures.slices_minor),
                     "share_percent": format_share(line.figures.share_units),
                     "value_at_risk": currency.format(line.figures.fmv_minor),
                     "well_balance": currency.format(line.figures.well_minor),
@@ -273,7 +273,7 @@ pub fn trace(out: &mut impl Write, report: &TraceReport, format: Format) -> Resu
                 entry.tag.clone(),
                 entry.policy_version.to_string(),
                 currency.format(entry.fmv_minor),
-                currency.format(entry.slices_minor),
+                currency.format_slices(entry.slices_minor),
             ]);
         }
         if format == Format::Table {
@@ -284,21 +284,27 @@ pub fn trace(out: &mut impl Write, report: &TraceReport, format: Format) -> Resu
                 String::new(),
                 String::new(),
                 currency.format(kind.fmv_minor),
-                currency.format(kind.slices_minor),
+                currency.format_slices(kind.slices_minor),
             ]);
         }
     }
     if format == Format::Table {
-        writeln!(out, "Slices of {} ({}), {} in all, entry by entry:", report.member.handle, report.member.display_name, currency.format(report.slices_minor))
-            .map_err(io)?;
+        writeln!(
+            out,
+            "Slices of {} ({}), {} in all, entry by entry:",
+            report.member.handle,
+            report.member.display_name,
+            currency.format_slices(report.slices_minor)
+        )
+        .map_err(io)?;
     }
     emit(out, format, &headers, &rows, || {
         json!({
             "member": report.member.handle,
-            "slices": currency.format(report.slices_minor),
+            "slices": currency.format_slices(report.slices_minor),
             "kinds": report.kinds.iter().map(|k| json!({
                 "kind": k.kind.name(),
-                "slices": currency.format(k.slices_minor),
+                "slices": currency.format_slices(k.slices_minor),
                 "value": currency.format(k.fmv_minor),
                 "entries": k.entries.iter().map(|e| json!({
                     "entry": e.seq,
@@ -306,7 +312,7 @@ pub fn trace(out: &mut impl Write, report: &TraceReport, format: Format) -> Resu
                     "tag": e.tag,
                     "policy_version": e.policy_version,
                     "value": currency.format(e.fmv_minor),
-                    "slices": currency.format(e.slices_minor),
+                    "slices": currency.format_slices(e.slices_minor),
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         })
@@ -331,7 +337,7 @@ pub fn ledger(out: &mut impl Write, venture: &str, page: &LedgerPage, format: Fo
                 e.tag.clone(),
                 handle(e.member),
                 currency.format(e.fmv_minor),
-                currency.format(e.slices_minor),
+                currency.format_slices(e.slices_minor),
                 format!("v{}", e.policy_version),
                 e.note.clone(),
                 e.reverses.map(|r| format!("#{r}")).unwrap_or_default(),
@@ -357,7 +363,7 @@ pub fn ledger(out: &mut impl Write, venture: &str, page: &LedgerPage, format: Fo
                     "policy_version": e.policy_version,
                     "terms_version": e.terms_version,
                     "value": currency.format(e.fmv_minor),
-                    "slices": currency.format(e.slices_minor),
+                    "slices": currency.format_slices(e.slices_minor),
                     "reverses": e.reverses,
                     "hash": stored.hash.to_hex(),
                     "effects": e.effects.iter().map(|f| json!({
@@ -365,7 +371,7 @@ pub fn ledger(out: &mut impl Write, venture: &str, page: &LedgerPage, format: Fo
                         "kind": f.kind.name(),
                         "class": f.class.name(),
                         "value": currency.format(f.fmv_minor),
-                        "slices": currency.format(f.slices_minor),
+                        "slices": currency.format_slices(f.slices_minor),
                         "well": currency.format(f.well_minor),
                     })).collect::<Vec<_>>(),
                 })

@@ -164,7 +164,22 @@ fn review_proposals_and_recurring_from_the_command_line() {
     assert!(scratch.ok(&["proposal", "vote", "kiln", "1", "--by", "ada", "--choice", "for"]).contains("adopted"));
 
     // A weekly contribution until the end of March: its periods are drafted; one is confirmed.
-    scratch.ok(&["recurring", "add", "--cadence", "weekly", "--from", "2025-03-03", "--until", "2025-03-31", "time", "kiln", "--member", "bo", "--hours", "5"]);
+    scratch.ok(&[
+        "recurring",
+        "add",
+        "--cadence",
+        "weekly",
+        "--starts-on",
+        "2025-03-03",
+        "--until",
+        "2025-03-31",
+        "time",
+        "kiln",
+        "--member",
+        "bo",
+        "--hours",
+        "5",
+    ]);
     assert!(scratch.ok(&["recurring", "run", "kiln"]).contains("period(s) drafted"));
     let listed = scratch.ok(&["recurring", "list", "kiln"]);
     assert!(listed.contains("waiting: #1 2025-03-03"), "{listed}");

@@ -13,17 +13,15 @@ pub trait ErrorCode {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum DomainError {
-    /// An amount could not be read as an exact decimal in the currency.
-    #[error("{field}: '{text}' is not an amount in {currency} (use digits and at most {exponent} decimals)")]
+    /// A number could not be read exactly as written: the hint says how to write it.
+    #[error("{field}: '{text}' {hint}")]
     InvalidAmount {
         /// The input field.
         field: &'static str,
         /// What was given.
         text: String,
-        /// The currency code.
-        currency: String,
-        /// The currency's number of minor digits.
-        exponent: u8,
+        /// How to write it, with the readings it could have had.
+        hint: String,
     },
     /// A number was negative where only zero or more makes sense.
     #[error("{field} must not be negative")]

@@ -9,6 +9,12 @@ use crate::money::{check_amount, parse_scaled};
 /// The most minutes one time entry may carry (10,000 hours).
 pub const MINUTES_MAX: i64 = 10_000 * 60;
 
+/// The most minutes of work in one day.
+pub const MINUTES_PER_DAY_MAX: i64 = 24 * 60;
+
+/// The longest period one time entry may cover, in days.
+pub const PERIOD_DAYS_MAX: u32 = 366;
+
 /// The most units (in thousandths) one capital-use entry may carry.
 pub const UNITS_MILLI_MAX: i64 = 1_000_000_000;
 
@@ -87,12 +93,15 @@ impl RentalUnit {
 /// One contribution's inputs. Amounts are minor units of the venture's currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    /// Hours of work, exact to the minute, less any cash paid for them.
+    /// Hours of work, exact to the minute, less any cash paid for them: on the entry's date, or
+    /// over a period of days ending on it (at most 24 hours a day).
     Time {
         /// Minutes worked.
         minutes: i64,
         /// Cash paid for this work, minor units.
         paid_minor: i64,
+        /// Days the work spans, ending on the entry's date (1 for one day).
+        days: u32,
     },
     /// Cash deposited into the well: no slices until it is spent.
     Deposit {
@@ -235,8 +244,22 @@ impl Input {
 
     /// Checks every field is within limits.
     pub fn validate(&self) -> Result<(), DomainError> {
+        if let Input::Time { minutes, days, .. } = *self {
+            if days == 0 || days > PERIOD_DAYS_MAX {
+                return Err(DomainError::InvalidText { field: "period", reason: format!("a period covers 1 to {PERIOD_DAYS_MAX} days") });
+            }
+            if minutes > MINUTES_PER_DAY_MAX * i64::from(days) {
+                let limit = if days == 1 {
+                    "24 hours in one day; log longer work for a period (from and to dates), at most 24 hours a day".to_string()
+                } else {
+                    format!("24 hours a day, {} hours over these {days} days", 24 * i64::from(days))
+                };
+                return Err(DomainError::AmountTooLarge { field: "hours", limit });
+            }
+        }
         for (field, value) in self.fields() {
             match field {
+                "days" => {}
                 "minutes" => {
                     if value <= 0 {
                         return Err(DomainError::ZeroAmount { field: "hours" });
@@ -281,7 +304,8 @@ impl Input {
     /// The integer fields in canonical order, named as in the canonical text.
     fn fields(&self) -> Vec<(&'static str, i64)> {
         match *self {
-            Input::Time { minutes, paid_minor } => vec![("minutes", minutes), ("paid", paid_minor)],
+            Input::Time { minutes, paid_minor, days } if days > 1 => vec![("minutes", minutes), ("paid", paid_minor), ("days", i64::from(days))],
+            Input::Time { minutes, paid_minor, .. } => vec![("minutes", minutes), ("paid", paid_minor)],
             Input::Deposit { amount_minor } | Input::Withdrawal { amount_minor } | Input::CashPaid { amount_minor } | Input::WellReturn { amount_minor } => {
                 vec![("amount", amount_minor)]
             }
@@ -341,6 +365,14 @@ impl Input {
         self.write_canonical(&mut matcher).is_ok() && matcher.0.is_empty()
     }
 
+    /// The first day of the period a time entry dated `on` covers (`on` itself for one day).
+    pub fn period_start(&self, on: time::Date) -> time::Date {
+        match self {
+            Input::Time { days, .. } if *days > 1 => on.checked_sub(time::Duration::days(i64::from(*days) - 1)).unwrap_or(on),
+            _ => on,
+        }
+    }
+
     /// Reads the canonical text back.
     pub fn from_canonical(text: &str) -> Result<Input, DomainError> {
         let corrupt = || DomainError::CorruptInputs(text.chars().take(120).collect());
@@ -353,7 +385,13 @@ impl Input {
         let word = |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v).ok_or_else(corrupt);
         let number = |name: &str| -> Result<i64, DomainError> { word(name)?.parse::<i64>().map_err(|_| corrupt()) };
         let input = match tag {
-            "time" => Input::Time { minutes: number("minutes")?, paid_minor: number("paid")? },
+            "time" => {
+                let days = match pairs.iter().find(|(k, _)| *k == "days") {
+                    Some((_, text)) => text.parse::<u32>().map_err(|_| corrupt())?,
+                    None => 1,
+                };
+                Input::Time { minutes: number("minutes")?, paid_minor: number("paid")?, days }
+            }
             "deposit" => Input::Deposit { amount_minor: number("amount")? },
             "withdrawal" => Input::Withdrawal { amount_minor: number("amount")? },
             "cash-paid" => Input::CashPaid { amount_minor: number("amount")? },
@@ -460,9 +498,24 @@ mod tests {
     }
 
     #[test]
+    fn a_day_holds_at_most_24_hours() {
+        let time = |minutes, days| Input::Time { minutes, paid_minor: 0, days };
+        assert!(time(24 * 60, 1).validate().is_ok());
+        assert!(time(24 * 60 + 1, 1).validate().unwrap_err().to_string().contains("period"));
+        assert!(time(8_760 * 60, 1).validate().is_err(), "a year of hours on one day");
+        assert!(time(7 * 24 * 60, 7).validate().is_ok());
+        assert!(time(7 * 24 * 60 + 1, 7).validate().is_err());
+        assert!(time(60, 0).validate().is_err());
+        assert!(time(60, PERIOD_DAYS_MAX + 1).validate().is_err());
+        let on = time::macros::date!(2026 - 03 - 07);
+        assert_eq!(time(60, 7).period_start(on), time::macros::date!(2026 - 03 - 01));
+    }
+
+    #[test]
     fn canonical_round_trip() {
         let inputs = [
-            Input::Time { minutes: 90, paid_minor: 0 },
+            Input::Time { minutes: 90, paid_minor: 0, days: 1 },
+            Input::Time { minutes: 2_400, paid_minor: 0, days: 7 },
             Input::Equipment { condition: Condition::UsedOld, value_minor: 30_000, reimbursed_minor: 0 },
             Input::CapitalUse { units_milli: 2_500, unit: RentalUnit::Day, rate_minor: 1_500, fee_paid_minor: 0 },
             Input::Other { amount_minor: 5, class: Class::Cash },
@@ -477,7 +530,16 @@ mod tests {
         assert!(Input::from_canonical("nonsense").is_err());
         // Only the canonical spelling is accepted: no padding, no extra or missing text.
         assert!(Input::from_canonical("time;minutes=90;paid=0").is_ok());
-        for altered in ["time;minutes=090;paid=0", "time;minutes=+90;paid=0", "time;minutes=90;paid=0;", "time;minutes=90;paid=0;x=1", "time;minutes=90"] {
+        assert_eq!(Input::Time { minutes: 60, paid_minor: 0, days: 1 }.canonical(), "time;minutes=60;paid=0", "one day keeps the layout of old entries");
+        for altered in [
+            "time;minutes=90;paid=0;days=1",
+            "time;minutes=90;paid=0;days=x",
+            "time;minutes=090;paid=0",
+            "time;minutes=+90;paid=0",
+            "time;minutes=90;paid=0;",
+            "time;minutes=90;paid=0;x=1",
+            "time;minutes=90",
+        ] {
             assert!(Input::from_canonical(altered).is_err(), "{altered}");
         }
     }

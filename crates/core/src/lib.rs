@@ -8,12 +8,15 @@
 
 pub mod allocation;
 pub mod chain;
+pub mod dating;
+pub mod edition;
 pub mod entry;
 pub mod error;
 pub mod input;
 pub mod kind;
 pub mod lifecycle;
 pub mod money;
+pub mod numbers;
 pub mod policy;
 pub mod replay;
 pub mod review;

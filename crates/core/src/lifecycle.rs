@@ -155,8 +155,16 @@ impl Recovery {
 /// Applies the recovery framework to a leaver's buckets. `current` is what they hold now;
 /// `protected` what they held on the loyalty cut-off date (ignored unless the clause applies to
 /// this case). A protected part is kept as it is; the rest is treated by [`treatment`]. Slices
-/// never grow and never go below zero; the well balance (money lent) is left alone.
-pub fn recovery(policy: &Policy, case: LeaveCase, member: MemberNo, current: &[(Kind, Class, Bucket)], protected: &[(Kind, Class, Bucket)]) -> Recovery {
+/// never grow and never go below zero; the well balance (money lent) is left alone. At ×1 a
+/// bucket keeps one slice per unit of value: `slices_per_minor` slice units per minor unit.
+pub fn recovery(
+    policy: &Policy,
+    case: LeaveCase,
+    member: MemberNo,
+    current: &[(Kind, Class, Bucket)],
+    protected: &[(Kind, Class, Bucket)],
+    slices_per_minor: i64,
+) -> Recovery {
     let mut lines = Vec::with_capacity(current.len());
     let mut effects = Vec::new();
     for &(kind, class, before) in current {
@@ -178,7 +186,10 @@ pub fn recovery(policy: &Policy, case: LeaveCase, member: MemberNo, current: &[(
         let open_slices = before.slices_minor - kept.slices_minor;
         let after = match rule {
             Treatment::Keep => before,
-            Treatment::AtPar => Bucket { slices_minor: kept.slices_minor + open_fmv.min(open_slices).max(0), ..before },
+            Treatment::AtPar => {
+                let at_par = open_fmv.saturating_mul(slices_per_minor);
+                Bucket { slices_minor: kept.slices_minor + at_par.min(open_slices).max(0), ..before }
+            }
             Treatment::Lose => Bucket { fmv_minor: kept.fmv_minor, slices_minor: kept.slices_minor, well_minor: before.well_minor },
         };
         let effect = Effect {
@@ -475,7 +486,7 @@ mod tests {
         let policy = Policy::slicing_pie(Currency::from_code("EUR").unwrap());
         let current = [(Kind::Time, Class::NonCash, bucket(1000, 2000)), (Kind::Cash, Class::Cash, bucket(500, 2000))];
         for case in [LeaveCase::FiredForNoGoodReason, LeaveCase::ResignedForGoodReason] {
-            let outcome = recovery(&policy, case, MemberNo(1), &current, &[]);
+            let outcome = recovery(&policy, case, MemberNo(1), &current, &[], 1);
             assert!(outcome.effects.is_empty());
             assert_eq!(outcome.slices_after(), 4000);
         }
@@ -485,7 +496,7 @@ mod tests {
     fn a_bad_leaver_loses_time_and_keeps_cash_at_par() {
         let policy = Policy::slicing_pie(Currency::from_code("EUR").unwrap());
         let current = [(Kind::Time, Class::NonCash, bucket(1000, 2000)), (Kind::Cash, Class::Cash, bucket(500, 2000))];
-        let outcome = recovery(&policy, LeaveCase::FiredForGoodReason, MemberNo(1), &current, &[]);
+        let outcome = recovery(&policy, LeaveCase::FiredForGoodReason, MemberNo(1), &current, &[], 1);
         assert_eq!(outcome.slices_after(), 500);
         assert_eq!(outcome.effects.len(), 2);
         assert_eq!(outcome.effects[0].slices_minor, -2000);
@@ -500,9 +511,9 @@ mod tests {
         policy.loyalty_months = Some(12);
         let current = [(Kind::Time, Class::NonCash, bucket(1000, 2000))];
         let protected = [(Kind::Time, Class::NonCash, bucket(600, 1200))];
-        let resigned = recovery(&policy, LeaveCase::ResignedForNoGoodReason, MemberNo(1), &current, &protected);
+        let resigned = recovery(&policy, LeaveCase::ResignedForNoGoodReason, MemberNo(1), &current, &protected, 1);
         assert_eq!(resigned.slices_after(), 1200);
-        let fired = recovery(&policy, LeaveCase::FiredForGoodReason, MemberNo(1), &current, &protected);
+        let fired = recovery(&policy, LeaveCase::FiredForGoodReason, MemberNo(1), &current, &protected, 1);
         assert_eq!(fired.slices_after(), 0);
     }
 

@@ -13,6 +13,9 @@ pub const AMOUNT_MINOR_MAX: i64 = 1_000_000_000_000_000;
 pub struct Currency {
     code: [u8; 3],
     exponent: u8,
+    /// Decimals of a slice in the venture this currency belongs to (the currency's own unless a
+    /// venture says otherwise: see `edition::Edition::slice_scale`).
+    slice_scale: u8,
 }
 
 /// Active ISO 4217 codes whose minor unit is not two digits.
@@ -60,10 +63,10 @@ impl Currency {
         let upper = code.trim().to_ascii_uppercase();
         let bytes: [u8; 3] = upper.as_bytes().try_into().map_err(|_| DomainError::UnknownCurrency(code.to_string()))?;
         if let Some((_, exponent)) = EXPONENT_EXCEPTIONS.iter().find(|(c, _)| *c == upper) {
-            return Ok(Currency { code: bytes, exponent: *exponent });
+            return Ok(Currency { code: bytes, exponent: *exponent, slice_scale: *exponent });
         }
         if TWO_DIGIT_CODES.split_whitespace().any(|c| c == upper) {
-            return Ok(Currency { code: bytes, exponent: 2 });
+            return Ok(Currency { code: bytes, exponent: 2, slice_scale: 2 });
         }
         Err(DomainError::UnknownCurrency(code.to_string()))
     }
@@ -84,17 +87,12 @@ impl Currency {
         10_i64.pow(u32::from(self.exponent))
     }
 
-    /// Parses an exact decimal amount such as `1234.5` or `1,234.50` into minor units. Refuses
-    /// negative amounts, more decimals than the currency has, and anything over
-    /// [`AMOUNT_MINOR_MAX`].
+    /// Parses an amount in the canonical form (`1234.5`: digits, then optionally a point and at
+    /// most the currency's decimals) into minor units. Refuses grouping, signs, more decimals than
+    /// the currency has, and anything over [`AMOUNT_MINOR_MAX`]. People's text in a number format
+    /// is turned into this form first ([`crate::numbers::NumberFormat::canonical_text`]).
     pub fn parse_amount(&self, field: &'static str, text: &str) -> Result<i64, DomainError> {
-        let invalid = || DomainError::InvalidAmount { field, text: text.to_string(), currency: self.code().to_string(), exponent: self.exponent };
-        let trimmed = text.trim();
-        if trimmed.starts_with('-') {
-            return Err(DomainError::NegativeAmount { field });
-        }
-        let cleaned: String = trimmed.trim_start_matches('+').chars().filter(|c| *c != ',' && *c != '_').collect();
-        let value = parse_scaled_wide(&cleaned, self.exponent).ok_or_else(invalid)?;
+        let value = crate::numbers::parse_canonical(field, text, self.exponent)?;
         if value > i128::from(AMOUNT_MINOR_MAX) {
             return Err(DomainError::AmountTooLarge { field, limit: AMOUNT_MINOR_MAX.to_string() + " minor units" });
         }
@@ -104,6 +102,77 @@ impl Currency {
     /// Formats minor units as an exact decimal string (`-12.50`), the form used in every export.
     pub fn format(&self, amount_minor: i64) -> String {
         format_scaled(i128::from(amount_minor), self.exponent)
+    }
+
+    /// The same currency in a venture whose slices have `scale` decimals (never fewer than the
+    /// currency's own).
+    pub fn with_slice_scale(self, scale: u8) -> Currency {
+        Currency { slice_scale: scale.max(self.exponent), ..self }
+    }
+
+    /// Decimals of a slice.
+    pub fn slice_scale(&self) -> u8 {
+        self.slice_scale
+    }
+
+    /// Formats slice units as an exact decimal string, with the slice's decimals.
+    pub fn format_slices(&self, slices_units: i64) -> String {
+        format_scaled(i128::from(slices_units), self.slice_scale)
+    }
+}
+
+/// Names of the units of well-known currencies: (code, major one, major many, minor one, minor
+/// many). Others are said with their code.
+const UNIT_NAMES: &[(&str, &str, &str, &str, &str)] = &[
+    ("AUD", "Australian dollar", "Australian dollars", "cent", "cents"),
+    ("BHD", "Bahraini dinar", "Bahraini dinars", "fils", "fils"),
+    ("BRL", "real", "reais", "centavo", "centavos"),
+    ("CAD", "Canadian dollar", "Canadian dollars", "cent", "cents"),
+    ("CHF", "Swiss franc", "Swiss francs", "centime", "centimes"),
+    ("CNY", "yuan", "yuan", "fen", "fen"),
+    ("CZK", "koruna", "korunas", "haléř", "haléřů"),
+    ("DKK", "Danish krone", "Danish kroner", "øre", "øre"),
+    ("EUR", "euro", "euros", "cent", "cents"),
+    ("GBP", "pound", "pounds", "penny", "pence"),
+    ("HKD", "Hong Kong dollar", "Hong Kong dollars", "cent", "cents"),
+    ("INR", "rupee", "rupees", "paisa", "paise"),
+    ("JPY", "yen", "yen", "", ""),
+    ("KRW", "won", "won", "", ""),
+    ("KWD", "Kuwaiti dinar", "Kuwaiti dinars", "fils", "fils"),
+    ("MXN", "Mexican peso", "Mexican pesos", "centavo", "centavos"),
+    ("NOK", "Norwegian krone", "Norwegian kroner", "øre", "øre"),
+    ("NZD", "New Zealand dollar", "New Zealand dollars", "cent", "cents"),
+    ("PLN", "złoty", "złoty", "grosz", "groszy"),
+    ("SEK", "Swedish krona", "Swedish kronor", "öre", "öre"),
+    ("SGD", "Singapore dollar", "Singapore dollars", "cent", "cents"),
+    ("USD", "dollar", "dollars", "cent", "cents"),
+    ("ZAR", "rand", "rand", "cent", "cents"),
+];
+
+impl Currency {
+    /// An amount in English words of the currency, as a cheque spells it: "twelve euros and
+    /// fifty cents", "one thousand yen", "three KES and 5/100".
+    pub fn in_words(&self, amount_minor: i64) -> String {
+        let negative = amount_minor < 0;
+        let magnitude = amount_minor.unsigned_abs();
+        let per_major = self.minor_per_major().unsigned_abs();
+        let (major, minor) = (magnitude / per_major, magnitude % per_major);
+        let words = crate::numbers::words_of_integer;
+        let text = match UNIT_NAMES.iter().find(|(code, ..)| *code == self.code()) {
+            Some((_, one, many, minor_one, minor_many)) => {
+                let major_text = format!("{} {}", words(u128::from(major)), if major == 1 { one } else { many });
+                if minor == 0 || minor_one.is_empty() {
+                    major_text
+                } else if major == 0 {
+                    format!("{} {}", words(u128::from(minor)), if minor == 1 { minor_one } else { minor_many })
+                } else {
+                    format!("{major_text} and {} {}", words(u128::from(minor)), if minor == 1 { minor_one } else { minor_many })
+                }
+            }
+            None if minor == 0 => format!("{} {}", words(u128::from(major)), self.code()),
+            None => format!("{} {} and {minor}/{per_major}", words(u128::from(major)), self.code()),
+        };
+        if negative { format!("minus {text}") } else { text }
     }
 }
 
@@ -264,8 +333,10 @@ mod tests {
     fn parse_and_format() {
         let eur = Currency::from_code("EUR").unwrap();
         assert_eq!(eur.parse_amount("a", "12.5").unwrap(), 1250);
-        assert_eq!(eur.parse_amount("a", "1,234.56").unwrap(), 123456);
-        assert_eq!(eur.parse_amount("a", ".5").unwrap(), 50);
+        // Only the canonical form: no grouping, no bare point, no sign.
+        for text in ["1,234.56", "12,50", "1,5", "1_0", "1,2,3", ".5", "+5", " 5"] {
+            assert!(matches!(eur.parse_amount("a", text), Err(DomainError::InvalidAmount { .. })), "{text}");
+        }
         assert!(eur.parse_amount("a", "1.234").is_err());
         assert!(matches!(eur.parse_amount("a", "-1"), Err(DomainError::NegativeAmount { .. })));
         assert!(eur.parse_amount("a", "1e5").is_err());
@@ -291,6 +362,20 @@ mod tests {
                 assert_eq!(parse_scaled_wide(text, scale), Some(value), "{text}");
             }
         }
+    }
+
+    #[test]
+    fn amounts_in_words() {
+        let code = |c: &str| Currency::from_code(c).unwrap();
+        assert_eq!(code("EUR").in_words(1250), "twelve euros and fifty cents");
+        assert_eq!(code("EUR").in_words(125_000), "one thousand two hundred fifty euros");
+        assert_eq!(code("EUR").in_words(101), "one euro and one cent");
+        assert_eq!(code("EUR").in_words(5), "five cents");
+        assert_eq!(code("GBP").in_words(1), "one penny");
+        assert_eq!(code("JPY").in_words(1500), "one thousand five hundred yen");
+        assert_eq!(code("KWD").in_words(1_234), "one Kuwaiti dinar and two hundred thirty-four fils");
+        assert_eq!(code("KES").in_words(305), "three KES and 5/100");
+        assert_eq!(code("EUR").in_words(0), "zero euros");
     }
 
     #[test]

@@ -192,6 +192,25 @@ impl StateView for LedgerState {
     }
 }
 
+/// Balances in which members who left have no share of the well (edition 2 on): their unspent
+/// money is owed back to them, so a payment from the well is split among the others only.
+pub struct WithoutLeavers<'a> {
+    /// The balances.
+    pub inner: &'a dyn StateView,
+    /// The members who left, in any order.
+    pub left: &'a [MemberNo],
+}
+
+impl StateView for WithoutLeavers<'_> {
+    fn well_balances(&self) -> Vec<(MemberNo, i64)> {
+        self.inner.well_balances().into_iter().filter(|(member, _)| !self.left.contains(member)).collect()
+    }
+
+    fn member_buckets(&self, member: MemberNo) -> Vec<(Kind, Class, Bucket)> {
+        self.inner.member_buckets(member)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,12 @@
 //! Valuation: one contribution's inputs, under one policy version and the member's terms, become
 //! its fair market value (FMV), its slices, and the effects on balances.
 //!
-//! Rounding: each FMV is one exact fraction rounded once to the minor unit by the policy's rule;
-//! slices are that FMV times the multiplier, rounded once by the same rule. So anyone can check
-//! `slices = round(fmv × multiplier)` on every entry.
+//! Rounding: each FMV is one exact fraction rounded once to the minor unit by the policy's rule.
+//! Slices have a precision of their own (the venture's slice scale, at least a hundredth of a
+//! slice): the same exact value is rounded once to that precision, then multiplied and rounded
+//! once more by the same rule. Where the slice scale is the currency's (every two-decimal
+//! currency), that value is the FMV itself, so anyone can check `slices = round(fmv × multiplier)`
+//! on every entry.
 
 use crate::DomainError;
 use crate::allocation::largest_remainder;
@@ -25,8 +28,24 @@ pub struct Context<'a> {
     pub role: Option<Role>,
     /// Their terms in force on the contribution's date.
     pub terms: Option<&'a Terms>,
-    /// The entry's sequence number: rotates the tie-break of pro-rata splits.
-    pub seq: u64,
+    /// Rotates the tie-break of pro-rata splits (see [`crate::edition::Edition::tie_break`]).
+    pub tie_break: u64,
+    /// Slice units in one minor unit of the currency: 10^(slice scale − currency exponent), 1 when
+    /// slices have the currency's precision.
+    pub slices_per_minor: i64,
+}
+
+/// An exact value in minor units, before rounding: `numerator / denominator`.
+#[derive(Debug, Clone, Copy)]
+struct Exact {
+    numerator: i128,
+    denominator: i128,
+}
+
+impl Exact {
+    fn whole(minor: i64) -> Exact {
+        Exact { numerator: i128::from(minor), denominator: 1 }
+    }
 }
 
 /// The outcome of valuing one contribution.
@@ -56,14 +75,16 @@ pub fn value(input: &Input, context: &Context<'_>, state: &dyn StateView) -> Res
         Input::Withdrawal { amount_minor } => withdrawal(amount_minor, context, state),
         Input::CashPaid { amount_minor } => cash_paid(amount_minor, context, state),
         Input::WellReturn { amount_minor } => well_return(amount_minor, context, state),
-        Input::Time { minutes, paid_minor } => {
+        Input::Time { minutes, paid_minor, .. } => {
             let (numerator, denominator) = time_fraction(minutes, paid_minor, context)?;
             let fmv = net_of_payment(numerator, denominator, policy, "cash paid", "value of the time")?;
             let mut valuation = single(Kind::Time, Class::NonCash, fmv, context)?;
             if context.role == Some(Role::Advisor)
                 && let Some(cap) = policy.advisor_cap_slices_per_hour_minor
             {
-                let cap_total = narrow(policy.rounding.divide(i128::from(cap) * i128::from(minutes), 60)?, "the advisor cap")?;
+                // The cap is written with the currency's decimals; slices may have more.
+                let cap_units = i128::from(cap) * i128::from(context.slices_per_minor);
+                let cap_total = narrow(policy.rounding.divide(cap_units * i128::from(minutes), 60)?, "the advisor cap")?;
                 if valuation.slices_minor > cap_total {
                     valuation.slices_minor = cap_total;
                     if let Some(effect) = valuation.effects.first_mut() {
@@ -75,13 +96,13 @@ pub fn value(input: &Input, context: &Context<'_>, state: &dyn StateView) -> Res
         }
         Input::Expense { amount_minor, reimbursed_minor } => {
             let fmv = minus(amount_minor, reimbursed_minor, policy, "reimbursed", "amount")?;
-            single(Kind::Expense, Class::Cash, fmv, context)
+            single(Kind::Expense, Class::Cash, Exact::whole(fmv), context)
         }
         Input::Equipment { condition, value_minor, reimbursed_minor } => goods(Kind::Equipment, condition, value_minor, reimbursed_minor, context),
         Input::Supplies { condition, value_minor, reimbursed_minor } => goods(Kind::Supplies, condition, value_minor, reimbursed_minor, context),
         Input::Facilities { market_rent_minor, rent_paid_minor } => {
             let fmv = minus(market_rent_minor, rent_paid_minor, policy, "rent paid", "market rent")?;
-            single(Kind::Facilities, Class::NonCash, fmv, context)
+            single(Kind::Facilities, Class::NonCash, Exact::whole(fmv), context)
         }
         Input::CapitalUse { units_milli, rate_minor, fee_paid_minor, .. } => {
             let gross = mul(units_milli, rate_minor)?;
@@ -107,17 +128,18 @@ pub fn value(input: &Input, context: &Context<'_>, state: &dyn StateView) -> Res
             let fmv = net_of_payment(numerator, 10_000, policy, "fee paid", "finder's fee")?;
             single(Kind::FindersFee, policy.finders_fee_class, fmv, context)
         }
-        Input::Other { amount_minor, class } => single(Kind::Other, class, amount_minor, context),
+        Input::Other { amount_minor, class } => single(Kind::Other, class, Exact::whole(amount_minor), context),
     }
 }
 
-/// Slices for a value under a class: `round(fmv × multiplier)`, or zero if the kind does not count.
-pub fn slices_for(fmv_minor: i64, kind: Kind, class: Class, policy: &Policy) -> Result<i64, DomainError> {
+/// Slices for a value under a class: `round(value × multiplier)`, or zero if the kind does not
+/// count. The value is in slice units (minor units when slices have the currency's precision).
+pub fn slices_for(value_units: i64, kind: Kind, class: Class, policy: &Policy) -> Result<i64, DomainError> {
     if !policy.counts(kind) {
         return Ok(0);
     }
     let Multiplier(hundredths) = policy.multiplier(class);
-    narrow(policy.rounding.divide(mul(fmv_minor, i64::from(hundredths))?, 100)?, "slices")
+    narrow(policy.rounding.divide(mul(value_units, i64::from(hundredths))?, 100)?, "slices")
 }
 
 fn require_member(context: &Context<'_>) -> Result<MemberNo, DomainError> {
@@ -128,10 +150,25 @@ fn mul(a: i64, b: i64) -> Result<i128, DomainError> {
     i128::from(a).checked_mul(i128::from(b)).ok_or(DomainError::Overflow("a product"))
 }
 
-fn single(kind: Kind, class: Class, fmv_minor: i64, context: &Context<'_>) -> Result<Valuation, DomainError> {
+/// A contribution valued at an exact value: its FMV rounded once to the minor unit, its slices
+/// from the value rounded once to the slice precision.
+fn single(kind: Kind, class: Class, fmv: Exact, context: &Context<'_>) -> Result<Valuation, DomainError> {
     let member = require_member(context)?;
-    let slices_minor = slices_for(fmv_minor, kind, class, context.policy)?;
+    let rounding = context.policy.rounding;
+    let fmv_minor = narrow(rounding.divide(fmv.numerator, fmv.denominator)?, "the value")?;
+    let value_units = if context.slices_per_minor == 1 {
+        fmv_minor
+    } else {
+        let scaled = fmv.numerator.checked_mul(i128::from(context.slices_per_minor)).ok_or(DomainError::Overflow("the value in slice units"))?;
+        narrow(rounding.divide(scaled, fmv.denominator)?, "the value in slice units")?
+    };
+    let slices_minor = slices_for(value_units, kind, class, context.policy)?;
     Ok(Valuation { fmv_minor, slices_minor, effects: vec![Effect { member, kind, class, fmv_minor, slices_minor, well_minor: 0 }] })
+}
+
+/// Minor units in slice units (exact: the slice scale is never below the currency's).
+fn in_slice_units(minor: i64, context: &Context<'_>) -> Result<i64, DomainError> {
+    minor.checked_mul(context.slices_per_minor).ok_or(DomainError::Overflow("the value in slice units"))
 }
 
 /// `value − paid`, with the policy's rule for over-reimbursement.
@@ -145,16 +182,19 @@ fn minus(value: i64, paid: i64, policy: &Policy, paid_field: &'static str, value
     Ok(value - paid)
 }
 
-/// Rounds `numerator / denominator` to the minor unit, applying the over-reimbursement rule when
-/// the payment made the numerator negative.
-fn net_of_payment(numerator: i128, denominator: i128, policy: &Policy, paid_field: &'static str, value_field: &'static str) -> Result<i64, DomainError> {
+/// The exact value `numerator / denominator`, applying the over-reimbursement rule when the
+/// payment made the numerator negative.
+fn net_of_payment(numerator: i128, denominator: i128, policy: &Policy, paid_field: &'static str, value_field: &'static str) -> Result<Exact, DomainError> {
     if numerator < 0 {
         return match policy.over_reimbursement {
             OverReimbursement::Refuse => Err(DomainError::OverReimbursed { paid_field, value_field }),
-            OverReimbursement::CountAsZero => Ok(0),
+            OverReimbursement::CountAsZero => Ok(Exact::whole(0)),
         };
     }
-    narrow(policy.rounding.divide(numerator, denominator)?, value_field)
+    if denominator <= 0 {
+        return Err(DomainError::Overflow(value_field));
+    }
+    Ok(Exact { numerator, denominator })
 }
 
 /// The exact value of a time entry as a fraction, before rounding.
@@ -193,7 +233,7 @@ fn goods(kind: Kind, condition: Condition, value_minor: i64, reimbursed_minor: i
         Condition::UsedRecent | Condition::UsedOld => Class::NonCash,
     };
     let fmv = minus(value_minor, reimbursed_minor, policy, "reimbursed", "value")?;
-    single(kind, class, fmv, context)
+    single(kind, class, Exact::whole(fmv), context)
 }
 
 /// Spending from the well: the amount is split across depositors pro rata to their balances
@@ -206,7 +246,7 @@ fn withdrawal(amount_minor: i64, context: &Context<'_>, state: &dyn StateView) -
         return Err(DomainError::WellInsufficient { available, requested: amount_minor });
     }
     let weights: Vec<i64> = balances.iter().map(|(_, b)| *b).collect();
-    let start = usize::try_from(context.seq % u64::try_from(balances.len().max(1)).unwrap_or(1)).unwrap_or(0);
+    let start = usize::try_from(context.tie_break % u64::try_from(balances.len().max(1)).unwrap_or(1)).unwrap_or(0);
     let shares = largest_remainder(amount_minor, &weights, start)?;
     let mut effects = Vec::with_capacity(balances.len());
     let mut slices_total: i64 = 0;
@@ -214,7 +254,7 @@ fn withdrawal(amount_minor: i64, context: &Context<'_>, state: &dyn StateView) -
         if share == 0 {
             continue;
         }
-        let slices_minor = slices_for(share, Kind::Cash, Class::Cash, context.policy)?;
+        let slices_minor = slices_for(in_slice_units(share, context)?, Kind::Cash, Class::Cash, context.policy)?;
         slices_total = slices_total.checked_add(slices_minor).ok_or(DomainError::Overflow("slices"))?;
         effects.push(Effect { member: *member, kind: Kind::Cash, class: Class::Cash, fmv_minor: share, slices_minor, well_minor: -share });
     }
@@ -335,7 +375,7 @@ mod tests {
                 policy: pie,
                 role: member,
                 terms: Some(SALARY_100K),
-                input: Time { minutes: 600, paid_minor: 0 },
+                input: Time { days: 1, minutes: 600, paid_minor: 0 },
                 expected: Ok((50_000, 100_000)),
             },
             Case {
@@ -343,7 +383,7 @@ mod tests {
                 policy: pie,
                 role: member,
                 terms: Some(SALARY_100K_PAID_40K),
-                input: Time { minutes: 90, paid_minor: 0 },
+                input: Time { days: 1, minutes: 90, paid_minor: 0 },
                 expected: Ok((4_500, 9_000)),
             },
             Case {
@@ -351,7 +391,7 @@ mod tests {
                 policy: pie,
                 role: member,
                 terms: Some(SALARY_100K),
-                input: Time { minutes: 1, paid_minor: 0 },
+                input: Time { days: 1, minutes: 1, paid_minor: 0 },
                 expected: Ok((83, 166)),
             },
             Case {
@@ -359,7 +399,7 @@ mod tests {
                 policy: pie,
                 role: member,
                 terms: Some(HOURLY_80),
-                input: Time { minutes: 120, paid_minor: 5_000 },
+                input: Time { days: 1, minutes: 120, paid_minor: 5_000 },
                 expected: Ok((11_000, 22_000)),
             },
             Case {
@@ -367,7 +407,7 @@ mod tests {
                 policy: pie,
                 role: member,
                 terms: Some(HOURLY_80),
-                input: Time { minutes: 60, paid_minor: 9_000 },
+                input: Time { days: 1, minutes: 60, paid_minor: 9_000 },
                 expected: Err("over_reimbursed"),
             },
             Case {
@@ -375,7 +415,7 @@ mod tests {
                 policy: pie_lenient,
                 role: member,
                 terms: Some(HOURLY_80),
-                input: Time { minutes: 60, paid_minor: 9_000 },
+                input: Time { days: 1, minutes: 60, paid_minor: 9_000 },
                 expected: Ok((0, 0)),
             },
             Case {
@@ -383,7 +423,7 @@ mod tests {
                 policy: pie,
                 role: member,
                 terms: None,
-                input: Time { minutes: 60, paid_minor: 0 },
+                input: Time { days: 1, minutes: 60, paid_minor: 0 },
                 expected: Err("no_terms_in_force"),
             },
             Case {
@@ -391,7 +431,7 @@ mod tests {
                 policy: pie_advisor_cap,
                 role: Role::Advisor,
                 terms: Some(HOURLY_300),
-                input: Time { minutes: 60, paid_minor: 0 },
+                input: Time { days: 1, minutes: 60, paid_minor: 0 },
                 expected: Ok((30_000, 20_000)),
             },
             Case {
@@ -399,7 +439,7 @@ mod tests {
                 policy: pie_advisor_cap,
                 role: member,
                 terms: Some(HOURLY_300),
-                input: Time { minutes: 60, paid_minor: 0 },
+                input: Time { days: 1, minutes: 60, paid_minor: 0 },
                 expected: Ok((30_000, 60_000)),
             },
             Case {
@@ -407,7 +447,7 @@ mod tests {
                 policy: hours_only,
                 role: member,
                 terms: None,
-                input: Time { minutes: 90, paid_minor: 0 },
+                input: Time { days: 1, minutes: 90, paid_minor: 0 },
                 expected: Ok((150, 150)),
             },
             Case {
@@ -568,7 +608,7 @@ mod tests {
                 policy: pie,
                 role: member,
                 terms: Some(SALARY_100K),
-                input: Time { minutes: 10_000 * 60 + 1, paid_minor: 0 },
+                input: Time { days: 1, minutes: 10_000 * 60 + 1, paid_minor: 0 },
                 expected: Err("amount_too_large"),
             },
             Case {
@@ -576,7 +616,7 @@ mod tests {
                 policy: pie_half_even,
                 role: member,
                 terms: Some(Terms::Hourly { rate_minor: 1 }),
-                input: Time { minutes: 30, paid_minor: 0 },
+                input: Time { days: 1, minutes: 30, paid_minor: 0 },
                 expected: Ok((0, 0)),
             },
             Case {
@@ -584,7 +624,7 @@ mod tests {
                 policy: pie,
                 role: member,
                 terms: Some(Terms::Hourly { rate_minor: 1 }),
-                input: Time { minutes: 30, paid_minor: 0 },
+                input: Time { days: 1, minutes: 30, paid_minor: 0 },
                 expected: Ok((1, 2)),
             },
         ]
@@ -593,12 +633,33 @@ mod tests {
     fn check(case: &Case) {
         use crate::ErrorCode;
         let policy = (case.policy)();
-        let context = Context { policy: &policy, member: Some(MemberNo(1)), role: Some(case.role), terms: case.terms.as_ref(), seq: 1 };
+        let context =
+            Context { policy: &policy, member: Some(MemberNo(1)), role: Some(case.role), terms: case.terms.as_ref(), tie_break: 1, slices_per_minor: 1 };
         let outcome = value(&case.input, &context, &LedgerState::new()).map(|v| {
             assert_eq!(v.effects.iter().map(|e| e.slices_minor).sum::<i64>(), v.slices_minor, "{}: effects add up", case.name);
             (v.fmv_minor, v.slices_minor)
         });
         assert_eq!(outcome.map_err(|e| e.code()), case.expected, "{}", case.name);
+    }
+
+    #[test]
+    fn slices_keep_their_precision_where_the_currency_has_none() {
+        // An hours-only venture in yen: twenty minutes is a third of a yen, but a third of a slice.
+        let jpy = Currency::from_code("JPY").unwrap();
+        let policy = Policy::hours_only(jpy);
+        let context = Context { policy: &policy, member: Some(MemberNo(1)), role: Some(Role::Member), terms: None, tie_break: 1, slices_per_minor: 100 };
+        let twenty = Input::Time { minutes: 20, paid_minor: 0, days: 1 };
+        let valuation = value(&twenty, &context, &LedgerState::new()).unwrap();
+        assert_eq!((valuation.fmv_minor, valuation.slices_minor), (0, 33));
+        // Under the first edition slices had the yen's precision: none.
+        let first = Context { slices_per_minor: 1, ..context };
+        assert_eq!(value(&twenty, &first, &LedgerState::new()).unwrap().slices_minor, 0);
+        // A payment from the well turns whole yen into slices with two decimals.
+        let mut state = LedgerState::new();
+        state.apply(&[Effect { member: MemberNo(1), kind: Kind::Cash, class: Class::Cash, fmv_minor: 0, slices_minor: 0, well_minor: 500 }]).unwrap();
+        let pie = Policy::slicing_pie(jpy);
+        let withdrawal = Context { policy: &pie, member: None, role: None, ..context };
+        assert_eq!(value(&Input::Withdrawal { amount_minor: 300 }, &withdrawal, &state).unwrap().slices_minor, 120_000);
     }
 
     #[test]
@@ -610,7 +671,7 @@ mod tests {
 
     fn deposit(state: &mut LedgerState, member: u32, amount: i64) {
         let policy = pie();
-        let context = Context { policy: &policy, member: Some(MemberNo(member)), role: Some(Role::Member), terms: None, seq: 1 };
+        let context = Context { policy: &policy, member: Some(MemberNo(member)), role: Some(Role::Member), terms: None, tie_break: 1, slices_per_minor: 1 };
         let valuation = value(&Input::Deposit { amount_minor: amount }, &context, state).unwrap();
         state.apply(&valuation.effects).unwrap();
     }
@@ -622,7 +683,7 @@ mod tests {
         deposit(&mut state, 2, 5_000);
         deposit(&mut state, 3, 3_000);
         let policy = pie();
-        let context = Context { policy: &policy, member: None, role: None, terms: None, seq: 4 };
+        let context = Context { policy: &policy, member: None, role: None, terms: None, tie_break: 4, slices_per_minor: 1 };
         let valuation = value(&Input::Withdrawal { amount_minor: 1_001 }, &context, &state).unwrap();
         let shares: Vec<(u32, i64, i64)> = valuation.effects.iter().map(|e| (e.member.0, e.fmv_minor, e.slices_minor)).collect();
         // 1,001 × 20% / 50% / 30% = 200.2 / 500.5 / 300.3: the spare unit goes to the largest remainder.
@@ -640,7 +701,7 @@ mod tests {
         deposit(&mut state, 1, 2_000);
         deposit(&mut state, 2, 5_000);
         let policy = pie();
-        let context = Context { policy: &policy, member: Some(MemberNo(2)), role: Some(Role::Member), terms: None, seq: 3 };
+        let context = Context { policy: &policy, member: Some(MemberNo(2)), role: Some(Role::Member), terms: None, tie_break: 3, slices_per_minor: 1 };
         let valuation = value(&Input::WellReturn { amount_minor: 1_500 }, &context, &state).unwrap();
         assert_eq!((valuation.fmv_minor, valuation.slices_minor), (0, 0));
         state.apply(&valuation.effects).unwrap();
@@ -653,10 +714,13 @@ mod tests {
     fn cash_paid_reduces_cash_then_well_then_non_cash() {
         let policy = pie();
         let mut state = LedgerState::new();
-        let context = Context { policy: &policy, member: Some(MemberNo(1)), role: Some(Role::Member), terms: Some(&HOURLY_80), seq: 1 };
-        for input in
-            [Input::Expense { amount_minor: 10_000, reimbursed_minor: 0 }, Input::Deposit { amount_minor: 5_000 }, Input::Time { minutes: 600, paid_minor: 0 }]
-        {
+        let context =
+            Context { policy: &policy, member: Some(MemberNo(1)), role: Some(Role::Member), terms: Some(&HOURLY_80), tie_break: 1, slices_per_minor: 1 };
+        for input in [
+            Input::Expense { amount_minor: 10_000, reimbursed_minor: 0 },
+            Input::Deposit { amount_minor: 5_000 },
+            Input::Time { days: 1, minutes: 600, paid_minor: 0 },
+        ] {
             let valuation = value(&input, &context, &state).unwrap();
             state.apply(&valuation.effects).unwrap();
         }

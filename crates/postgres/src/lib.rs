@@ -12,11 +12,14 @@ use std::fmt::Display;
 use std::sync::Mutex;
 
 use peerstake_core::chain::EntryHash;
+use peerstake_core::dating::{ReadMark, ReadScope};
+use peerstake_core::edition::Edition;
 use peerstake_core::entry::Entry;
 use peerstake_core::kind::Kind;
+use peerstake_core::numbers::NumberFormat;
 use peerstake_core::replay::{Bucket, BucketKey};
 use peerstake_core::terms::{MemberNo, Terms};
-use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_code, kind_code, kind_from_code};
+use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_code, kind_code, kind_from_code, number_format_from_name};
 use peerstake_store::effects;
 use peerstake_store::talk::{ACTIVITY_PAGE_MAX, COMMENTS_PAGE_MAX, number_bound_at_cursor};
 use peerstake_store::{
@@ -46,6 +49,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_notifications", include_str!("../migrations/0007_notifications.sql")),
     ("0008_capital", include_str!("../migrations/0008_capital.sql")),
     ("0009_lifecycle", include_str!("../migrations/0009_lifecycle.sql")),
+    ("0010_numbers_and_dating", include_str!("../migrations/0010_numbers_and_dating.sql")),
 ];
 
 /// The advisory lock held while migrating ("peerstak" in ASCII).
@@ -336,13 +340,17 @@ fn class_of(code: i16) -> Result<peerstake_core::kind::Class, StoreError> {
     class_from_code(i64::from(code)).ok_or_else(|| StoreError::Corrupt(format!("class code {code}")))
 }
 
-const VENTURE_COLUMNS: &str = "venture_id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash, book_version";
+const VENTURE_COLUMNS: &str = "venture_id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash, book_version, number_format, edition";
 
 fn venture_from_row(row: &Row) -> Result<VentureRecord, StoreError> {
     let head_seq: i64 = get(row, 6)?;
     let head_hash: &[u8] = get(row, 7)?;
     let book_version: i64 = get(row, 8)?;
+    let number_format: String = get(row, 9)?;
+    let edition: i16 = get(row, 10)?;
     Ok(VentureRecord {
+        number_format: number_format_from_name(Some(&number_format)).ok_or_else(|| StoreError::Corrupt(format!("number format {number_format}")))?,
+        edition: u8::try_from(edition).ok().and_then(Edition::from_number).ok_or_else(|| StoreError::Corrupt(format!("edition {edition}")))?,
         id: VentureId(get(row, 0)?),
         slug: get(row, 1)?,
         name: get(row, 2)?,
@@ -603,8 +611,18 @@ impl Transaction for PostgresTransaction<'_> {
     fn insert_venture(&mut self, venture: &NewVenture, genesis: &EntryHash) -> Result<VentureId, StoreError> {
         let hash = genesis.0.as_slice();
         let row = self.pooled().query_one(
-            "INSERT INTO ventures (slug, name, pitch, currency, created_at_ms, head_seq, head_hash) VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING venture_id",
-            &[&venture.slug, &venture.name, &venture.pitch, &venture.currency, &venture.created_at_ms, &hash],
+            "INSERT INTO ventures (slug, name, pitch, currency, created_at_ms, head_seq, head_hash, number_format, edition)
+             VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8) RETURNING venture_id",
+            &[
+                &venture.slug,
+                &venture.name,
+                &venture.pitch,
+                &venture.currency,
+                &venture.created_at_ms,
+                &hash,
+                &venture.number_format.name(),
+                &i16::from(venture.edition.number()),
+            ],
         )?;
         Ok(VentureId(get(&row, 0)?))
     }
@@ -631,6 +649,38 @@ impl Transaction for PostgresTransaction<'_> {
     fn set_head(&mut self, venture: VentureId, seq: u64, hash: &EntryHash) -> Result<(), StoreError> {
         let hash = hash.0.as_slice();
         self.pooled().execute("UPDATE ventures SET head_seq = $2, head_hash = $3 WHERE venture_id = $1", &[&venture.0, &seq_param(seq)?, &hash])?;
+        Ok(())
+    }
+
+    fn set_number_format(&mut self, venture: VentureId, format: NumberFormat) -> Result<(), StoreError> {
+        self.pooled().execute("UPDATE ventures SET number_format = $2 WHERE venture_id = $1", &[&venture.0, &format.name()])?;
+        Ok(())
+    }
+
+    fn read_marks(&mut self, venture: VentureId) -> Result<Vec<ReadMark>, StoreError> {
+        let rows = self.pooled().query("SELECT scope, member_no, read_on FROM read_marks WHERE venture_id = $1 ORDER BY scope, member_no", &[&venture.0])?;
+        rows.iter()
+            .map(|row| {
+                let scope: i16 = get(row, 0)?;
+                let member: i32 = get(row, 1)?;
+                Ok(ReadMark {
+                    scope: ReadScope::from_code(i64::from(scope)).ok_or_else(|| StoreError::Corrupt(format!("read scope {scope}")))?,
+                    member: if member == 0 { None } else { Some(MemberNo(narrow(member, "member")?)) },
+                    read_on: get(row, 2)?,
+                })
+            })
+            .collect()
+    }
+
+    fn raise_read_marks(&mut self, venture: VentureId, marks: &[ReadMark]) -> Result<(), StoreError> {
+        for mark in marks {
+            let member = i32::try_from(mark.member.map_or(0, |m| m.0)).map_err(|_| StoreError::Corrupt("member number out of range".into()))?;
+            self.pooled().execute(
+                "INSERT INTO read_marks (venture_id, scope, member_no, read_on) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (venture_id, scope, member_no) DO UPDATE SET read_on = greatest(read_marks.read_on, excluded.read_on)",
+                &[&venture.0, &mark.scope.code(), &member, &mark.read_on],
+            )?;
+        }
         Ok(())
     }
 
@@ -948,6 +998,11 @@ impl Transaction for PostgresTransaction<'_> {
     fn account_email(&mut self, id: AccountId) -> Result<Option<String>, StoreError> {
         let row = self.pooled().query_opt("SELECT email FROM account_emails WHERE account_id = $1", &[&id.0])?;
         row.map(|row| get(&row, 0)).transpose()
+    }
+
+    fn set_account_number_format(&mut self, id: AccountId, format: Option<NumberFormat>) -> Result<(), StoreError> {
+        self.pooled().execute("UPDATE accounts SET number_format = $2 WHERE account_id = $1", &[&id.0, &format.map(|f| f.name())])?;
+        Ok(())
     }
 
     fn insert_session(&mut self, token_hash: &[u8; 32], session: &SessionRecord) -> Result<(), StoreError> {
@@ -1458,10 +1513,12 @@ const ACTIVITY_SQL: &str = "SELECT rank, at_ms, number, word, other, actor, text
         ORDER BY c.created_at_ms DESC, c.comment_no DESC LIMIT $6::bigint)
 ) AS items ORDER BY at_ms DESC, rank DESC, number DESC LIMIT $6::bigint";
 
-const ACCOUNT_COLUMNS: &str = "account_id, username, display_name, password_hash, created_at_ms";
+const ACCOUNT_COLUMNS: &str = "account_id, username, display_name, password_hash, created_at_ms, number_format";
 
 fn account_from_row(row: &Row) -> Result<AccountRecord, StoreError> {
+    let format: Option<String> = get(row, 5)?;
     Ok(AccountRecord {
+        number_format: format.as_deref().and_then(|name| NumberFormat::ALL.into_iter().find(|f| f.name() == name)),
         id: AccountId(get(row, 0)?),
         username: get(row, 1)?,
         display_name: get(row, 2)?,

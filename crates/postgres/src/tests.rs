@@ -40,7 +40,15 @@ impl Drop for TestDb {
 }
 
 fn venture(tx: &mut dyn Transaction, slug: &str) -> VentureId {
-    let new = NewVenture { slug: slug.into(), name: "Acme".into(), pitch: "Anvils".into(), currency: "EUR".into(), created_at_ms: 1 };
+    let new = NewVenture {
+        slug: slug.into(),
+        name: "Acme".into(),
+        pitch: "Anvils".into(),
+        currency: "EUR".into(),
+        created_at_ms: 1,
+        number_format: Default::default(),
+        edition: peerstake_core::edition::Edition::CURRENT,
+    };
     tx.insert_venture(&new, &EntryHash::genesis(slug)).unwrap()
 }
 
@@ -228,7 +236,15 @@ fn round_trip_against_a_live_server() {
     let mut tx = store.begin(Mode::Write).unwrap();
     let error = tx
         .insert_venture(
-            &NewVenture { slug: "acme".into(), name: "x".into(), pitch: "x".into(), currency: "EUR".into(), created_at_ms: 1 },
+            &NewVenture {
+                slug: "acme".into(),
+                name: "x".into(),
+                pitch: "x".into(),
+                currency: "EUR".into(),
+                created_at_ms: 1,
+                number_format: Default::default(),
+                edition: peerstake_core::edition::Edition::CURRENT,
+            },
             &EntryHash::genesis("acme"),
         )
         .unwrap_err();
@@ -428,7 +444,10 @@ fn accounts_sessions_tokens_access_links_and_join_requests() {
 
     let mut tx = store.begin(Mode::Write).unwrap();
     let record = tx.account(ann).unwrap().unwrap();
-    assert_eq!(record, AccountRecord { id: ann, username: "ann".into(), display_name: "Ann".into(), password_hash: "hash-a".into(), created_at_ms: 10 });
+    assert_eq!(
+        record,
+        AccountRecord { id: ann, username: "ann".into(), display_name: "Ann".into(), password_hash: "hash-a".into(), created_at_ms: 10, number_format: None }
+    );
     assert_eq!(tx.account_by_username("bob").unwrap().unwrap().id, bob);
     assert!(tx.account_by_username("carol").unwrap().is_none());
     assert!(tx.account(AccountId(9999)).unwrap().is_none());

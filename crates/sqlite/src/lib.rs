@@ -12,10 +12,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use peerstake_core::chain::EntryHash;
+use peerstake_core::dating::{ReadMark, ReadScope};
+use peerstake_core::edition::Edition;
 use peerstake_core::entry::Entry;
+use peerstake_core::numbers::NumberFormat;
 use peerstake_core::replay::{Bucket, BucketKey};
 use peerstake_core::terms::{MemberNo, Terms};
-use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_code, kind_code, kind_from_code};
+use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY, class_code, class_from_code, kind_code, kind_from_code, number_format_from_name};
 use peerstake_store::effects;
 use peerstake_store::talk::{ACTIVITY_PAGE_MAX, COMMENTS_PAGE_MAX, number_bound_at_cursor};
 use peerstake_store::{
@@ -38,6 +41,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_notifications", include_str!("../migrations/0007_notifications.sql")),
     ("0008_capital", include_str!("../migrations/0008_capital.sql")),
     ("0009_lifecycle", include_str!("../migrations/0009_lifecycle.sql")),
+    ("0010_numbers_and_dating", include_str!("../migrations/0010_numbers_and_dating.sql")),
 ];
 
 /// How many idle read connections are kept.
@@ -305,17 +309,19 @@ fn seq_param(seq: u64) -> Result<i64, StoreError> {
     i64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("sequence {seq} is out of range")))
 }
 
-const VENTURE_COLUMNS: &str = "venture_id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash, book_version";
+const VENTURE_COLUMNS: &str = "venture_id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash, book_version, number_format, edition";
 
 fn venture_from_row(row: &Row<'_>) -> rusqlite::Result<VentureRow> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?))
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?, row.get(9)?, row.get(10)?))
 }
 
-type VentureRow = (i64, String, String, String, String, i64, i64, Vec<u8>, i64);
+type VentureRow = (i64, String, String, String, String, i64, i64, Vec<u8>, i64, String, i64);
 
 fn venture_record(raw: VentureRow) -> Result<VentureRecord, StoreError> {
-    let (id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash, book_version) = raw;
+    let (id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash, book_version, number_format, edition) = raw;
     Ok(VentureRecord {
+        number_format: number_format_from_name(Some(&number_format)).ok_or_else(|| StoreError::Corrupt(format!("number format {number_format}")))?,
+        edition: u8::try_from(edition).ok().and_then(Edition::from_number).ok_or_else(|| StoreError::Corrupt(format!("edition {edition}")))?,
         id: VentureId(id),
         slug,
         name,
@@ -404,8 +410,17 @@ impl Transaction for SqliteTransaction<'_> {
     fn insert_venture(&mut self, venture: &NewVenture, genesis: &EntryHash) -> Result<VentureId, StoreError> {
         self.connection()
             .exec(
-                "INSERT INTO ventures (slug, name, pitch, currency, created_at_ms, head_seq, head_hash) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)",
-                params![venture.slug, venture.name, venture.pitch, venture.currency, venture.created_at_ms, genesis.0.as_slice()],
+                "INSERT INTO ventures (slug, name, pitch, currency, created_at_ms, head_seq, head_hash, number_format, edition) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8)",
+                params![
+                    venture.slug,
+                    venture.name,
+                    venture.pitch,
+                    venture.currency,
+                    venture.created_at_ms,
+                    genesis.0.as_slice(),
+                    venture.number_format.name(),
+                    venture.edition.number()
+                ],
             )
             .map_err(backend)?;
         Ok(VentureId(self.connection().last_insert_rowid()))
@@ -435,6 +450,42 @@ impl Transaction for SqliteTransaction<'_> {
         self.connection()
             .exec("UPDATE ventures SET head_seq = ?2, head_hash = ?3 WHERE venture_id = ?1", params![venture.0, seq_param(seq)?, hash.0.as_slice()])
             .map_err(backend)?;
+        Ok(())
+    }
+
+    fn set_number_format(&mut self, venture: VentureId, format: NumberFormat) -> Result<(), StoreError> {
+        self.connection().exec("UPDATE ventures SET number_format = ?2 WHERE venture_id = ?1", params![venture.0, format.name()]).map_err(backend)?;
+        Ok(())
+    }
+
+    fn read_marks(&mut self, venture: VentureId) -> Result<Vec<ReadMark>, StoreError> {
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT scope, member_no, read_on FROM read_marks WHERE venture_id = ?1 ORDER BY scope, member_no")
+            .map_err(backend)?;
+        let rows: Vec<(i64, i64, i64)> =
+            statement.query_map([venture.0], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).map_err(backend)?.collect::<Result<_, _>>().map_err(backend)?;
+        rows.into_iter()
+            .map(|(scope, member, day)| {
+                Ok(ReadMark {
+                    scope: ReadScope::from_code(scope).ok_or_else(|| StoreError::Corrupt(format!("read scope {scope}")))?,
+                    member: if member == 0 { None } else { Some(MemberNo(to_u32(member, "member")?)) },
+                    read_on: day_to_date(day)?,
+                })
+            })
+            .collect()
+    }
+
+    fn raise_read_marks(&mut self, venture: VentureId, marks: &[ReadMark]) -> Result<(), StoreError> {
+        for mark in marks {
+            self.connection()
+                .exec(
+                    "INSERT INTO read_marks (venture_id, scope, member_no, read_on) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (venture_id, scope, member_no) DO UPDATE SET read_on = max(read_on, excluded.read_on)",
+                    params![venture.0, mark.scope.code(), mark.member.map_or(0, |m| m.0), date_to_day(mark.read_on)],
+                )
+                .map_err(backend)?;
+        }
         Ok(())
     }
 
@@ -786,14 +837,22 @@ impl Transaction for SqliteTransaction<'_> {
 
     fn account(&mut self, id: AccountId) -> Result<Option<AccountRecord>, StoreError> {
         self.connection()
-            .one("SELECT account_id, username, display_name, password_hash, created_at_ms FROM accounts WHERE account_id = ?1", [id.0], account_from_row)
+            .one(
+                "SELECT account_id, username, display_name, password_hash, created_at_ms, number_format FROM accounts WHERE account_id = ?1",
+                [id.0],
+                account_from_row,
+            )
             .optional()
             .map_err(backend)
     }
 
     fn account_by_username(&mut self, username: &str) -> Result<Option<AccountRecord>, StoreError> {
         self.connection()
-            .one("SELECT account_id, username, display_name, password_hash, created_at_ms FROM accounts WHERE username = ?1", [username], account_from_row)
+            .one(
+                "SELECT account_id, username, display_name, password_hash, created_at_ms, number_format FROM accounts WHERE username = ?1",
+                [username],
+                account_from_row,
+            )
             .optional()
             .map_err(backend)
     }
@@ -818,6 +877,11 @@ impl Transaction for SqliteTransaction<'_> {
 
     fn account_email(&mut self, id: AccountId) -> Result<Option<String>, StoreError> {
         self.connection().one("SELECT email FROM account_emails WHERE account_id = ?1", [id.0], |row| row.get(0)).optional().map_err(backend)
+    }
+
+    fn set_account_number_format(&mut self, id: AccountId, format: Option<NumberFormat>) -> Result<(), StoreError> {
+        self.connection().exec("UPDATE accounts SET number_format = ?2 WHERE account_id = ?1", params![id.0, format.map(|f| f.name())]).map_err(backend)?;
+        Ok(())
     }
 
     fn insert_session(&mut self, token_hash: &[u8; 32], session: &SessionRecord) -> Result<(), StoreError> {
@@ -1454,7 +1518,15 @@ fn token_from_row(row: &Row<'_>) -> rusqlite::Result<ApiTokenRecord> {
 }
 
 fn account_from_row(row: &Row<'_>) -> rusqlite::Result<AccountRecord> {
-    Ok(AccountRecord { id: AccountId(row.get(0)?), username: row.get(1)?, display_name: row.get(2)?, password_hash: row.get(3)?, created_at_ms: row.get(4)? })
+    let format: Option<String> = row.get(5)?;
+    Ok(AccountRecord {
+        id: AccountId(row.get(0)?),
+        username: row.get(1)?,
+        display_name: row.get(2)?,
+        password_hash: row.get(3)?,
+        created_at_ms: row.get(4)?,
+        number_format: format.as_deref().and_then(|name| NumberFormat::ALL.into_iter().find(|f| f.name() == name)),
+    })
 }
 
 /// Runs raw SQL against the file, outside the application's rules. For tests that prove the
@@ -1472,7 +1544,15 @@ mod tests {
     use time::macros::date;
 
     fn venture(tx: &mut dyn Transaction, slug: &str) -> VentureId {
-        let new = NewVenture { slug: slug.into(), name: "Acme".into(), pitch: "Anvils".into(), currency: "EUR".into(), created_at_ms: 1 };
+        let new = NewVenture {
+            slug: slug.into(),
+            name: "Acme".into(),
+            pitch: "Anvils".into(),
+            currency: "EUR".into(),
+            created_at_ms: 1,
+            number_format: Default::default(),
+            edition: peerstake_core::edition::Edition::CURRENT,
+        };
         tx.insert_venture(&new, &EntryHash::genesis(slug)).unwrap()
     }
 

@@ -7,7 +7,10 @@
 #![warn(missing_docs)]
 
 use peerstake_core::chain::EntryHash;
+use peerstake_core::dating::ReadMark;
+use peerstake_core::edition::Edition;
 use peerstake_core::entry::Entry;
+use peerstake_core::numbers::NumberFormat;
 use peerstake_core::replay::{Bucket, BucketKey};
 use peerstake_core::terms::{MemberNo, Terms};
 use thiserror::Error;
@@ -59,6 +62,19 @@ pub struct VentureRecord {
     /// Moves whenever the venture's members, terms or policy versions change (the store moves it
     /// in the same transaction as the insert), so a parsed copy of them is current while it holds.
     pub book_version: u64,
+    /// How its people write numbers, unless their account says otherwise.
+    pub number_format: NumberFormat,
+    /// The rules its ledger was started under.
+    pub edition: Edition,
+}
+
+impl VentureRecord {
+    /// Its currency, carrying the decimals of its slices (fixed by its edition), for valuing and
+    /// writing its figures.
+    pub fn money(&self) -> Result<peerstake_core::money::Currency, peerstake_core::DomainError> {
+        let code = peerstake_core::money::Currency::from_code(&self.currency)?;
+        Ok(code.with_slice_scale(self.edition.slice_scale(code)))
+    }
 }
 
 /// A new venture.
@@ -74,6 +90,10 @@ pub struct NewVenture {
     pub currency: String,
     /// Creation time, ms since the epoch.
     pub created_at_ms: i64,
+    /// How its people write numbers.
+    pub number_format: NumberFormat,
+    /// The rules its ledger starts under.
+    pub edition: Edition,
 }
 
 /// A member of a venture.
@@ -221,6 +241,13 @@ pub trait Transaction: Capital + Lifecycle {
     fn lock_venture(&mut self, venture: VentureId) -> Result<VentureRecord, StoreError>;
     /// Moves the chain head.
     fn set_head(&mut self, venture: VentureId, seq: u64, hash: &EntryHash) -> Result<(), StoreError>;
+    /// Sets how a venture's people write numbers.
+    fn set_number_format(&mut self, venture: VentureId, format: NumberFormat) -> Result<(), StoreError>;
+    /// The read marks of a venture: the latest date a recorded entry read each scope (see
+    /// `peerstake_core::dating`).
+    fn read_marks(&mut self, venture: VentureId) -> Result<Vec<ReadMark>, StoreError>;
+    /// Raises read marks (a mark never moves back: the later date stays).
+    fn raise_read_marks(&mut self, venture: VentureId, marks: &[ReadMark]) -> Result<(), StoreError>;
 
     /// Adds a member; a taken number or handle is a [`StoreError::Conflict`].
     fn insert_member(&mut self, venture: VentureId, member: &MemberRecord) -> Result<(), StoreError>;
@@ -275,6 +302,8 @@ pub trait Transaction: Capital + Lifecycle {
     fn set_account_email(&mut self, id: AccountId, email: Option<&str>, at_ms: i64) -> Result<(), StoreError>;
     /// The address an account's notifications go to, if any.
     fn account_email(&mut self, id: AccountId) -> Result<Option<String>, StoreError>;
+    /// Sets (or, with none, removes) how an account writes numbers.
+    fn set_account_number_format(&mut self, id: AccountId, format: Option<NumberFormat>) -> Result<(), StoreError>;
 
     /// Stores a session under the SHA-256 of its token.
     fn insert_session(&mut self, token_hash: &[u8; 32], session: &SessionRecord) -> Result<(), StoreError>;
@@ -420,6 +449,14 @@ pub mod codes {
     pub const TERMS_SALARY: &str = "salary";
     /// Terms' stored basis.
     pub const TERMS_HOURLY: &str = "hourly";
+
+    /// A number format from its stored name; the default for none.
+    pub fn number_format_from_name(name: Option<&str>) -> Option<peerstake_core::numbers::NumberFormat> {
+        match name {
+            None => Some(peerstake_core::numbers::NumberFormat::default()),
+            Some(name) => peerstake_core::numbers::NumberFormat::ALL.into_iter().find(|f| f.name() == name),
+        }
+    }
 }
 
 pub mod effects;

@@ -18,6 +18,8 @@ pub struct AccountRecord {
     pub password_hash: String,
     /// When it was created, ms since the epoch.
     pub created_at_ms: i64,
+    /// How they write numbers, when they chose (otherwise each venture's format applies).
+    pub number_format: Option<peerstake_core::numbers::NumberFormat>,
 }
 
 /// A signed-in session: only the SHA-256 of its token is stored.

@@ -225,6 +225,13 @@ pub struct VentureOut {
     pub join_mode: String,
     /// `public` or `members`.
     pub visibility: String,
+    /// How its people write numbers in forms and on the command line (`1,234.56`, `1.234,56`,
+    /// `1 234,56` or `1'234.56`). The API always takes and gives `1234.56`.
+    pub number_format: String,
+    /// Decimals of a slice (at least two; fixed when the venture was created).
+    pub slice_decimals: u8,
+    /// The edition of the ledger's rules (fixed when the venture was created).
+    pub edition: u8,
     /// The caller's handle, when they are a member.
     pub your_handle: Option<String>,
     /// Whether the caller is a steward.
@@ -245,6 +252,9 @@ fn venture_out(standing: &Standing) -> VentureOut {
         chain_head: record.head_hash.to_hex(),
         join_mode: standing.access.join_mode.clone(),
         visibility: standing.access.visibility.clone(),
+        number_format: record.number_format.name().to_string(),
+        slice_decimals: record.money().map_or(0, |c| c.slice_scale()),
+        edition: record.edition.number(),
         your_handle: standing.handle().map(str::to_string),
         you_are_steward: standing.is_steward(),
     }
@@ -272,6 +282,10 @@ pub struct CreateVentureIn {
     pub join_mode: Option<String>,
     /// `public` (default) or `members`.
     pub visibility: Option<String>,
+    /// How its people write numbers in forms: `1,234.56` (default), `1.234,56`, `1 234,56`,
+    /// `1'234.56`, or a language whose usual format it is (`en`, `de`, `fr`, `de-CH`).
+    #[serde(default)]
+    pub number_format: String,
     /// Makes a retry harmless.
     pub idempotency_key: Option<String>,
 }
@@ -339,7 +353,7 @@ pub(crate) fn split_out(report: &SplitReport) -> SplitOut {
         currency: currency.code().to_string(),
         as_of: report.as_of.map(|d| d.to_string()),
         policy: report.policy.clone(),
-        total_slices: currency.format(report.total_slices_minor),
+        total_slices: currency.format_slices(report.total_slices_minor),
         members: report
             .lines
             .iter()
@@ -347,14 +361,14 @@ pub(crate) fn split_out(report: &SplitReport) -> SplitOut {
                 member: line.member.handle.clone(),
                 name: line.member.display_name.clone(),
                 role: line.member.role.clone(),
-                slices: currency.format(line.figures.slices_minor),
+                slices: currency.format_slices(line.figures.slices_minor),
                 share_percent: format_share(line.figures.share_units),
                 value_at_risk: currency.format(line.figures.fmv_minor),
                 well_balance: currency.format(line.figures.well_minor),
                 slices_by_kind: ALL_KINDS
                     .iter()
                     .filter(|k| line.figures.slices_of(**k) != 0)
-                    .map(|k| (k.name().to_string(), currency.format(line.figures.slices_of(*k))))
+                    .map(|k| (k.name().to_string(), currency.format_slices(line.figures.slices_of(*k))))
                     .collect(),
             })
             .collect(),
@@ -393,8 +407,10 @@ pub struct EffectOut {
 pub struct EntryOut {
     /// Its number.
     pub seq: u64,
-    /// When it happened.
+    /// When it happened (for time worked over a period, its last day).
     pub date: String,
+    /// For time worked over a period: its first day.
+    pub from: Option<String>,
     /// When it was recorded, ms since the epoch.
     pub recorded_at_ms: i64,
     /// Who recorded it.
@@ -426,13 +442,35 @@ pub struct EntryOut {
     pub hash: String,
     /// Its effects.
     pub effects: Vec<EffectOut>,
+    /// The figures it was logged with, said in words (so a slip shows in a preview).
+    pub in_words: Vec<WordsOut>,
+}
+
+/// One figure of an entry, in words.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WordsOut {
+    /// Which figure (`amount`, `hours`, `reimbursed`, …).
+    pub figure: String,
+    /// It, as written (`12.50 EUR`, `1:30`).
+    pub written: String,
+    /// It, in words (`twelve euros and fifty cents`).
+    pub words: String,
 }
 
 pub(crate) fn entry_out(stored: &StoredEntry, currency: Currency, handle: &dyn Fn(peerstake_core::terms::MemberNo) -> String) -> EntryOut {
     let entry = &stored.entry;
+    let input = peerstake_core::input::Input::from_canonical(&entry.inputs).ok();
     EntryOut {
         seq: entry.seq,
         date: entry.occurred_on.to_string(),
+        from: input.as_ref().map(|i| i.period_start(entry.occurred_on)).filter(|from| *from != entry.occurred_on).map(|d| d.to_string()),
+        in_words: input
+            .as_ref()
+            .map(|i| peerstake_app::forms::in_words(i, currency))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(figure, written, words)| WordsOut { figure: figure.to_string(), written, words })
+            .collect(),
         recorded_at_ms: entry.recorded_at_ms,
         author: entry.author.map(handle),
         member: entry.member.map(handle),
@@ -442,7 +480,7 @@ pub(crate) fn entry_out(stored: &StoredEntry, currency: Currency, handle: &dyn F
         policy_version: entry.policy_version,
         terms_version: entry.terms_version,
         value: currency.format(entry.fmv_minor),
-        slices: currency.format(entry.slices_minor),
+        slices: currency.format_slices(entry.slices_minor),
         reverses: entry.reverses,
         about: entry.about,
         status: None,
@@ -455,7 +493,7 @@ pub(crate) fn entry_out(stored: &StoredEntry, currency: Currency, handle: &dyn F
                 kind: e.kind.name().to_string(),
                 class: e.class.name().to_string(),
                 value: currency.format(e.fmv_minor),
-                slices: currency.format(e.slices_minor),
+                slices: currency.format_slices(e.slices_minor),
                 well: currency.format(e.well_minor),
             })
             .collect(),
@@ -539,6 +577,9 @@ pub struct LogIn {
     /// What was done.
     #[serde(default)]
     pub note: String,
+    /// Time worked over a period: its first day (`date` is its last; at most 24 hours a day).
+    #[serde(default)]
+    pub from: Option<String>,
     /// Makes a retry harmless.
     pub idempotency_key: Option<String>,
 }
@@ -555,6 +596,10 @@ pub(crate) fn log_request(slug: &str, input: &LogIn, own_handle: Option<&str>) -
         member,
         author: None,
         occurred_on: parse_date("date", input.date.trim())?,
+        from: match input.from.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(parse_date("from", text)?),
+        },
         form: ContributionForm {
             kind: input.kind.trim().to_string(),
             quantity: input.quantity.clone(),
@@ -672,13 +717,13 @@ pub(crate) fn trace_out(report: &TraceReport) -> TraceOut {
     let currency = report.currency;
     TraceOut {
         member: report.member.handle.clone(),
-        slices: currency.format(report.slices_minor),
+        slices: currency.format_slices(report.slices_minor),
         kinds: report
             .kinds
             .iter()
             .map(|k| TraceKindOut {
                 kind: k.kind.name().to_string(),
-                slices: currency.format(k.slices_minor),
+                slices: currency.format_slices(k.slices_minor),
                 value: currency.format(k.fmv_minor),
                 entries: k
                     .entries
@@ -689,7 +734,7 @@ pub(crate) fn trace_out(report: &TraceReport) -> TraceOut {
                         tag: e.tag.clone(),
                         policy_version: e.policy_version,
                         value: currency.format(e.fmv_minor),
-                        slices: currency.format(e.slices_minor),
+                        slices: currency.format_slices(e.slices_minor),
                     })
                     .collect(),
             })
@@ -832,6 +877,36 @@ async fn set_email(State(state): State<AppState>, caller: Caller, Body(input): B
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// How a person writes numbers.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NumberFormatIn {
+    /// `1,234.56`, `1.234,56`, `1 234,56`, `1'234.56` or a language (`en`, `de`, `fr`, `de-CH`);
+    /// empty for each venture's own.
+    pub number_format: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/me/number-format", request_body = NumberFormatIn, responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_my_number_format(State(state): State<AppState>, caller: Caller, Body(input): Body<NumberFormatIn>) -> Result<StatusCode, ApiError> {
+    caller.check_api()?;
+    let account = caller.account()?.id;
+    state.run(move |commons, _| commons.set_account_number_format(account, &input.number_format)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/api/v1/ventures/{slug}/number-format", params(("slug" = String, Path, description = "The venture")), request_body = NumberFormatIn,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_venture_number_format(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    Body(input): Body<NumberFormatIn>,
+) -> Result<StatusCode, ApiError> {
+    caller.check_api()?;
+    let account = caller.account()?.clone();
+    state.run(move |commons, now| commons.acting(Some(&account)).set_number_format(&slug, &input.number_format, now)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(post, path = "/api/v1/tokens", request_body = NewTokenIn, responses((status = 201, body = TokenOut), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn create_token(State(state): State<AppState>, caller: Caller, Body(input): Body<NewTokenIn>) -> Result<(StatusCode, Json<TokenOut>), ApiError> {
     caller.check_api()?;
@@ -891,6 +966,7 @@ async fn create_venture(State(state): State<AppState>, caller: Caller, Body(inpu
                 currency: input.currency.trim().to_uppercase(),
                 policy: policy_choice(input.policy.as_deref(), input.policy_toml.as_deref())?,
                 started_on: optional_date("started on", &input.started_on)?,
+                number_format: input.number_format,
                 idempotency_key: input.idempotency_key,
             };
             let access =
@@ -992,7 +1068,7 @@ async fn reverse_entry(
             let request = ReverseRequest { venture: slug.clone(), seq, reason: input.reason, author: None, idempotency_key: input.idempotency_key };
             let stored = acting.reverse(&request, now)?;
             let standing = acting.standing(&slug, now)?;
-            Ok((stored, Currency::from_code(&standing.venture.record.currency)?, commons.members(&slug, now)?))
+            Ok((stored, standing.venture.record.money()?, commons.members(&slug, now)?))
         })
         .await?;
     let handle = |no: peerstake_core::terms::MemberNo| {
@@ -1008,7 +1084,7 @@ async fn list_members(State(state): State<AppState>, caller: Caller, Path(slug):
         .run(move |commons, now| {
             let acting = commons.acting(account.as_ref());
             let standing = acting.standing(&slug, now)?;
-            Ok((acting.members(&slug, now)?, Currency::from_code(&standing.venture.record.currency)?))
+            Ok((acting.members(&slug, now)?, standing.venture.record.money()?))
         })
         .await?;
     Ok(Json(
@@ -1174,6 +1250,8 @@ async fn export(State(state): State<AppState>, caller: Caller, Path(slug): Path<
         sign_up,
         me,
         set_email,
+        set_my_number_format,
+        set_venture_number_format,
         create_token,
         list_tokens,
         revoke_token,
@@ -1237,6 +1315,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/accounts", post(sign_up))
         .route("/me", get(me))
         .route("/me/email", axum::routing::put(set_email))
+        .route("/me/number-format", axum::routing::put(set_my_number_format))
+        .route("/ventures/{slug}/number-format", axum::routing::put(set_venture_number_format))
         .route("/tokens", post(create_token).get(list_tokens))
         .route("/tokens/{id}", delete(revoke_token))
         .route("/ventures", get(list_ventures).post(create_venture))

@@ -391,6 +391,7 @@ fn review_in_a_real_browser(browser: &Browser, dir: &Path) {
         currency: "EUR".into(),
         policy: PolicyChoice::File("review = \"stewards\"".into()),
         started_on: None,
+        number_format: String::new(),
         idempotency_key: None,
     };
     operator.create_venture(&venture, now).expect("the venture is made");

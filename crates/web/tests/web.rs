@@ -216,6 +216,7 @@ async fn venture(steward: &mut Browser, slug: &str, join_mode: &str, visibility:
                 ("policy", "slicing-pie"),
                 ("join_mode", join_mode),
                 ("visibility", visibility),
+                ("started_on", "2025-01-01"),
             ],
         )
         .await;
@@ -588,7 +589,8 @@ async fn pages_show_the_split_its_history_the_ledger_and_the_formula() {
         ben.api("POST", "/api/v1/ventures/loom/members/ana/terms", Some(json!({"effective_from": "2025-01-02", "hourly_rate": "500"}))).await.status,
         StatusCode::FORBIDDEN
     );
-    for (who, date, hours) in [("ana", "2025-11-03", "3"), ("ben", "2025-12-01", "2"), ("ben", "2026-01-05", "4")] {
+    // Ben joined today: his work counts from today on.
+    for (who, date, hours) in [("ana", "2025-11-03", "3"), ("ben", "2026-01-15", "2"), ("ben", "2026-01-15", "4")] {
         let reply = ana.api("POST", "/api/v1/ventures/loom/entries", Some(json!({"member": who, "date": date, "kind": "time", "quantity": hours}))).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
     }
@@ -1026,8 +1028,8 @@ async fn recurring_contributions_draft_each_period_for_the_member_to_confirm() {
     let again = ben.api("POST", "/api/v1/ventures/loom/recurring/1/drafts", Some(json!({"period_on": "2026-01-08", "decision": "confirm"}))).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "decided once: {}", again.text);
     let early = ben.post("/v/loom/recurring/1/drafts", &[("period_on", "2026-01-01"), ("decision", "confirm")]).await;
-    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "no terms in force on the 1st: the error is shown on the page");
-    assert!(early.text.contains("no terms in force"), "{}", early.text);
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "ben joined on the 15th: the error is shown on the page");
+    assert!(early.text.contains("before ben joined"), "{}", early.text);
     let entries = ben.api("GET", "/api/v1/ventures/loom/entries", None).await.json();
     assert_eq!(entries["entries"].as_array().unwrap().len(), 1);
     assert_eq!(entries["entries"][0]["date"], "2026-01-15");

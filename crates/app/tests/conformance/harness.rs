@@ -99,6 +99,7 @@ pub fn small_venture(commons: &Commons) {
                 currency: "EUR".into(),
                 policy: PolicyChoice::Preset("slicing-pie".into()),
                 started_on: Some(START),
+                number_format: String::new(),
                 idempotency_key: None,
             },
             at(START),
@@ -145,7 +146,16 @@ pub fn form(kind: &str, fields: &[(&str, &str)]) -> ContributionForm {
 }
 
 pub fn log_request(member: Option<&str>, on: Date, form: ContributionForm) -> LogRequest {
-    LogRequest { venture: "pie".into(), member: member.map(str::to_string), author: None, occurred_on: on, form, note: String::new(), idempotency_key: None }
+    LogRequest {
+        venture: "pie".into(),
+        member: member.map(str::to_string),
+        author: None,
+        occurred_on: on,
+        from: None,
+        form,
+        note: String::new(),
+        idempotency_key: None,
+    }
 }
 
 pub fn log(commons: &Commons, member: Option<&str>, on: Date, form: ContributionForm) -> Result<u64, AppError> {

@@ -1,6 +1,6 @@
 //! Logging, reversing, the split, tracing, verification and the append-only guarantee.
 
-use peerstake_app::ledger::{LedgerQuery, ReverseRequest, SplitQuery};
+use peerstake_app::ledger::{LedgerQuery, LogRequest, ReverseRequest, SplitQuery};
 use peerstake_app::ventures::PolicyChoice;
 use time::macros::date;
 
@@ -160,7 +160,9 @@ fn the_split_as_of_a_date_and_under_a_candidate_policy() {
     on_every_backend(|db, commons| {
         small_venture(commons);
         log(commons, Some("ana"), date!(2025 - 01 - 10), form("time", &[("quantity", "10")])).unwrap();
-        log(commons, Some("ben"), date!(2025 - 03 - 10), form("time", &[("quantity", "30")])).unwrap();
+        // Thirty hours over two days (a day holds at most 24).
+        let two_days = LogRequest { from: Some(date!(2025 - 03 - 09)), ..log_request(Some("ben"), date!(2025 - 03 - 10), form("time", &[("quantity", "30")])) };
+        commons.log(&two_days, today()).unwrap();
         log(commons, Some("fay"), date!(2025 - 03 - 11), form("expense", &[("amount", "100")])).unwrap();
         let january = shares(commons, &SplitQuery { as_of: Some(date!(2025 - 01 - 31)), policy: None });
         assert_eq!(january.iter().map(|s| s.2.as_str()).collect::<Vec<_>>(), ["100.00", "0.00", "0.00"], "{}", db.backend);

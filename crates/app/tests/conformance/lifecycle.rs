@@ -40,6 +40,7 @@ fn venture_with_ben(commons: &Commons, slug: &str, loyalty_months: Option<u32>) 
                 currency: "EUR".into(),
                 policy,
                 started_on: Some(START),
+                number_format: String::new(),
                 idempotency_key: None,
             },
             at(START),

@@ -27,6 +27,7 @@ fn create(commons: &Commons, steward: &Account, slug: &str, join_mode: &str, vis
         currency: "EUR".into(),
         policy: PolicyChoice::Preset("slicing-pie".into()),
         started_on: None,
+        number_format: String::new(),
         idempotency_key: None,
     };
     let access = AccessRecord { join_mode: join_mode.into(), visibility: visibility.into() };

@@ -28,6 +28,7 @@ fn create(commons: &Commons, steward: &Account, slug: &str, visibility: &str) {
         currency: "EUR".into(),
         policy: PolicyChoice::Preset("slicing-pie".into()),
         started_on: None,
+        number_format: String::new(),
         idempotency_key: None,
     };
     let access = AccessRecord { join_mode: "open".into(), visibility: visibility.into() };
@@ -63,6 +64,7 @@ fn cast(commons: &Commons) -> (Account, Account, Account, Account) {
         member: None,
         author: None,
         occurred_on: date!(2026 - 01 - 15),
+        from: None,
         form,
         note: "Glaze tests".into(),
         idempotency_key: None,

@@ -14,6 +14,7 @@ fn create(slug: &str, currency: &str, policy: PolicyChoice, key: Option<&str>) -
         currency: currency.into(),
         policy,
         started_on: Some(START),
+        number_format: String::new(),
         idempotency_key: key.map(str::to_string),
     }
 }

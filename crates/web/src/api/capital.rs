@@ -503,11 +503,11 @@ fn capital_entry(stored: &StoredEntry, currency: Currency, handle: &dyn Fn(u32) 
         seq: e.seq,
         kind: e.tag.clone(),
         value: currency.format(e.fmv_minor),
-        slices: currency.format(e.slices_minor),
+        slices: currency.format_slices(e.slices_minor),
         shares: e
             .effects
             .iter()
-            .map(|x| ShareOut { member: handle(x.member.0), value: currency.format(x.fmv_minor), slices: currency.format(x.slices_minor) })
+            .map(|x| ShareOut { member: handle(x.member.0), value: currency.format(x.fmv_minor), slices: currency.format_slices(x.slices_minor) })
             .collect(),
     }
 }
@@ -520,7 +520,7 @@ fn well_out(statement: &WellStatement) -> WellOut {
         deposited: c.format(statement.deposited_minor),
         spent: c.format(statement.spent_minor),
         returned: c.format(statement.returned_minor),
-        slices: c.format(statement.slices_minor),
+        slices: c.format_slices(statement.slices_minor),
         depositors: statement.depositors.iter().map(|d| DepositorOut { member: d.handle.clone(), balance: c.format(d.balance_minor) }).collect(),
         movements: statement
             .movements
@@ -531,7 +531,7 @@ fn well_out(statement: &WellStatement) -> WellOut {
                 kind: m.tag.clone(),
                 member: m.member.clone(),
                 change: c.format(m.change_minor),
-                slices: c.format(m.slices_minor),
+                slices: c.format_slices(m.slices_minor),
                 balance: c.format(m.balance_minor),
                 note: m.note.clone(),
                 need: m.need,
@@ -712,7 +712,7 @@ async fn pay_need(
             let stored = acting.pay_need(&request, now)?;
             let members = acting.members(&slug, now)?;
             let handle = |no: u32| members.iter().find(|m| m.record.member_no.0 == no).map_or_else(|| format!("#{no}"), |m| m.record.handle.clone());
-            let currency = Currency::from_code(&commons.venture(&slug, now)?.record.currency)?;
+            let currency = commons.venture(&slug, now)?.record.money()?;
             Ok(capital_entry(&stored, currency, &handle))
         })
         .await?;
@@ -798,7 +798,7 @@ async fn give_good(
             let slug = input.venture.clone();
             let request = GiveGood { account: account.id, good: id, venture: input.venture, condition: input.condition, value: input.value, note: input.note };
             let stored = acting.give_good(&request, now)?;
-            let currency = Currency::from_code(&commons.venture(&slug, now)?.record.currency)?;
+            let currency = commons.venture(&slug, now)?.record.money()?;
             let handle = account.username.clone();
             Ok(capital_entry(&stored, currency, &|_| handle.clone()))
         })

@@ -652,7 +652,7 @@ struct Names {
 impl Names {
     /// Read after an access-checked call, so it reveals nothing the caller may not see.
     fn of(commons: &Commons, slug: &str, now: Now) -> Result<Names, AppError> {
-        let currency = Currency::from_code(&commons.venture(slug, now)?.record.currency)?;
+        let currency = commons.venture(slug, now)?.record.money()?;
         let handles = commons.members(slug, now)?.into_iter().map(|m| (m.record.member_no, m.record.handle)).collect();
         Ok(Names { slug: slug.to_string(), currency, handles })
     }

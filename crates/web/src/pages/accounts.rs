@@ -198,6 +198,13 @@ pub(super) fn account_page(
         h1 { "Your account" }
         p { a href="/account/notifications" { "Email notifications" } }
         p { "Signed in as " strong { (account.username) } "." }
+        h2 { "Numbers" }
+        form.stack method="post" action="/account/numbers" {
+            (csrf_field(caller))
+            (select("How you write numbers", "number_format", &number_format_choices(true), account.number_format.map_or("", |f| f.name())))
+            p.hint { "Forms read amounts and hours the way you write them; by default, the way each venture writes them." }
+            button type="submit" { "Save" }
+        }
         h2 { "Change password" }
         form.stack method="post" action="/account/password" {
             (csrf_field(caller))
@@ -238,6 +245,13 @@ pub(super) async fn account_view(State(state): State<AppState>, caller: Caller) 
     let id = account.id;
     let tokens = state.run(move |commons, _| commons.api_tokens(id)).await.map_err(fail(&caller))?;
     Ok(show(&caller, "Account", account_page(&caller, &account, &tokens, None, None)))
+}
+
+pub(super) async fn save_account_numbers(State(state): State<AppState>, caller: Caller, Form(form): Form<NumbersForm>) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let id = caller.account().map_err(fail(&caller))?.id;
+    state.run(move |commons, _| commons.set_account_number_format(id, &form.number_format)).await.map_err(fail(&caller))?;
+    Ok(see_other("/account"))
 }
 
 #[derive(Deserialize)]

@@ -8,6 +8,7 @@ use peerstake_app::talk::Subject;
 
 use super::*;
 use crate::api::capital::units;
+use peerstake_app::forms::read_amount;
 
 #[derive(Deserialize)]
 pub(super) struct NeedForm {
@@ -206,15 +207,16 @@ pub(super) async fn publish_need(State(state): State<AppState>, caller: Caller, 
                 "" => 0,
                 text => text.parse::<u32>().map_err(|_| peerstake_app::error::invalid("periods", "is not a whole number"))?,
             };
+            let numbers = commons.numbers_for(&account, Some(&run_slug))?;
             let request = PublishNeed {
+                amount: read_amount(numbers, "amount", &form.amount)?,
+                stretch: read_amount(numbers, "stretch goal", &form.stretch)?,
+                min_pledge: read_amount(numbers, "minimum pledge", &form.min_pledge)?,
                 venture: run_slug,
                 title: form.title,
                 description: form.description,
-                amount: form.amount,
                 cadence: form.cadence,
                 periods,
-                stretch: form.stretch,
-                min_pledge: form.min_pledge,
                 deadline: optional("deadline", &form.deadline)?,
                 by: None,
                 idempotency_key: None,
@@ -326,7 +328,12 @@ pub(super) async fn pledge(
     let run_slug = slug.clone();
     // The form's key makes a double submission harmless; it is one person's, so it names them.
     let key = if form.key.trim().is_empty() { None } else { Some(format!("{}:{}-{}", account.id.0, form.key.trim(), form.amount.trim())) };
-    let outcome = state.run(move |commons, now| commons.acting(Some(&account)).pledge(&run_slug, number, &form.amount, key, now)).await;
+    let outcome = state
+        .run(move |commons, now| {
+            let amount = read_amount(commons.numbers_for(&account, Some(&run_slug))?, "amount", &form.amount)?;
+            commons.acting(Some(&account)).pledge(&run_slug, number, &amount, key, now)
+        })
+        .await;
     match outcome {
         Ok(_) => Ok(see_other(&format!("/v/{slug}/needs/{number}"))),
         Err(error) if shown_in_form(&error) => render_need(&state, &caller, slug, number, None, Some(error), None).await,
@@ -345,7 +352,8 @@ pub(super) async fn pay_need(
     let run_slug = slug.clone();
     let outcome = state
         .run(move |commons, now| {
-            let request = PayNeed { venture: run_slug, need: number, amount: form.amount, by: None, idempotency_key: None };
+            let amount = read_amount(commons.numbers_for(&account, Some(&run_slug))?, "amount", &form.amount)?;
+            let request = PayNeed { venture: run_slug, need: number, amount, by: None, idempotency_key: None };
             commons.acting(Some(&account)).pay_need(&request, now)
         })
         .await;
@@ -407,7 +415,7 @@ async fn render_well(state: &AppState, caller: &Caller, slug: String, handle: Op
                 tr { th { "Paid in" } td.n { (c.format(statement.deposited_minor)) } }
                 tr { th { "Spent on costs" } td.n { (c.format(statement.spent_minor)) } }
                 tr { th { "Handed back" } td.n { (c.format(statement.returned_minor)) } }
-                tr { th { "Cash slices earned" } td.n { (c.format(statement.slices_minor)) } }
+                tr { th { "Cash slices earned" } td.n { (c.format_slices(statement.slices_minor)) } }
             }
         } }
         @if statement.member.is_none() {
@@ -421,7 +429,7 @@ async fn render_well(state: &AppState, caller: &Caller, slug: String, handle: Op
             thead { tr { th { "Entry" } th { "Date" } th { "What" } th { "Whose" } th.n { "Change" } th.n { "Slices" } th.n { "Balance" } th { "Note" } } }
             tbody { @for m in &statement.movements { tr {
                 td { a href=(format!("/v/{slug}/entries/{}", m.seq)) { "#" (m.seq) } } td { (m.occurred_on.to_string()) } td { (m.tag) }
-                td { (m.member.clone().unwrap_or_else(|| "several".into())) } td.n { (c.format(m.change_minor)) } td.n { (c.format(m.slices_minor)) } td.n { (c.format(m.balance_minor)) }
+                td { (m.member.clone().unwrap_or_else(|| "several".into())) } td.n { (c.format(m.change_minor)) } td.n { (c.format_slices(m.slices_minor)) } td.n { (c.format(m.balance_minor)) }
                 td { @if let Some(need) = m.need { a href=(format!("/v/{slug}/needs/{need}")) { "need #" (need) } " " } (m.note) }
             } } }
         } } }
@@ -637,12 +645,13 @@ pub(super) async fn log_usage(
     let run_slug = slug.clone();
     let outcome = state
         .run(move |commons, now| {
+            let numbers = commons.numbers_for(&account, Some(&run_slug))?;
             let request = LogUsage {
+                units: if form.units.trim().is_empty() { String::new() } else { numbers.canonical_quantity("units", &form.units)? },
+                fee_paid: read_amount(numbers, "fee paid", &form.fee_paid)?,
                 venture: run_slug,
                 booking: number,
                 occurred_on: optional("date", &form.date)?,
-                units: form.units,
-                fee_paid: form.fee_paid,
                 note: form.note,
                 by: None,
             };
@@ -778,7 +787,7 @@ pub(super) async fn register_good(State(state): State<AppState>, caller: Caller,
                 kind: form.kind,
                 description: form.description,
                 currency: form.currency,
-                rate: form.rate,
+                rate: read_amount(commons.numbers_for(&account, None)?, "rate", &form.rate)?,
                 unit: form.unit,
                 available_from: optional("available from", &form.available_from)?,
                 available_until: optional("available until", &form.available_until)?,
@@ -811,7 +820,8 @@ pub(super) async fn give_good(State(state): State<AppState>, caller: Caller, Pat
     let outcome = state
         .run(move |commons, now| {
             let venture = form.venture.clone();
-            let request = GiveGood { account: account.id, good: id, venture: form.venture, condition: form.condition, value: form.value, note: form.note };
+            let value = read_amount(commons.numbers_for(&account, Some(&venture))?, "value", &form.value)?;
+            let request = GiveGood { account: account.id, good: id, venture: form.venture, condition: form.condition, value, note: form.note };
             commons.acting(Some(&account)).give_good(&request, now).map(|stored| (venture, stored.entry.seq))
         })
         .await;

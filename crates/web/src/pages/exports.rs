@@ -28,12 +28,12 @@ pub(super) async fn split_csv(State(state): State<AppState>, caller: Caller, Pat
             csv_cell(&line.member.handle),
             csv_cell(&line.member.display_name),
             csv_cell(&line.member.role),
-            currency.format(line.figures.slices_minor),
+            currency.format_slices(line.figures.slices_minor),
             format_share(line.figures.share_units),
             currency.format(line.figures.fmv_minor),
             currency.format(line.figures.well_minor),
         ];
-        row.extend(ALL_KINDS.iter().map(|k| currency.format(line.figures.slices_of(*k))));
+        row.extend(ALL_KINDS.iter().map(|k| currency.format_slices(line.figures.slices_of(*k))));
         text.push_str(&row.join(","));
         text.push('\n');
     }
@@ -64,7 +64,7 @@ pub(super) async fn ledger_csv(State(state): State<AppState>, caller: Caller, Pa
                         handle(e.author),
                         csv_cell(&e.note),
                         page.currency.format(e.fmv_minor),
-                        page.currency.format(e.slices_minor),
+                        page.currency.format_slices(e.slices_minor),
                         e.policy_version,
                         e.reverses.map(|r| r.to_string()).unwrap_or_default(),
                         stored.hash.to_hex()

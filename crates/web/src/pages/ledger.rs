@@ -34,15 +34,15 @@ pub(super) async fn render_member(
     let body = html! {
         h1 { (report.member.display_name) " in " (standing.venture.record.name) }
         (venture_nav(&standing))
-        p { (report.member.role) " since " (report.member.joined_on.to_string()) " · " strong { (currency.format(report.slices_minor)) } " slices" }
+        p { (report.member.role) " since " (report.member.joined_on.to_string()) " · " strong { (currency.format_slices(report.slices_minor)) } " slices" }
         @for kind in &report.kinds {
-            h2 { (kind.kind.name()) ": " (currency.format(kind.slices_minor)) " slices" }
+            h2 { (kind.kind.name()) ": " (currency.format_slices(kind.slices_minor)) " slices" }
             div.scroll { table {
                 thead { tr { th { "Entry" } th { "Date" } th { "Kind" } th.n { "Policy version" } th.n { "Value" } th.n { "Slices" } } }
                 tbody { @for e in &kind.entries { tr {
                     td { a href=(format!("/v/{slug}/ledger?after={}&limit=1", e.seq.saturating_sub(1))) { "#" (e.seq) } }
                     td { (e.occurred_on.to_string()) } td { (e.tag) } td.n { (e.policy_version) }
-                    td.n { (currency.format(e.fmv_minor)) } td.n { (currency.format(e.slices_minor)) }
+                    td.n { (currency.format(e.fmv_minor)) } td.n { (currency.format_slices(e.slices_minor)) }
                 } } }
             } }
         }
@@ -111,7 +111,7 @@ pub(super) async fn render_ledger(state: &AppState, caller: &Caller, slug: Strin
                         @if let Some(status) = page_data.statuses.get(&entry.seq) { " " span.status data-status=(status) { (status) } }
                     }
                     td { @if let Some(m) = entry.member { (name_of(m)) } @else { "the venture" } }
-                    td { (entry.note) } td.n { (currency.format(entry.fmv_minor)) } td.n { (currency.format(entry.slices_minor)) }
+                    td { (entry.note) } td.n { (currency.format(entry.fmv_minor)) } td.n { (currency.format_slices(entry.slices_minor)) }
                     td { "v" (entry.policy_version) }
                     td {
                         @if entry.tag != "reversal" && (standing.is_steward() || (own.is_some() && entry.author == own)) {

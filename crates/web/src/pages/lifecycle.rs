@@ -17,6 +17,7 @@ use peerstake_core::policy::Policy;
 use time::Date;
 
 use super::*;
+use peerstake_app::forms::read_amount;
 
 // ---- shared bits
 
@@ -56,7 +57,7 @@ fn in_form(error: &AppError) -> bool {
 }
 
 fn currency_of(standing: &Standing) -> Result<Currency, AppError> {
-    Ok(Currency::from_code(&standing.venture.record.currency)?)
+    Ok(standing.venture.record.money()?)
 }
 
 /// The policy in force on a day.
@@ -145,15 +146,15 @@ fn outcome(slug: &str, c: Currency, view: &DepartureView) -> Markup {
     html! {
         p { (who(&view.display_name, &view.member)) " " (view.case.words()) " on " (view.departed_on) ": "
             @if view.bad_leaver() { strong { "a bad leaver" } } @else { strong { "a good leaver" } } "." }
-        p { "Slices: " strong data-slices-before=(c.format(view.slices_before())) { (c.format(view.slices_before())) }
-            " → " strong data-slices-after=(c.format(view.slices_after())) { (c.format(view.slices_after())) } }
+        p { "Slices: " strong data-slices-before=(c.format_slices(view.slices_before())) { (c.format_slices(view.slices_before())) }
+            " → " strong data-slices-after=(c.format_slices(view.slices_after())) { (c.format_slices(view.slices_after())) } }
         @if let Some(cutoff) = view.cutoff { p { "Loyalty clause: what they held on " (cutoff) " and still hold is kept as it is (the “Protected” column)." } }
         div.scroll { table {
             thead { tr { th { "Slices for" } th.n { "Before" } @if protected { th.n { "Protected" } } th { "Rule" } th.n { "After" } } }
             tbody { @for line in &view.lines { tr data-kind=(line.kind.name()) {
-                td { (kind_words(line)) } td.n { (c.format(line.before.slices_minor)) }
-                @if protected { td.n { (c.format(line.protected.slices_minor)) } }
-                td { (line.treatment.name()) } td.n { (c.format(line.after.slices_minor)) }
+                td { (kind_words(line)) } td.n { (c.format_slices(line.before.slices_minor)) }
+                @if protected { td.n { (c.format_slices(line.protected.slices_minor)) } }
+                td { (line.treatment.name()) } td.n { (c.format_slices(line.after.slices_minor)) }
             } } }
         } }
         p data-entries-adjusted="" { "Entries adjusted: "
@@ -276,7 +277,7 @@ async fn render_departures(
                 td { (b.record.number) }
                 td { a href=(format!("/v/{slug}/statement/{}", b.member)) { (b.member) } }
                 td { @match &b.buyer { Some(buyer) => (buyer), None => "the venture (the slices leave the pie)" } }
-                td.n { (c.format(b.record.slices_minor)) } td.n { (c.format(b.record.price_per_slice_minor)) } td.n { (c.format(b.record.amount_minor)) " " (c.code()) }
+                td.n { (c.format_slices(b.record.slices_minor)) } td.n { (c.format(b.record.price_per_slice_minor)) } td.n { (c.format(b.record.amount_minor)) " " (c.code()) }
                 td { strong data-status=(b.record.status) { (b.record.status) } @if b.record.forced { " (forced)" }
                     @if let Some(seq) = b.record.entry_seq { " · entry " (entry_link(slug, seq)) } }
                 td data-clawback=(b.record.clawback_until.map(|d| d.to_string()).unwrap_or_default()) {
@@ -420,10 +421,10 @@ pub(super) async fn offer_buyout(State(state): State<AppState>, caller: Caller, 
     let outcome = state
         .run(move |commons, now| {
             let request = BuyoutRequest {
+                price_per_slice: read_amount(commons.numbers_for(&account, Some(&run_slug))?, "price per slice", &sent.price_per_slice)?,
                 venture: run_slug,
                 member: sent.member.trim().to_string(),
                 buyer: Some(sent.buyer.trim().to_string()).filter(|b| !b.is_empty()),
-                price_per_slice: sent.price_per_slice,
                 by: None,
                 idempotency_key: key_of(&account, &sent.key),
             };
@@ -813,10 +814,10 @@ fn cap_table(slug: &str, c: Currency, view: &FreezeView) -> Markup {
             tbody {
                 @for l in &view.cap_table { tr {
                     td { (member_link(slug, &l.member, &l.display_name)) }
-                    td.n { (c.format(l.line.slices_minor)) } td.n data-shares=(l.member) { (l.line.shares) } td.n { (l.percent) "%" }
+                    td.n { (c.format_slices(l.line.slices_minor)) } td.n data-shares=(l.member) { (l.line.shares) } td.n { (l.percent) "%" }
                     @if plan { td.n { (l.line.issued) } td.n { (l.line.buy_back) } td.n { (l.line.issue) } }
                 } }
-                tr { th { "All" } th.n { (c.format(slices)) } th.n { (shares) } th.n { "100.00%" } @if plan { th {} th {} th {} } }
+                tr { th { "All" } th.n { (c.format_slices(slices)) } th.n { (shares) } th.n { "100.00%" } @if plan { th {} th {} th {} } }
             }
         } }
         @if let Some(total) = view.buyback_total { p { "After the buy-back plan: " strong { (total) } " shares in all." } }
@@ -1019,13 +1020,14 @@ pub(super) async fn record_income(State(state): State<AppState>, caller: Caller,
     let sent = form.clone();
     let outcome = state
         .run(move |commons, now| {
+            let numbers = commons.numbers_for(&account, Some(&run_slug))?;
             let request = IncomeRequest {
+                amount: read_amount(numbers, "amount", &sent.amount)?,
+                valuation: read_amount(numbers, "valuation", &sent.valuation)?,
                 venture: run_slug,
                 kind: sent.kind,
-                amount: sent.amount,
                 received_on: optional_date("date", &sent.date)?,
                 note: sent.note,
-                valuation: sent.valuation,
                 by: None,
                 idempotency_key: key_of(&account, &sent.key),
             };
@@ -1171,8 +1173,8 @@ pub(super) async fn distribute(State(state): State<AppState>, caller: Caller, Pa
     let outcome = state
         .run(move |commons, now| {
             let request = DistributeRequest {
+                amount: read_amount(commons.numbers_for(&account, Some(&run_slug))?, "amount", &sent.amount)?,
                 venture: run_slug,
-                amount: sent.amount,
                 basis: sent.basis,
                 paid_on: optional_date("date", &sent.date)?,
                 note: sent.note,
@@ -1276,7 +1278,7 @@ fn statement_body(caller: &Caller, standing: &Standing, slug: &str, c: Currency,
         div.scroll { table data-statement=(s.member) style="max-width:40rem" {
             tbody {
                 tr { th { "Role" } td { (s.role) } }
-                tr { th { "Slices held now" } td.n data-slices=(c.format(s.slices_minor)) { (c.format(s.slices_minor)) " of " (c.format(s.total_slices_minor)) " (" (s.percent) "%)" } }
+                tr { th { "Slices held now" } td.n data-slices=(c.format_slices(s.slices_minor)) { (c.format_slices(s.slices_minor)) " of " (c.format_slices(s.total_slices_minor)) " (" (s.percent) "%)" } }
                 @if let Some((shares, total)) = s.shares { tr { th { "Whole shares in the frozen cap table" } td.n data-shares=(shares) { (shares) " of " (total) } } }
                 tr { th { "Unspent money in the well" } td.n { (c.format(s.well_minor)) " " (c.code()) } }
                 tr { th { "Received in payouts" } td.n data-received=(c.format(s.received_minor)) { (c.format(s.received_minor)) " " (c.code()) } }
@@ -1303,7 +1305,7 @@ fn statement_body(caller: &Caller, standing: &Standing, slug: &str, c: Currency,
                 tbody { @for b in &s.buyouts { tr data-buyout=(b.record.number) {
                     td { (b.record.number) }
                     td { @match &b.buyer { Some(buyer) => (buyer), None => "the venture" } }
-                    td.n { (c.format(b.record.slices_minor)) } td.n { (c.format(b.record.price_per_slice_minor)) }
+                    td.n { (c.format_slices(b.record.slices_minor)) } td.n { (c.format(b.record.price_per_slice_minor)) }
                     td.n data-buyout-amount=(c.format(b.record.amount_minor)) { (c.format(b.record.amount_minor)) " " (c.code()) }
                     td { strong data-status=(b.record.status) { (b.record.status) } @if b.record.forced { " (forced)" } }
                     td { @match b.record.clawback_until { Some(until) => (until), None => "—" } }
@@ -1366,9 +1368,9 @@ pub(super) async fn report_page(State(state): State<AppState>, caller: Caller, P
                 thead { tr { th { "Member" } th.n { "Slices" } th.n { "Share" } } }
                 tbody {
                     @for line in &report.split.lines { tr {
-                        td { (who(&line.member.display_name, &line.member.handle)) } td.n { (c.format(line.figures.slices_minor)) } td.n { (format_share(line.figures.share_units)) "%" }
+                        td { (who(&line.member.display_name, &line.member.handle)) } td.n { (c.format_slices(line.figures.slices_minor)) } td.n { (format_share(line.figures.share_units)) "%" }
                     } }
-                    tr { th { "All" } th.n { (c.format(report.split.total_slices_minor)) } th.n { "100.00%" } }
+                    tr { th { "All" } th.n { (c.format_slices(report.split.total_slices_minor)) } th.n { "100.00%" } }
                 }
             } }
         }
@@ -1396,7 +1398,7 @@ pub(super) async fn report_page(State(state): State<AppState>, caller: Caller, P
                 thead { tr { th { "#" } th { "Whose slices" } th { "Bought by" } th.n { "Slices" } th.n { "Price a slice" } th.n { "Amount" } th { "Status" } th { "Claw-back until" } } }
                 tbody { @for b in &report.buyouts { tr {
                     td { (b.record.number) } td { (b.member) } td { (b.buyer.as_deref().unwrap_or("the venture")) }
-                    td.n { (c.format(b.record.slices_minor)) } td.n { (c.format(b.record.price_per_slice_minor)) } td.n { (c.format(b.record.amount_minor)) }
+                    td.n { (c.format_slices(b.record.slices_minor)) } td.n { (c.format(b.record.price_per_slice_minor)) } td.n { (c.format(b.record.amount_minor)) }
                     td { (b.record.status) @if b.record.forced { " (forced)" } } td { (b.record.clawback_until.map(|d| d.to_string()).unwrap_or_default()) }
                 } } }
             } } }

@@ -13,6 +13,8 @@ pub(super) struct LogForm {
     #[serde(default)]
     date: String,
     #[serde(default)]
+    from: String,
+    #[serde(default)]
     kind: String,
     #[serde(default)]
     quantity: String,
@@ -48,6 +50,7 @@ impl LogForm {
             rate: self.rate.clone(),
             class: self.class.clone(),
             note: self.note.clone(),
+            from: Some(self.from.clone()).filter(|f| !f.trim().is_empty()),
             idempotency_key: Some(self.key.clone()).filter(|k| !k.is_empty()),
         }
     }
@@ -125,7 +128,13 @@ pub(super) fn log_page(
                 input type="hidden" name="member" value=(standing.handle().unwrap_or(""));
             }
             (field_error(error, "member"))
-            (text_input("Date", "date", &form.date, "date", error, "date", ""))
+            (numbers_note(caller, standing))
+            @if kind == "time" {
+                (text_input("Date (for work over several days, the last day)", "date", &form.date, "date", error, "date", ""))
+                (text_input("From (the first day, for work over several days)", "from", &form.from, "date", error, "from", "at most 24 hours a day; leave empty for one day"))
+            } @else {
+                (text_input("Date", "date", &form.date, "date", error, "date", ""))
+            }
             @for (field, label, hint) in kind_fields(kind) {
                 @let error_field = match field { "quantity" if kind == "time" => "hours", "quantity" => "units", "paid" => "paid", other => other };
                 (text_input(label, field, form_value(form, field), "text", error, error_field, hint))
@@ -186,7 +195,9 @@ pub(super) async fn log_post(State(state): State<AppState>, caller: Caller, Path
             let acting = commons.acting(Some(&account));
             let standing = acting.standing(&slug_for_run, now)?;
             let members = acting.members(&slug_for_run, now)?;
+            let numbers = account.numbers_in(standing.venture.record.number_format);
             let outcome = log_request(&slug_for_run, &input, standing.handle())
+                .and_then(|request| Ok(LogRequest { form: request.form.read_in(numbers)?, ..request }))
                 .and_then(|request| if record { acting.log(&request, now) } else { acting.preview(&request, now) });
             Ok((standing, members, outcome))
         })
@@ -195,11 +206,20 @@ pub(super) async fn log_post(State(state): State<AppState>, caller: Caller, Path
     match outcome {
         Ok(_) if record => Ok(see_other(&format!("/v/{slug}"))),
         Ok(stored) => {
-            let currency = Currency::from_code(&standing.venture.record.currency).map_err(|e| fail(&caller)(e.into()))?;
+            let currency = standing.venture.record.money().map_err(|e| fail(&caller)(e.into()))?;
+            let said = peerstake_core::input::Input::from_canonical(&stored.entry.inputs)
+                .map(|input| peerstake_app::forms::in_words(&input, currency))
+                .unwrap_or_default();
+            let period = peerstake_core::input::Input::from_canonical(&stored.entry.inputs).ok().map(|i| i.period_start(stored.entry.occurred_on));
             let preview = html! {
                 div.notice role="status" data-preview="" {
+                    p { "You typed:" }
+                    ul data-said="" {
+                        @for (what, figure, words) in &said { li { (what) ": " strong { (figure) } " — " (words) } }
+                        @if let Some(first) = period.filter(|p| *p != stored.entry.occurred_on) { li { "period: " (first.to_string()) " to " (stored.entry.occurred_on.to_string()) } }
+                    }
                     p { "Under the policy in force on " (stored.entry.occurred_on.to_string()) " (version " (stored.entry.policy_version) "), this is worth "
-                        strong { (currency.format(stored.entry.fmv_minor)) " " (currency.code()) } " and earns " strong data-preview-slices="" { (currency.format(stored.entry.slices_minor)) " slices" } "." }
+                        strong { (currency.format(stored.entry.fmv_minor)) " " (currency.code()) } " and earns " strong data-preview-slices="" { (currency.format_slices(stored.entry.slices_minor)) " slices" } "." }
                     p { "Nothing is recorded until you choose " em { "Record it" } "." }
                 }
             };

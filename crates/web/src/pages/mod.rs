@@ -11,7 +11,7 @@ use peerstake_app::access::{Joined, Standing};
 use peerstake_app::accounts::{Account, SignUp};
 use peerstake_app::error::AppError;
 use peerstake_app::forms::{LOG_KINDS, TermsForm};
-use peerstake_app::ledger::{ReverseRequest, SplitQuery};
+use peerstake_app::ledger::{LogRequest, ReverseRequest, SplitQuery};
 use peerstake_app::ventures::{CreateVenture, PolicyChoice, SetPolicy};
 use peerstake_core::kind::ALL_KINDS;
 use peerstake_core::money::Currency;
@@ -118,6 +118,25 @@ fn form_error(error: Option<&AppError>) -> Markup {
     html! { @if let Some(error) = error { p.error role="alert" { (error.to_string()) } } }
 }
 
+/// How this person's numbers are read here: their own format, else the venture's.
+fn numbers_of(caller: &Caller, standing: &Standing) -> peerstake_core::numbers::NumberFormat {
+    let venture = standing.venture.record.number_format;
+    caller.account.as_ref().map_or(venture, |a| a.numbers_in(venture))
+}
+
+/// Says which number format a form reads, and where to change it.
+fn numbers_note(caller: &Caller, standing: &Standing) -> Markup {
+    let format = numbers_of(caller, standing);
+    let own = caller.account.as_ref().is_some_and(|a| a.number_format.is_some());
+    html! {
+        p.hint data-number-format=(format.name()) {
+            "Numbers are written " strong { (format.name()) } " here ("
+            @if own { "your choice" } @else { "this venture's format" }
+            "; change it on " a href="/account" { "your account page" } ")."
+        }
+    }
+}
+
 fn text_input(label: &str, name: &str, value: &str, kind: &str, error: Option<&AppError>, error_field: &str, hint: &str) -> Markup {
     let id = format!("f-{name}");
     html! {
@@ -141,6 +160,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/logout", post(sign_out))
         .route("/account", get(account_view))
         .route("/account/password", post(change_password))
+        .route("/account/numbers", post(save_account_numbers))
         .route("/account/tokens", post(create_token))
         .route("/account/notifications", get(notifications_view).post(save_notifications))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
@@ -202,6 +222,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v/{slug}/exports/{file}", get(lifecycle::export))
         .route("/v/{slug}/settings", get(settings_page))
         .route("/v/{slug}/settings/access", post(save_access))
+        .route("/v/{slug}/settings/numbers", post(save_numbers))
         .route("/v/{slug}/settings/requests/{username}", post(decide))
         .route("/v/{slug}/settings/invite", post(invite))
         .route("/v/{slug}/split.csv", get(split_csv))

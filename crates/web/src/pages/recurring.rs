@@ -111,10 +111,11 @@ pub(super) async fn set_up_recurring(State(state): State<AppState>, caller: Call
             let acting = commons.acting(Some(&account));
             let own = acting.standing(&slug_for_run, now)?.handle().map(str::to_string).unwrap_or_default();
             let ends_on = form.ends_on.trim();
+            let numbers = commons.numbers_for(&account, Some(&slug_for_run))?;
             let request = SetUpRecurring {
                 venture: slug_for_run,
                 member: if form.member.trim().is_empty() { own } else { form.member.trim().to_string() },
-                form: ContributionForm { kind: form.kind, quantity: form.quantity, amount: form.amount, ..ContributionForm::default() },
+                form: ContributionForm { kind: form.kind, quantity: form.quantity, amount: form.amount, ..ContributionForm::default() }.read_in(numbers)?,
                 note: form.note,
                 cadence: form.cadence,
                 starts_on: parse_date("starts on", form.starts_on.trim())?,

@@ -91,7 +91,7 @@ fn entry_body(caller: &Caller, standing: &Standing, review: &EntryReview, failur
             dt { "For" } dd { @if let Some(m) = entry.member { (named.handle(m)) } @else { "the venture" } }
             @if let Some(author) = entry.author { dt { "Recorded by" } dd { (named.handle(author)) } }
             dt { "Value" } dd { (currency.format(entry.fmv_minor)) }
-            dt { "Slices" } dd { (currency.format(entry.slices_minor)) @if status.is_some_and(|s| s != Status::Counted) { " (not counted while " (status_text) ")" } }
+            dt { "Slices" } dd { (currency.format_slices(entry.slices_minor)) @if status.is_some_and(|s| s != Status::Counted) { " (not counted while " (status_text) ")" } }
             dt { "Policy version" } dd { (entry.policy_version) }
             @if !entry.note.is_empty() { dt { "Note" } dd { (entry.note) } }
             @if let Some(target) = entry.reverses.or(entry.about) { dt { "About" } dd { a href=(format!("/v/{slug}/entries/{target}")) { "entry #" (target) } } }
@@ -107,7 +107,7 @@ fn entry_body(caller: &Caller, standing: &Standing, review: &EntryReview, failur
                 li id=(format!("step-{}", e.seq)) {
                     a href=(format!("/v/{slug}/entries/{}", e.seq)) { "#" (e.seq) } " " (e.occurred_on.to_string()) " · " strong { (e.tag) }
                     @if let Some(author) = e.author { " by " (step.handle(author)) }
-                    @if e.slices_minor != 0 { " · " (currency.format(e.slices_minor)) " slices" }
+                    @if e.slices_minor != 0 { " · " (currency.format_slices(e.slices_minor)) " slices" }
                     @if !e.note.is_empty() { ": " (e.note) }
                 }
             } }
@@ -204,6 +204,7 @@ pub(super) async fn amend(State(state): State<AppState>, caller: Caller, Path((s
     let outcome = state
         .run(move |commons, now| {
             let log = log_request(&slug_for_run, &form.entry, None)?;
+            let log = LogRequest { form: log.form.read_in(commons.numbers_for(&account, Some(&slug_for_run))?)?, ..log };
             commons.acting(Some(&account)).amend(&AmendRequest { seq, reason: form.reason, log }, now)
         })
         .await;
@@ -238,7 +239,7 @@ pub(super) async fn queue_page(State(state): State<AppState>, caller: Caller, Pa
                         td { span.status data-status=(status.name()) { (status.name()) } }
                         td { (e.occurred_on.to_string()) } td { (e.tag) }
                         td { @if let Some(m) = e.member { (named.handle(m)) } @else { "the venture" } }
-                        td.n { (named.currency.format(e.slices_minor)) } td { (e.note) }
+                        td.n { (named.currency.format_slices(e.slices_minor)) } td { (e.note) }
                     }
                 } }
             } }

@@ -29,6 +29,14 @@ pub(super) async fn render_settings(state: &AppState, caller: &Caller, slug: Str
             (select("Who may read the ledger", "visibility", &[("public", "Anyone"), ("members", "Members only")], &standing.access.visibility))
             button type="submit" { "Save" }
         }
+        h2 { "How numbers are written" }
+        form.stack method="post" action=(format!("/v/{slug}/settings/numbers")) {
+            (csrf_field(caller))
+            (form_error(failed("numbers")))
+            (select("Numbers in forms and on the command line", "number_format", &number_format_choices(false), standing.venture.record.number_format.name()))
+            p.hint { "People who chose their own format on their account page keep it. The API and files always take 1234.56." }
+            button type="submit" { "Save" }
+        }
         h2 { "Requests to join" }
         @if requests.is_empty() { p { "None waiting." } }
         ul { @for request in &requests { li {
@@ -76,6 +84,38 @@ pub(super) async fn save_access(State(state): State<AppState>, caller: Caller, P
     match state.run(move |commons, now| commons.acting(Some(&account)).set_access(&slug_for_run, &access, now)).await {
         Ok(()) => Ok(see_other(&target)),
         Err(error) if shown_in_form(&error) => render_settings(&state, &caller, slug, Some(("access", error))).await,
+        Err(error) => Err(fail(&caller)(error)),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct NumbersForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) number_format: String,
+}
+
+/// The number formats to choose from; with `own`, also "each venture's".
+pub(super) fn number_format_choices(own: bool) -> Vec<(&'static str, &'static str)> {
+    let mut choices: Vec<(&'static str, &'static str)> = if own { vec![("", "Each venture's own")] } else { Vec::new() };
+    choices.extend([
+        ("1,234.56", "1,234.56 (English)"),
+        ("1.234,56", "1.234,56 (German, Spanish, Italian, …)"),
+        ("1 234,56", "1 234,56 (French, Nordic, …)"),
+        ("1'234.56", "1'234.56 (Swiss)"),
+    ]);
+    choices
+}
+
+pub(super) async fn save_numbers(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Form(form): Form<NumbersForm>) -> PageResult {
+    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+    let account = caller.account().map_err(fail(&caller))?.clone();
+    let target = format!("/v/{slug}/settings");
+    let slug_for_run = slug.clone();
+    match state.run(move |commons, now| commons.acting(Some(&account)).set_number_format(&slug_for_run, &form.number_format, now)).await {
+        Ok(_) => Ok(see_other(&target)),
+        Err(error) if shown_in_form(&error) => render_settings(&state, &caller, slug, Some(("numbers", error))).await,
         Err(error) => Err(fail(&caller)(error)),
     }
 }

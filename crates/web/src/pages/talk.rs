@@ -202,7 +202,7 @@ async fn render_entry_comments(
                 @if let Some(author) = entry.author { dt { "Recorded by" } dd { (name_of(author)) } }
                 dt { "Note" } dd { (entry.note) }
                 dt { "Value" } dd { (currency.format(entry.fmv_minor)) " " (currency.code()) }
-                dt { "Slices" } dd { (currency.format(entry.slices_minor)) }
+                dt { "Slices" } dd { (currency.format_slices(entry.slices_minor)) }
             }
             p { a href=(format!("/v/{slug}/ledger?after={}&limit=1", entry.seq.saturating_sub(1))) { "This entry in the ledger" } }
             (comment_section(caller, &standing, &Subject::Entry(entry.seq), &thread, reply_to, failure.as_ref()))

@@ -20,6 +20,10 @@ pub(super) struct NewVentureForm {
     join_mode: String,
     #[serde(default)]
     visibility: String,
+    #[serde(default)]
+    started_on: String,
+    #[serde(default)]
+    number_format: String,
 }
 
 pub(super) fn select(label: &str, name: &str, options: &[(&str, &str)], chosen: &str) -> Markup {
@@ -42,6 +46,8 @@ pub(super) fn new_venture_page(caller: &Caller, form: &NewVentureForm, error: Op
             (text_input("Short name for links", "slug", &form.slug, "text", error, "slug", "lowercase letters, digits and hyphens, e.g. loomworks"))
             (text_input("Pitch", "pitch", &form.pitch, "text", error, "pitch", "one line"))
             (text_input("Currency", "currency", if form.currency.is_empty() { "EUR" } else { &form.currency }, "text", error, "currency", "ISO 4217 code, e.g. EUR"))
+            (text_input("Started on", "started_on", &form.started_on, "date", error, "started on", "the day its first contributions count from; today when empty"))
+            (select("How numbers are written", "number_format", &number_format_choices(false), if form.number_format.is_empty() { "1,234.56" } else { &form.number_format }))
             (select("Formula", "policy", &[("slicing-pie", "Slicing Pie (the default)"), ("hours-only", "Hours only")], &form.policy))
             (select("Who may join", "join_mode", &[("open", "Anyone"), ("request", "Anyone may ask; stewards accept"), ("invite", "Only people stewards invite")], &form.join_mode))
             (select("Who may read the ledger", "visibility", &[("public", "Anyone"), ("members", "Members only")], &form.visibility))
@@ -58,13 +64,21 @@ pub(super) async fn new_venture_form(caller: Caller) -> PageResult {
 pub(super) async fn new_venture(State(state): State<AppState>, caller: Caller, Form(form): Form<NewVentureForm>) -> PageResult {
     caller.check_form(&form.csrf).map_err(fail(&caller))?;
     let account = caller.account().map_err(fail(&caller))?.clone();
+    let started_on = match form.started_on.trim() {
+        "" => None,
+        text => match parse_date("started on", text) {
+            Ok(date) => Some(date),
+            Err(error) => return Ok(show_status(&caller, status_of(&error), "Start a venture", new_venture_page(&caller, &form, Some(&error)))),
+        },
+    };
     let request = CreateVenture {
         slug: form.slug.trim().to_string(),
         name: form.name.clone(),
         pitch: form.pitch.clone(),
         currency: form.currency.trim().to_uppercase(),
         policy: PolicyChoice::Preset(if form.policy.is_empty() { "slicing-pie".into() } else { form.policy.clone() }),
-        started_on: None,
+        started_on,
+        number_format: form.number_format.clone(),
         idempotency_key: None,
     };
     let access = AccessRecord {
@@ -189,10 +203,10 @@ pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: Stri
                 tbody {
                     @for (index, line) in split.lines.iter().enumerate() { tr {
                         td { span.key style=(format!("background:{}", colour(index))) {} a href=(format!("/v/{}/members/{}", venture.slug, line.member.handle)) { (line.member.display_name) } }
-                        td.n { (currency.format(line.figures.slices_minor)) }
+                        td.n { (currency.format_slices(line.figures.slices_minor)) }
                         td.n data-share=(line.member.handle) { (format_share(line.figures.share_units)) "%" }
                     } }
-                    tr { th { "All" } th.n { (currency.format(split.total_slices_minor)) } th.n { "100.00%" } }
+                    tr { th { "All" } th.n { (currency.format_slices(split.total_slices_minor)) } th.n { "100.00%" } }
                 }
             } }
         }
@@ -203,8 +217,8 @@ pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: Stri
         }
         @if let Some(mine) = &mine {
             h2 { "My slices and how I earned them" }
-            p { "You hold " strong { (currency.format(mine.slices_minor)) } " slices." }
-            ul { @for kind in &mine.kinds { li { (kind.kind.name()) ": " (currency.format(kind.slices_minor)) " slices from " (kind.entries.len()) " entries" } } }
+            p { "You hold " strong { (currency.format_slices(mine.slices_minor)) } " slices." }
+            ul { @for kind in &mine.kinds { li { (kind.kind.name()) ": " (currency.format_slices(kind.slices_minor)) " slices from " (kind.entries.len()) " entries" } } }
             p { a href=(format!("/v/{}/members/{}", venture.slug, standing.handle().unwrap_or(""))) { "Every entry behind them" } }
         }
         h2 { "Recent activity" }
@@ -212,7 +226,7 @@ pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: Stri
         ul { @for stored in recent.entries.iter().rev() { li {
             (stored.entry.occurred_on.to_string()) " · #" (stored.entry.seq) " " (stored.entry.tag)
             @if let Some(member) = stored.entry.member { " for " (name_of(member)) }
-            ": " (currency.format(stored.entry.slices_minor)) " slices"
+            ": " (currency.format_slices(stored.entry.slices_minor)) " slices"
         } } }
     };
     let status = failure.map_or(StatusCode::OK, status_of);
@@ -235,7 +249,11 @@ pub(super) async fn join(State(state): State<AppState>, caller: Caller, Path(slu
     let target = format!("/v/{slug}");
     let terms = TermsForm { hourly_rate: form.hourly_rate.clone(), ..TermsForm::default() };
     let slug_for_run = slug.clone();
-    match state.run(move |commons, now| commons.acting(Some(&account)).join(&slug_for_run, &form.message, &terms, now)).await {
+    let joined = state.run(move |commons, now| {
+        let terms = terms.read_in(commons.numbers_for(&account, Some(&slug_for_run))?)?;
+        commons.acting(Some(&account)).join(&slug_for_run, &form.message, &terms, now)
+    });
+    match joined.await {
         Ok(Joined::Member(_) | Joined::Requested) => Ok(see_other(&target)),
         Err(error) if shown_in_form(&error) => render_venture(&state, &caller, slug, Some(error)).await,
         Err(error) => Err(fail(&caller)(error)),
