@@ -608,7 +608,10 @@ impl Commons {
         if left == 0 {
             return Err(invalid("need", format!("#{} is paid in full ({})", request.need, book.currency.format(view.paid_minor))));
         }
-        let well: i64 = tx.well_balances(venture)?.iter().map(|(_, b)| *b).sum();
+        // What the well may spend: under the current edition, money of members who left is owed
+        // back to them and pays for nothing.
+        let leavers_out = book.venture.edition.leavers_leave_the_well();
+        let well: i64 = tx.well_balances(venture)?.iter().filter(|(member, _)| !(leavers_out && book.is_departed(*member))).map(|(_, b)| *b).sum();
         let amount = match request.amount.trim() {
             // What is left of the goal, or of the stretch goal once the goal is paid.
             "" => (if view.paid_minor < view.record.goal_minor { view.record.goal_minor - view.paid_minor } else { left }).min(well),

@@ -142,12 +142,16 @@ impl Commons {
         let mut tx = self.store.begin(Mode::Write)?;
         let book = self.books.write(tx.as_mut(), &request.venture)?;
         let member = book.member(&request.member)?.clone();
-        // The form must make a valid contribution now, and time must fit in its period.
-        if let peerstake_core::input::Input::Time { minutes, .. } = request.form.to_input(book.currency)? {
-            let shortest = if request.cadence == "weekly" { 7 } else { 28 };
-            if minutes > peerstake_core::input::MINUTES_PER_DAY_MAX * shortest {
+        // The form must make a valid contribution now; time must fit in the shortest period.
+        let shortest = if request.cadence == "weekly" { 7 } else { 28 };
+        if request.form.kind.trim() == "time" {
+            if let peerstake_core::input::Input::Time { minutes, .. } = request.form.to_period_input(book.currency, shortest)?
+                && minutes > peerstake_core::input::MINUTES_PER_DAY_MAX * i64::from(shortest)
+            {
                 return Err(invalid("hours", format!("at most 24 hours a day: {} hours for a {} contribution", 24 * shortest, request.cadence)));
             }
+        } else {
+            request.form.to_input(book.currency)?;
         }
         let mut record = RecurringRecord {
             number: 0,
@@ -262,13 +266,12 @@ impl Commons {
             let form = decode(&record.form)?;
             // More than a day's work is logged over the days of its period (from the day the
             // member joined, if later).
-            let from = match form.to_input(book.currency)? {
-                peerstake_core::input::Input::Time { minutes, .. } if minutes > peerstake_core::input::MINUTES_PER_DAY_MAX => {
-                    let first = period_on - Duration::days(period_days(&record.cadence, period_on) - 1);
-                    Some([Some(first), member.map(|m| m.joined_on), book.started_on()].into_iter().flatten().max().unwrap_or(first))
-                }
-                _ => None,
-            };
+            let more_than_a_day =
+                form.kind.trim() == "time" && peerstake_core::input::parse_minutes(&form.quantity)? > peerstake_core::input::MINUTES_PER_DAY_MAX;
+            let from = more_than_a_day.then(|| {
+                let first = period_on - Duration::days(period_days(&record.cadence, period_on) - 1);
+                [Some(first), member.map(|m| m.joined_on), book.started_on()].into_iter().flatten().max().unwrap_or(first)
+            });
             let request = LogRequest {
                 venture: venture.to_string(),
                 member: member.map(|m| m.handle.clone()),

@@ -289,8 +289,18 @@ enum VentureCommand {
         /// The date the policy takes effect (default today).
         #[arg(long)]
         started_on: Option<String>,
+        /// How its people write numbers: 1,234.56 (default), 1.234,56, 1 234,56, 1'234.56, or a
+        /// language whose usual format it is (en, de, fr, de-CH).
+        #[arg(long, default_value = "")]
+        numbers: String,
         #[arg(long)]
         key: Option<String>,
+    },
+    /// Set how a venture's people write numbers (forms, this command line, CSV imports).
+    Numbers {
+        venture: String,
+        /// 1,234.56, 1.234,56, 1 234,56, 1'234.56, or a language (en, de, fr, de-CH).
+        format: String,
     },
     /// List ventures.
     List {
@@ -857,7 +867,11 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
 
 fn venture(commons: &Commons, command: VentureCommand, now: Now, out: &mut impl std::io::Write) -> Result<(), AppError> {
     match command {
-        VentureCommand::Create { slug, name, pitch, currency, policy, started_on, key } => {
+        VentureCommand::Numbers { venture, format } => {
+            let format = commons.set_number_format(&venture, &format)?;
+            println!("{venture} writes numbers {}", format.name());
+        }
+        VentureCommand::Create { slug, name, pitch, currency, policy, started_on, numbers, key } => {
             let request = CreateVenture {
                 slug,
                 name,
@@ -865,7 +879,7 @@ fn venture(commons: &Commons, command: VentureCommand, now: Now, out: &mut impl 
                 currency,
                 policy: policy_choice(&policy)?,
                 started_on: optional_date("started-on", started_on.as_deref())?,
-                number_format: String::new(),
+                number_format: numbers,
                 idempotency_key: key,
             };
             let record = commons.create_venture(&request, now)?;

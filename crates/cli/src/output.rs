@@ -81,7 +81,7 @@ pub(crate) fn emit(out: &mut impl Write, format: Format, headers: &[&str], rows:
 
 /// Ventures.
 pub fn ventures(out: &mut impl Write, ventures: &[VentureSummary], format: Format) -> Result<(), AppError> {
-    let headers = ["slug", "name", "currency", "members", "entries", "policy", "chain_head"];
+    let headers = ["slug", "name", "currency", "members", "entries", "policy", "chain_head", "numbers"];
     let rows: Vec<Vec<String>> = ventures
         .iter()
         .map(|v| {
@@ -93,6 +93,7 @@ pub fn ventures(out: &mut impl Write, ventures: &[VentureSummary], format: Forma
                 v.record.head_seq.to_string(),
                 format!("{} v{}", v.policy_preset, v.policy_version),
                 v.record.head_hash.to_hex(),
+                v.record.number_format.name().to_string(),
             ]
         })
         .collect();
@@ -111,6 +112,9 @@ pub fn ventures(out: &mut impl Write, ventures: &[VentureSummary], format: Forma
                         "policy": v.policy_preset,
                         "policy_version": v.policy_version,
                         "chain_head": v.record.head_hash.to_hex(),
+                        "number_format": v.record.number_format.name(),
+                        "slice_decimals": v.record.money().map_or(0, |c| c.slice_scale()),
+                        "edition": v.record.edition.number(),
                     })
                 })
                 .collect(),
@@ -325,7 +329,7 @@ pub fn ledger(out: &mut impl Write, venture: &str, page: &LedgerPage, format: Fo
     let handle = |member: Option<peerstake_core::terms::MemberNo>| -> String {
         member.and_then(|m| page.members.iter().find(|r| r.member_no == m)).map(|r| r.handle.clone()).unwrap_or_default()
     };
-    let headers = ["entry", "date", "kind", "member", "value", "slices", "policy", "note", "reverses", "hash"];
+    let headers = ["entry", "date", "kind", "member", "value", "slices", "policy", "note", "reverses", "hash", "from"];
     let rows: Vec<Vec<String>> = page
         .entries
         .iter()
@@ -342,6 +346,7 @@ pub fn ledger(out: &mut impl Write, venture: &str, page: &LedgerPage, format: Fo
                 e.note.clone(),
                 e.reverses.map(|r| format!("#{r}")).unwrap_or_default(),
                 stored.hash.to_hex().chars().take(12).collect(),
+                Some(e.first_day()).filter(|d| *d != e.occurred_on).map(|d| d.to_string()).unwrap_or_default(),
             ]
         })
         .collect();
@@ -354,6 +359,7 @@ pub fn ledger(out: &mut impl Write, venture: &str, page: &LedgerPage, format: Fo
                 json!({
                     "entry": e.seq,
                     "date": e.occurred_on.to_string(),
+                    "from": Some(e.first_day()).filter(|d| *d != e.occurred_on).map(|d| d.to_string()),
                     "recorded_at_ms": e.recorded_at_ms,
                     "kind": e.tag,
                     "member": if e.member.is_some() { Value::String(handle(e.member)) } else { Value::Null },

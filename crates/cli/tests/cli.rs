@@ -525,3 +525,43 @@ fn departures_freezes_and_payouts_from_the_command_line() {
     assert_eq!(state(), before);
     assert!(scratch.ok(&["verify", "kiln"]).contains("kiln: ok"));
 }
+
+/// The one error form, `error[code]: message` on one line and exit 2, for the parser's refusals
+/// too; numbers read in the venture's format or the one named; periods of work.
+#[test]
+fn errors_are_one_line_and_numbers_are_read_as_written() {
+    let scratch = Scratch::new("figures");
+    let failed = |args: &[&str], code: &str| -> String {
+        let output = scratch.run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        assert!(stderr.starts_with(&format!("error[{code}]: ")), "{stderr}");
+        stderr
+    };
+    failed(&["--no-such-flag"], "usage");
+    failed(&["log"], "usage");
+    failed(&["venture", "create"], "usage");
+    scratch.ok(&["venture", "create", "kiln", "--name", "Kiln", "--started-on", "2025-01-01"]);
+    scratch.ok(&["member", "add", "kiln", "bo", "--name", "Bo", "--hourly-rate", "50", "--joined-on", "2025-01-01"]);
+    failed(&["log", "time", "kiln", "--member", "bo", "--hours", "-2", "--date", "2025-02-01"], "negative_amount");
+    // 12,50 where numbers are written 1,234.56: refused with both readings, nothing written.
+    let message = failed(&["log", "expense", "kiln", "--member", "bo", "--amount", "12,50", "--date", "2025-02-01"], "invalid_amount");
+    assert!(message.contains("12.50 for twelve and a half"), "{message}");
+    // Named on the command line, or the venture's own.
+    scratch.ok(&["--number-format", "1.234,56", "log", "expense", "kiln", "--member", "bo", "--amount", "12,50", "--date", "2025-02-01"]);
+    scratch.ok(&["venture", "numbers", "kiln", "de"]);
+    scratch.ok(&["log", "time", "kiln", "--member", "bo", "--hours", "1,5", "--date", "2025-02-02"]);
+    failed(&["venture", "numbers", "kiln", "1.234.56"], "invalid_input");
+    // A day holds 24 hours; a period more.
+    failed(&["log", "time", "kiln", "--member", "bo", "--hours", "40", "--date", "2025-02-09"], "amount_too_large");
+    scratch.ok(&["log", "time", "kiln", "--member", "bo", "--hours", "40", "--from", "2025-02-03", "--to", "2025-02-09"]);
+    let ledger: serde_json::Value = serde_json::from_str(&scratch.ok(&["ledger", "kiln", "--format", "json"])).unwrap();
+    let entries = ledger["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{ledger}");
+    assert_eq!((entries[0]["value"].as_str(), entries[1]["value"].as_str()), (Some("12.50"), Some("75.00")));
+    assert_eq!((entries[2]["from"].as_str(), entries[2]["date"].as_str()), (Some("2025-02-03"), Some("2025-02-09")));
+    let ventures: serde_json::Value = serde_json::from_str(&scratch.ok(&["venture", "list", "--format", "json"])).unwrap();
+    assert_eq!((ventures[0]["number_format"].as_str(), ventures[0]["slice_decimals"].as_u64()), (Some("1.234,56"), Some(2)));
+    failed(&["log", "expense", "kiln", "--member", "bo", "--amount", "5", "--date", "2024-12-31"], "date_out_of_range");
+}

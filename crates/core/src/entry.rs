@@ -86,6 +86,21 @@ impl Entry {
         bytes
     }
 
+    /// The first day the entry covers: its date, or for time worked over a period the first day
+    /// of the period.
+    pub fn first_day(&self) -> Date {
+        if self.tag != "time" || !self.inputs.contains(";days=") {
+            return self.occurred_on;
+        }
+        crate::input::Input::from_canonical(&self.inputs).map_or(self.occurred_on, |input| input.period_start(self.occurred_on))
+    }
+
+    /// Its date as people read it: `2026-03-07`, or `2026-03-01 – 2026-03-07` for a period.
+    pub fn dates(&self) -> String {
+        let first = self.first_day();
+        if first == self.occurred_on { self.occurred_on.to_string() } else { format!("{first} – {}", self.occurred_on) }
+    }
+
     /// This entry's hash, chained after `previous`.
     pub fn hash_after(&self, previous: &EntryHash) -> EntryHash {
         previous.next(&self.canonical_bytes())

@@ -1633,6 +1633,7 @@ async fn needs_pledges_the_well_and_lent_goods_over_the_web() {
     assert!(inbox["bookings"].as_array().unwrap().is_empty() && inbox["usages"].as_array().unwrap().is_empty(), "{inbox}");
 }
 
+mod figures;
 #[path = "lifecycle/api.rs"]
 mod lifecycle_api;
 #[path = "lifecycle/pages.rs"]

@@ -168,7 +168,7 @@ pub fn shares(commons: &Commons, query: &SplitQuery) -> Vec<(String, String, Str
     report
         .lines
         .iter()
-        .map(|l| (l.member.handle.clone(), report.currency.format(l.figures.slices_minor), peerstake_core::split::format_share(l.figures.share_units)))
+        .map(|l| (l.member.handle.clone(), report.currency.format_slices(l.figures.slices_minor), peerstake_core::split::format_share(l.figures.share_units)))
         .collect()
 }
 

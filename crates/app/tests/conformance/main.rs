@@ -6,6 +6,7 @@
 mod harness;
 
 mod capital;
+mod figures;
 mod files;
 mod invariants;
 mod ledger;

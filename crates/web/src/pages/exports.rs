@@ -46,7 +46,7 @@ pub(super) async fn ledger_csv(State(state): State<AppState>, caller: Caller, Pa
     let text = state
         .run(move |commons, now| {
             let acting = commons.acting(account.as_ref());
-            let mut text = String::from("seq,date,kind,member,author,note,value,slices,policy_version,reverses,hash\n");
+            let mut text = String::from("seq,date,kind,member,author,note,value,slices,policy_version,reverses,hash,from\n");
             let mut after = None;
             loop {
                 let page = acting.ledger(&slug_for_run, &peerstake_app::ledger::LedgerQuery { after, limit: 1_000, ..Default::default() }, now)?;
@@ -56,7 +56,7 @@ pub(super) async fn ledger_csv(State(state): State<AppState>, caller: Caller, Pa
                 for stored in &page.entries {
                     let e = &stored.entry;
                     text.push_str(&format!(
-                        "{},{},{},{},{},{},{},{},{},{},{}\n",
+                        "{},{},{},{},{},{},{},{},{},{},{},{}\n",
                         e.seq,
                         e.occurred_on,
                         e.tag,
@@ -67,7 +67,8 @@ pub(super) async fn ledger_csv(State(state): State<AppState>, caller: Caller, Pa
                         page.currency.format_slices(e.slices_minor),
                         e.policy_version,
                         e.reverses.map(|r| r.to_string()).unwrap_or_default(),
-                        stored.hash.to_hex()
+                        stored.hash.to_hex(),
+                        Some(e.first_day()).filter(|d| *d != e.occurred_on).map(|d| d.to_string()).unwrap_or_default()
                     ));
                 }
                 match page.next_after {

@@ -104,7 +104,7 @@ pub(super) async fn render_ledger(state: &AppState, caller: &Caller, slug: Strin
             tbody { @for stored in &page_data.entries {
                 @let entry = &stored.entry;
                 tr id=(format!("entry-{}", entry.seq)) {
-                    td { a href=(format!("/v/{slug}/entries/{}", entry.seq)) { "#" (entry.seq) } } td { (entry.occurred_on.to_string()) }
+                    td { a href=(format!("/v/{slug}/entries/{}", entry.seq)) { "#" (entry.seq) } } td { (entry.dates()) }
                     td {
                         (entry.tag)
                         @if let Some(target) = entry.reverses.or(entry.about) { " of #" (target) }

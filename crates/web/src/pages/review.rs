@@ -87,7 +87,7 @@ fn entry_body(caller: &Caller, standing: &Standing, review: &EntryReview, failur
         p { "Status: " strong data-status=(status_text) { (status_text) } " · " (review.rule) }
         (form_error(failure))
         dl {
-            dt { "Date" } dd { (entry.occurred_on.to_string()) }
+            dt { "Date" } dd { (entry.dates()) }
             dt { "For" } dd { @if let Some(m) = entry.member { (named.handle(m)) } @else { "the venture" } }
             @if let Some(author) = entry.author { dt { "Recorded by" } dd { (named.handle(author)) } }
             dt { "Value" } dd { (currency.format(entry.fmv_minor)) }
@@ -105,7 +105,7 @@ fn entry_body(caller: &Caller, standing: &Standing, review: &EntryReview, failur
             ol { @for step in &review.steps {
                 @let e = &step.entry.entry;
                 li id=(format!("step-{}", e.seq)) {
-                    a href=(format!("/v/{slug}/entries/{}", e.seq)) { "#" (e.seq) } " " (e.occurred_on.to_string()) " · " strong { (e.tag) }
+                    a href=(format!("/v/{slug}/entries/{}", e.seq)) { "#" (e.seq) } " " (e.dates()) " · " strong { (e.tag) }
                     @if let Some(author) = e.author { " by " (step.handle(author)) }
                     @if e.slices_minor != 0 { " · " (currency.format_slices(e.slices_minor)) " slices" }
                     @if !e.note.is_empty() { ": " (e.note) }
@@ -237,7 +237,7 @@ pub(super) async fn queue_page(State(state): State<AppState>, caller: Caller, Pa
                     tr {
                         td { a href=(format!("/v/{slug}/entries/{}", e.seq)) { "#" (e.seq) } }
                         td { span.status data-status=(status.name()) { (status.name()) } }
-                        td { (e.occurred_on.to_string()) } td { (e.tag) }
+                        td { (e.dates()) } td { (e.tag) }
                         td { @if let Some(m) = e.member { (named.handle(m)) } @else { "the venture" } }
                         td.n { (named.currency.format_slices(e.slices_minor)) } td { (e.note) }
                     }

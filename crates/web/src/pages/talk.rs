@@ -197,7 +197,7 @@ async fn render_entry_comments(
             (venture_nav(&standing))
             dl {
                 dt { "Kind" } dd { (entry.tag) @if let Some(target) = entry.reverses { " of #" (target) } }
-                dt { "Date" } dd { (entry.occurred_on.to_string()) }
+                dt { "Date" } dd { (entry.dates()) }
                 dt { "For" } dd { @if let Some(m) = entry.member { (name_of(m)) } @else { "the venture" } }
                 @if let Some(author) = entry.author { dt { "Recorded by" } dd { (name_of(author)) } }
                 dt { "Note" } dd { (entry.note) }

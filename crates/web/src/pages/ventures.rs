@@ -224,7 +224,7 @@ pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: Stri
         h2 { "Recent activity" }
         @if recent.entries.is_empty() { p { "Nothing logged yet." } }
         ul { @for stored in recent.entries.iter().rev() { li {
-            (stored.entry.occurred_on.to_string()) " · #" (stored.entry.seq) " " (stored.entry.tag)
+            (stored.entry.dates()) " · #" (stored.entry.seq) " " (stored.entry.tag)
             @if let Some(member) = stored.entry.member { " for " (name_of(member)) }
             ": " (currency.format_slices(stored.entry.slices_minor)) " slices"
         } } }
