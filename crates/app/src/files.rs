@@ -283,6 +283,8 @@ impl Commons {
         let mut previous = EntryHash::genesis(slug);
         let mut state = LedgerState::new();
         let mut marks = Marks::default();
+        // The tags of readers, for the review steps that count them.
+        let mut tags: std::collections::HashMap<u64, String> = std::collections::HashMap::new();
         let mut batch = Vec::with_capacity(IMPORT_BATCH_ENTRIES);
         for (index, exported) in document.entries.iter().enumerate() {
             let stored = exported.to_stored(currency.exponent(), slice_scale)?;
@@ -294,8 +296,11 @@ impl Commons {
                 return Err(invalid("entries", format!("entry #{}: its hash does not match its contents; the file was altered", stored.entry.seq)));
             }
             state.apply(&stored.entry.effects)?;
-            if let Some(mark) = Marks::read_by(&stored.entry.tag, stored.entry.member, stored.entry.occurred_on) {
+            if let Some(mark) = Marks::read_by_entry(&stored.entry, |seq| tags.get(&seq).cloned()) {
                 marks.raise(mark);
+            }
+            if Marks::read_by(&stored.entry.tag, stored.entry.member, stored.entry.occurred_on).is_some() {
+                tags.insert(stored.entry.seq, stored.entry.tag.clone());
             }
             previous = stored.hash;
             batch.push(stored);

@@ -265,7 +265,8 @@ pub(crate) fn persist(tx: &mut dyn Transaction, book: &Book, entries: &[StoredEn
     let mut raised = Vec::new();
     for stored in entries {
         guard(book, &marks, &stored.entry)?;
-        if let Some(mark) = Marks::read_by(&stored.entry.tag, stored.entry.member, stored.entry.occurred_on)
+        let mut target_tag = |seq: u64| tx.entry(venture, seq).ok().flatten().map(|s| s.entry.tag);
+        if let Some(mark) = Marks::read_by_entry(&stored.entry, &mut target_tag)
             && marks.raise(mark)
         {
             raised.push(mark);
@@ -1065,7 +1066,8 @@ impl Revaluation<'_> {
     /// before it, and no entry changes what a reader before it read on a later date. Ledgers of
     /// the first edition were recorded before the rules and are only followed, not checked.
     fn check_dating(&mut self, entry: &Entry) {
-        let read = Marks::read_by(&entry.tag, entry.member, entry.occurred_on);
+        let tracked = &self.tracked;
+        let read = Marks::read_by_entry(entry, |seq| tracked.get(&seq).map(|t| t.entry.tag.clone()));
         if !self.book.venture.edition.dating_verified() {
             if let Some(mark) = read {
                 self.marks.raise(mark);

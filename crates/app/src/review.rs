@@ -162,7 +162,7 @@ fn step_entry(
             }
             let policy =
                 book.policy_version(target.policy_version).ok_or_else(|| invalid("policy version", format!("{} does not exist", target.policy_version)))?;
-            let (valuation, _) = book.valuation_with(seq, &Draft::of(target, &input), &snapshot, policy)?;
+            let (valuation, _) = book.valuation_with(seq, &Draft::of(target, &input), &book.view(&snapshot, &book.leavers()), policy)?;
             (valuation.fmv_minor, valuation.slices_minor, valuation.effects)
         }
     };

@@ -142,6 +142,20 @@ impl Marks {
         Some(ReadMark { scope, member, read_on: on })
     }
 
+    /// What a stored entry reads: by its tag, or, for a review step that makes an entry count
+    /// (valuing it then), by the tag of the entry it counts, which `target` gives from its number.
+    pub fn read_by_entry(entry: &crate::entry::Entry, target: impl FnOnce(u64) -> Option<String>) -> Option<ReadMark> {
+        if crate::review::is_review_tag(&entry.tag) {
+            let counts = crate::review::Step::from_stored(&entry.tag, &entry.inputs).is_some_and(|(_, after)| after == crate::review::Status::Counted);
+            if !counts || entry.effects.is_empty() {
+                return None;
+            }
+            let tag = target(entry.about?)?;
+            return Marks::read_by(&tag, entry.member, entry.occurred_on);
+        }
+        Marks::read_by(&entry.tag, entry.member, entry.occurred_on)
+    }
+
     /// Rule 2: whether effects dated `on` would change what a recorded reader dated later read.
     pub fn check(&self, on: Date, effects: &[Effect]) -> Result<(), Backdated> {
         let mut worst: Option<(Date, ReadScope)> = None;
