@@ -16,4 +16,5 @@ mod proposals;
 mod recurring;
 mod review;
 mod talk;
+mod vectors;
 mod ventures;

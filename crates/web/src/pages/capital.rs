@@ -183,6 +183,7 @@ async fn render_needs(state: &AppState, caller: &Caller, slug: String, failure: 
                 (form_error(failure))
                 (text_input("What it is for", "title", "", "text", failure, "title", "e.g. A laptop for the designer"))
                 (text_input("More about it (optional)", "description", "", "text", failure, "note", ""))
+                (numbers_note(caller, &standing))
                 (text_input("Amount", "amount", "", "text", failure, "amount", "a one-off cost, or one period's"))
                 (select("Recurring?", "cadence", &[("", "No, a one-off cost"), ("monthly", "Monthly"), ("weekly", "Weekly")], ""))
                 (text_input("Periods (recurring)", "periods", "", "number", failure, "periods", "how many months or weeks the goal covers"))
@@ -279,6 +280,7 @@ pub(super) async fn render_need(
                 form.stack method="post" action=(format!("/v/{slug}/needs/{number}/pledge")) {
                     (csrf_field(caller))
                     input type="hidden" name="key" value=(format!("pledge-{}-{}", number, caller.csrf.get(..12).unwrap_or_default()));
+                    (numbers_note(caller, &standing))
                     (text_input("Pledge", "amount", "", "text", failure, "amount",
                         &format!("at least {}; {} remain. Held until the goal is met, released if it is not by {}.", c.format(r.min_pledge_minor), c.format(need.remaining_minor()), r.deadline)))
                     button type="submit" { "Pledge" }

@@ -1001,6 +1001,7 @@ async fn render_income(state: &AppState, caller: &Caller, slug: String, form: In
                 label for="f-kind" { "What it is" }
                 select id="f-kind" name="kind" { @for kind in INCOME_KINDS { option value=(kind) selected[form.kind == kind] { (income_kind_words(kind)) } } }
                 (field_error(failure, "kind"))
+                (numbers_note(caller, &standing))
                 (text_input(&format!("Amount ({})", c.code()), "amount", &form.amount, "text", failure, "amount", ""))
                 (text_input("Received on", "date", if form.date.is_empty() { &today_text } else { &form.date }, "date", failure, "date", ""))
                 (text_input("Where it came from (optional)", "note", &form.note, "text", failure, "note", ""))
@@ -1107,7 +1108,13 @@ async fn render_distributions(
     let c = currency_of(&standing).map_err(fail(caller))?;
     let slug = &standing.venture.record.slug;
     let today_text = today.to_string();
-    let amount = if form.amount.is_empty() && income.undistributed_minor > 0 { c.format(income.undistributed_minor) } else { form.amount.clone() };
+    // The amount offered is written as the person writes numbers: the form reads it that way.
+    let numbers = numbers_of(caller, &standing);
+    let amount = if form.amount.is_empty() && income.undistributed_minor > 0 {
+        numbers.format(i128::from(income.undistributed_minor), c.exponent())
+    } else {
+        form.amount.clone()
+    };
     let body = html! {
         h1 { "Payouts of " (standing.venture.record.name) }
         (venture_nav(&standing))
@@ -1147,6 +1154,7 @@ async fn render_distributions(
                 (csrf_field(caller))
                 input type="hidden" name="key" value=(if form.key.is_empty() { random_key() } else { form.key.clone() });
                 (form_error(failure))
+                (numbers_note(caller, &standing))
                 (text_input(&format!("Amount ({})", c.code()), "amount", &amount, "text", failure, "amount", "at most what is not yet distributed"))
                 label for="f-basis" { "Split by" }
                 select id="f-basis" name="basis" {
