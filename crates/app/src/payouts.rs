@@ -598,6 +598,9 @@ impl Commons {
             self.books.read(tx.as_mut(), venture)?.currency
         };
         let money = |v: i64| currency.format(v);
+        let slices = |v: i64| currency.format_slices(v);
+        // Slices for a distribution by the split, whole shares by the cap table.
+        let weight = move |basis: &str, v: i64| if basis == "cap-table" { v.to_string() } else { currency.format_slices(v) };
         let (header, rows): (Vec<&str>, Vec<Vec<String>>) = match what {
             "cap-table" => {
                 // The frozen cap table, or the split now as one would be.
@@ -618,7 +621,7 @@ impl Commons {
                             vec![
                                 l.member.clone(),
                                 l.display_name.clone(),
-                                money(l.line.slices_minor),
+                                slices(l.line.slices_minor),
                                 l.line.shares.to_string(),
                                 l.percent.clone(),
                                 l.line.issued.to_string(),
@@ -643,8 +646,8 @@ impl Commons {
                                 d.record.paid_on.to_string(),
                                 d.record.basis.clone(),
                                 l.member.clone(),
-                                l.payout.weight.to_string(),
-                                d.record.total_weight.to_string(),
+                                weight(&d.record.basis, l.payout.weight),
+                                weight(&d.record.basis, d.record.total_weight),
                                 l.percent.clone(),
                                 currency.format(l.payout.amount_minor),
                                 d.record.head_seq.to_string(),
@@ -654,7 +657,7 @@ impl Commons {
                     .collect(),
             ),
             _ => (
-                vec!["member", "name", "role", "departed_on", "slices", "percent", "shares", "well", "received", "owed_clawback"],
+                vec!["member", "name", "role", "departed_on", "slices", "percent", "shares", "well", "well_owed_back", "received", "owed_clawback"],
                 self.statements(venture)?
                     .iter()
                     .map(|s| {
@@ -663,10 +666,11 @@ impl Commons {
                             s.display_name.clone(),
                             s.role.clone(),
                             s.departed.as_ref().map(|(d, _)| d.to_string()).unwrap_or_default(),
-                            money(s.slices_minor),
+                            slices(s.slices_minor),
                             s.percent.clone(),
                             s.shares.map(|(n, _)| n.to_string()).unwrap_or_default(),
                             money(s.well_minor),
+                            money(s.well_owed_back_minor),
                             money(s.received_minor),
                             money(s.owed_minor),
                         ]

@@ -1104,7 +1104,7 @@ fn distribution_row(view: &DistributionView, c: Currency) -> Vec<String> {
 
 /// A weight as people read it: slices in the currency's units, or whole shares.
 fn weight_text(basis: &str, weight: i64, c: Currency) -> String {
-    if basis == "cap-table" { weight.to_string() } else { c.format(weight) }
+    if basis == "cap-table" { weight.to_string() } else { c.format_slices(weight) }
 }
 
 const PAYOUT_HEADERS: [&str; 5] = ["member", "name", "weight", "percent", "amount"];
@@ -1222,7 +1222,8 @@ pub fn distributions(commons: &Commons, args: DistributionsArgs, out: &mut impl 
 
 // Statements.
 
-const STATEMENT_HEADERS: [&str; 10] = ["member", "name", "role", "departed", "slices", "percent", "shares", "well", "received", "owed_clawback"];
+const STATEMENT_HEADERS: [&str; 11] =
+    ["member", "name", "role", "departed", "slices", "percent", "shares", "well", "well_owed_back", "received", "owed_clawback"];
 
 fn statement_row(s: &Statement, c: Currency) -> Vec<String> {
     vec![
@@ -1234,6 +1235,7 @@ fn statement_row(s: &Statement, c: Currency) -> Vec<String> {
         s.percent.clone(),
         s.shares.map(|(n, _)| n.to_string()).unwrap_or_default(),
         c.format(s.well_minor),
+        c.format(s.well_owed_back_minor),
         c.format(s.received_minor),
         c.format(s.owed_minor),
     ]
@@ -1256,6 +1258,7 @@ fn statement_json(s: &Statement, c: Currency) -> Value {
         "shares": s.shares.map(|(n, _)| n),
         "total_shares": s.shares.map(|(_, total)| total),
         "well": c.format(s.well_minor),
+        "well_owed_back": c.format(s.well_owed_back_minor),
         "received": c.format(s.received_minor),
         "owed_clawback": c.format(s.owed_minor),
         "payouts": s.payouts.iter().map(|p| json!({

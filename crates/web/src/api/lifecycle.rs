@@ -592,6 +592,8 @@ pub struct StatementOut {
     pub total_shares: Option<i64>,
     /// Their unspent money in the well.
     pub well_balance: String,
+    /// Of it, what is owed back to them because they left (handed back with a well return).
+    pub well_owed_back: String,
     /// All they received.
     pub received: String,
     /// Every payout.
@@ -665,9 +667,13 @@ impl Names {
         self.currency.format(minor)
     }
 
+    fn slices(&self, units: i64) -> String {
+        self.currency.format_slices(units)
+    }
+
     /// Slices (a decimal) for a split, whole shares for a cap table.
     fn weight(&self, basis: &str, weight: i64) -> String {
-        if basis == "cap-table" { weight.to_string() } else { self.currency.format(weight) }
+        if basis == "cap-table" { weight.to_string() } else { self.currency.format_slices(weight) }
     }
 
     fn trace(&self, handle: &str) -> String {
@@ -684,7 +690,7 @@ fn treatment_name(treatment: Treatment) -> &'static str {
 }
 
 fn balance(names: &Names, bucket: &Bucket) -> BalanceOut {
-    BalanceOut { value: names.money(bucket.fmv_minor), slices: names.money(bucket.slices_minor) }
+    BalanceOut { value: names.money(bucket.fmv_minor), slices: names.slices(bucket.slices_minor) }
 }
 
 fn departure_out(view: &DepartureView, names: &Names) -> DepartureOut {
@@ -715,8 +721,8 @@ fn departure_out(view: &DepartureView, names: &Names) -> DepartureOut {
             .collect(),
         entries_adjusted: view.entries.clone(),
         entry: view.entry_seq,
-        slices_before: names.money(view.slices_before()),
-        slices_after: names.money(view.slices_after()),
+        slices_before: names.slices(view.slices_before()),
+        slices_after: names.slices(view.slices_after()),
         price_per_slice: names.money(view.price_per_slice_minor),
         buyout_price: names.money(view.buyout_minor),
         recorded_by: view.recorded_by.clone(),
@@ -730,7 +736,7 @@ fn buyout_out(view: &BuyoutView, names: &Names) -> BuyoutOut {
         member: view.member.clone(),
         buyer: view.buyer.clone(),
         forced: r.forced,
-        slices: names.money(r.slices_minor),
+        slices: names.slices(r.slices_minor),
         price_per_slice: names.money(r.price_per_slice_minor),
         amount: names.money(r.amount_minor),
         status: r.status.clone(),
@@ -792,7 +798,7 @@ fn freeze_out(view: &FreezeView, names: &Names) -> FreezeOut {
             .map(|l| CapLineOut {
                 member: l.member.clone(),
                 name: l.display_name.clone(),
-                slices: names.money(l.line.slices_minor),
+                slices: names.slices(l.line.slices_minor),
                 shares: l.line.shares,
                 percent: l.percent.clone(),
                 issued: l.line.issued,
@@ -878,12 +884,13 @@ fn statement_out(statement: &Statement, names: &Names) -> StatementOut {
         currency: names.currency.code().to_string(),
         departed_on: statement.departed.as_ref().map(|(on, _)| on.to_string()),
         departure_case: statement.departed.as_ref().map(|(_, case)| case.clone()),
-        slices: names.money(statement.slices_minor),
-        total_slices: names.money(statement.total_slices_minor),
+        slices: names.slices(statement.slices_minor),
+        total_slices: names.slices(statement.total_slices_minor),
         percent: statement.percent.clone(),
         shares: statement.shares.map(|(shares, _)| shares),
         total_shares: statement.shares.map(|(_, total)| total),
         well_balance: names.money(statement.well_minor),
+        well_owed_back: names.money(statement.well_owed_back_minor),
         received: names.money(statement.received_minor),
         payouts: statement
             .payouts

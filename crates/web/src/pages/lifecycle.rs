@@ -102,7 +102,7 @@ fn choices<'a>(members: impl Iterator<Item = &'a MemberView>) -> Vec<(String, St
 
 /// What a split's or a cap table's weight is, in words.
 fn weight_words(currency: Currency, basis: &str, weight: i64) -> String {
-    if basis == "cap-table" { format!("{weight} shares") } else { format!("{} slices", currency.format(weight)) }
+    if basis == "cap-table" { format!("{weight} shares") } else { format!("{} slices", currency.format_slices(weight)) }
 }
 
 fn basis_words(basis: &str) -> &'static str {
@@ -1289,6 +1289,9 @@ fn statement_body(caller: &Caller, standing: &Standing, slug: &str, c: Currency,
                 tr { th { "Slices held now" } td.n data-slices=(c.format_slices(s.slices_minor)) { (c.format_slices(s.slices_minor)) " of " (c.format_slices(s.total_slices_minor)) " (" (s.percent) "%)" } }
                 @if let Some((shares, total)) = s.shares { tr { th { "Whole shares in the frozen cap table" } td.n data-shares=(shares) { (shares) " of " (total) } } }
                 tr { th { "Unspent money in the well" } td.n { (c.format(s.well_minor)) " " (c.code()) } }
+                @if s.well_owed_back_minor > 0 {
+                    tr data-owed-back="" { th { "Owed back to them (they left; it pays for nothing now)" } td.n { (c.format(s.well_owed_back_minor)) " " (c.code()) } }
+                }
                 tr { th { "Received in payouts" } td.n data-received=(c.format(s.received_minor)) { (c.format(s.received_minor)) " " (c.code()) } }
                 @if !s.clawbacks.is_empty() { tr { th { "Owed by claw-back" } td.n data-owed=(c.format(s.owed_minor)) { (c.format(s.owed_minor)) " " (c.code()) } } }
             }

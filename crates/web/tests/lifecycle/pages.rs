@@ -556,7 +556,7 @@ async fn the_printable_report_and_its_exports() {
     let headers = [
         ("cap-table", "member,name,slices,shares,percent,issued,buy_back,issue,status,head_seq,head_hash"),
         ("distributions", "distribution,paid_on,basis,member,weight,total_weight,percent,amount,head_seq"),
-        ("statements", "member,name,role,departed_on,slices,percent,shares,well,received,owed_clawback"),
+        ("statements", "member,name,role,departed_on,slices,percent,shares,well,well_owed_back,received,owed_clawback"),
     ];
     for (what, header) in headers {
         let csv = visitor.get(&format!("/v/loom/exports/{what}.csv")).await;
