@@ -416,3 +416,69 @@ fn someone_who_left_earns_nothing_new_by_any_path() {
         verified(commons, &slug);
     });
 }
+
+#[test]
+fn no_approval_and_no_buyout_adds_to_someone_who_left() {
+    on_every_backend(|db, commons| {
+        let request = CreateVenture {
+            slug: "reviewed".into(),
+            name: "Reviewed".into(),
+            pitch: String::new(),
+            currency: "EUR".into(),
+            policy: PolicyChoice::File("review = \"stewards\"".into()),
+            started_on: Some(START),
+            number_format: String::new(),
+            idempotency_key: None,
+        };
+        commons.create_venture(&request, at(START)).unwrap();
+        for (handle, role) in [("ana", "steward"), ("ben", "member"), ("cy", "member")] {
+            let add = AddMember {
+                venture: "reviewed".into(),
+                handle: handle.into(),
+                display_name: String::new(),
+                role: role.into(),
+                joined_on: Some(START),
+                terms: TermsForm { hourly_rate: "50".into(), ..TermsForm::default() },
+                idempotency_key: None,
+            };
+            commons.add_member(&add, at(START)).unwrap();
+        }
+        let waiting = commons.log(&entry("reviewed", Some("ben"), date!(2025 - 03 - 01), "time", &[("quantity", "4")]), today()).unwrap().entry.seq;
+        let counted = commons.log(&entry("reviewed", Some("cy"), date!(2025 - 03 - 01), "time", &[("quantity", "4")]), today()).unwrap().entry.seq;
+        let approve = |seq: u64| peerstake_app::review::ReviewRequest {
+            venture: "reviewed".into(),
+            seq,
+            step: peerstake_core::review::Step::Approve,
+            by: "ana".into(),
+            note: String::new(),
+            idempotency_key: None,
+        };
+        commons.review(&approve(counted), at(date!(2025 - 03 - 02))).unwrap();
+        for (who, case) in [("ben", "fired-for-no-good-reason"), ("cy", "resigned-for-good-reason")] {
+            let depart = DepartRequest {
+                venture: "reviewed".into(),
+                member: who.into(),
+                case: case.into(),
+                justification: "Moved on".into(),
+                departed_on: Some(date!(2025 - 03 - 10)),
+                by: Some("ana".into()),
+                idempotency_key: None,
+            };
+            commons.depart(&depart, at(date!(2025 - 03 - 10))).unwrap();
+        }
+        // Ben's entry was still waiting: approving it now would count it for someone who left.
+        assert_eq!(code(commons.review(&approve(waiting), at(date!(2025 - 03 - 11)))), "forbidden", "{}", db.backend);
+        // Cy's slices cannot pass to ben, who left too.
+        let buyout = peerstake_app::departures::BuyoutRequest {
+            venture: "reviewed".into(),
+            member: "cy".into(),
+            buyer: Some("ben".into()),
+            price_per_slice: String::new(),
+            by: Some("ana".into()),
+            idempotency_key: None,
+        };
+        let offer = commons.offer_buyout(&buyout, at(date!(2025 - 03 - 11)));
+        assert!(offer.is_err(), "a buyer who left: {offer:?}");
+        verified(commons, "reviewed");
+    });
+}
