@@ -5,18 +5,17 @@
 //! per client address. These calls are blocking (the hash takes tens of milliseconds on
 //! purpose): an async server runs them on a blocking thread.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
+use crate::access::Account;
+use crate::error::{AppError, invalid};
+use crate::forms::check_slug;
+use crate::{Commons, Now};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use peerstake_core::numbers::NumberFormat;
-use peerstake_store::{AccountId, AccountRecord, ApiTokenRecord, Mode, SessionRecord, StoreError};
+use peerstake_store::{AccountId, ApiTokenRecord, Mode, SessionRecord, StoreError};
 use sha2::{Digest, Sha256};
-
-use crate::error::{AppError, invalid};
-use crate::ventures::check_slug;
-use crate::{Commons, Now};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// How long a session lasts.
 pub const SESSION_DAYS: i64 = 30;
@@ -30,32 +29,6 @@ pub const FAILURES_MAX: usize = 5;
 pub const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
 /// What every API token starts with, so a leaked one is easy to recognise.
 pub const API_TOKEN_PREFIX: &str = "pst_";
-
-/// An account as others may see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Account {
-    /// Database id.
-    pub id: AccountId,
-    /// Sign-in name.
-    pub username: String,
-    /// How others see them.
-    pub display_name: String,
-    /// How they write numbers, when they chose; otherwise each venture's format applies.
-    pub number_format: Option<NumberFormat>,
-}
-
-impl Account {
-    /// How this person's numbers are read (and, later, written) in a venture written `venture`.
-    pub fn numbers_in(&self, venture: NumberFormat) -> NumberFormat {
-        self.number_format.unwrap_or(venture)
-    }
-}
-
-impl From<AccountRecord> for Account {
-    fn from(record: AccountRecord) -> Account {
-        Account { id: record.id, username: record.username, display_name: record.display_name, number_format: record.number_format }
-    }
-}
 
 /// A request to create an account.
 #[derive(Debug, Clone)]
@@ -155,7 +128,7 @@ impl Commons {
     /// Sets (or, with an empty text, clears) how an account writes numbers: a format
     /// (`1,234.56`, `1.234,56`, `1 234,56`, `1'234.56`) or a language whose usual format it is.
     pub fn set_account_number_format(&self, account: AccountId, format: &str) -> Result<Option<NumberFormat>, AppError> {
-        let format = if format.trim().is_empty() { None } else { Some(crate::ventures::number_format(format)?) };
+        let format = if format.trim().is_empty() { None } else { Some(crate::forms::number_format(format)?) };
         let mut tx = self.store.begin(Mode::Write)?;
         tx.set_account_number_format(account, format)?;
         tx.commit()?;
@@ -167,7 +140,7 @@ impl Commons {
         let username = request.username.trim().to_lowercase();
         check_slug("username", &username)?;
         let display_name = if request.display_name.trim().is_empty() { username.clone() } else { request.display_name.trim().to_string() };
-        crate::ventures::check_text("name", &display_name, 100, true)?;
+        crate::forms::check_text("name", &display_name, 100, true)?;
         check_password("password", &request.password)?;
         let hash = hash_password(&request.password)?;
         let mut tx = self.store.begin(Mode::Write)?;
@@ -253,7 +226,7 @@ impl Commons {
 
     /// Creates an API token; the secret is returned once and never again.
     pub fn create_api_token(&self, account: AccountId, name: &str, now: Now) -> Result<(String, ApiTokenRecord), AppError> {
-        crate::ventures::check_text("token name", name, 100, true)?;
+        crate::forms::check_text("token name", name, 100, true)?;
         let secret = format!("{API_TOKEN_PREFIX}{}", random_secret()?);
         let prefix: String = secret.chars().take(API_TOKEN_PREFIX.len() + 6).collect();
         let mut tx = self.store.begin(Mode::Write)?;

@@ -3,26 +3,29 @@
 //! one entry, importing a million, replaying for `verify` and comparing formulas all go through
 //! [`Book::value_entry`], so they cannot disagree.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
+use crate::Now;
+use crate::error::{AppError, invalid};
+use crate::policy_file::PolicyChoice;
 use peerstake_core::chain::EntryHash;
 use peerstake_core::entry::{Entry, REVERSAL_TAG};
 use peerstake_core::input::Input;
 use peerstake_core::lifecycle::is_lifecycle_tag;
 use peerstake_core::money::Currency;
+use peerstake_core::policy::DecisionRule;
 use peerstake_core::policy::Policy;
 use peerstake_core::policy::{DisputeRule, ReviewRule};
+use peerstake_core::replay::{Effect, LedgerState};
 use peerstake_core::replay::{StateView, WithoutLeavers};
 use peerstake_core::review::is_review_tag;
 use peerstake_core::terms::{MemberNo, Role};
 use peerstake_core::valuation::{Context, Valuation, value};
+use peerstake_store::ProposalVote;
+use peerstake_store::lifecycle::BuyoutRecord;
 use peerstake_store::{MemberRecord, PolicyVersionRecord, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord};
 use rustc_hash::FxHashMap;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use time::Date;
-
-use crate::error::AppError;
-use crate::policy_file;
 
 /// The earliest contribution date accepted.
 pub const DATE_MIN: Date = time::macros::date!(1970 - 01 - 01);
@@ -138,7 +141,7 @@ impl Parts {
         }
         let mut policies = Vec::new();
         for record in tx.policy_versions(venture.id)? {
-            let policy = policy_file::parse(&record.settings, currency)?;
+            let policy = crate::policy_file::parse(&record.settings, currency)?;
             policies.push((record, policy));
         }
         Ok(Parts { currency, members, roles, handles, terms, policies })
@@ -209,6 +212,18 @@ impl Book {
     /// Whether a member has left the venture.
     pub fn is_departed(&self, member: MemberNo) -> bool {
         self.member_by_no(member).is_some_and(|m| m.departed_on.is_some())
+    }
+
+    /// The effects a departure or buyout entry implies from the balances before it, under its own
+    /// policy version or a candidate being compared.
+    pub fn lifecycle_effects(&self, entry: &Entry, state: &LedgerState, candidate: Option<&Policy>) -> Result<Vec<Effect>, AppError> {
+        let member = entry.member.ok_or_else(|| invalid("entry", format!("#{} names no member", entry.seq)))?;
+        let buckets = state.member_buckets(member);
+        let policy = match candidate {
+            Some(policy) => policy,
+            None => self.policy_version(entry.policy_version).ok_or_else(|| invalid("policy version", format!("{} does not exist", entry.policy_version)))?,
+        };
+        Ok(peerstake_core::lifecycle::entry_effects(entry, &buckets, policy, candidate.is_none(), self.venture.edition.slices_per_minor(self.currency))?)
     }
 
     /// Decimals of a slice in this venture.
@@ -331,4 +346,139 @@ pub(crate) fn check_note(note: &str) -> Result<(), AppError> {
         return Err(crate::error::invalid("note", "contains control characters"));
     }
     Ok(())
+}
+
+/// Adds a policy version after the last, refusing a date that would reach entries already valued.
+pub(crate) fn insert_policy_version(
+    tx: &mut dyn Transaction,
+    book: &crate::book::Book,
+    policy: &Policy,
+    effective_from: Date,
+    now: Now,
+) -> Result<PolicyVersionRecord, AppError> {
+    let last = book.policies.last().map(|(record, _)| record);
+    check_not_retroactive(tx, book.venture.id, "a policy", effective_from, last.map(|r| r.effective_from))?;
+    let record = PolicyVersionRecord {
+        version: last.map_or(1, |r| r.version + 1),
+        effective_from,
+        settings: crate::policy_file::to_toml(policy, book.currency),
+        recorded_at_ms: now.at_ms,
+    };
+    tx.insert_policy_version(book.venture.id, &record)?;
+    Ok(record)
+}
+
+pub(crate) fn check_not_retroactive(
+    tx: &mut dyn Transaction,
+    venture: VentureId,
+    what: &'static str,
+    effective_from: Date,
+    previous: Option<Date>,
+) -> Result<(), AppError> {
+    if let Some(previous) = previous
+        && effective_from <= previous
+    {
+        return Err(AppError::Retroactive {
+            what,
+            effective_from: effective_from.to_string(),
+            reason: format!("the current version takes effect on {previous}"),
+        });
+    }
+    if let Some(latest) = tx.latest_entry_date(venture)?
+        && effective_from <= latest
+    {
+        return Err(AppError::Retroactive { what, effective_from: effective_from.to_string(), reason: format!("entries up to {latest} are already valued") });
+    }
+    Ok(())
+}
+
+/// Where a tally stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Adopt,
+    Reject,
+    Wait,
+}
+
+/// Tallies the votes under a rule: who counts (stewards, or every member), how many must approve,
+/// and whether approval is still possible.
+pub(crate) fn tally(rule: DecisionRule, book: &Book, votes: &[ProposalVote]) -> (Outcome, String) {
+    // Members who left vote on nothing.
+    let members: Vec<MemberNo> = book.active_members().map(|m| m.member_no).collect();
+    let stewards: Vec<MemberNo> = members.iter().copied().filter(|m| book.is_steward(*m)).collect();
+    let (voters, needed, words) = match rule {
+        DecisionRule::Stewards if !stewards.is_empty() => {
+            let needed = stewards.len() / 2 + 1;
+            (stewards, needed, "a majority of the stewards")
+        }
+        DecisionRule::Stewards => {
+            let needed = members.len() / 2 + 1;
+            (members, needed, "a majority of the members (there is no steward)")
+        }
+        DecisionRule::Quorum(count) => {
+            let needed = usize::try_from(count).unwrap_or(usize::MAX).min(members.len()).max(1);
+            (members, needed, "a quorum of members")
+        }
+        DecisionRule::All => {
+            let needed = members.len().max(1);
+            (members, needed, "every member")
+        }
+    };
+    let counted = |approve: bool| votes.iter().filter(|v| v.approve == approve && voters.contains(&v.member)).count();
+    let (for_it, against) = (counted(true), counted(false));
+    let outcome = if for_it >= needed {
+        Outcome::Adopt
+    } else if voters.len().saturating_sub(against) < needed {
+        Outcome::Reject
+    } else {
+        Outcome::Wait
+    };
+    (outcome, format!("{words}: {for_it} of {needed} needed for, {against} against"))
+}
+
+/// The date `months` whole months after `date` (before it when negative), the day clamped to
+/// the month's length.
+pub(crate) fn add_months(date: Date, months: i32) -> Date {
+    let total = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + months;
+    let (year, month) = (total.div_euclid(12), u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1));
+    let month = time::Month::try_from(month).unwrap_or(time::Month::January);
+    Date::from_calendar_date(year, month, date.day().min(month.length(year))).unwrap_or(date)
+}
+
+/// A buyout as people see it.
+#[derive(Debug, Clone)]
+pub struct BuyoutView {
+    /// The record.
+    pub record: BuyoutRecord,
+    /// Whose slices (handle).
+    pub member: String,
+    /// Who buys them (handle), or none when the venture does.
+    pub buyer: Option<String>,
+}
+
+pub(crate) fn buyout_view(book: &Book, record: BuyoutRecord) -> BuyoutView {
+    let name = |m: MemberNo| book.member_by_no(m).map_or_else(|| format!("#{}", m.0), |r| r.handle.clone());
+    BuyoutView { member: name(record.member), buyer: record.buyer.map(name), record }
+}
+
+/// A request to adopt a new policy version.
+#[derive(Debug, Clone)]
+pub struct SetPolicy {
+    /// The venture's slug.
+    pub venture: String,
+    /// The new policy.
+    pub policy: PolicyChoice,
+    /// It applies to contributions on or after this date.
+    pub effective_from: Date,
+    /// Makes a retry harmless.
+    pub idempotency_key: Option<String>,
+}
+
+/// A policy version with its parsed settings.
+#[derive(Debug, Clone)]
+pub struct PolicyVersionView {
+    /// The stored record.
+    pub record: PolicyVersionRecord,
+    /// The parsed policy.
+    pub policy: Policy,
 }

@@ -1,14 +1,16 @@
 //! The demo venture: six peers, twelve months of contributions of every kind, a policy change
 //! half-way and a corrected mistake. Deterministic: the same data, hashes and split every time.
 
-use time::Date;
-use time::macros::date;
-
+use crate::book::SetPolicy;
 use crate::error::AppError;
 use crate::forms::{ContributionForm, TermsForm};
-use crate::ledger::{LogRequest, ReverseRequest};
-use crate::ventures::{AddMember, CreateVenture, PolicyChoice, SetPolicy};
+use crate::journal::{LogRequest, ReverseRequest};
+use crate::membership::AddMember;
+use crate::policy_file::PolicyChoice;
+use crate::ventures::CreateVenture;
 use crate::{Commons, Now};
+use time::Date;
+use time::macros::date;
 
 /// The demo venture's slug.
 pub const DEMO_SLUG: &str = "demo";

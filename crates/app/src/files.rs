@@ -2,9 +2,13 @@
 //! from JSON (members, terms, policy versions, entries), such that importing an export into an
 //! empty database reproduces the same hash-chain head.
 
-use std::collections::BTreeMap;
-use std::io::{Read, Write};
-
+use crate::book::{Draft, check_not_backdated, check_note};
+use crate::error::{AppError, invalid};
+use crate::forms::{ContributionForm, check_slug};
+use crate::idempotency::{fingerprint, remember, replayed};
+use crate::journal::{check_dated, guard, period_days};
+use crate::verify::verify_in;
+use crate::{Commons, Now};
 use peerstake_core::chain::EntryHash;
 use peerstake_core::dating::Marks;
 use peerstake_core::edition::Edition;
@@ -17,15 +21,9 @@ use peerstake_core::terms::{MemberNo, Terms};
 use peerstake_store::codes::{TERMS_HOURLY, TERMS_SALARY};
 use peerstake_store::{MemberRecord, Mode, NewVenture, PolicyVersionRecord, StoreError, StoredEntry, TermsRecord};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
 use time::Date;
-
-use crate::book::{Draft, check_not_backdated, check_note};
-use crate::error::{AppError, invalid};
-use crate::forms::ContributionForm;
-use crate::ledger::verify_in;
-use crate::ledger::{check_dated, guard, period_days};
-use crate::ventures::{check_slug, fingerprint, remember, replayed};
-use crate::{Commons, Now};
 
 /// The columns of a contributions CSV file. `date` and `kind` are required; the others may be
 /// left out when no row uses them.
@@ -91,7 +89,7 @@ impl Commons {
         let mut latest_date = tx.latest_entry_date(venture_record.id)?;
         let mut marks = Marks::from_marks(tx.read_marks(venture_record.id)?);
         let leavers = book.leavers();
-        let freeze = crate::freezes::frozen(tx.as_mut(), &book)?;
+        let freeze = crate::journal::frozen(tx.as_mut(), &book)?;
         let mut seq = venture_record.head_seq;
         let mut previous = venture_record.head_hash;
         let mut batch: Vec<StoredEntry> = Vec::with_capacity(IMPORT_BATCH_ENTRIES);
@@ -138,7 +136,7 @@ impl Commons {
                 let author_handle = field("author");
                 let author = if author_handle.is_empty() { None } else { Some(book.member(author_handle)?.member_no) };
                 check_dated(&book, &input, occurred_on, member, author, now.today)?;
-                crate::freezes::refuse_while_frozen(&book, occurred_on, freeze.as_ref())?;
+                crate::journal::refuse_while_frozen(&book, occurred_on, freeze.as_ref())?;
                 check_not_backdated(&input, occurred_on, latest_date)?;
                 let draft = Draft { occurred_on, recorded_at_ms: now.at_ms, author, member, input: &input, note };
                 let stored = book.value_entry(seq + 1, &previous, &draft, &book.view(&state, &leavers))?;
@@ -255,7 +253,7 @@ impl Commons {
         let currency = Currency::from_code(&document.venture.currency)?;
         let edition =
             Edition::from_number(document.venture.edition).ok_or_else(|| invalid("edition", format!("unknown edition {}", document.venture.edition)))?;
-        let number_format = crate::ventures::number_format(document.venture.number_format.as_deref().unwrap_or(""))?;
+        let number_format = crate::forms::number_format(document.venture.number_format.as_deref().unwrap_or(""))?;
         let slice_scale = edition.slice_scale(currency);
         let mut tx = self.store.begin(Mode::Write)?;
         if tx.venture_by_slug(slug)?.is_some() {
@@ -621,5 +619,13 @@ impl ExportEntry {
             },
             hash: EntryHash::from_hex(&self.hash).ok_or_else(|| invalid("hash", format!("entry #{}: not a hash", self.seq)))?,
         })
+    }
+}
+
+impl crate::access::Acting<'_> {
+    /// The whole venture as JSON.
+    pub fn export(&self, slug: &str, out: impl std::io::Write, now: Now) -> Result<(), AppError> {
+        self.standing(slug, now)?;
+        self.commons.export(slug, out).map(|_| ())
     }
 }

@@ -2,13 +2,12 @@
 //! domain's exact inputs. Shared by the command line, CSV import and, later, web forms, so the
 //! same words mean the same thing everywhere.
 
+use crate::error::{AppError, invalid};
 use peerstake_core::input::{Condition, Input, RentalUnit, parse_minutes, parse_units};
 use peerstake_core::kind::Class;
 use peerstake_core::money::Currency;
 use peerstake_core::numbers::NumberFormat;
 use peerstake_core::terms::Terms;
-
-use crate::error::{AppError, invalid};
 
 /// The kinds a person can log, by the name they type.
 pub const LOG_KINDS: &[&str] = &[
@@ -297,6 +296,38 @@ impl TermsForm {
         terms.validate()?;
         Ok(terms)
     }
+}
+
+/// Reads a number format by name or language; the default when empty.
+pub fn number_format(text: &str) -> Result<NumberFormat, AppError> {
+    if text.trim().is_empty() {
+        return Ok(NumberFormat::default());
+    }
+    NumberFormat::from_name(text).ok_or_else(|| invalid("number format", "use 1,234.56, 1.234,56, 1 234,56 or 1'234.56, or a language such as en, de or fr"))
+}
+
+/// Checks a slug or handle: 2–40 characters, lowercase letters, digits and hyphens, starting
+/// with a letter.
+pub fn check_slug(field: &'static str, text: &str) -> Result<(), AppError> {
+    let valid_chars = text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let starts_with_letter = text.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+    if !(2..=40).contains(&text.len()) || !valid_chars || !starts_with_letter || text.ends_with('-') {
+        return Err(invalid(field, format!("'{text}' must be 2 to 40 lowercase letters, digits or hyphens, starting with a letter")));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_text(field: &'static str, text: &str, chars_max: usize, required: bool) -> Result<(), AppError> {
+    if required && text.trim().is_empty() {
+        return Err(invalid(field, "is required"));
+    }
+    if text.chars().count() > chars_max {
+        return Err(invalid(field, format!("is longer than {chars_max} characters")));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(invalid(field, "contains control characters"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

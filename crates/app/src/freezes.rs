@@ -4,18 +4,14 @@
 //! with the ledger's hash head. Undoing a freeze takes the same approval; while frozen, the
 //! policy says whether contributions are still recorded.
 
+use crate::book::{Book, Outcome, check_note, tally};
+use crate::error::{AppError, invalid};
+use crate::membership::require_present;
+use crate::{Commons, Now};
 use peerstake_core::lifecycle::{buyback_plan, cap_table};
-use peerstake_core::policy::AfterFreeze;
+use peerstake_core::split::percents;
 use peerstake_core::terms::MemberNo;
 use peerstake_store::{CapTableLine, FreezeRecord, FreezeVoteRecord, Mode, StoreError, Transaction};
-use time::Date;
-
-use crate::book::{Book, check_note};
-use crate::departures::require_present;
-use crate::error::{AppError, invalid};
-use crate::payouts::{holdings, percents};
-use crate::proposals::{Outcome, tally};
-use crate::{Commons, Now};
 
 /// Whole shares in a cap table unless the stewards choose another total.
 pub const TOTAL_SHARES_DEFAULT: i64 = 10_000_000;
@@ -25,37 +21,6 @@ pub const TOTAL_SHARES_MAX: i64 = 1_000_000_000_000;
 
 /// Why a split is frozen.
 pub const FREEZE_REASONS: [&str; 3] = ["break-even", "funding-round", "other"];
-
-/// The frozen cap table a venture has now, if any.
-pub(crate) fn frozen(tx: &mut dyn Transaction, book: &Book) -> Result<Option<FreezeRecord>, AppError> {
-    Ok(tx.freezes(book.venture.id)?.into_iter().find(|f| f.status == "frozen"))
-}
-
-/// Refuses a contribution while the split is frozen, when the policy in force on its date says so.
-pub(crate) fn check_not_frozen(tx: &mut dyn Transaction, book: &Book, date: Date) -> Result<(), AppError> {
-    if book.policy_at(date)?.1.after_freeze != AfterFreeze::Refuse {
-        return Ok(());
-    }
-    refuse_while_frozen(book, date, frozen(tx, book)?.as_ref())
-}
-
-/// As [`check_not_frozen`], with the freeze in force already read (an import checks many rows).
-pub(crate) fn refuse_while_frozen(book: &Book, date: Date, freeze: Option<&FreezeRecord>) -> Result<(), AppError> {
-    if book.policy_at(date)?.1.after_freeze != AfterFreeze::Refuse {
-        return Ok(());
-    }
-    if let Some(freeze) = freeze {
-        return Err(invalid(
-            "entry",
-            format!(
-                "the split is frozen since {} (freeze #{}); the policy refuses new contributions until it is unfrozen",
-                freeze.frozen_on.map(|d| d.to_string()).unwrap_or_default(),
-                freeze.number
-            ),
-        ));
-    }
-    Ok(())
-}
 
 /// One holder's line of a cap table.
 #[derive(Debug, Clone)]
@@ -113,7 +78,7 @@ pub(crate) fn compute_cap_table(
     total_shares: i64,
     issued: &[(MemberNo, i64)],
 ) -> Result<(Vec<CapTableLine>, Option<i64>), AppError> {
-    let holders = holdings(tx, book)?;
+    let holders = tx.member_slices(book.venture.id)?;
     if holders.is_empty() {
         return Err(invalid("split", "no one holds slices yet; there is nothing to freeze"));
     }

@@ -6,29 +6,24 @@
 //! given outright, as equipment. Bookings of one good never overlap: the check runs under the
 //! good's lock, in the transaction that writes the booking.
 
-use std::collections::HashMap;
-
-use peerstake_core::input::{Condition, Input, RentalUnit, parse_units};
-use peerstake_core::money::Currency;
-use peerstake_store::{AccountId, BookingRecord, GoodRecord, Mode, StoredEntry, Transaction, UsageRecord, VentureId};
-use time::{Date, Duration};
-
 use crate::book::{Draft, check_date, check_note};
 use crate::error::{AppError, invalid};
-use crate::ledger::append_input;
-use crate::ventures::{check_text, fingerprint, remember, replayed};
+use crate::forms::check_text;
+use crate::idempotency::{fingerprint, remember, replayed};
+use crate::journal::append_input;
 use crate::{Commons, Now};
+use peerstake_core::input::{Condition, Input, RentalUnit, parse_units};
+use peerstake_core::money::Currency;
+use peerstake_core::valuation::use_value;
+use peerstake_store::{AccountId, BookingRecord, GoodRecord, Mode, StoredEntry, Transaction, UsageRecord, VentureId};
+use std::collections::HashMap;
+use time::{Date, Duration};
 
 /// The units a rate is per.
 pub const UNITS: [&str; 4] = ["hour", "day", "week", "month"];
 
 /// The longest booking, in days.
 pub const BOOKING_DAYS_MAX: i64 = 366 * 3;
-
-/// What use planned or logged is worth at a rate: rate × units, rounded down to the minor unit.
-pub fn use_value(rate_minor: i64, units_milli: i64) -> i64 {
-    i64::try_from(i128::from(rate_minor) * i128::from(units_milli) / 1_000).unwrap_or(i64::MAX)
-}
 
 /// A good to register.
 #[derive(Debug, Clone, Default)]
@@ -569,7 +564,7 @@ impl Commons {
             return Err(invalid("usage", format!("#{number} is {}", record.status)));
         }
         let entry_seq = if confirm {
-            let owner = crate::access::ensure_member(self, tx.as_mut(), venture, account, "backer", now)?;
+            let owner = crate::membership::ensure_member(self, tx.as_mut(), venture, account, "backer", now)?;
             let book = self.books.within(tx.as_mut(), venture)?;
             let unit =
                 RentalUnit::from_name(&booking.good.record.unit).ok_or_else(|| AppError::Internal(format!("good #{} has no unit", booking.good.record.id)))?;
@@ -621,7 +616,7 @@ impl Commons {
             return Err(invalid("value", "is required"));
         }
         let value_minor = book.currency.parse_amount("value", &request.value)?;
-        let owner = crate::access::ensure_member(self, tx.as_mut(), &request.venture, request.account, "backer", now)?;
+        let owner = crate::membership::ensure_member(self, tx.as_mut(), &request.venture, request.account, "backer", now)?;
         let book = self.books.within(tx.as_mut(), &request.venture)?;
         let input = Input::Equipment { condition, value_minor, reimbursed_minor: 0 };
         let mut note = format!("Gave {} (good #{})", good.description, good.id);

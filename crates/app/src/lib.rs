@@ -7,24 +7,37 @@
 //! SQL; it knows nothing of HTTP or of the command line. Time comes in as an argument ([`Now`]).
 #![warn(missing_docs)]
 
+// The kernel: what every capability builds on. It imports no capability.
 pub mod access;
+pub mod book;
+pub mod error;
+pub mod forms;
+pub mod holds;
+pub mod idempotency;
+pub mod journal;
+pub mod membership;
+pub mod notify;
+pub mod policy_file;
+pub mod verify;
+
+// The capabilities: each owns its requests, views and use cases, and its own `impl Acting`; it
+// imports the kernel, the core and the store, never a sibling (the demo and the reports, which
+// compose others, aside).
 pub mod accounts;
-mod book;
 pub mod capital;
 pub mod demo;
 pub mod departures;
-pub mod error;
 pub mod files;
-pub mod forms;
 pub mod freezes;
 pub mod goods;
 pub mod ledger;
-pub mod notify;
+pub mod members;
 pub mod payouts;
-pub mod policy_file;
 pub mod proposals;
 pub mod recurring;
+pub mod reports;
 pub mod review;
+pub mod stewards;
 pub mod talk;
 pub mod ventures;
 pub mod well;

@@ -3,12 +3,11 @@
 //! the message and the recipients; an edge delivers it through a [`Mailer`]. With no mailer set,
 //! nothing is sent and nothing fails. Delivery is best effort and never undoes a write.
 
-use peerstake_core::terms::MemberNo;
-use peerstake_store::{AccountId, Mode};
-
-use crate::accounts::Account;
+use crate::access::Account;
 use crate::error::{AppError, invalid};
 use crate::{Commons, Now};
+use peerstake_core::terms::MemberNo;
+use peerstake_store::{AccountId, Mode};
 
 /// The longest email address accepted.
 pub const EMAIL_CHARS_MAX: usize = 254;

@@ -3,35 +3,20 @@
 //! what they hold and received, and of what a claw-back owes them; and the venture's printable
 //! report and its CSV and JSON exports.
 
-use peerstake_core::allocation::largest_remainder;
+use crate::book::{Book, BuyoutView, buyout_view, check_note};
+use crate::error::{AppError, invalid};
+use crate::idempotency::{fingerprint, remember, replayed};
+use crate::journal::frozen;
+use crate::{Commons, Now};
 use peerstake_core::lifecycle::{clawback_owed, distribute, implied_price_per_slice};
 use peerstake_core::split::format_share;
+use peerstake_core::split::percents;
 use peerstake_core::terms::MemberNo;
 use peerstake_store::{CapTableLine, DistributionRecord, FreezeRecord, IncomeRecord, Mode, Payout, Transaction};
 use time::Date;
 
-use crate::book::{Book, check_note};
-use crate::departures::{BuyoutView, buyout_view};
-use crate::error::{AppError, invalid};
-use crate::freezes::{FreezeView, TOTAL_SHARES_DEFAULT, cap_lines, compute_cap_table, frozen};
-use crate::ventures::{fingerprint, remember, replayed};
-use crate::{Commons, Now};
-
 /// Kinds of income.
 pub const INCOME_KINDS: [&str; 2] = ["revenue", "sale"];
-
-/// Every holder's slices now, by member number (only holders with slices).
-pub(crate) fn holdings(tx: &mut dyn Transaction, book: &Book) -> Result<Vec<(MemberNo, i64)>, AppError> {
-    Ok(tx.member_slices(book.venture.id)?)
-}
-
-/// Percentages of weights, in hundredths of a percent, adding up to exactly 100.00.
-pub(crate) fn percents(weights: &[i64]) -> Result<Vec<String>, AppError> {
-    if weights.iter().all(|w| *w <= 0) {
-        return Ok(weights.iter().map(|_| "0.00".to_string()).collect());
-    }
-    Ok(largest_remainder(10_000, weights, 0)?.into_iter().map(format_share).collect())
-}
 
 /// Money received, with what is left to distribute.
 #[derive(Debug, Clone)]
@@ -162,7 +147,7 @@ fn draft_distribution(tx: &mut dyn Transaction, book: &Book, request: &Distribut
         let number = freeze.as_ref().map_or(0, |f| f.number);
         tx.cap_table(book.venture.id, number)?.into_iter().filter(|l| l.shares > 0).map(|l| (l.member, l.shares)).collect()
     } else {
-        holdings(tx, book)?
+        tx.member_slices(book.venture.id)?
     };
     let number = tx.distribution_summary(book.venture.id)?.0.saturating_add(1);
     let amounts = distribute(amount, &weights.iter().map(|(_, w)| *w).collect::<Vec<i64>>(), number)?;
@@ -333,7 +318,7 @@ fn clawbacks(tx: &mut dyn Transaction, book: &Book, books: &Books, member: Membe
     Ok(out)
 }
 
-fn statements_in(tx: &mut dyn Transaction, book: &Book, only: Option<MemberNo>) -> Result<Vec<Statement>, AppError> {
+pub(crate) fn statements_in(tx: &mut dyn Transaction, book: &Book, only: Option<MemberNo>) -> Result<Vec<Statement>, AppError> {
     let books = read_books(tx, book)?;
     let member_nos: Vec<MemberNo> = book.members.iter().map(|m| m.member_no).collect();
     let split = peerstake_core::split::compute(&member_nos, books.totals.iter().copied())?;
@@ -384,34 +369,6 @@ fn statements_in(tx: &mut dyn Transaction, book: &Book, only: Option<MemberNo>) 
     }
     Ok(out)
 }
-
-/// Everything a printable venture report shows.
-#[derive(Debug, Clone)]
-pub struct VentureReport {
-    /// The venture.
-    pub venture: peerstake_store::VentureRecord,
-    /// Its currency.
-    pub currency: peerstake_core::money::Currency,
-    /// The ledger's head: sequence number and hash (hex).
-    pub head: (u64, String),
-    /// The split now.
-    pub split: crate::ledger::SplitReport,
-    /// The frozen cap table, if frozen.
-    pub frozen: Option<FreezeView>,
-    /// Departures.
-    pub departures: Vec<crate::departures::DepartureView>,
-    /// Buyouts.
-    pub buyouts: Vec<BuyoutView>,
-    /// Income and what is left to distribute.
-    pub income: IncomeBook,
-    /// Distributions.
-    pub distributions: Vec<DistributionView>,
-    /// Every member's statement.
-    pub statements: Vec<Statement>,
-}
-
-/// What an export holds.
-pub const EXPORTS: [&str; 3] = ["cap-table", "distributions", "statements"];
 
 impl Commons {
     /// Records money the venture received.
@@ -561,139 +518,6 @@ impl Commons {
         let member = book.member(handle)?.member_no;
         statements_in(tx.as_mut(), &book, Some(member))?.into_iter().next().ok_or(AppError::NotFound { what: "member", name: handle.to_string() })
     }
-
-    /// Everything the printable report shows.
-    pub fn venture_report(&self, venture: &str, now: Now) -> Result<VentureReport, AppError> {
-        let split = self.split(venture, &crate::ledger::SplitQuery::default())?;
-        let mut tx = self.store.begin(Mode::Read)?;
-        let book = self.books.read(tx.as_mut(), venture)?;
-        let head = (book.venture.head_seq, book.venture.head_hash.to_hex());
-        let statements = statements_in(tx.as_mut(), &book, None)?;
-        drop(tx);
-        Ok(VentureReport {
-            currency: book.currency,
-            head,
-            split,
-            frozen: self.current_cap_table(venture, now)?,
-            departures: self.departures(venture)?,
-            buyouts: self.buyouts(venture)?,
-            income: self.incomes(venture)?,
-            distributions: self.distributions(venture)?,
-            statements,
-            venture: book.venture.clone(),
-        })
-    }
-
-    /// An export as CSV or JSON: `cap-table` (the frozen one, or the split now as a would-be
-    /// cap table), `distributions` (one line per payout) or `statements` (one line per member).
-    pub fn export_table(&self, venture: &str, what: &str, format: &str, now: Now) -> Result<String, AppError> {
-        if !EXPORTS.contains(&what) {
-            return Err(invalid("export", "use cap-table, distributions or statements"));
-        }
-        if format != "csv" && format != "json" {
-            return Err(invalid("format", "use csv or json"));
-        }
-        let currency = {
-            let mut tx = self.store.begin(Mode::Read)?;
-            self.books.read(tx.as_mut(), venture)?.currency
-        };
-        let money = |v: i64| currency.format(v);
-        let slices = |v: i64| currency.format_slices(v);
-        // Slices for a distribution by the split, whole shares by the cap table.
-        let weight = move |basis: &str, v: i64| if basis == "cap-table" { v.to_string() } else { currency.format_slices(v) };
-        let (header, rows): (Vec<&str>, Vec<Vec<String>>) = match what {
-            "cap-table" => {
-                // The frozen cap table, or the split now as one would be.
-                let (status, head, lines) = match self.current_cap_table(venture, now)? {
-                    Some(view) => (view.record.status, view.record.head.unwrap_or_default(), view.cap_table),
-                    None => {
-                        let mut tx = self.store.begin(Mode::Read)?;
-                        let book = self.books.read(tx.as_mut(), venture)?;
-                        let (lines, _) = compute_cap_table(tx.as_mut(), &book, TOTAL_SHARES_DEFAULT, &[])?;
-                        ("live".to_string(), (book.venture.head_seq, book.venture.head_hash.to_hex()), cap_lines(&book, &lines)?)
-                    }
-                };
-                (
-                    vec!["member", "name", "slices", "shares", "percent", "issued", "buy_back", "issue", "status", "head_seq", "head_hash"],
-                    lines
-                        .iter()
-                        .map(|l| {
-                            vec![
-                                l.member.clone(),
-                                l.display_name.clone(),
-                                slices(l.line.slices_minor),
-                                l.line.shares.to_string(),
-                                l.percent.clone(),
-                                l.line.issued.to_string(),
-                                l.line.buy_back.to_string(),
-                                l.line.issue.to_string(),
-                                status.clone(),
-                                head.0.to_string(),
-                                head.1.clone(),
-                            ]
-                        })
-                        .collect(),
-                )
-            }
-            "distributions" => (
-                vec!["distribution", "paid_on", "basis", "member", "weight", "total_weight", "percent", "amount", "head_seq"],
-                self.distributions(venture)?
-                    .iter()
-                    .flat_map(|d| {
-                        d.lines.iter().map(move |l| {
-                            vec![
-                                d.record.number.to_string(),
-                                d.record.paid_on.to_string(),
-                                d.record.basis.clone(),
-                                l.member.clone(),
-                                weight(&d.record.basis, l.payout.weight),
-                                weight(&d.record.basis, d.record.total_weight),
-                                l.percent.clone(),
-                                currency.format(l.payout.amount_minor),
-                                d.record.head_seq.to_string(),
-                            ]
-                        })
-                    })
-                    .collect(),
-            ),
-            _ => (
-                vec!["member", "name", "role", "departed_on", "slices", "percent", "shares", "well", "well_owed_back", "received", "owed_clawback"],
-                self.statements(venture)?
-                    .iter()
-                    .map(|s| {
-                        vec![
-                            s.member.clone(),
-                            s.display_name.clone(),
-                            s.role.clone(),
-                            s.departed.as_ref().map(|(d, _)| d.to_string()).unwrap_or_default(),
-                            slices(s.slices_minor),
-                            s.percent.clone(),
-                            s.shares.map(|(n, _)| n.to_string()).unwrap_or_default(),
-                            money(s.well_minor),
-                            money(s.well_owed_back_minor),
-                            money(s.received_minor),
-                            money(s.owed_minor),
-                        ]
-                    })
-                    .collect(),
-            ),
-        };
-        if format == "json" {
-            let items: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|row| serde_json::Value::Object(header.iter().zip(row).map(|(h, v)| ((*h).to_string(), serde_json::Value::String(v.clone()))).collect()))
-                .collect();
-            return serde_json::to_string_pretty(&serde_json::json!({ "venture": venture, "export": what, "currency": currency.code(), "rows": items }))
-                .map_err(|e| AppError::Internal(e.to_string()));
-        }
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(&header).map_err(|e| AppError::File(e.to_string()))?;
-        for row in rows {
-            writer.write_record(&row).map_err(|e| AppError::File(e.to_string()))?;
-        }
-        let bytes = writer.into_inner().map_err(|e| AppError::File(e.to_string()))?;
-        String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
-    }
 }
 
 /// The day a freeze-related time in ms falls on (for display).
@@ -768,17 +592,5 @@ impl crate::access::Acting<'_> {
             .ok_or_else(|| AppError::Forbidden(format!("you are not a member of {slug}, so you have no statement")))?;
         let statement = self.commons.statement(slug, &handle)?;
         Ok((standing, statement))
-    }
-
-    /// The printable report (whoever may read the venture).
-    pub fn venture_report(&self, slug: &str, now: Now) -> Result<VentureReport, AppError> {
-        self.standing(slug, now)?;
-        self.commons.venture_report(slug, now)
-    }
-
-    /// An export (whoever may read the venture).
-    pub fn export_table(&self, slug: &str, what: &str, format: &str, now: Now) -> Result<String, AppError> {
-        self.standing(slug, now)?;
-        self.commons.export_table(slug, what, format, now)
     }
 }

@@ -2,12 +2,11 @@
 //! `preset` to start from and overrides any settings; the stored form lists every setting, so a
 //! stored version never depends on a preset's defaults changing.
 
+use crate::error::{AppError, invalid};
 use peerstake_core::kind::{ALL_KINDS, Class, Kind};
 use peerstake_core::money::{Currency, Rounding, format_scaled, parse_scaled};
 use peerstake_core::policy::{AfterFreeze, DecisionRule, DisputeRule, LeaverRentRoyalty, Multiplier, OverReimbursement, Policy, ReviewRule, TimeValuation};
 use serde::{Deserialize, Serialize};
-
-use crate::error::{AppError, invalid};
 
 /// The file's shape. Every field is optional in a file; the stored form has them all.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -392,6 +391,33 @@ pub fn to_toml(policy: &Policy, currency: Currency) -> String {
 
 fn trim_decimal(text: String) -> String {
     if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+}
+
+/// Which policy to adopt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyChoice {
+    /// A preset by name: `slicing-pie` or `hours-only`.
+    Preset(String),
+    /// The text of a TOML policy file.
+    File(String),
+}
+
+impl PolicyChoice {
+    /// Reads the choice in a currency.
+    pub fn resolve(&self, currency: Currency) -> Result<Policy, AppError> {
+        match self {
+            PolicyChoice::Preset(name) => Policy::preset(name, currency)
+                .ok_or_else(|| invalid("policy", format!("unknown preset '{name}' (use slicing-pie, hours-only or a .toml file)"))),
+            PolicyChoice::File(text) => crate::policy_file::parse(text, currency),
+        }
+    }
+
+    pub(crate) fn fingerprint_part(&self) -> String {
+        match self {
+            PolicyChoice::Preset(name) => format!("preset:{name}"),
+            PolicyChoice::File(text) => format!("file:{text}"),
+        }
+    }
 }
 
 #[cfg(test)]

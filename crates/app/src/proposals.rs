@@ -3,16 +3,15 @@
 //! in force is met (a majority of the stewards, a quorum of members, or all of them). Every
 //! proposal and vote is kept; nobody changes the formula without one.
 
+use crate::book::{Book, Outcome, PolicyVersionView, SetPolicy, check_note, insert_policy_version, tally};
+use crate::error::{AppError, invalid};
+use crate::idempotency::{fingerprint, remember, replayed};
+use crate::policy_file::PolicyChoice;
+use crate::{Commons, Now};
 use peerstake_core::policy::{DecisionRule, Policy};
 use peerstake_core::terms::MemberNo;
 use peerstake_store::{Mode, ProposalRecord, ProposalVote, Transaction};
 use time::Date;
-
-use crate::book::{Book, check_note};
-use crate::error::{AppError, invalid};
-use crate::ledger::{SplitQuery, SplitReport};
-use crate::ventures::{PolicyChoice, fingerprint, insert_policy_version, remember, replayed};
-use crate::{Commons, Now, policy_file};
 
 /// A proposal's status while it waits.
 pub const OPEN: &str = "open";
@@ -64,52 +63,8 @@ pub struct ProposalView {
     pub rule: String,
 }
 
-/// Where a tally stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    Adopt,
-    Reject,
-    Wait,
-}
-
-/// Tallies the votes under a rule: who counts (stewards, or every member), how many must approve,
-/// and whether approval is still possible.
-pub(crate) fn tally(rule: DecisionRule, book: &Book, votes: &[ProposalVote]) -> (Outcome, String) {
-    // Members who left vote on nothing.
-    let members: Vec<MemberNo> = book.active_members().map(|m| m.member_no).collect();
-    let stewards: Vec<MemberNo> = members.iter().copied().filter(|m| book.is_steward(*m)).collect();
-    let (voters, needed, words) = match rule {
-        DecisionRule::Stewards if !stewards.is_empty() => {
-            let needed = stewards.len() / 2 + 1;
-            (stewards, needed, "a majority of the stewards")
-        }
-        DecisionRule::Stewards => {
-            let needed = members.len() / 2 + 1;
-            (members, needed, "a majority of the members (there is no steward)")
-        }
-        DecisionRule::Quorum(count) => {
-            let needed = usize::try_from(count).unwrap_or(usize::MAX).min(members.len()).max(1);
-            (members, needed, "a quorum of members")
-        }
-        DecisionRule::All => {
-            let needed = members.len().max(1);
-            (members, needed, "every member")
-        }
-    };
-    let counted = |approve: bool| votes.iter().filter(|v| v.approve == approve && voters.contains(&v.member)).count();
-    let (for_it, against) = (counted(true), counted(false));
-    let outcome = if for_it >= needed {
-        Outcome::Adopt
-    } else if voters.len().saturating_sub(against) < needed {
-        Outcome::Reject
-    } else {
-        Outcome::Wait
-    };
-    (outcome, format!("{words}: {for_it} of {needed} needed for, {against} against"))
-}
-
 fn view(book: &Book, record: ProposalRecord, votes: Vec<ProposalVote>, rule: DecisionRule) -> Result<ProposalView, AppError> {
-    let policy = policy_file::parse(&record.settings, book.currency)?;
+    let policy = crate::policy_file::parse(&record.settings, book.currency)?;
     let name = |m: MemberNo| book.member_by_no(m).map_or_else(|| format!("#{}", m.0), |r| r.handle.clone());
     let (_, words) = tally(rule, book, &votes);
     Ok(ProposalView { proposed_by: name(record.proposed_by), votes: votes.into_iter().map(|v| (name(v.member), v)).collect(), policy, record, rule: words })
@@ -125,7 +80,7 @@ fn settle(tx: &mut dyn Transaction, book: &Book, record: &ProposalRecord, votes:
     let rule = rule_today(book, now.today)?;
     match tally(rule, book, votes).0 {
         Outcome::Adopt => {
-            let policy = policy_file::parse(&record.settings, book.currency)?;
+            let policy = crate::policy_file::parse(&record.settings, book.currency)?;
             let version = insert_policy_version(tx, book, &policy, record.effective_from, now)?;
             tx.decide_proposal(book.venture.id, record.number, "adopted", now.at_ms, Some(version.version))?;
         }
@@ -154,7 +109,7 @@ impl Commons {
             return self.proposal(&request.venture, number);
         }
         let by = book.member(&request.by)?.member_no;
-        crate::departures::require_present(&book, by)?;
+        crate::membership::require_present(&book, by)?;
         let policy = request.policy.resolve(book.currency)?;
         let last = book.policies.last().map(|(record, _)| record.effective_from);
         if let Some(last) = last
@@ -174,7 +129,7 @@ impl Commons {
             number: 0,
             proposed_by: by,
             label,
-            settings: policy_file::to_toml(&policy, book.currency),
+            settings: crate::policy_file::to_toml(&policy, book.currency),
             effective_from: request.effective_from,
             note: request.note.trim().to_string(),
             status: OPEN.to_string(),
@@ -213,7 +168,7 @@ impl Commons {
         let book = self.books.write(tx.as_mut(), &request.venture)?;
         let venture = book.venture.clone();
         let by = book.member(&request.by)?.member_no;
-        crate::departures::require_present(&book, by)?;
+        crate::membership::require_present(&book, by)?;
         let record = tx.proposal(venture.id, request.number)?.ok_or(AppError::NotFound { what: "proposal", name: request.number.to_string() })?;
         if record.status != OPEN {
             return Err(invalid("proposal", format!("#{} is {}; it takes no more votes", record.number, record.status)));
@@ -270,12 +225,69 @@ impl Commons {
         let rule = book.policies.last().map_or(DecisionRule::Stewards, |(_, p)| p.proposals);
         view(&book, record, votes, rule)
     }
+}
 
-    /// The split now and under a proposal's policy, side by side.
-    pub fn proposal_comparison(&self, venture: &str, number: u32) -> Result<(SplitReport, SplitReport), AppError> {
-        let proposal = self.proposal(venture, number)?;
-        let current = self.split(venture, &SplitQuery::default())?;
-        let proposed = self.split(venture, &SplitQuery { as_of: None, policy: Some(PolicyChoice::File(proposal.record.settings)) })?;
-        Ok((current, proposed))
+impl crate::access::Acting<'_> {
+    /// Proposes a policy change as a steward, with their vote: adopted at once only when that
+    /// meets the rule in force (a venture's only steward, under the default rule). Returns the
+    /// version adopted, or the proposal still open.
+    pub fn set_policy(&self, request: &SetPolicy, now: Now) -> Result<Result<PolicyVersionView, ProposalView>, AppError> {
+        self.standing(&request.venture, now)?.require_steward()?;
+        let proposal = self.propose(
+            &ProposeRequest {
+                venture: request.venture.clone(),
+                by: String::new(),
+                policy: request.policy.clone(),
+                effective_from: request.effective_from,
+                note: String::new(),
+                idempotency_key: request.idempotency_key.clone(),
+            },
+            now,
+        )?;
+        match proposal.record.policy_version {
+            Some(version) => {
+                let (_, versions) = self.commons.policy_history(&request.venture)?;
+                versions
+                    .into_iter()
+                    .find(|v| v.record.version == version)
+                    .map(Ok)
+                    .ok_or(AppError::NotFound { what: "policy version", name: version.to_string() })
+            }
+            None => Ok(Err(proposal)),
+        }
+    }
+
+    /// Proposes a policy change (members), with one's own vote for it.
+    pub fn propose(&self, request: &ProposeRequest, now: Now) -> Result<ProposalView, AppError> {
+        let standing = self.standing(&request.venture, now)?;
+        let member = standing.require_member()?;
+        self.commons.propose(&ProposeRequest { by: member.handle.clone(), ..request.clone() }, now)
+    }
+
+    /// Votes on a proposal (members, once each).
+    pub fn vote_on_proposal(&self, request: &VoteRequest, now: Now) -> Result<ProposalView, AppError> {
+        let standing = self.standing(&request.venture, now)?;
+        let member = standing.require_member()?;
+        self.commons.vote_on_proposal(&VoteRequest { by: member.handle.clone(), ..request.clone() }, now)
+    }
+
+    /// Withdraws one's own open proposal.
+    pub fn withdraw_proposal(&self, slug: &str, number: u32, now: Now) -> Result<ProposalView, AppError> {
+        let standing = self.standing(slug, now)?;
+        let member = standing.require_member()?;
+        self.commons.withdraw_proposal(slug, number, &member.handle, now)
+    }
+
+    /// A venture's proposals, for anyone who may read it.
+    pub fn proposals(&self, slug: &str, now: Now) -> Result<Vec<ProposalView>, AppError> {
+        self.standing(slug, now)?;
+        self.commons.proposals(slug)
+    }
+
+    /// One proposal, for anyone who may read the venture (its page shows the split now and
+    /// under the proposal's settings, from the ledger's split).
+    pub fn proposal(&self, slug: &str, number: u32, now: Now) -> Result<ProposalView, AppError> {
+        self.standing(slug, now)?;
+        self.commons.proposal(slug, number)
     }
 }

@@ -2,15 +2,16 @@
 //! monthly rent); each period that comes round creates a draft that waits for the member to
 //! confirm it (then it is logged like any contribution, and reviewed as the policy says) or skip it.
 
-use peerstake_store::{DraftRecord, Mode, RecurringRecord};
-use serde::{Deserialize, Serialize};
-use time::{Date, Duration};
-
+use crate::access::Standing;
 use crate::book::check_note;
 use crate::error::{AppError, invalid};
 use crate::forms::ContributionForm;
-use crate::ledger::{LogRequest, draft_entry, persist_logged};
+use crate::journal::{LogRequest, draft_entry, persist_logged};
 use crate::{Commons, Now};
+use peerstake_store::MemberRecord;
+use peerstake_store::{DraftRecord, Mode, RecurringRecord};
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration};
 
 /// The most periods one run drafts for one recurring contribution (a year of weeks, and more).
 pub const PERIODS_PER_RUN_MAX: usize = 60;
@@ -304,6 +305,52 @@ impl Commons {
             .ok_or(AppError::NotFound { what: "recurring contribution", name: number.to_string() })?;
         tx.set_recurring_schedule(book.venture.id, number, record.next_on, false)?;
         tx.commit()?;
+        Ok(())
+    }
+}
+
+impl crate::access::Acting<'_> {
+    /// Sets up a recurring contribution: for oneself, or for anyone as a steward.
+    pub fn set_up_recurring(&self, request: &SetUpRecurring, now: Now) -> Result<RecurringView, AppError> {
+        let standing = self.standing(&request.venture, now)?;
+        let member = standing.require_member()?;
+        if member.handle != request.member && !standing.is_steward() {
+            return Err(AppError::Forbidden("members set up recurring contributions for themselves; stewards for anyone".into()));
+        }
+        self.commons.set_up_recurring(request, now)
+    }
+
+    /// A venture's recurring contributions and the drafts waiting (drafting any period that has
+    /// come round first), for its members.
+    pub fn recurring(&self, slug: &str, now: Now) -> Result<(Vec<RecurringView>, Vec<DraftView>), AppError> {
+        self.standing(slug, now)?.require_member()?;
+        self.commons.run_recurring(slug, now)?;
+        Ok((self.commons.recurring(slug)?, self.commons.recurring_drafts(slug)?))
+    }
+
+    /// Confirms (logs) or skips a draft: the member it is for, or a steward.
+    pub fn decide_draft(&self, slug: &str, number: u32, period_on: time::Date, confirm: bool, now: Now) -> Result<Option<u64>, AppError> {
+        let standing = self.standing(slug, now)?;
+        let member = standing.require_member()?.clone();
+        self.require_own_recurring(&standing, &member, slug, number)?;
+        self.commons.decide_draft(slug, number, period_on, confirm, Some(&member.handle), now)
+    }
+
+    /// Stops a recurring contribution: the member it is for, or a steward.
+    pub fn stop_recurring(&self, slug: &str, number: u32, now: Now) -> Result<(), AppError> {
+        let standing = self.standing(slug, now)?;
+        let member = standing.require_member()?.clone();
+        self.require_own_recurring(&standing, &member, slug, number)?;
+        self.commons.stop_recurring(slug, number)
+    }
+
+    fn require_own_recurring(&self, standing: &Standing, member: &MemberRecord, slug: &str, number: u32) -> Result<(), AppError> {
+        let recurring = self.commons.recurring(slug)?;
+        let found =
+            recurring.iter().find(|r| r.record.number == number).ok_or(AppError::NotFound { what: "recurring contribution", name: number.to_string() })?;
+        if found.record.member != member.member_no && !standing.is_steward() {
+            return Err(AppError::Forbidden("only the member it is for, or a steward, may do this".into()));
+        }
         Ok(())
     }
 }

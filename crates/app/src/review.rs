@@ -4,26 +4,21 @@
 //! gathers the facts they need, values the entry when it starts counting, and records the step as
 //! a ledger entry.
 
-use std::collections::BTreeMap;
-
+use crate::book::{Book, Draft, check_note};
+use crate::error::{AppError, invalid};
+use crate::idempotency::{fingerprint, remember, replayed};
+use crate::journal::{
+    LogRequest, NamedEntry, ReverseRequest, Snapshot, check_applies, draft_entry, entry_result, persist, persist_logged, persist_reversal, reversal_entry,
+};
+use crate::{Commons, Now};
 use peerstake_core::entry::{Entry, REVERSAL_TAG};
 use peerstake_core::input::Input;
-use peerstake_core::replay::{BucketKey, Effect};
+use peerstake_core::replay::Effect;
+use peerstake_core::replay::deltas;
 use peerstake_core::review::{Change, Electorate, Review, Reviewer, Status, Step, is_review_tag};
 use peerstake_core::terms::MemberNo;
 use peerstake_store::{Mode, StoredEntry, Transaction};
-
-use crate::book::{Book, Draft, check_note};
-use crate::error::{AppError, invalid};
-use crate::ledger::{
-    LogRequest, NamedEntry, ReverseRequest, Snapshot, check_applies, deltas, draft_entry, entry_result, persist, persist_logged, persist_reversal,
-    reversal_entry,
-};
-use crate::ventures::{fingerprint, remember, replayed};
-use crate::{Commons, Now};
-
-/// The status recorded for a reviewed entry once it is reversed.
-pub const REVERSED: &str = "reversed";
+use std::collections::BTreeMap;
 
 /// The most entries the review queue lists.
 pub const QUEUE_MAX: u32 = 200;
@@ -77,24 +72,6 @@ pub struct EntryReview {
     pub rule: String,
     /// How a dispute on it is settled.
     pub disputes: peerstake_core::policy::DisputeRule,
-}
-
-/// What an entry counts in the split now: its own effects and its review steps', summed per
-/// member, kind and class (zero sums left out).
-pub(crate) fn counted_effects(entry: &Entry, steps: &[StoredEntry]) -> Vec<Effect> {
-    let mut all: Vec<Effect> = entry.effects.clone();
-    for step in steps {
-        all.extend(step.entry.effects.iter().copied());
-    }
-    let mut sums: BTreeMap<BucketKey, Effect> = BTreeMap::new();
-    for effect in all {
-        let key = BucketKey { member: effect.member, kind: effect.kind, class: effect.class };
-        let sum = sums.entry(key).or_insert(Effect { fmv_minor: 0, slices_minor: 0, well_minor: 0, ..effect });
-        sum.fmv_minor += effect.fmv_minor;
-        sum.slices_minor += effect.slices_minor;
-        sum.well_minor += effect.well_minor;
-    }
-    sums.into_values().filter(|e| e.fmv_minor != 0 || e.slices_minor != 0 || e.well_minor != 0).collect()
 }
 
 /// An entry's review, folded from its recorded steps.
@@ -213,14 +190,14 @@ impl Commons {
             return entry_result(tx.as_mut(), venture.id, &result);
         }
         let by = book.member(&request.by)?.member_no;
-        crate::departures::require_present(&book, by)?;
+        crate::membership::require_present(&book, by)?;
         let target = contribution(tx.as_mut(), &book, request.seq)?;
         if let Some(reversal) = tx.reversal_of(venture.id, request.seq)? {
             return Err(invalid("entry", format!("#{} was reversed by entry #{reversal}", request.seq)));
         }
         let steps: Vec<StoredEntry> = tx.entries_about(venture.id, request.seq)?.into_iter().filter(|s| is_review_tag(&s.entry.tag)).collect();
         let mut review = review_of(&book, &target, &steps)?;
-        let counted = counted_effects(&target, &steps);
+        let counted = crate::journal::counted_effects(&target, &steps);
         let reviewer = Reviewer { member: by, steward: book.is_steward(by), party: target.author == Some(by) || target.member == Some(by) };
         let electorate = electorate(tx.as_mut(), &book, &target)?;
         let change = review
@@ -364,5 +341,42 @@ pub fn describe_disputes(rule: peerstake_core::policy::DisputeRule) -> &'static 
     match rule {
         peerstake_core::policy::DisputeRule::Stewards => "by the stewards",
         peerstake_core::policy::DisputeRule::Vote => "by a vote of the members",
+    }
+}
+
+impl crate::access::Acting<'_> {
+    /// Takes a review step as oneself: members only; the rules of the step (not one's own
+    /// entry, stewards only, one approval each) are checked by the use case.
+    pub fn review(&self, request: &ReviewRequest, now: Now) -> Result<StoredEntry, AppError> {
+        let standing = self.standing(&request.venture, now)?;
+        let member = standing.require_member()?;
+        self.commons.review(&ReviewRequest { by: member.handle.clone(), ..request.clone() }, now)
+    }
+
+    /// Amends an entry (its author or a steward): reverses it and logs the correction, linked.
+    pub fn amend(&self, request: &AmendRequest, now: Now) -> Result<StoredEntry, AppError> {
+        let log = self.authorize_log(&request.log, now)?;
+        let standing = self.standing(&log.venture, now)?;
+        let member = standing.require_member()?;
+        if !standing.is_steward() {
+            let mut tx = self.commons.store.begin(Mode::Read)?;
+            let entry = tx.entry(standing.venture.record.id, request.seq)?.ok_or(AppError::NotFound { what: "entry", name: format!("#{}", request.seq) })?;
+            if entry.entry.author != Some(member.member_no) {
+                return Err(AppError::Forbidden("an entry is amended by its author or a steward".into()));
+            }
+        }
+        self.commons.amend(&AmendRequest { log, ..request.clone() }, now)
+    }
+
+    /// An entry with its review, for anyone who may read the venture.
+    pub fn entry_review(&self, slug: &str, seq: u64, now: Now) -> Result<EntryReview, AppError> {
+        self.standing(slug, now)?;
+        self.commons.entry_review(slug, seq)
+    }
+
+    /// Entries waiting for review or disputed, for anyone who may read the venture.
+    pub fn review_queue(&self, slug: &str, now: Now) -> Result<Vec<(crate::journal::NamedEntry, peerstake_core::review::Status)>, AppError> {
+        self.standing(slug, now)?;
+        self.commons.review_queue(slug)
     }
 }

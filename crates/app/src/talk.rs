@@ -7,16 +7,14 @@
 //! [`crate::access::Acting`], which checks their standing first (members speak; anyone who may
 //! read the venture reads).
 
-use std::fmt;
-
+use crate::book::Book;
+use crate::error::{AppError, invalid};
+use crate::{Commons, Now};
 use peerstake_store::talk::{ACTIVITY_PAGE_MAX, ACTIVITY_START, COMMENTS_PAGE_MAX};
 use peerstake_store::{
     AccountId, ActivityCursor, ActivityRecord, ActivityWhat, CommentRecord, CommentSubject, CommentVersionRecord, MemberRecord, Mode, NewComment, Transaction,
 };
-
-use crate::book::Book;
-use crate::error::{AppError, invalid};
-use crate::{Commons, Now};
+use std::fmt;
 
 /// Longest comment, in characters.
 pub const COMMENT_CHARS_MAX: usize = 4_000;
@@ -493,6 +491,69 @@ fn activity_in(tx: &mut dyn Transaction, book: &Book, before: &ActivityCursor, l
     let records = tx.activity(book.venture.id, before, limit)?;
     let next_before = if records.len() == usize::try_from(limit).unwrap_or(usize::MAX) { records.last().map(ActivityRecord::cursor) } else { None };
     Ok(ActivityPage { items: records.into_iter().map(|r| ActivityItem::of(book, r)).collect(), next_before, unread_before: None })
+}
+
+impl crate::access::Acting<'_> {
+    /// Comments on an entry or a member (members only), or answers another comment.
+    pub fn add_comment(&self, venture: &str, subject: &Subject, reply_to: Option<u64>, body: &str, now: Now) -> Result<CommentView, AppError> {
+        let standing = self.standing(venture, now)?;
+        let member = standing.require_member()?;
+        let request = AddComment { venture: venture.to_string(), subject: subject.clone(), reply_to, author: member.handle.clone(), body: body.to_string() };
+        self.commons.add_comment(&request, now)
+    }
+
+    /// Edits one's own comment: a new version; the old ones stay readable.
+    pub fn edit_comment(&self, venture: &str, id: u64, body: &str, now: Now) -> Result<CommentView, AppError> {
+        let standing = self.standing(venture, now)?;
+        let member = standing.require_member()?;
+        self.commons.edit_comment(&EditComment { venture: venture.to_string(), id, author: member.handle.clone(), body: body.to_string() }, now)
+    }
+
+    /// A page of the comments on an entry or a member.
+    pub fn comments(&self, venture: &str, subject: &Subject, after: Option<u64>, limit: u32, now: Now) -> Result<CommentThread, AppError> {
+        self.standing(venture, now)?;
+        self.commons.comments(venture, subject, after, limit)
+    }
+
+    /// One comment.
+    pub fn comment(&self, venture: &str, id: u64, now: Now) -> Result<CommentView, AppError> {
+        self.standing(venture, now)?;
+        self.commons.comment(venture, id)
+    }
+
+    /// Every version of a comment's text.
+    pub fn comment_versions(&self, venture: &str, id: u64, now: Now) -> Result<Vec<peerstake_store::CommentVersionRecord>, AppError> {
+        self.standing(venture, now)?;
+        self.commons.comment_versions(venture, id)
+    }
+
+    /// A page of a venture's activity. Looking at its newest page while signed in marks it read:
+    /// the page says how many items were new before.
+    pub fn activity(&self, venture: &str, query: &ActivityQuery, now: Now) -> Result<ActivityPage, AppError> {
+        let standing = self.standing(venture, now)?;
+        let mut page = self.commons.activity(venture, query)?;
+        if let (Some(account), None) = (self.account, query.before) {
+            page.unread_before = self.commons.unread(venture, account.id, standing.member.as_ref())?;
+            self.commons.mark_activity_read(venture, account.id, now)?;
+        }
+        Ok(page)
+    }
+
+    /// What is new in a venture since the person last looked at its activity (none when signed
+    /// out, or when they never looked and are not a member).
+    pub fn unread(&self, venture: &str, now: Now) -> Result<Option<u32>, AppError> {
+        let standing = self.standing(venture, now)?;
+        match self.account {
+            Some(account) => self.commons.unread(venture, account.id, standing.member.as_ref()),
+            None => Ok(None),
+        }
+    }
+
+    /// The person's ventures with what is new in each, and the latest activity across them.
+    pub fn my_activity(&self, limit: u32) -> Result<PersonFeed, AppError> {
+        let account = self.signed_in()?;
+        self.commons.person_feed(account.id, limit)
+    }
 }
 
 #[cfg(test)]

@@ -4,17 +4,15 @@
 //! month, in cash and in goods. Everything here is derived from the ledger's entries and the
 //! links `capital` and `goods` keep to them; nothing is stored.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-
+use crate::error::AppError;
+use crate::{Commons, Now};
 use peerstake_core::entry::{Entry, REVERSAL_TAG};
 use peerstake_core::kind::Kind;
 use peerstake_core::money::Currency;
 use peerstake_core::terms::MemberNo;
 use peerstake_store::{Mode, NeedRecord};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use time::Date;
-
-use crate::error::AppError;
-use crate::{Commons, Now};
 
 /// One movement of the well.
 #[derive(Debug, Clone, PartialEq, Eq)]

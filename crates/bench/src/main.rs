@@ -8,8 +8,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::Parser;
 use peerstake_app::forms::{ContributionForm, TermsForm};
-use peerstake_app::ledger::{LogRequest, SplitQuery};
-use peerstake_app::ventures::{AddMember, CreateVenture, PolicyChoice};
+use peerstake_app::journal::LogRequest;
+use peerstake_app::ledger::SplitQuery;
+use peerstake_app::membership::AddMember;
+use peerstake_app::ventures::CreateVenture;
+use peerstake_app::policy_file::PolicyChoice;
 use peerstake_app::{Commons, Now};
 use time::macros::date;
 

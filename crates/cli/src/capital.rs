@@ -10,7 +10,8 @@
 use std::io::Write;
 
 use clap::{Args, Subcommand};
-use peerstake_app::capital::{NeedView, PayNeed, PledgeOutcome, PledgeRequest, PledgeView, PublishNeed};
+use peerstake_app::holds::NeedView;
+use peerstake_app::capital::{PayNeed, PledgeOutcome, PledgeRequest, PledgeView, PublishNeed};
 use peerstake_app::goods::{BookGood, BookingView, GiveGood, GoodView, LogUsage, OwnerInbox, RegisterGood, UsageView};
 use peerstake_app::ledger::LedgerQuery;
 use peerstake_app::well::{CostShare, SharedCosts, WellStatement};

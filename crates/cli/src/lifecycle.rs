@@ -11,7 +11,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
-use peerstake_app::departures::{Adoptable, BuyoutRequest, BuyoutView, DepartRequest, DepartureView, StewardshipView};
+use peerstake_app::stewards::{Adoptable, StewardshipView};
+use peerstake_app::departures::{BuyoutRequest, DepartRequest, DepartureView};
+use peerstake_app::book::BuyoutView;
 use peerstake_app::freezes::{CapLine, FreezeRequest, FreezeView};
 use peerstake_app::payouts::{DistributeRequest, DistributionView, IncomeBook, IncomeRequest, Statement, day_of};
 use peerstake_app::{AppError, Commons, Now};

@@ -12,8 +12,13 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use peerstake_app::forms::{ContributionForm, TermsForm};
-use peerstake_app::ledger::{LedgerQuery, LogRequest, ReverseRequest, SplitQuery};
-use peerstake_app::ventures::{AddMember, CreateVenture, PolicyChoice, SetPolicy, SetTerms};
+use peerstake_app::ledger::{LedgerQuery, SplitQuery};
+use peerstake_app::journal::{LogRequest, ReverseRequest};
+use peerstake_app::membership::AddMember;
+use peerstake_app::ventures::CreateVenture;
+use peerstake_app::policy_file::PolicyChoice;
+use peerstake_app::book::SetPolicy;
+use peerstake_app::members::SetTerms;
 use peerstake_app::{AppError, Commons, Now};
 use peerstake_core::ErrorCode;
 use time::Date;

@@ -14,7 +14,7 @@ static CHOSEN: OnceLock<Option<NumberFormat>> = OnceLock::new();
 
 /// Records the `--number-format` flag, refusing a format that does not exist.
 pub fn choose(flag: Option<&str>) -> Result<(), AppError> {
-    let chosen = flag.map(peerstake_app::ventures::number_format).transpose()?;
+    let chosen = flag.map(peerstake_app::forms::number_format).transpose()?;
     // Set once, before any command runs.
     let _ = CHOSEN.set(chosen);
     Ok(())

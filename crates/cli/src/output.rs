@@ -4,7 +4,9 @@ use std::io::Write;
 
 use peerstake_app::AppError;
 use peerstake_app::ledger::{LedgerPage, SplitReport, TraceReport};
-use peerstake_app::ventures::{MemberView, PolicyVersionView, VentureSummary};
+use peerstake_app::membership::MemberView;
+use peerstake_app::book::PolicyVersionView;
+use peerstake_app::access::VentureSummary;
 use peerstake_core::kind::{ALL_KINDS, Kind};
 use peerstake_core::money::Currency;
 use peerstake_core::split::format_share;

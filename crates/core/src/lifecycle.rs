@@ -454,6 +454,26 @@ impl BuyoutEvent {
     }
 }
 
+/// The effects a departure or buyout entry implies, from its inputs and the leaver's buckets just
+/// before it, under `policy` (its own version, or a candidate being compared). On its own
+/// formula (`check_held`), a departure's record of what was held must be those buckets.
+pub fn entry_effects(entry: &crate::entry::Entry, buckets: &[(Kind, Class, Bucket)], policy: &Policy, check_held: bool, slices_per_minor: i64) -> Result<Vec<Effect>, DomainError> {
+    let refuse = |reason: &str| DomainError::InvalidText { field: "entry", reason: format!("#{} {reason}", entry.seq) };
+    let member = entry.member.ok_or_else(|| refuse("names no member"))?;
+    if entry.tag == DEPARTURE_TAG {
+        let event = DepartureEvent::from_canonical(&entry.inputs)?;
+        if check_held && event.held != held_buckets(buckets) {
+            return Err(refuse("records balances the ledger does not hold"));
+        }
+        Ok(recovery(policy, event.case, member, buckets, &event.protected, slices_per_minor).effects)
+    } else if entry.tag == BUYOUT_TAG {
+        let event = BuyoutEvent::from_canonical(&entry.inputs)?;
+        Ok(buyout_effects(member, buckets, event.buyer, event.amount_minor))
+    } else {
+        Err(refuse("is not a departure or buyout"))
+    }
+}
+
 /// The effects of a buyout: every slice the leaver holds leaves them (value and slices to zero,
 /// the well untouched); a member who buys them gets the same number of slices, worth what they
 /// paid, with no multiplier.

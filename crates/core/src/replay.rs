@@ -66,6 +66,18 @@ pub trait StateView {
     fn member_buckets(&self, member: MemberNo) -> Vec<(Kind, Class, Bucket)>;
 }
 
+/// Effects summed per bucket, in bucket order: what an entry adds to the maintained totals.
+pub fn deltas(effects: &[Effect]) -> Vec<(BucketKey, Bucket)> {
+    let mut sums: BTreeMap<BucketKey, Bucket> = BTreeMap::new();
+    for effect in effects {
+        let bucket = sums.entry(BucketKey { member: effect.member, kind: effect.kind, class: effect.class }).or_default();
+        bucket.fmv_minor += effect.fmv_minor;
+        bucket.slices_minor += effect.slices_minor;
+        bucket.well_minor += effect.well_minor;
+    }
+    sums.into_iter().collect()
+}
+
 /// Beyond this many effects in one entry, `apply` indexes them instead of searching.
 const APPLY_LINEAR_MAX: usize = 16;
 

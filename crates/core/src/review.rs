@@ -27,6 +27,24 @@ pub const VOTE_TAG: &str = "vote";
 /// Every review step's tag.
 pub const REVIEW_TAGS: [&str; 5] = [APPROVAL_TAG, DISPUTE_TAG, WITHDRAWAL_TAG, DECISION_TAG, VOTE_TAG];
 
+/// The status a reviewed entry has once it is reversed (kept beside the four review statuses).
+pub const REVERSED: &str = "reversed";
+
+/// What a reviewed entry counts now: its own effects plus its steps', summed per bucket, the
+/// buckets that come to nothing left out. A reversal or a step that takes it out of the split
+/// negates exactly this.
+pub fn counted_effects<'a>(parts: impl IntoIterator<Item = &'a [crate::replay::Effect]>) -> Vec<crate::replay::Effect> {
+    let mut sums: std::collections::BTreeMap<crate::replay::BucketKey, crate::replay::Effect> = std::collections::BTreeMap::new();
+    for effect in parts.into_iter().flatten() {
+        let key = crate::replay::BucketKey { member: effect.member, kind: effect.kind, class: effect.class };
+        let sum = sums.entry(key).or_insert(crate::replay::Effect { fmv_minor: 0, slices_minor: 0, well_minor: 0, ..*effect });
+        sum.fmv_minor += effect.fmv_minor;
+        sum.slices_minor += effect.slices_minor;
+        sum.well_minor += effect.well_minor;
+    }
+    sums.into_values().filter(|e| e.fmv_minor != 0 || e.slices_minor != 0 || e.well_minor != 0).collect()
+}
+
 /// Whether a tag names a review step.
 pub fn is_review_tag(tag: &str) -> bool {
     REVIEW_TAGS.contains(&tag)

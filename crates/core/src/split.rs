@@ -82,6 +82,15 @@ pub fn compute(members: &[MemberNo], buckets: impl IntoIterator<Item = (BucketKe
     Ok(Split { members, total_slices_minor })
 }
 
+/// Percentages of weights with two decimals, adding up to exactly 100.00 (all zero when no weight
+/// is positive).
+pub fn percents(weights: &[i64]) -> Result<Vec<String>, DomainError> {
+    if weights.iter().all(|w| *w <= 0) {
+        return Ok(weights.iter().map(|_| "0.00".to_string()).collect());
+    }
+    Ok(largest_remainder(SHARE_UNITS, weights, 0)?.into_iter().map(format_share).collect())
+}
+
 /// Formats a share as a percentage with two decimals (`12.34`).
 pub fn format_share(share_units: i64) -> String {
     crate::money::format_scaled(i128::from(share_units), 2)

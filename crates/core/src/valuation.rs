@@ -132,6 +132,12 @@ pub fn value(input: &Input, context: &Context<'_>, state: &dyn StateView) -> Res
     }
 }
 
+/// What use of a good planned or logged is worth at a rate: rate × units (in thousandths),
+/// rounded down to the minor unit.
+pub fn use_value(rate_minor: i64, units_milli: i64) -> i64 {
+    i64::try_from(i128::from(rate_minor) * i128::from(units_milli) / 1_000).unwrap_or(i64::MAX)
+}
+
 /// Slices for a value under a class: `round(value × multiplier)`, or zero if the kind does not
 /// count. The value is in slice units (minor units when slices have the currency's precision).
 pub fn slices_for(value_units: i64, kind: Kind, class: Class, policy: &Policy) -> Result<i64, DomainError> {

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use peerstake_app::accounts::Account;
+use peerstake_app::access::Account;
 use peerstake_app::error::AppError;
 
 use crate::AppState;

@@ -2,7 +2,7 @@
 //! that reflows to phone width; the split as an SVG pie; the split over time as an SVG chart.
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-use peerstake_app::accounts::Account;
+use peerstake_app::access::Account;
 
 /// Colours for members in drawings, dark enough for white text and distinct for the eye.
 const PALETTE: [&str; 8] = ["#1f5f99", "#b3461c", "#2f7d32", "#7b3fa0", "#8a6d00", "#0f7c7c", "#a31f52", "#4d4d4d"];

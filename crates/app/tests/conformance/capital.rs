@@ -1,10 +1,12 @@
 //! Pooled capital: needs met all or nothing by pledges, the well they fill and what spending it
 //! earns, lent goods booked, used and confirmed, and goods given outright.
 
-use peerstake_app::accounts::{Account, SignUp};
+use peerstake_app::access::Account;
+
+use peerstake_app::accounts::SignUp;
 use peerstake_app::capital::{PayNeed, PledgeRequest, PublishNeed};
 use peerstake_app::goods::{BookGood, GiveGood, LogUsage, RegisterGood};
-use peerstake_app::ledger::LogRequest;
+use peerstake_app::journal::LogRequest;
 use peerstake_app::talk::{AddComment, Subject};
 use peerstake_app::{Commons, Now};
 use proptest::prelude::*;
@@ -293,7 +295,7 @@ fn lent_goods_are_booked_without_overlap_used_confirmed_and_can_meet_a_need() {
         assert!(commons.shared_costs("pie").unwrap().totals.iter().any(|s| s.handle == "ben" && s.goods_minor == 5_000));
         commons
             .reverse(
-                &peerstake_app::ledger::ReverseRequest {
+                &peerstake_app::journal::ReverseRequest {
                     venture: "pie".into(),
                     seq: desk_rent,
                     reason: "Not ours".into(),
@@ -305,7 +307,7 @@ fn lent_goods_are_booked_without_overlap_used_confirmed_and_can_meet_a_need() {
             .unwrap();
         commons
             .reverse(
-                &peerstake_app::ledger::ReverseRequest { venture: "pie".into(), seq, reason: "Logged twice".into(), author: None, idempotency_key: None },
+                &peerstake_app::journal::ReverseRequest { venture: "pie".into(), seq, reason: "Logged twice".into(), author: None, idempotency_key: None },
                 july,
             )
             .unwrap();

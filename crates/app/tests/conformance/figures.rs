@@ -5,13 +5,18 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use peerstake_app::accounts::{Account, SignUp};
+use peerstake_app::access::Account;
+
+use peerstake_app::accounts::SignUp;
 use peerstake_app::capital::{PayNeed, PledgeRequest, PublishNeed};
 use peerstake_app::departures::DepartRequest;
 use peerstake_app::forms::TermsForm;
-use peerstake_app::ledger::{LogRequest, SplitQuery};
+use peerstake_app::journal::LogRequest;
+use peerstake_app::ledger::SplitQuery;
 use peerstake_app::recurring::SetUpRecurring;
-use peerstake_app::ventures::{AddMember, CreateVenture, PolicyChoice};
+use peerstake_app::membership::AddMember;
+use peerstake_app::ventures::CreateVenture;
+use peerstake_app::policy_file::PolicyChoice;
 use peerstake_app::{AppError, Commons};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

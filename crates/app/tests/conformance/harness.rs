@@ -4,8 +4,11 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use peerstake_app::forms::{ContributionForm, TermsForm};
-use peerstake_app::ledger::{LogRequest, SplitQuery};
-use peerstake_app::ventures::{AddMember, CreateVenture, PolicyChoice};
+use peerstake_app::journal::LogRequest;
+use peerstake_app::ledger::SplitQuery;
+use peerstake_app::membership::AddMember;
+use peerstake_app::ventures::CreateVenture;
+use peerstake_app::policy_file::PolicyChoice;
 use peerstake_app::{AppError, Commons, Now};
 use peerstake_core::ErrorCode;
 use time::Date;

@@ -2,7 +2,8 @@
 //! split adds up to exactly 100.00, and a random retry with an old key is a no-op.
 
 use peerstake_app::forms::ContributionForm;
-use peerstake_app::ledger::{LogRequest, ReverseRequest, SplitQuery};
+use peerstake_app::journal::{LogRequest, ReverseRequest};
+use peerstake_app::ledger::SplitQuery;
 use proptest::prelude::*;
 use time::macros::date;
 
@@ -101,9 +102,9 @@ proptest! {
         let ledger_before = commons.ledger("pie", &peerstake_app::ledger::LedgerQuery { limit: 1000, ..Default::default() }).unwrap().entries;
         commons
             .set_policy(
-                &peerstake_app::ventures::SetPolicy {
+                &peerstake_app::book::SetPolicy {
                     venture: "pie".into(),
-                    policy: peerstake_app::ventures::PolicyChoice::File("multiplier_cash = \"7\"\nmultiplier_non_cash = \"5\"".into()),
+                    policy: peerstake_app::policy_file::PolicyChoice::File("multiplier_cash = \"7\"\nmultiplier_non_cash = \"5\"".into()),
                     effective_from: date!(2025 - 03 - 01),
                     idempotency_key: None,
                 },

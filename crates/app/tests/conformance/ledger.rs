@@ -1,7 +1,9 @@
 //! Logging, reversing, the split, tracing, verification and the append-only guarantee.
 
-use peerstake_app::ledger::{LedgerQuery, LogRequest, ReverseRequest, SplitQuery};
-use peerstake_app::ventures::PolicyChoice;
+use peerstake_app::ledger::{LedgerQuery, SplitQuery};
+
+use peerstake_app::journal::{LogRequest, ReverseRequest};
+use peerstake_app::policy_file::PolicyChoice;
 use time::macros::date;
 
 use crate::harness::*;

@@ -2,14 +2,19 @@
 //! worked figures, buyouts and their claw-back, handover and adoption, freezing the split into a
 //! cap table, and distributions that add up exactly.
 
-use peerstake_app::accounts::{Account, SignUp};
+use peerstake_app::access::Account;
+
+use peerstake_app::accounts::SignUp;
 use peerstake_app::departures::{BuyoutRequest, DepartRequest};
 use peerstake_app::forms::TermsForm;
 use peerstake_app::freezes::FreezeRequest;
-use peerstake_app::ledger::{LogRequest, SplitQuery};
+use peerstake_app::journal::LogRequest;
+use peerstake_app::ledger::SplitQuery;
 use peerstake_app::payouts::{DistributeRequest, IncomeRequest};
 use peerstake_app::proposals::{ProposeRequest, VoteRequest};
-use peerstake_app::ventures::{AddMember, CreateVenture, PolicyChoice};
+use peerstake_app::membership::AddMember;
+use peerstake_app::ventures::CreateVenture;
+use peerstake_app::policy_file::PolicyChoice;
 use peerstake_app::{Commons, Now};
 use proptest::prelude::*;
 use time::Date;
@@ -360,7 +365,7 @@ fn a_freeze_makes_a_cap_table_and_distributions_add_up_exactly() {
 fn a_policy_can_refuse_contributions_while_the_split_is_frozen() {
     on_every_backend(|_, commons| {
         venture_with_ben(commons, "pie", None);
-        let refuse = peerstake_app::ventures::SetPolicy {
+        let refuse = peerstake_app::book::SetPolicy {
             venture: "pie".into(),
             policy: PolicyChoice::File("after_freeze = \"refuse\"".into()),
             effective_from: date!(2025 - 12 - 01),

@@ -4,7 +4,9 @@
 use peerstake_app::Commons;
 use peerstake_app::forms::TermsForm;
 use peerstake_app::proposals::{ProposeRequest, VoteRequest};
-use peerstake_app::ventures::{AddMember, PolicyChoice, SetPolicy};
+use peerstake_app::membership::AddMember;
+use peerstake_app::policy_file::PolicyChoice;
+use peerstake_app::book::SetPolicy;
 use time::macros::date;
 
 use crate::harness::*;

@@ -2,7 +2,8 @@
 //! the member to confirm or skip it.
 
 use peerstake_app::recurring::SetUpRecurring;
-use peerstake_app::ventures::{PolicyChoice, SetPolicy};
+use peerstake_app::policy_file::PolicyChoice;
+use peerstake_app::book::SetPolicy;
 use peerstake_core::review::Status;
 use time::macros::date;
 

@@ -4,9 +4,12 @@
 
 use peerstake_app::Commons;
 use peerstake_app::forms::TermsForm;
-use peerstake_app::ledger::{ReverseRequest, SplitQuery};
+use peerstake_app::journal::ReverseRequest;
+use peerstake_app::ledger::SplitQuery;
 use peerstake_app::review::{AmendRequest, ReviewRequest};
-use peerstake_app::ventures::{AddMember, PolicyChoice, SetPolicy};
+use peerstake_app::membership::AddMember;
+use peerstake_app::policy_file::PolicyChoice;
+use peerstake_app::book::SetPolicy;
 use peerstake_core::ErrorCode;
 use peerstake_core::review::{Status, Step, Verdict};
 use time::macros::date;
@@ -135,7 +138,7 @@ fn a_vote_settles_a_dispute_and_an_amendment_replaces_the_entry() {
                 &AmendRequest {
                     seq,
                     reason: "it was 6 hours".into(),
-                    log: peerstake_app::ledger::LogRequest { author: Some("ben".into()), ..log_request(Some("ben"), d, form("time", &[("quantity", "6")])) },
+                    log: peerstake_app::journal::LogRequest { author: Some("ben".into()), ..log_request(Some("ben"), d, form("time", &[("quantity", "6")])) },
                 },
                 at(d),
             )

@@ -1,10 +1,13 @@
 //! Comments, their versions, activity and unread counts, on every backend.
 
-use peerstake_app::accounts::{Account, SignUp};
+use peerstake_app::access::Account;
+
+use peerstake_app::accounts::SignUp;
 use peerstake_app::forms::{ContributionForm, TermsForm};
-use peerstake_app::ledger::LogRequest;
+use peerstake_app::journal::LogRequest;
 use peerstake_app::talk::{ActivityQuery, ActivityView, AddComment, EditComment, Subject};
-use peerstake_app::ventures::{CreateVenture, PolicyChoice};
+use peerstake_app::ventures::CreateVenture;
+use peerstake_app::policy_file::PolicyChoice;
 use peerstake_app::{Commons, Now};
 use peerstake_store::AccessRecord;
 use time::macros::date;

@@ -136,7 +136,15 @@ pub(super) async fn propose(
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/proposals/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = ProposalDetailOut), (status = 404, body = ErrorBody)))]
 pub(super) async fn detail(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>) -> ApiResult<ProposalDetailOut> {
     let account = caller.account.clone();
-    let (view, current, proposed) = state.run(move |commons, now| commons.acting(account.as_ref()).proposal(&slug, number, now)).await?;
+    let (view, current, proposed) = state
+        .run(move |commons, now| {
+            let acting = commons.acting(account.as_ref());
+            let view = acting.proposal(&slug, number, now)?;
+            let current = acting.split(&slug, &peerstake_app::ledger::SplitQuery::default(), now)?;
+            let proposed = acting.split(&slug, &peerstake_app::ledger::SplitQuery::under(&view.record.settings), now)?;
+            Ok((view, current, proposed))
+        })
+        .await?;
     Ok(Json(ProposalDetailOut { proposal: proposal_out(&view), current: split_out(&current), proposed: split_out(&proposed) }))
 }
 

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use peerstake_app::error::invalid;
-use peerstake_app::ledger::NamedEntry;
+use peerstake_app::journal::NamedEntry;
 use peerstake_app::review::{AmendRequest, ReviewRequest};
 use peerstake_core::review::{Step, Verdict};
 use peerstake_core::terms::MemberNo;

@@ -2,7 +2,9 @@
 //! its costs, its bookings of lent goods; and the commons' registry of goods, where owners
 //! register what they lend and answer bookings and logged use.
 
-use peerstake_app::capital::{NeedView, PayNeed, PublishNeed};
+use peerstake_app::holds::NeedView;
+
+use peerstake_app::capital::{PayNeed, PublishNeed};
 use peerstake_app::goods::{BookGood, GiveGood, LogUsage, RegisterGood};
 use peerstake_app::talk::Subject;
 

@@ -8,10 +8,16 @@
 //! that decide something for others (a departure, a distribution) show their outcome first and
 //! record it only from a second, explicit button that resends exactly what was shown.
 
-use peerstake_app::departures::{BuyoutRequest, BuyoutView, DepartRequest, DepartureView, StewardshipView};
+use peerstake_app::departures::{BuyoutRequest, DepartRequest, DepartureView};
+
+use peerstake_app::book::BuyoutView;
+
+use peerstake_app::stewards::StewardshipView;
 use peerstake_app::freezes::{FREEZE_REASONS, FreezeRequest, FreezeView, TOTAL_SHARES_DEFAULT};
-use peerstake_app::payouts::{DistributeRequest, DistributionView, EXPORTS, INCOME_KINDS, IncomeRequest, Statement, day_of};
-use peerstake_app::ventures::{MemberView, PolicyVersionView};
+use peerstake_app::payouts::{DistributeRequest, DistributionView, INCOME_KINDS, IncomeRequest, Statement, day_of};
+use peerstake_app::reports::EXPORTS;
+use peerstake_app::membership::MemberView;
+use peerstake_app::book::PolicyVersionView;
 use peerstake_core::lifecycle::{ALL_CASES, LeaveCase, RecoveryLine};
 use peerstake_core::policy::Policy;
 use time::Date;

@@ -99,7 +99,7 @@ pub(super) fn form_value<'a>(form: &'a LogForm, field: &str) -> &'a str {
 pub(super) fn log_page(
     caller: &Caller,
     standing: &Standing,
-    members: &[peerstake_app::ventures::MemberView],
+    members: &[peerstake_app::membership::MemberView],
     form: &LogForm,
     error: Option<&AppError>,
     preview: Option<Markup>,

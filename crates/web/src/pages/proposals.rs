@@ -75,7 +75,10 @@ pub(super) async fn render_proposal(
         .run(move |commons, now| {
             let acting = commons.acting(account.as_ref());
             let thread = acting.comments(&slug, &peerstake_app::talk::Subject::Proposal(number), None, 0, now)?;
-            Ok((acting.standing(&slug, now)?, acting.proposal(&slug, number, now)?, thread))
+            let proposal = acting.proposal(&slug, number, now)?;
+            let current = acting.split(&slug, &peerstake_app::ledger::SplitQuery::default(), now)?;
+            let proposed = acting.split(&slug, &peerstake_app::ledger::SplitQuery::under(&proposal.record.settings), now)?;
+            Ok((acting.standing(&slug, now)?, (proposal, current, proposed), thread))
         })
         .await
         .map_err(fail(caller))?;
