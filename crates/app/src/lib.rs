@@ -42,8 +42,6 @@ pub mod talk;
 pub mod ventures;
 pub mod well;
 
-use std::path::Path;
-
 pub use error::AppError;
 use peerstake_store::Store;
 use time::{Date, OffsetDateTime};
@@ -87,21 +85,6 @@ impl std::fmt::Debug for Commons {
 }
 
 impl Commons {
-    /// Opens the database a URL names — `postgres://…` or `postgresql://…` for PostgreSQL,
-    /// `sqlite://path`, `sqlite:path` or a plain path for SQLite — and applies migrations.
-    pub fn open(url: &str) -> Result<Commons, AppError> {
-        let store: Box<dyn Store> = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Box::new(peerstake_postgres::PostgresStore::connect(url)?)
-        } else {
-            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-            if path.is_empty() {
-                return Err(error::invalid("database url", "no SQLite file named"));
-            }
-            Box::new(peerstake_sqlite::SqliteStore::open(Path::new(path))?)
-        };
-        Ok(Commons::with_store(store))
-    }
-
     /// A commons over any store.
     pub fn with_store(store: Box<dyn Store>) -> Commons {
         Commons { store, throttle: accounts::Throttle::default(), books: book::BookCache::default(), splits: ledger::SplitCache::default(), mailer: None }
@@ -115,19 +98,5 @@ impl Commons {
     /// Applies pending migrations (opening already does); returns their names.
     pub fn migrate(&self) -> Result<Vec<String>, AppError> {
         Ok(self.store.migrate()?)
-    }
-}
-
-/// Describes a database URL for messages without its password.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
     }
 }

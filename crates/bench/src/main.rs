@@ -61,7 +61,7 @@ fn measure_distribution(holders: u32, url: &str) -> anyhow::Result<()> {
     use peerstake_core::terms::MemberNo;
     use peerstake_store::{MemberRecord, Mode};
 
-    let commons = Commons::open(url).context("open the database")?;
+    let commons = peerstake_backends::open(url).map(Commons::with_store).context("open the database")?;
     let now = Now::noon_of(date!(2026 - 01 - 01));
     let slug = format!("payout-{}", std::process::id());
     commons.create_venture(
@@ -232,7 +232,7 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let commons = Commons::open(&url).context("open the database")?;
+    let commons = peerstake_backends::open(&url).map(Commons::with_store).context("open the database")?;
     let now = Now::noon_of(date!(2026 - 01 - 01));
     let slug = args.slug.clone().unwrap_or_else(|| format!("bench-{}", std::process::id()));
     commons.create_venture(

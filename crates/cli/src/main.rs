@@ -715,20 +715,20 @@ fn one_line(text: &str) -> String {
 
 fn run(cli: Cli) -> Result<ExitCode, AppError> {
     numbers::choose(cli.number_format.as_deref())?;
-    let commons = Commons::open(&cli.database_url)?;
+    let commons = peerstake_backends::open(&cli.database_url).map(Commons::with_store)?;
     let now = now();
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Migrate => {
             let applied = commons.migrate()?;
-            println!("database {} is up to date ({} migration(s) applied now)", peerstake_app::redact_url(&cli.database_url), applied.len());
+            println!("database {} is up to date ({} migration(s) applied now)", peerstake_backends::redact_url(&cli.database_url), applied.len());
         }
         Command::Demo => {
             if commons.ventures(now)?.iter().any(|v| v.record.slug == peerstake_app::demo::DEMO_SLUG) {
-                println!("The demo venture already exists in {}.", peerstake_app::redact_url(&cli.database_url));
+                println!("The demo venture already exists in {}.", peerstake_backends::redact_url(&cli.database_url));
             } else {
                 let head = commons.create_demo()?;
-                println!("Created the demo venture 'demo' with {head} entries in {}.", peerstake_app::redact_url(&cli.database_url));
+                println!("Created the demo venture 'demo' with {head} entries in {}.", peerstake_backends::redact_url(&cli.database_url));
             }
             let report = commons.split("demo", &SplitQuery::default())?;
             output::split(&mut out, &report, Format::Table)?;
@@ -757,7 +757,7 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let url = cli.database_url.clone();
             runtime
                 .block_on(peerstake_web::serve(state, address, |bound| {
-                    println!("peerstake is serving http://{bound}/ from {} (Ctrl-C stops it)", peerstake_app::redact_url(&url));
+                    println!("peerstake is serving http://{bound}/ from {} (Ctrl-C stops it)", peerstake_backends::redact_url(&url));
                 }))
                 .map_err(|e| AppError::Internal(format!("the server stopped: {e}")))?;
         }

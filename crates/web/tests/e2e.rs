@@ -234,7 +234,7 @@ fn start_app(dir: &Path) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
-        let commons = Commons::open(&url).expect("the commons opens");
+        let commons = peerstake_backends::open(&url).map(Commons::with_store).expect("the commons opens");
         let state = AppState::new(Arc::new(commons), system_clock(), true);
         let address = "127.0.0.1:0".parse().expect("an address");
         if let Err(e) = runtime.block_on(serve(state, address, |addr| {
@@ -384,7 +384,7 @@ fn review_in_a_real_browser(browser: &Browser, dir: &Path) {
     use peerstake_app::ventures::CreateVenture;
     use peerstake_app::policy_file::PolicyChoice;
     // The operator sets the venture up: stewards approve entries; Ana is its steward.
-    let operator = Commons::open(&format!("sqlite://{}", dir.join("e2e.db").display())).expect("the commons opens");
+    let operator = peerstake_backends::open(&format!("sqlite://{}", dir.join("e2e.db").display())).map(Commons::with_store).expect("the commons opens");
     let now = Now::from_unix_ms(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0)));
     let venture = CreateVenture {
         slug: "mill".into(),

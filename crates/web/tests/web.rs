@@ -39,7 +39,7 @@ fn server() -> Server {
 }
 
 fn server_on(url: &str, dir: Option<std::path::PathBuf>) -> Server {
-    let commons = Commons::open(url).unwrap();
+    let commons = peerstake_backends::open(url).map(Commons::with_store).unwrap();
     let clock = Arc::new(|| Now::noon_of(date!(2026 - 01 - 15)));
     Server { app: router(AppState::new(Arc::new(commons), clock, true)), dir }
 }
@@ -1044,7 +1044,7 @@ async fn notifications_are_mailed_to_those_who_gave_an_address() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let mail = dir.join("mail");
-    let mut commons = Commons::open(&format!("sqlite://{}", dir.join("web.db").display())).unwrap();
+    let mut commons = peerstake_backends::open(&format!("sqlite://{}", dir.join("web.db").display())).map(Commons::with_store).unwrap();
     let mailer =
         peerstake_web::mail::EmailMailer::start(&format!("file://{}", mail.display()), "peerstake <peerstake@example.org>", "https://commons.example.org")
             .unwrap();
@@ -1093,7 +1093,7 @@ async fn notifications_are_mailed_to_those_who_gave_an_address() {
 /// A server whose clock moves one second on every reading, so that what happens after a visit
 /// is later than the visit.
 fn ticking_server_on(url: &str, dir: Option<std::path::PathBuf>) -> Server {
-    let commons = Commons::open(url).unwrap();
+    let commons = peerstake_backends::open(url).map(Commons::with_store).unwrap();
     let start = Now::noon_of(date!(2026 - 01 - 15)).at_ms;
     let ticks = Arc::new(std::sync::atomic::AtomicI64::new(0));
     let clock = Arc::new(move || Now::from_unix_ms(start + 1000 * ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));

@@ -26,7 +26,7 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub fn commons(&self) -> Commons {
-        Commons::open(&self.url).unwrap_or_else(|e| panic!("open {}: {e}", self.backend))
+        peerstake_backends::open(&self.url).map(Commons::with_store).unwrap_or_else(|e| panic!("open {}: {e}", self.backend))
     }
 
     /// Runs one raw SQL statement outside the application's rules.
