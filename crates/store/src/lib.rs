@@ -26,9 +26,9 @@ pub use capital::{BookingRecord, Capital, GoodRecord, NeedRecord, PledgeRecord, 
 pub use lifecycle::{
     BuyoutRecord, CapTableLine, DepartureRecord, DistributionRecord, FreezeRecord, FreezeVoteRecord, IncomeRecord, Lifecycle, Payout, StewardshipRecord,
 };
-pub use people::{AccessRecord, AccountId, AccountRecord, ApiTokenRecord, JoinRequestRecord, SessionRecord};
-pub use review::{DraftRecord, ProposalRecord, ProposalVote, RecurringRecord};
-pub use talk::{ActivityCursor, ActivityRecord, ActivityWhat, CommentRecord, CommentSubject, CommentVersionRecord, NewComment};
+pub use people::{AccessRecord, AccountId, AccountRecord, ApiTokenRecord, JoinRequestRecord, People, SessionRecord};
+pub use review::{DraftRecord, ProposalRecord, ProposalVote, RecurringRecord, Reviews};
+pub use talk::{ActivityCursor, ActivityRecord, ActivityWhat, CommentRecord, CommentSubject, CommentVersionRecord, NewComment, Talk};
 
 /// The largest page of entries a caller may ask for.
 pub const PAGE_SIZE_MAX: u32 = 1_000;
@@ -226,10 +226,15 @@ pub trait Store: Send + Sync {
 
 /// One transaction. Dropped without [`Transaction::commit`], it rolls back and nothing is
 /// written. Pooled capital's records are in its [`Capital`] part.
-pub trait Transaction: Capital + Lifecycle {
+pub trait Transaction: Ledger + People + Reviews + Talk + Capital + Lifecycle {
     /// Commits.
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
 
+/// A venture's ledger: the venture record and its head, members, terms, policy versions,
+/// entries, the maintained totals, the read marks of the dating rules and idempotency keys. Every
+/// [`Transaction`] has it.
+pub trait Ledger {
     /// Inserts a venture; a taken slug is a [`StoreError::Conflict`].
     fn insert_venture(&mut self, venture: &NewVenture, genesis: &EntryHash) -> Result<VentureId, StoreError>;
     /// A venture by slug.
@@ -289,127 +294,6 @@ pub trait Transaction: Capital + Lifecycle {
     fn idempotency(&mut self, scope: VentureId, key: &str) -> Result<Option<IdempotencyRecord>, StoreError>;
     /// Stores an idempotency record; a taken key is a [`StoreError::Conflict`].
     fn put_idempotency(&mut self, scope: VentureId, key: &str, record: &IdempotencyRecord, at_ms: i64) -> Result<(), StoreError>;
-
-    /// Creates an account; a taken username is a [`StoreError::Conflict`].
-    fn insert_account(&mut self, username: &str, display_name: &str, password_hash: &str, at_ms: i64) -> Result<AccountId, StoreError>;
-    /// An account by id.
-    fn account(&mut self, id: AccountId) -> Result<Option<AccountRecord>, StoreError>;
-    /// An account by username.
-    fn account_by_username(&mut self, username: &str) -> Result<Option<AccountRecord>, StoreError>;
-    /// Replaces an account's password hash.
-    fn set_password_hash(&mut self, id: AccountId, password_hash: &str) -> Result<(), StoreError>;
-    /// Sets (or, with none, removes) the address an account's notifications go to.
-    fn set_account_email(&mut self, id: AccountId, email: Option<&str>, at_ms: i64) -> Result<(), StoreError>;
-    /// The address an account's notifications go to, if any.
-    fn account_email(&mut self, id: AccountId) -> Result<Option<String>, StoreError>;
-    /// Sets (or, with none, removes) how an account writes numbers.
-    fn set_account_number_format(&mut self, id: AccountId, format: Option<NumberFormat>) -> Result<(), StoreError>;
-
-    /// Stores a session under the SHA-256 of its token.
-    fn insert_session(&mut self, token_hash: &[u8; 32], session: &SessionRecord) -> Result<(), StoreError>;
-    /// A session by the SHA-256 of its token.
-    fn session(&mut self, token_hash: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError>;
-    /// Ends one session.
-    fn delete_session(&mut self, token_hash: &[u8; 32]) -> Result<(), StoreError>;
-    /// Ends every session of an account (after a password change).
-    fn delete_sessions_of(&mut self, account: AccountId) -> Result<(), StoreError>;
-
-    /// Stores an API token under the SHA-256 of its secret; returns its id.
-    fn insert_api_token(&mut self, token_hash: &[u8; 32], account: AccountId, name: &str, prefix: &str, at_ms: i64) -> Result<i64, StoreError>;
-    /// An account's API tokens, newest first, revoked ones included.
-    fn api_tokens(&mut self, account: AccountId) -> Result<Vec<ApiTokenRecord>, StoreError>;
-    /// A token by the SHA-256 of its secret.
-    fn api_token_by_hash(&mut self, token_hash: &[u8; 32]) -> Result<Option<ApiTokenRecord>, StoreError>;
-    /// Revokes one of an account's tokens; false when it has no such live token.
-    fn revoke_api_token(&mut self, account: AccountId, id: i64, at_ms: i64) -> Result<bool, StoreError>;
-
-    /// How a venture is joined and read (none stored: open and public).
-    fn venture_access(&mut self, venture: VentureId) -> Result<Option<AccessRecord>, StoreError>;
-    /// Sets how a venture is joined and read.
-    fn set_venture_access(&mut self, venture: VentureId, access: &AccessRecord, at_ms: i64) -> Result<(), StoreError>;
-
-    /// Links a member to the account they sign in with; an account already linked in the venture
-    /// is a [`StoreError::Conflict`].
-    fn link_member(&mut self, venture: VentureId, member: MemberNo, account: AccountId) -> Result<(), StoreError>;
-    /// The member an account is in a venture, if any.
-    fn account_member(&mut self, venture: VentureId, account: AccountId) -> Result<Option<MemberNo>, StoreError>;
-    /// Which accounts a venture's members sign in with, by member number.
-    fn member_accounts(&mut self, venture: VentureId) -> Result<Vec<(MemberNo, AccountId)>, StoreError>;
-    /// The ventures an account is a member of, with its member number in each.
-    fn account_memberships(&mut self, account: AccountId) -> Result<Vec<(VentureId, MemberNo)>, StoreError>;
-
-    /// Records a request to join; a pending request from the same account is a [`StoreError::Conflict`].
-    fn insert_join_request(&mut self, venture: VentureId, account: AccountId, message: &str, at_ms: i64) -> Result<(), StoreError>;
-    /// A venture's join requests, oldest first.
-    fn join_requests(&mut self, venture: VentureId) -> Result<Vec<JoinRequestRecord>, StoreError>;
-    /// Decides a pending request; false when there is none.
-    fn decide_join_request(&mut self, venture: VentureId, account: AccountId, accepted: bool, at_ms: i64) -> Result<bool, StoreError>;
-
-    // ---- review: review steps, where reviewed entries stand, policy proposals
-
-    /// The entries about an entry (its review steps and any amendment), in order.
-    fn entries_about(&mut self, venture: VentureId, seq: u64) -> Result<Vec<StoredEntry>, StoreError>;
-    /// Every entry some other entry is about, in order (for `verify`).
-    fn reviewed_entries(&mut self, venture: VentureId) -> Result<Vec<u64>, StoreError>;
-    /// Records where a reviewed entry stands (`pending`, `counted`, `disputed`, `rejected`,
-    /// `reversed`), replacing what was recorded before.
-    fn set_review_status(&mut self, venture: VentureId, seq: u64, status: &str) -> Result<(), StoreError>;
-    /// The recorded status of reviewed entries numbered `from` to `to`, in order.
-    fn review_statuses(&mut self, venture: VentureId, from: u64, to: u64) -> Result<Vec<(u64, String)>, StoreError>;
-    /// Reviewed entries with one of these statuses, in order, at most `limit`.
-    fn entries_with_status(&mut self, venture: VentureId, statuses: &[&str], limit: u32) -> Result<Vec<(u64, String)>, StoreError>;
-
-    /// Stores a proposal under the next number; returns the number.
-    fn insert_proposal(&mut self, venture: VentureId, proposal: &ProposalRecord) -> Result<u32, StoreError>;
-    /// A venture's proposals, newest first.
-    fn proposals(&mut self, venture: VentureId) -> Result<Vec<ProposalRecord>, StoreError>;
-    /// One proposal.
-    fn proposal(&mut self, venture: VentureId, number: u32) -> Result<Option<ProposalRecord>, StoreError>;
-    /// Records a decision on an open proposal; false when it was not open.
-    fn decide_proposal(&mut self, venture: VentureId, number: u32, status: &str, at_ms: i64, policy_version: Option<u32>) -> Result<bool, StoreError>;
-    /// Records a vote; a second vote by the same member is a [`StoreError::Conflict`].
-    fn insert_proposal_vote(&mut self, venture: VentureId, number: u32, vote: &ProposalVote) -> Result<(), StoreError>;
-    /// The votes on a proposal, in the order cast.
-    fn proposal_votes(&mut self, venture: VentureId, number: u32) -> Result<Vec<ProposalVote>, StoreError>;
-
-    /// Stores a recurring contribution under the next number; returns the number.
-    fn insert_recurring(&mut self, venture: VentureId, recurring: &RecurringRecord) -> Result<u32, StoreError>;
-    /// A venture's recurring contributions, by number.
-    fn recurring(&mut self, venture: VentureId) -> Result<Vec<RecurringRecord>, StoreError>;
-    /// Moves a recurring contribution's next period, or stops it.
-    fn set_recurring_schedule(&mut self, venture: VentureId, number: u32, next_on: Date, active: bool) -> Result<(), StoreError>;
-    /// Adds a period's draft; an existing one is a [`StoreError::Conflict`].
-    fn insert_recurring_draft(&mut self, venture: VentureId, number: u32, period_on: Date) -> Result<(), StoreError>;
-    /// A venture's drafts, by period then number; only those with `status` when given.
-    fn recurring_drafts(&mut self, venture: VentureId, status: Option<&str>) -> Result<Vec<DraftRecord>, StoreError>;
-    /// Confirms or skips a waiting draft; false when it is not waiting.
-    fn decide_recurring_draft(&mut self, venture: VentureId, number: u32, period_on: Date, status: &str, entry_seq: Option<u64>) -> Result<bool, StoreError>;
-
-    // ---- talk: comments and activity
-
-    /// Adds a comment with its first version and returns its number (the next in the venture).
-    /// The caller holds the venture's lock ([`Transaction::lock_venture`]).
-    fn insert_comment(&mut self, venture: VentureId, comment: &NewComment) -> Result<u64, StoreError>;
-    /// One comment with its latest version.
-    fn comment(&mut self, venture: VentureId, id: u64) -> Result<Option<CommentRecord>, StoreError>;
-    /// A page of the comments on one subject, oldest first, numbered above `after` (at most
-    /// [`talk::COMMENTS_PAGE_MAX`]).
-    fn comments(&mut self, venture: VentureId, subject: CommentSubject, after: u64, limit: u32) -> Result<Vec<CommentRecord>, StoreError>;
-    /// Appends a version of a comment's text (the old ones stay) and returns its number.
-    fn insert_comment_version(&mut self, venture: VentureId, id: u64, body: &str, at_ms: i64) -> Result<u32, StoreError>;
-    /// Every version of a comment, oldest first.
-    fn comment_versions(&mut self, venture: VentureId, id: u64) -> Result<Vec<CommentVersionRecord>, StoreError>;
-    /// A page of the venture's activity strictly before `before`, newest first (at most
-    /// [`talk::ACTIVITY_PAGE_MAX`]): entries by the time they were recorded, comments by the time
-    /// they were first made, members by the time they were added.
-    fn activity(&mut self, venture: VentureId, before: &ActivityCursor, limit: u32) -> Result<Vec<ActivityRecord>, StoreError>;
-    /// How many items of activity happened after `since_ms`, leaving out those by `except` (the
-    /// entries they recorded, their comments, their own joining); counts at most `cap`.
-    fn activity_count_since(&mut self, venture: VentureId, since_ms: i64, except: Option<MemberNo>, cap: u32) -> Result<u32, StoreError>;
-    /// When an account last looked at a venture's activity.
-    fn feed_visit(&mut self, venture: VentureId, account: AccountId) -> Result<Option<i64>, StoreError>;
-    /// Records that an account looked at a venture's activity now.
-    fn set_feed_visit(&mut self, venture: VentureId, account: AccountId, at_ms: i64) -> Result<(), StoreError>;
 }
 
 /// Codes for kinds and classes as stored (small integers, stable forever).

@@ -1,6 +1,11 @@
 //! Records of the people side of the commons: accounts, their sessions and API tokens, who may
 //! join a venture and how, the link from a venture's member to an account, and requests to join.
 
+use peerstake_core::numbers::NumberFormat;
+use peerstake_core::terms::MemberNo;
+
+use crate::{StoreError, VentureId};
+
 /// An account's id in this database.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AccountId(pub i64);
@@ -73,4 +78,63 @@ pub struct JoinRequestRecord {
     pub status: String,
     /// When it was decided.
     pub decided_at_ms: Option<i64>,
+}
+
+/// Storage of accounts, sessions, API tokens, access settings, member-to-account links and
+/// requests to join. Every [`crate::Transaction`] has it.
+pub trait People {
+    /// Creates an account; a taken username is a [`StoreError::Conflict`].
+    fn insert_account(&mut self, username: &str, display_name: &str, password_hash: &str, at_ms: i64) -> Result<AccountId, StoreError>;
+    /// An account by id.
+    fn account(&mut self, id: AccountId) -> Result<Option<AccountRecord>, StoreError>;
+    /// An account by username.
+    fn account_by_username(&mut self, username: &str) -> Result<Option<AccountRecord>, StoreError>;
+    /// Replaces an account's password hash.
+    fn set_password_hash(&mut self, id: AccountId, password_hash: &str) -> Result<(), StoreError>;
+    /// Sets (or, with none, removes) the address an account's notifications go to.
+    fn set_account_email(&mut self, id: AccountId, email: Option<&str>, at_ms: i64) -> Result<(), StoreError>;
+    /// The address an account's notifications go to, if any.
+    fn account_email(&mut self, id: AccountId) -> Result<Option<String>, StoreError>;
+    /// Sets (or, with none, removes) how an account writes numbers.
+    fn set_account_number_format(&mut self, id: AccountId, format: Option<NumberFormat>) -> Result<(), StoreError>;
+
+    /// Stores a session under the SHA-256 of its token.
+    fn insert_session(&mut self, token_hash: &[u8; 32], session: &SessionRecord) -> Result<(), StoreError>;
+    /// A session by the SHA-256 of its token.
+    fn session(&mut self, token_hash: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError>;
+    /// Ends one session.
+    fn delete_session(&mut self, token_hash: &[u8; 32]) -> Result<(), StoreError>;
+    /// Ends every session of an account (after a password change).
+    fn delete_sessions_of(&mut self, account: AccountId) -> Result<(), StoreError>;
+
+    /// Stores an API token under the SHA-256 of its secret; returns its id.
+    fn insert_api_token(&mut self, token_hash: &[u8; 32], account: AccountId, name: &str, prefix: &str, at_ms: i64) -> Result<i64, StoreError>;
+    /// An account's API tokens, newest first, revoked ones included.
+    fn api_tokens(&mut self, account: AccountId) -> Result<Vec<ApiTokenRecord>, StoreError>;
+    /// A token by the SHA-256 of its secret.
+    fn api_token_by_hash(&mut self, token_hash: &[u8; 32]) -> Result<Option<ApiTokenRecord>, StoreError>;
+    /// Revokes one of an account's tokens; false when it has no such live token.
+    fn revoke_api_token(&mut self, account: AccountId, id: i64, at_ms: i64) -> Result<bool, StoreError>;
+
+    /// How a venture is joined and read (none stored: open and public).
+    fn venture_access(&mut self, venture: VentureId) -> Result<Option<AccessRecord>, StoreError>;
+    /// Sets how a venture is joined and read.
+    fn set_venture_access(&mut self, venture: VentureId, access: &AccessRecord, at_ms: i64) -> Result<(), StoreError>;
+
+    /// Links a member to the account they sign in with; an account already linked in the venture
+    /// is a [`StoreError::Conflict`].
+    fn link_member(&mut self, venture: VentureId, member: MemberNo, account: AccountId) -> Result<(), StoreError>;
+    /// The member an account is in a venture, if any.
+    fn account_member(&mut self, venture: VentureId, account: AccountId) -> Result<Option<MemberNo>, StoreError>;
+    /// Which accounts a venture's members sign in with, by member number.
+    fn member_accounts(&mut self, venture: VentureId) -> Result<Vec<(MemberNo, AccountId)>, StoreError>;
+    /// The ventures an account is a member of, with its member number in each.
+    fn account_memberships(&mut self, account: AccountId) -> Result<Vec<(VentureId, MemberNo)>, StoreError>;
+
+    /// Records a request to join; a pending request from the same account is a [`StoreError::Conflict`].
+    fn insert_join_request(&mut self, venture: VentureId, account: AccountId, message: &str, at_ms: i64) -> Result<(), StoreError>;
+    /// A venture's join requests, oldest first.
+    fn join_requests(&mut self, venture: VentureId) -> Result<Vec<JoinRequestRecord>, StoreError>;
+    /// Decides a pending request; false when there is none.
+    fn decide_join_request(&mut self, venture: VentureId, account: AccountId, accepted: bool, at_ms: i64) -> Result<bool, StoreError>;
 }

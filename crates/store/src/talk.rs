@@ -4,7 +4,7 @@
 
 use peerstake_core::terms::MemberNo;
 
-use crate::StoreError;
+use crate::{AccountId, StoreError, VentureId};
 
 /// The largest page of activity a caller may ask for.
 pub const ACTIVITY_PAGE_MAX: u32 = 200;
@@ -204,3 +204,32 @@ pub fn number_bound_at_cursor(cursor: &ActivityCursor, rank: u8) -> i64 {
 
 /// The cursor before every item.
 pub const ACTIVITY_START: ActivityCursor = ActivityCursor { at_ms: i64::MAX, rank: u8::MAX, number: u64::MAX };
+
+/// Storage of comments, their versions, a venture's activity and each person's last visit to
+/// it. Every [`crate::Transaction`] has it.
+pub trait Talk {
+
+    /// Adds a comment with its first version and returns its number (the next in the venture).
+    /// The caller holds the venture's lock ([`Transaction::lock_venture`]).
+    fn insert_comment(&mut self, venture: VentureId, comment: &NewComment) -> Result<u64, StoreError>;
+    /// One comment with its latest version.
+    fn comment(&mut self, venture: VentureId, id: u64) -> Result<Option<CommentRecord>, StoreError>;
+    /// A page of the comments on one subject, oldest first, numbered above `after` (at most
+    /// [`talk::COMMENTS_PAGE_MAX`]).
+    fn comments(&mut self, venture: VentureId, subject: CommentSubject, after: u64, limit: u32) -> Result<Vec<CommentRecord>, StoreError>;
+    /// Appends a version of a comment's text (the old ones stay) and returns its number.
+    fn insert_comment_version(&mut self, venture: VentureId, id: u64, body: &str, at_ms: i64) -> Result<u32, StoreError>;
+    /// Every version of a comment, oldest first.
+    fn comment_versions(&mut self, venture: VentureId, id: u64) -> Result<Vec<CommentVersionRecord>, StoreError>;
+    /// A page of the venture's activity strictly before `before`, newest first (at most
+    /// [`talk::ACTIVITY_PAGE_MAX`]): entries by the time they were recorded, comments by the time
+    /// they were first made, members by the time they were added.
+    fn activity(&mut self, venture: VentureId, before: &ActivityCursor, limit: u32) -> Result<Vec<ActivityRecord>, StoreError>;
+    /// How many items of activity happened after `since_ms`, leaving out those by `except` (the
+    /// entries they recorded, their comments, their own joining); counts at most `cap`.
+    fn activity_count_since(&mut self, venture: VentureId, since_ms: i64, except: Option<MemberNo>, cap: u32) -> Result<u32, StoreError>;
+    /// When an account last looked at a venture's activity.
+    fn feed_visit(&mut self, venture: VentureId, account: AccountId) -> Result<Option<i64>, StoreError>;
+    /// Records that an account looked at a venture's activity now.
+    fn set_feed_visit(&mut self, venture: VentureId, account: AccountId, at_ms: i64) -> Result<(), StoreError>;
+}

@@ -1,0 +1,227 @@
+//! The SQLite storage of accounts, sessions, API tokens, access settings, member links and requests to join.
+
+use super::*;
+use peerstake_store::People;
+
+impl People for SqliteTransaction<'_> {
+    fn insert_account(&mut self, username: &str, display_name: &str, password_hash: &str, at_ms: i64) -> Result<AccountId, StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO accounts (username, display_name, password_hash, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![username, display_name, password_hash, at_ms],
+            )
+            .map_err(backend)?;
+        Ok(AccountId(self.connection().last_insert_rowid()))
+    }
+
+    fn account(&mut self, id: AccountId) -> Result<Option<AccountRecord>, StoreError> {
+        self.connection()
+            .one(
+                "SELECT account_id, username, display_name, password_hash, created_at_ms, number_format FROM accounts WHERE account_id = ?1",
+                [id.0],
+                account_from_row,
+            )
+            .optional()
+            .map_err(backend)
+    }
+
+    fn account_by_username(&mut self, username: &str) -> Result<Option<AccountRecord>, StoreError> {
+        self.connection()
+            .one(
+                "SELECT account_id, username, display_name, password_hash, created_at_ms, number_format FROM accounts WHERE username = ?1",
+                [username],
+                account_from_row,
+            )
+            .optional()
+            .map_err(backend)
+    }
+
+    fn set_password_hash(&mut self, id: AccountId, password_hash: &str) -> Result<(), StoreError> {
+        self.connection().exec("UPDATE accounts SET password_hash = ?2 WHERE account_id = ?1", params![id.0, password_hash]).map_err(backend)?;
+        Ok(())
+    }
+
+    fn set_account_email(&mut self, id: AccountId, email: Option<&str>, at_ms: i64) -> Result<(), StoreError> {
+        match email {
+            Some(email) => self.connection().exec(
+                "INSERT INTO account_emails (account_id, email, updated_at_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, updated_at_ms = excluded.updated_at_ms",
+                params![id.0, email, at_ms],
+            ),
+            None => self.connection().exec("DELETE FROM account_emails WHERE account_id = ?1", params![id.0]),
+        }
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    fn account_email(&mut self, id: AccountId) -> Result<Option<String>, StoreError> {
+        self.connection().one("SELECT email FROM account_emails WHERE account_id = ?1", [id.0], |row| row.get(0)).optional().map_err(backend)
+    }
+
+    fn set_account_number_format(&mut self, id: AccountId, format: Option<NumberFormat>) -> Result<(), StoreError> {
+        self.connection().exec("UPDATE accounts SET number_format = ?2 WHERE account_id = ?1", params![id.0, format.map(|f| f.name())]).map_err(backend)?;
+        Ok(())
+    }
+
+    fn insert_session(&mut self, token_hash: &[u8; 32], session: &SessionRecord) -> Result<(), StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO sessions (token_hash, account_id, created_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![token_hash.as_slice(), session.account.0, session.created_at_ms, session.expires_at_ms],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn session(&mut self, token_hash: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError> {
+        self.connection()
+            .one("SELECT account_id, created_at_ms, expires_at_ms FROM sessions WHERE token_hash = ?1", [token_hash.as_slice()], |row| {
+                Ok(SessionRecord { account: AccountId(row.get(0)?), created_at_ms: row.get(1)?, expires_at_ms: row.get(2)? })
+            })
+            .optional()
+            .map_err(backend)
+    }
+
+    fn delete_session(&mut self, token_hash: &[u8; 32]) -> Result<(), StoreError> {
+        self.connection().exec("DELETE FROM sessions WHERE token_hash = ?1", [token_hash.as_slice()]).map_err(backend)?;
+        Ok(())
+    }
+
+    fn delete_sessions_of(&mut self, account: AccountId) -> Result<(), StoreError> {
+        self.connection().exec("DELETE FROM sessions WHERE account_id = ?1", [account.0]).map_err(backend)?;
+        Ok(())
+    }
+
+    fn insert_api_token(&mut self, token_hash: &[u8; 32], account: AccountId, name: &str, prefix: &str, at_ms: i64) -> Result<i64, StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO api_tokens (token_hash, account_id, name, prefix, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![token_hash.as_slice(), account.0, name, prefix, at_ms],
+            )
+            .map_err(backend)?;
+        Ok(self.connection().last_insert_rowid())
+    }
+
+    fn api_tokens(&mut self, account: AccountId) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        let mut statement = self
+            .connection()
+            .prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE account_id = ?1 ORDER BY token_id DESC"))
+            .map_err(backend)?;
+        let rows = statement.query_map([account.0], token_from_row).map_err(backend)?;
+        rows.collect::<Result<_, _>>().map_err(backend)
+    }
+
+    fn api_token_by_hash(&mut self, token_hash: &[u8; 32]) -> Result<Option<ApiTokenRecord>, StoreError> {
+        self.connection()
+            .one(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = ?1"), [token_hash.as_slice()], token_from_row)
+            .optional()
+            .map_err(backend)
+    }
+
+    fn revoke_api_token(&mut self, account: AccountId, id: i64, at_ms: i64) -> Result<bool, StoreError> {
+        let changed = self
+            .connection()
+            .exec("UPDATE api_tokens SET revoked_at_ms = ?3 WHERE account_id = ?1 AND token_id = ?2 AND revoked_at_ms IS NULL", params![account.0, id, at_ms])
+            .map_err(backend)?;
+        Ok(changed == 1)
+    }
+
+    fn venture_access(&mut self, venture: VentureId) -> Result<Option<AccessRecord>, StoreError> {
+        self.connection()
+            .one("SELECT join_mode, visibility FROM venture_access WHERE venture_id = ?1", [venture.0], |row| {
+                Ok(AccessRecord { join_mode: row.get(0)?, visibility: row.get(1)? })
+            })
+            .optional()
+            .map_err(backend)
+    }
+
+    fn set_venture_access(&mut self, venture: VentureId, access: &AccessRecord, at_ms: i64) -> Result<(), StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO venture_access (venture_id, join_mode, visibility, updated_at_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (venture_id) DO UPDATE SET join_mode = excluded.join_mode, visibility = excluded.visibility, updated_at_ms = excluded.updated_at_ms",
+                params![venture.0, access.join_mode, access.visibility, at_ms],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn link_member(&mut self, venture: VentureId, member: MemberNo, account: AccountId) -> Result<(), StoreError> {
+        self.connection()
+            .exec("INSERT INTO member_accounts (venture_id, member_no, account_id) VALUES (?1, ?2, ?3)", params![venture.0, member.0, account.0])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn account_member(&mut self, venture: VentureId, account: AccountId) -> Result<Option<MemberNo>, StoreError> {
+        let member: Option<i64> = self
+            .connection()
+            .one("SELECT member_no FROM member_accounts WHERE venture_id = ?1 AND account_id = ?2", params![venture.0, account.0], |row| row.get(0))
+            .optional()
+            .map_err(backend)?;
+        member.map(|m| to_u32(m, "member").map(MemberNo)).transpose()
+    }
+
+    fn member_accounts(&mut self, venture: VentureId) -> Result<Vec<(MemberNo, AccountId)>, StoreError> {
+        let mut statement =
+            self.connection().prepare_cached("SELECT member_no, account_id FROM member_accounts WHERE venture_id = ?1 ORDER BY member_no").map_err(backend)?;
+        let mut rows = statement.query([venture.0]).map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            out.push((MemberNo(to_u32(row.get(0).map_err(backend)?, "member")?), AccountId(row.get(1).map_err(backend)?)));
+        }
+        Ok(out)
+    }
+
+    fn account_memberships(&mut self, account: AccountId) -> Result<Vec<(VentureId, MemberNo)>, StoreError> {
+        let mut statement =
+            self.connection().prepare_cached("SELECT venture_id, member_no FROM member_accounts WHERE account_id = ?1 ORDER BY venture_id").map_err(backend)?;
+        let mut rows = statement.query([account.0]).map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            out.push((VentureId(row.get(0).map_err(backend)?), MemberNo(to_u32(row.get(1).map_err(backend)?, "member")?)));
+        }
+        Ok(out)
+    }
+
+    fn insert_join_request(&mut self, venture: VentureId, account: AccountId, message: &str, at_ms: i64) -> Result<(), StoreError> {
+        self.connection()
+            .exec(
+                "INSERT INTO join_requests (venture_id, request_no, account_id, message, requested_at_ms, status)
+                 VALUES (?1, (SELECT coalesce(max(request_no), 0) + 1 FROM join_requests WHERE venture_id = ?1), ?2, ?3, ?4, 'pending')",
+                params![venture.0, account.0, message, at_ms],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn join_requests(&mut self, venture: VentureId) -> Result<Vec<JoinRequestRecord>, StoreError> {
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT account_id, message, requested_at_ms, status, decided_at_ms FROM join_requests WHERE venture_id = ?1 ORDER BY request_no")
+            .map_err(backend)?;
+        let rows = statement
+            .query_map([venture.0], |row| {
+                Ok(JoinRequestRecord {
+                    account: AccountId(row.get(0)?),
+                    message: row.get(1)?,
+                    requested_at_ms: row.get(2)?,
+                    status: row.get(3)?,
+                    decided_at_ms: row.get(4)?,
+                })
+            })
+            .map_err(backend)?;
+        rows.collect::<Result<_, _>>().map_err(backend)
+    }
+
+    fn decide_join_request(&mut self, venture: VentureId, account: AccountId, accepted: bool, at_ms: i64) -> Result<bool, StoreError> {
+        let changed = self
+            .connection()
+            .exec(
+                "UPDATE join_requests SET status = ?3, decided_at_ms = ?4 WHERE venture_id = ?1 AND account_id = ?2 AND status = 'pending'",
+                params![venture.0, account.0, if accepted { "accepted" } else { "declined" }, at_ms],
+            )
+            .map_err(backend)?;
+        Ok(changed == 1)
+    }
+}
