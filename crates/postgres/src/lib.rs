@@ -613,7 +613,6 @@ impl Transaction for PostgresTransaction<'_> {
     }
 
     // ---- talk: comments and activity
-
 }
 
 const PROPOSAL_COLUMNS: &str = "proposal_no, proposed_by, label, settings, effective_from, note, status, created_at_ms, decided_at_ms, policy_version";

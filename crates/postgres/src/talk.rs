@@ -92,7 +92,7 @@ impl Talk for PostgresTransaction<'_> {
     fn activity_count_since(&mut self, venture: VentureId, since_ms: i64, except: Option<MemberNo>, cap: u32) -> Result<u32, StoreError> {
         let except = except.map_or(-1, |m| i64::from(m.0));
         let row = self.pooled().query_one(
-            "SELECT (SELECT count(*) FROM (SELECT 1 FROM entries WHERE venture_id = $1 AND recorded_at_ms > $2 AND coalesce(author_no, -1)::bigint <> $3::bigint LIMIT $4::bigint) AS e)
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM entries WHERE venture_id = $1 AND recorded_at_ms > $2 AND (author_no IS NULL OR author_no::bigint <> $3::bigint) LIMIT $4::bigint) AS e)
                   + (SELECT count(*) FROM (SELECT 1 FROM comments WHERE venture_id = $1 AND created_at_ms > $2 AND author_no::bigint <> $3::bigint LIMIT $4::bigint) AS c)
                   + (SELECT count(*) FROM (SELECT 1 FROM members WHERE venture_id = $1 AND recorded_at_ms > $2 AND member_no::bigint <> $3::bigint LIMIT $4::bigint) AS m)",
             &[&venture.0, &since_ms, &except, &i64::from(cap)],

@@ -412,7 +412,6 @@ impl Transaction for SqliteTransaction<'_> {
     }
 
     // ---- talk: comments and activity
-
 }
 
 const PROPOSAL_COLUMNS: &str = "proposal_no, proposed_by, label, settings, effective_from, note, status, created_at_ms, decided_at_ms, policy_version";
@@ -510,181 +509,58 @@ pub fn execute_raw(path: &Path, sql: &str) -> Result<usize, StoreError> {
 
 #[cfg(test)]
 mod tests {
+    //! SQLite's own checks, and the store conformance suite (`peerstake-store-suite`) on a fresh
+    //! file per case.
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use time::macros::date;
+    use peerstake_store_suite::Fresh;
+    use std::sync::atomic::{AtomicU64, Ordering};
 
-    fn venture(tx: &mut dyn Transaction, slug: &str) -> VentureId {
-        let new = NewVenture {
-            slug: slug.into(),
-            name: "Acme".into(),
-            pitch: "Anvils".into(),
-            currency: "EUR".into(),
-            created_at_ms: 1,
-            number_format: Default::default(),
-            edition: peerstake_core::edition::Edition::CURRENT,
-        };
-        tx.insert_venture(&new, &EntryHash::genesis(slug)).unwrap()
-    }
+    /// A directory of its own under the system's temporary directory, removed when dropped.
+    struct TempDir(PathBuf);
 
-    fn member(no: u32, handle: &str) -> MemberRecord {
-        MemberRecord {
-            departed_on: None,
-            member_no: MemberNo(no),
-            handle: handle.into(),
-            display_name: handle.to_uppercase(),
-            role: "member".into(),
-            joined_on: date!(2024 - 01 - 01),
-            recorded_at_ms: 2,
+    impl TempDir {
+        fn new(what: &str) -> TempDir {
+            static NEXT: AtomicU64 = AtomicU64::new(0);
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+            let dir = std::env::temp_dir().join(format!("peerstake-sqlite-{what}-{}-{nanos}-{n}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
         }
     }
 
-    fn entry(seq: u64, on: Date, effects: Vec<peerstake_core::replay::Effect>) -> StoredEntry {
-        let mut hash = [0u8; 32];
-        hash[..8].copy_from_slice(&seq.to_be_bytes());
-        StoredEntry {
-            entry: Entry {
-                seq,
-                occurred_on: on,
-                recorded_at_ms: 1000 + i64::try_from(seq).unwrap(),
-                author: Some(MemberNo(1)),
-                member: Some(MemberNo(1)),
-                tag: "time".into(),
-                inputs: format!("hours={seq}"),
-                note: format!("entry {seq}"),
-                policy_version: 1,
-                terms_version: 1,
-                fmv_minor: 100,
-                slices_minor: 200,
-                reverses: None,
-                about: None,
-                effects,
-            },
-            hash: EntryHash(hash),
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
         }
     }
+
+    /// A fresh SQLite file in a directory of its own, removed after the case.
+    fn fresh() -> Option<Fresh> {
+        let dir = TempDir::new("suite");
+        let path = dir.0.join("peerstake.db");
+        let store = SqliteStore::open(&path).unwrap();
+        Some(Fresh::new(store, move |sql| execute_raw(&path, sql)).with_cleanup(dir))
+    }
+
+    peerstake_store_suite::store_suite!(fresh);
 
     #[test]
     fn a_pre_release_layout_is_refused_with_a_reason() {
-        let dir = std::env::temp_dir().join(format!("peerstake-sqlite-early-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("early.db");
+        let dir = TempDir::new("early");
+        let path = dir.0.join("early.db");
         Connection::open(&path).unwrap().execute_batch("CREATE TABLE entry_effects (venture_id INTEGER)").unwrap();
         let error = SqliteStore::open(&path).unwrap_err();
         assert!(error.to_string().contains("pre-release"), "{error}");
-        let fresh = dir.join("fresh.db");
+        let fresh = dir.0.join("fresh.db");
         assert!(SqliteStore::open(&fresh).is_ok());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
-    fn comments_versions_activity_and_visits() {
-        let dir = std::env::temp_dir().join(format!("peerstake-sqlite-talk-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("talk.db");
-        let store = SqliteStore::open(&path).unwrap();
-        let mut tx = store.begin(Mode::Write).unwrap();
-        let acme = venture(tx.as_mut(), "acme");
-        let ann_account = tx.insert_account("ann", "Ann", "hash", 1).unwrap();
-        tx.insert_member(acme, &member(1, "ann")).unwrap();
-        tx.insert_member(acme, &member(2, "bob")).unwrap();
-        tx.insert_entries(acme, &[entry(1, date!(2024 - 01 - 02), vec![]), entry(2, date!(2024 - 01 - 03), vec![])]).unwrap();
-        let say = |subject, reply_to, author, body: &str, at_ms| NewComment { subject, reply_to, author: MemberNo(author), body: body.into(), at_ms };
-        assert_eq!(tx.insert_comment(acme, &say(CommentSubject::Entry(1), None, 1, "first", 2000)).unwrap(), 1);
-        assert_eq!(tx.insert_comment(acme, &say(CommentSubject::Entry(1), Some(1), 2, "a reply", 2001)).unwrap(), 2);
-        assert_eq!(tx.insert_comment(acme, &say(CommentSubject::Member(MemberNo(2)), None, 1, "about bob", 2001)).unwrap(), 3);
-        tx.commit().unwrap();
-
-        let mut tx = store.begin(Mode::Write).unwrap();
-        assert!(matches!(tx.insert_comment(acme, &say(CommentSubject::Entry(1), Some(99), 1, "x", 1)), Err(StoreError::Conflict(_))), "no such comment");
-        drop(tx);
-        let mut tx = store.begin(Mode::Write).unwrap();
-        assert!(matches!(tx.insert_comment(acme, &say(CommentSubject::Entry(1), None, 9, "x", 1)), Err(StoreError::Conflict(_))), "no such member");
-        drop(tx);
-
-        let mut tx = store.begin(Mode::Write).unwrap();
-        assert_eq!(tx.insert_comment_version(acme, 1, "first, edited", 3000).unwrap(), 2);
-        tx.commit().unwrap();
-
-        let mut tx = store.begin(Mode::Read).unwrap();
-        let first = tx.comment(acme, 1).unwrap().unwrap();
-        assert_eq!(
-            first,
-            CommentRecord {
-                id: 1,
-                subject: CommentSubject::Entry(1),
-                reply_to: None,
-                author: MemberNo(1),
-                created_at_ms: 2000,
-                version: 2,
-                body: "first, edited".into(),
-                edited_at_ms: 3000
-            }
-        );
-        assert!(tx.comment(acme, 4).unwrap().is_none());
-        let ids = |records: Vec<CommentRecord>| records.iter().map(|c| c.id).collect::<Vec<_>>();
-        assert_eq!(ids(tx.comments(acme, CommentSubject::Entry(1), 0, 10).unwrap()), vec![1, 2]);
-        assert_eq!(ids(tx.comments(acme, CommentSubject::Entry(1), 1, 10).unwrap()), vec![2]);
-        assert_eq!(ids(tx.comments(acme, CommentSubject::Entry(1), 0, 1).unwrap()), vec![1]);
-        assert_eq!(ids(tx.comments(acme, CommentSubject::Member(MemberNo(2)), 0, 10).unwrap()), vec![3]);
-        assert!(tx.comments(acme, CommentSubject::Entry(2), 0, 10).unwrap().is_empty());
-        let versions = tx.comment_versions(acme, 1).unwrap();
-        assert_eq!(versions.iter().map(|v| (v.version, v.body.as_str(), v.at_ms)).collect::<Vec<_>>(), vec![(1, "first", 2000), (2, "first, edited", 3000)]);
-
-        // Activity: newest first; comments by when they were first made, with their latest text.
-        let all = tx.activity(acme, &peerstake_store::talk::ACTIVITY_START, 50).unwrap();
-        let described: Vec<String> = all
-            .iter()
-            .map(|item| match &item.what {
-                ActivityWhat::Comment { id, body, .. } => format!("{} comment {id} {body}", item.at_ms),
-                ActivityWhat::Entry { seq, tag, .. } => format!("{} {tag} {seq}", item.at_ms),
-                ActivityWhat::Joined { member } => format!("{} joined {}", item.at_ms, member.0),
-            })
-            .collect();
-        assert_eq!(
-            described,
-            vec![
-                "2001 comment 3 about bob",
-                "2001 comment 2 a reply",
-                "2000 comment 1 first, edited",
-                "1002 time 2",
-                "1001 time 1",
-                "2 joined 2",
-                "2 joined 1"
-            ]
-        );
-        let mut paged = Vec::new();
-        let mut cursor = peerstake_store::talk::ACTIVITY_START;
-        loop {
-            let page = tx.activity(acme, &cursor, 2).unwrap();
-            let Some(last) = page.last() else { break };
-            cursor = last.cursor();
-            paged.extend(page);
-        }
-        assert_eq!(paged, all, "pages of two cover everything once");
-
-        assert_eq!(tx.activity_count_since(acme, 0, None, 100).unwrap(), 7);
-        assert_eq!(tx.activity_count_since(acme, 0, None, 3).unwrap(), 3, "counts stop at the cap");
-        assert_eq!(tx.activity_count_since(acme, 2, Some(MemberNo(1)), 100).unwrap(), 1, "only bob's reply is not ann's own");
-        assert_eq!(tx.activity_count_since(acme, 2001, None, 100).unwrap(), 0);
-        drop(tx);
-
-        // Visits only move forward.
-        let mut tx = store.begin(Mode::Write).unwrap();
-        assert_eq!(tx.feed_visit(acme, ann_account).unwrap(), None);
-        tx.set_feed_visit(acme, ann_account, 500).unwrap();
-        tx.set_feed_visit(acme, ann_account, 400).unwrap();
-        assert_eq!(tx.feed_visit(acme, ann_account).unwrap(), Some(500));
-        tx.set_feed_visit(acme, ann_account, 600).unwrap();
-        assert_eq!(tx.feed_visit(acme, ann_account).unwrap(), Some(600));
-        tx.commit().unwrap();
-
-        for sql in ["UPDATE comment_versions SET body = 'rewritten'", "DELETE FROM comments", "UPDATE comments SET created_at_ms = 0"] {
-            assert!(matches!(execute_raw(&path, sql), Err(StoreError::AppendOnly(_))), "{sql}");
-        }
-        drop(store);
-        std::fs::remove_dir_all(&dir).unwrap();
+    fn names_itself() {
+        let dir = TempDir::new("name");
+        assert_eq!(SqliteStore::open(&dir.0.join("peerstake.db")).unwrap().backend(), "sqlite");
     }
 }

@@ -122,7 +122,7 @@ impl Talk for SqliteTransaction<'_> {
         let count: i64 = self
             .connection()
             .one(
-                "SELECT (SELECT count(*) FROM (SELECT 1 FROM entries WHERE venture_id = ?1 AND recorded_at_ms > ?2 AND coalesce(author_no, -1) <> ?3 LIMIT ?4))
+                "SELECT (SELECT count(*) FROM (SELECT 1 FROM entries WHERE venture_id = ?1 AND recorded_at_ms > ?2 AND (author_no IS NULL OR author_no <> ?3) LIMIT ?4))
                       + (SELECT count(*) FROM (SELECT 1 FROM comments WHERE venture_id = ?1 AND created_at_ms > ?2 AND author_no <> ?3 LIMIT ?4))
                       + (SELECT count(*) FROM (SELECT 1 FROM members WHERE venture_id = ?1 AND recorded_at_ms > ?2 AND member_no <> ?3 LIMIT ?4))",
                 params![venture.0, since_ms, except, cap],

@@ -1,12 +1,12 @@
 //! Accounts, sessions, API tokens, access settings and joining, on every backend.
 
-use peerstake_app::members::Joined;
 use peerstake_app::access::Account;
 use peerstake_app::accounts::SignUp;
 use peerstake_app::forms::TermsForm;
 use peerstake_app::ledger::SplitQuery;
-use peerstake_app::ventures::CreateVenture;
+use peerstake_app::members::Joined;
 use peerstake_app::policy_file::PolicyChoice;
+use peerstake_app::ventures::CreateVenture;
 use peerstake_app::{Commons, Now};
 use peerstake_store::AccessRecord;
 use time::macros::date;

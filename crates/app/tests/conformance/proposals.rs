@@ -2,11 +2,11 @@
 //! nobody changes the formula without one.
 
 use peerstake_app::Commons;
+use peerstake_app::book::SetPolicy;
 use peerstake_app::forms::TermsForm;
-use peerstake_app::proposals::{ProposeRequest, VoteRequest};
 use peerstake_app::membership::AddMember;
 use peerstake_app::policy_file::PolicyChoice;
-use peerstake_app::book::SetPolicy;
+use peerstake_app::proposals::{ProposeRequest, VoteRequest};
 use time::macros::date;
 
 use crate::harness::*;

@@ -1,9 +1,9 @@
 //! Recurring contributions: each period that comes round drafts a contribution that waits for
 //! the member to confirm or skip it.
 
-use peerstake_app::recurring::SetUpRecurring;
-use peerstake_app::policy_file::PolicyChoice;
 use peerstake_app::book::SetPolicy;
+use peerstake_app::policy_file::PolicyChoice;
+use peerstake_app::recurring::SetUpRecurring;
 use peerstake_core::review::Status;
 use time::macros::date;
 

@@ -3,13 +3,13 @@
 //! exactly once.
 
 use peerstake_app::Commons;
+use peerstake_app::book::SetPolicy;
 use peerstake_app::forms::TermsForm;
 use peerstake_app::journal::ReverseRequest;
 use peerstake_app::ledger::SplitQuery;
-use peerstake_app::review::{AmendRequest, ReviewRequest};
 use peerstake_app::membership::AddMember;
 use peerstake_app::policy_file::PolicyChoice;
-use peerstake_app::book::SetPolicy;
+use peerstake_app::review::{AmendRequest, ReviewRequest};
 use peerstake_core::ErrorCode;
 use peerstake_core::review::{Status, Step, Verdict};
 use time::macros::date;

@@ -8,15 +8,15 @@
 use std::path::PathBuf;
 
 use peerstake_app::Commons;
+use peerstake_app::book::SetPolicy;
 use peerstake_app::departures::{BuyoutRequest, DepartRequest};
 use peerstake_app::forms::TermsForm;
-use peerstake_app::ledger::{LedgerQuery, SplitQuery};
 use peerstake_app::journal::{LogRequest, ReverseRequest};
-use peerstake_app::review::ReviewRequest;
+use peerstake_app::ledger::{LedgerQuery, SplitQuery};
 use peerstake_app::membership::AddMember;
-use peerstake_app::ventures::CreateVenture;
 use peerstake_app::policy_file::PolicyChoice;
-use peerstake_app::book::SetPolicy;
+use peerstake_app::review::ReviewRequest;
+use peerstake_app::ventures::CreateVenture;
 use peerstake_core::review::{Step, Verdict};
 use serde_json::{Value, json};
 use time::Date;

@@ -1,11 +1,11 @@
 //! Ventures, members, terms and policy versions.
 
-use peerstake_app::forms::TermsForm;
-use peerstake_app::membership::AddMember;
-use peerstake_app::ventures::CreateVenture;
-use peerstake_app::policy_file::PolicyChoice;
 use peerstake_app::book::SetPolicy;
+use peerstake_app::forms::TermsForm;
 use peerstake_app::members::SetTerms;
+use peerstake_app::membership::AddMember;
+use peerstake_app::policy_file::PolicyChoice;
+use peerstake_app::ventures::CreateVenture;
 use time::macros::date;
 
 use crate::harness::*;
