@@ -1,22 +1,67 @@
-//! Printing results as aligned tables, JSON (amounts as exact decimal strings) or CSV.
+//! Printing results as aligned tables, JSON (amounts as exact decimal strings) or CSV, and what
+//! every command group prints with: a list of records, several titled tables, a caption for
+//! people, a note on one line, the day of a moment, a venture's currency and its members' handles.
+//! The split and a page of the ledger print here too: several commands print them.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
-use peerstake_app::AppError;
-use peerstake_app::ledger::{LedgerPage, SplitReport, TraceReport};
-use peerstake_app::membership::MemberView;
-use peerstake_app::book::PolicyVersionView;
-use peerstake_app::access::VentureSummary;
+use clap::ValueEnum;
+use peerstake_app::ledger::{LedgerPage, SplitReport};
+use peerstake_app::{AppError, Commons, Now};
 use peerstake_core::kind::{ALL_KINDS, Kind};
 use peerstake_core::money::Currency;
 use peerstake_core::split::format_share;
-use peerstake_core::terms::Terms;
+use peerstake_core::terms::MemberNo;
 use serde_json::{Value, json};
 
-use crate::Format;
+/// Output format.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// JSON for programs (amounts as exact decimal strings).
+    Json,
+    /// CSV for spreadsheets.
+    Csv,
+}
 
-fn io(error: std::io::Error) -> AppError {
+/// The error of a failed write to the output.
+pub(crate) fn io(error: std::io::Error) -> AppError {
     AppError::File(format!("cannot write output: {error}"))
+}
+
+/// Text on one line, for a table cell or a message: line breaks and runs of spaces become one space.
+pub(crate) fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The day (UTC) of a moment in milliseconds since the epoch; empty when out of range.
+pub(crate) fn day(at_ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at_ms.div_euclid(1000)).map(|t| t.date().to_string()).unwrap_or_default()
+}
+
+/// The venture's currency: every amount and slice count prints in it.
+pub(crate) fn currency_of(commons: &Commons, venture: &str) -> Result<Currency, AppError> {
+    Ok(commons.policy_history(venture)?.0)
+}
+
+/// Handles by member number, members who left included.
+pub(crate) fn handles(commons: &Commons, venture: &str, now: Now) -> Result<BTreeMap<MemberNo, String>, AppError> {
+    Ok(commons.members(venture, now)?.into_iter().map(|m| (m.record.member_no, m.record.handle)).collect())
+}
+
+/// A member's handle, `#n` for one not in `handles`, empty for none.
+pub(crate) fn handle_of(handles: &BTreeMap<MemberNo, String>, member: Option<MemberNo>) -> String {
+    member.map(|m| handles.get(&m).cloned().unwrap_or_else(|| format!("#{}", m.0))).unwrap_or_default()
+}
+
+/// A caption above or below a table, printed for people only: JSON and CSV carry the data alone.
+pub(crate) fn caption(out: &mut impl Write, format: Format, text: impl std::fmt::Display) -> Result<(), AppError> {
+    if format == Format::Table {
+        writeln!(out, "{text}").map_err(io)?;
+    }
+    Ok(())
 }
 
 /// Writes rows as aligned columns; numbers (cells starting with a digit or '-') align right.
@@ -59,6 +104,7 @@ pub(crate) fn table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]
     Ok(())
 }
 
+/// Rows as CSV, headers first.
 fn csv_rows(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> Result<(), AppError> {
     let mut writer = csv::Writer::from_writer(out);
     let csv_error = |e: csv::Error| AppError::File(format!("cannot write CSV: {e}"));
@@ -70,6 +116,7 @@ fn csv_rows(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> Res
     Ok(())
 }
 
+/// Rows in the format asked for: a table, CSV, or the JSON value `value` makes (only then).
 pub(crate) fn emit(out: &mut impl Write, format: Format, headers: &[&str], rows: &[Vec<String>], value: impl FnOnce() -> Value) -> Result<(), AppError> {
     match format {
         Format::Table => table(out, headers, rows),
@@ -81,120 +128,17 @@ pub(crate) fn emit(out: &mut impl Write, format: Format, headers: &[&str], rows:
     }
 }
 
-/// Ventures.
-pub fn ventures(out: &mut impl Write, ventures: &[VentureSummary], format: Format) -> Result<(), AppError> {
-    let headers = ["slug", "name", "currency", "members", "entries", "policy", "chain_head", "numbers"];
-    let rows: Vec<Vec<String>> = ventures
-        .iter()
-        .map(|v| {
-            vec![
-                v.record.slug.clone(),
-                v.record.name.clone(),
-                v.record.currency.clone(),
-                v.member_count.to_string(),
-                v.record.head_seq.to_string(),
-                format!("{} v{}", v.policy_preset, v.policy_version),
-                v.record.head_hash.to_hex(),
-                v.record.number_format.name().to_string(),
-            ]
-        })
-        .collect();
-    emit(out, format, &headers, &rows, || {
-        Value::Array(
-            ventures
-                .iter()
-                .map(|v| {
-                    json!({
-                        "slug": v.record.slug,
-                        "name": v.record.name,
-                        "pitch": v.record.pitch,
-                        "currency": v.record.currency,
-                        "members": v.member_count,
-                        "entries": v.record.head_seq,
-                        "policy": v.policy_preset,
-                        "policy_version": v.policy_version,
-                        "chain_head": v.record.head_hash.to_hex(),
-                        "number_format": v.record.number_format.name(),
-                        "slice_decimals": v.record.money().map_or(0, |c| c.slice_scale()),
-                        "edition": v.record.edition.number(),
-                    })
-                })
-                .collect(),
-        )
-    })
-}
-
-fn terms_text(terms: &Option<peerstake_store::TermsRecord>, currency: Currency) -> String {
-    match terms.as_ref().map(|t| t.terms) {
-        None => String::new(),
-        Some(Terms::Salary { market_salary_minor, cash_salary_minor, .. }) => {
-            format!("salary {} (cash {}) / year", currency.format(market_salary_minor), currency.format(cash_salary_minor))
-        }
-        Some(Terms::Hourly { rate_minor }) => format!("{} / hour", currency.format(rate_minor)),
-    }
-}
-
-/// Members.
-pub fn members(out: &mut impl Write, members: &[MemberView], currency: Currency, format: Format) -> Result<(), AppError> {
-    let headers = ["no", "handle", "name", "role", "joined_on", "terms"];
-    let rows: Vec<Vec<String>> = members
-        .iter()
-        .map(|m| {
-            vec![
-                m.record.member_no.0.to_string(),
-                m.record.handle.clone(),
-                m.record.display_name.clone(),
-                m.record.role.clone(),
-                m.record.joined_on.to_string(),
-                terms_text(&m.terms, currency),
-            ]
-        })
-        .collect();
-    emit(out, format, &headers, &rows, || {
-        Value::Array(
-            members
-                .iter()
-                .map(|m| {
-                    json!({
-                        "member_no": m.record.member_no.0,
-                        "handle": m.record.handle,
-                        "name": m.record.display_name,
-                        "role": m.record.role,
-                        "joined_on": m.record.joined_on.to_string(),
-                        "terms": terms_text(&m.terms, currency),
-                        "terms_version": m.terms.as_ref().map(|t| t.version),
-                    })
-                })
-                .collect(),
-        )
-    })
-}
-
-/// Policy versions.
-pub fn policies(out: &mut impl Write, versions: &[PolicyVersionView], format: Format) -> Result<(), AppError> {
-    let headers = ["version", "effective_from", "preset", "cash_multiplier", "non_cash_multiplier", "rounding"];
-    let times = |hundredths: u32| peerstake_core::money::format_scaled(i128::from(hundredths), 2);
-    let rows: Vec<Vec<String>> = versions
-        .iter()
-        .map(|v| {
-            vec![
-                v.record.version.to_string(),
-                v.record.effective_from.to_string(),
-                v.policy.preset.clone(),
-                times(v.policy.multiplier_cash.0),
-                times(v.policy.multiplier_non_cash.0),
-                v.policy.rounding.name().to_string(),
-            ]
-        })
-        .collect();
-    emit(out, format, &headers, &rows, || {
-        Value::Array(
-            versions
-                .iter()
-                .map(|v| json!({"version": v.record.version, "effective_from": v.record.effective_from.to_string(), "preset": v.policy.preset, "settings": v.record.settings}))
-                .collect(),
-        )
-    })
+/// Records of one kind: a row each in a table or CSV, an array of objects in JSON.
+pub(crate) fn records<T>(
+    out: &mut impl Write,
+    format: Format,
+    headers: &[&str],
+    items: &[T],
+    row: impl Fn(&T) -> Vec<String>,
+    object: impl Fn(&T) -> Value,
+) -> Result<(), AppError> {
+    let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+    emit(out, format, headers, &rows, || Value::Array(items.iter().map(object).collect()))
 }
 
 /// The split.
@@ -263,66 +207,6 @@ pub fn split(out: &mut impl Write, report: &SplitReport, format: Format) -> Resu
         }
     }
     Ok(())
-}
-
-/// A member's slices traced to entries.
-pub fn trace(out: &mut impl Write, report: &TraceReport, format: Format) -> Result<(), AppError> {
-    let currency = report.currency;
-    let headers = ["kind", "entry", "date", "tag", "policy_version", "value", "slices"];
-    let mut rows = Vec::new();
-    for kind in &report.kinds {
-        for entry in &kind.entries {
-            rows.push(vec![
-                kind.kind.name().to_string(),
-                entry.seq.to_string(),
-                entry.occurred_on.to_string(),
-                entry.tag.clone(),
-                entry.policy_version.to_string(),
-                currency.format(entry.fmv_minor),
-                currency.format_slices(entry.slices_minor),
-            ]);
-        }
-        if format == Format::Table {
-            rows.push(vec![
-                format!("= {}", kind.kind.name()),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                currency.format(kind.fmv_minor),
-                currency.format_slices(kind.slices_minor),
-            ]);
-        }
-    }
-    if format == Format::Table {
-        writeln!(
-            out,
-            "Slices of {} ({}), {} in all, entry by entry:",
-            report.member.handle,
-            report.member.display_name,
-            currency.format_slices(report.slices_minor)
-        )
-        .map_err(io)?;
-    }
-    emit(out, format, &headers, &rows, || {
-        json!({
-            "member": report.member.handle,
-            "slices": currency.format_slices(report.slices_minor),
-            "kinds": report.kinds.iter().map(|k| json!({
-                "kind": k.kind.name(),
-                "slices": currency.format_slices(k.slices_minor),
-                "value": currency.format(k.fmv_minor),
-                "entries": k.entries.iter().map(|e| json!({
-                    "entry": e.seq,
-                    "date": e.occurred_on.to_string(),
-                    "tag": e.tag,
-                    "policy_version": e.policy_version,
-                    "value": currency.format(e.fmv_minor),
-                    "slices": currency.format_slices(e.slices_minor),
-                })).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        })
-    })
 }
 
 /// A page of the ledger.
@@ -403,6 +287,7 @@ pub(crate) struct Section {
 }
 
 impl Section {
+    /// A table titled `title`.
     pub(crate) fn new(title: impl Into<String>, headers: &[&'static str], rows: Vec<Vec<String>>) -> Section {
         Section { title: title.into(), headers: headers.to_vec(), rows }
     }

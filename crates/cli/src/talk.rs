@@ -3,14 +3,15 @@
 
 use std::io::Write;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use peerstake_app::talk::{ActivityPage, ActivityQuery, ActivityView, AddComment, CommentView, EditComment, Subject, cursor_text, parse_cursor};
 use peerstake_app::{AppError, Commons, Now};
+use peerstake_store::CommentVersionRecord;
 use serde_json::{Value, json};
 
-use crate::Format;
-use crate::output::emit;
+use crate::output::{Format, caption, emit, one_line, records};
 
+/// Comments on entries and members.
 #[derive(Subcommand)]
 pub enum CommentCommand {
     /// Comment on an entry or a member, or answer a comment.
@@ -62,20 +63,28 @@ pub enum CommentCommand {
     },
 }
 
-fn io(error: std::io::Error) -> AppError {
-    AppError::File(format!("cannot write output: {error}"))
+/// `activity`: a page of a venture's activity.
+#[derive(Args)]
+pub struct ActivityArgs {
+    /// The venture.
+    venture: String,
+    /// Older than this cursor (printed under a full page).
+    #[arg(long)]
+    before: Option<String>,
+    /// Items per page (at most 200).
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
+/// A moment (UTC) to the minute, from milliseconds since the epoch.
 fn moment(at_ms: i64) -> String {
     let at = time::OffsetDateTime::from_unix_timestamp(at_ms.div_euclid(1000)).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!("{} {:02}:{:02}", at.date(), at.hour(), at.minute())
 }
 
-/// One line of a text for a table cell.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
+/// A comment as JSON.
 fn comment_json(comment: &CommentView) -> Value {
     json!({
         "id": comment.id, "subject": comment.subject.to_string(), "reply_to": comment.reply_to, "author": comment.author.handle,
@@ -84,25 +93,23 @@ fn comment_json(comment: &CommentView) -> Value {
     })
 }
 
+/// Comments, one a row.
 fn comments(out: &mut impl Write, list: &[&CommentView], format: Format) -> Result<(), AppError> {
-    let rows: Vec<Vec<String>> = list
-        .iter()
-        .map(|c| {
-            vec![
-                format!("#{}", c.id),
-                moment(c.created_at_ms),
-                c.author.handle.clone(),
-                c.reply_to.map_or_else(String::new, |r| format!("#{r}")),
-                if c.edited() { format!("v{}", c.version) } else { String::new() },
-                one_line(&c.body),
-            ]
-        })
-        .collect();
-    emit(out, format, &["comment", "at", "author", "reply to", "edited", "text"], &rows, || Value::Array(list.iter().map(|c| comment_json(c)).collect()))
+    let row = |c: &&CommentView| {
+        vec![
+            format!("#{}", c.id),
+            moment(c.created_at_ms),
+            c.author.handle.clone(),
+            c.reply_to.map_or_else(String::new, |r| format!("#{r}")),
+            if c.edited() { format!("v{}", c.version) } else { String::new() },
+            one_line(&c.body),
+        ]
+    };
+    records(out, format, &["comment", "at", "author", "reply to", "edited", "text"], list, row, |c| comment_json(c))
 }
 
-/// Runs a comment command as the operator.
-pub fn comment(commons: &Commons, command: CommentCommand, now: Now, out: &mut impl Write) -> Result<(), AppError> {
+/// Runs a `comment` subcommand as the operator.
+pub fn run(commons: &Commons, command: CommentCommand, now: Now, out: &mut impl Write) -> Result<(), AppError> {
     match command {
         CommentCommand::Add { venture, on, author, reply_to, text, format } => {
             let request = AddComment { venture, subject: Subject::parse(&on)?, reply_to, author, body: text };
@@ -120,18 +127,17 @@ pub fn comment(commons: &Commons, command: CommentCommand, now: Now, out: &mut i
         }
         CommentCommand::Versions { venture, id, format } => {
             let versions = commons.comment_versions(&venture, id)?;
-            let rows: Vec<Vec<String>> = versions.iter().map(|v| vec![format!("v{}", v.version), moment(v.at_ms), one_line(&v.body)]).collect();
-            emit(out, format, &["version", "at", "text"], &rows, || {
-                Value::Array(versions.iter().map(|v| json!({"version": v.version, "body": v.body, "at_ms": v.at_ms})).collect())
-            })
+            let row = |v: &CommentVersionRecord| vec![format!("v{}", v.version), moment(v.at_ms), one_line(&v.body)];
+            records(out, format, &["version", "at", "text"], &versions, row, |v| json!({"version": v.version, "body": v.body, "at_ms": v.at_ms}))
         }
     }
 }
 
 /// `peerstake activity`: a page of a venture's activity, newest first.
-pub fn activity(commons: &Commons, venture: &str, before: Option<&str>, limit: u32, format: Format, out: &mut impl Write) -> Result<(), AppError> {
-    let query = ActivityQuery { before: before.map(parse_cursor).transpose()?, limit };
-    let page: ActivityPage = commons.activity(venture, &query)?;
+pub fn activity(commons: &Commons, args: ActivityArgs, out: &mut impl Write) -> Result<(), AppError> {
+    let ActivityArgs { venture, before, limit, format } = args;
+    let query = ActivityQuery { before: before.as_deref().map(parse_cursor).transpose()?, limit };
+    let page: ActivityPage = commons.activity(&venture, &query)?;
     let describe = |what: &ActivityView| -> (&'static str, String) {
         match what {
             ActivityView::Entry { seq, tag, member, note, .. } => {
@@ -165,10 +171,8 @@ pub fn activity(commons: &Commons, venture: &str, before: Option<&str>, limit: u
             "next_before": page.next_before.as_ref().map(cursor_text),
         })
     })?;
-    if format == Format::Table
-        && let Some(next) = &page.next_before
-    {
-        writeln!(out, "older: --before {}", cursor_text(next)).map_err(io)?;
+    match &page.next_before {
+        Some(next) => caption(out, format, format_args!("older: --before {}", cursor_text(next))),
+        None => Ok(()),
     }
-    Ok(())
 }

@@ -21,6 +21,9 @@ impl Scratch {
         Command::new(env!("CARGO_BIN_EXE_peerstake"))
             .args(args)
             .env("PEERSTAKE_DATABASE_URL", format!("sqlite://{}", self.dir.join("db.sqlite").display()))
+            // Errors are one line on standard error whatever the caller's log settings.
+            .env_remove("RUST_LOG")
+            .env_remove("PEERSTAKE_LOG_FORMAT")
             .current_dir(&self.dir)
             .output()
             .unwrap()
@@ -564,4 +567,32 @@ fn errors_are_one_line_and_numbers_are_read_as_written() {
     let ventures: serde_json::Value = serde_json::from_str(&scratch.ok(&["venture", "list", "--format", "json"])).unwrap();
     assert_eq!((ventures[0]["number_format"].as_str(), ventures[0]["slice_decimals"].as_u64()), (Some("1.234,56"), Some(2)));
     failed(&["log", "expense", "kiln", "--member", "bo", "--amount", "5", "--date", "2024-12-31"], "date_out_of_range");
+}
+
+/// Log lines go to standard error, for people or as JSON objects, filtered by RUST_LOG; every
+/// command runs in a span and says at debug level how long it took; standard output keeps the
+/// results alone, and at the default level a command that succeeds logs nothing.
+#[test]
+fn commands_log_to_standard_error_for_people_or_as_json() {
+    let scratch = Scratch::new("logs");
+    let logged = |log_format: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_peerstake"))
+            .args(["--log-format", log_format, "venture", "list", "--format", "json"])
+            .env("PEERSTAKE_DATABASE_URL", format!("sqlite://{}", scratch.dir.join("db.sqlite").display()))
+            .env("RUST_LOG", "debug")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap(), serde_json::json!([]));
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let lines: Vec<serde_json::Value> = logged("json").lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let finished = lines.iter().find(|line| line["fields"]["message"] == "command finished").unwrap();
+    assert_eq!((finished["level"].as_str(), finished["span"]["command"].as_str()), (Some("DEBUG"), Some("venture list")));
+    assert_eq!(finished["fields"]["result"], "ok");
+    assert!(finished["fields"]["elapsed_ms"].as_f64().is_some(), "{finished}");
+    let human = logged("human");
+    assert!(human.contains("command finished") && human.contains("command=venture list") && !human.starts_with('{'), "{human}");
+    let quiet = scratch.run(&["venture", "list"]);
+    assert!(quiet.status.success() && quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
 }
