@@ -9,6 +9,9 @@
 
 mod api;
 mod auth;
+mod common;
+mod error;
+mod extract;
 pub mod mail;
 mod pages;
 mod views;
@@ -17,10 +20,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::StatusCode;
 use peerstake_app::error::AppError;
 use peerstake_app::{Commons, Now};
-use peerstake_core::ErrorCode;
 
 pub use auth::{CSRF_COOKIE, SESSION_COOKIE};
 
@@ -100,20 +101,6 @@ impl AppState {
         let commons = Arc::clone(&self.commons);
         let now = self.now();
         tokio::task::spawn_blocking(move || work(&commons, now)).await.map_err(|e| AppError::Internal(format!("a worker failed: {e}")))?
-    }
-}
-
-/// The HTTP status for an application error.
-pub(crate) fn status_of(error: &AppError) -> StatusCode {
-    match error.code() {
-        "not_found" => StatusCode::NOT_FOUND,
-        "already_exists" | "already_reversed" | "conflict" | "idempotency_conflict" => StatusCode::CONFLICT,
-        "unauthorized" => StatusCode::UNAUTHORIZED,
-        "forbidden" | "csrf" | "own_entry" | "stewards_only" | "not_their_dispute" => StatusCode::FORBIDDEN,
-        "already_done" | "wrong_status" | "no_approval_needed" | "other_rule" | "not_open" => StatusCode::CONFLICT,
-        "too_many_attempts" => StatusCode::TOO_MANY_REQUESTS,
-        "storage_error" | "internal" | "corrupt_data" => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 
