@@ -12,7 +12,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use peerstake_app::Now;
-use peerstake_app::access::{Account, Acting};
+use peerstake_app::access::{Account, Acting, Names};
 use peerstake_app::error::AppError;
 use serde::de::DeserializeOwned;
 use time::Date;
@@ -50,6 +50,12 @@ impl Caller {
     /// Checks the anti-forgery token a form carried.
     pub fn check_form(&self, submitted: &str) -> Result<(), AppError> {
         if same_secret(&self.csrf, submitted) { Ok(()) } else { Err(forged()) }
+    }
+
+    /// A state-changing API call: signed in, and from a browser with the anti-forgery header.
+    pub fn writer(&self) -> Result<&Account, AppError> {
+        self.check_api()?;
+        self.account()
     }
 
     /// Checks a state-changing API call: bearer tokens need nothing; cookie sessions need the
@@ -128,6 +134,21 @@ impl Actor {
     pub async fn run<T: Send + 'static>(&self, work: impl FnOnce(Acting<'_>, Now) -> Result<T, AppError> + Send + 'static) -> Result<T, AppError> {
         let account = self.caller.account.clone();
         self.state.run(move |commons, now| work(commons.acting(account.as_ref()), now)).await
+    }
+
+    /// Runs a use case on a venture as this person, and writes what it gives with the
+    /// venture's names (read after the use case, so they show what it changed).
+    pub async fn named<V, T: Send + 'static>(
+        &self,
+        slug: String,
+        work: impl FnOnce(Acting<'_>, &str, Now) -> Result<V, AppError> + Send + 'static,
+        write: impl FnOnce(&V, &Names) -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        self.run(move |acting, now| {
+            let view = work(acting, &slug, now)?;
+            Ok(write(&view, &acting.names(&slug, now)?))
+        })
+        .await
     }
 
     /// Runs a short read as this person (inline where the store's reads never wait).

@@ -101,16 +101,14 @@ pub struct EmailIn {
 
 #[utoipa::path(put, path = "/api/v1/me/email", request_body = EmailIn, responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_email(actor: Actor, Body(input): Body<EmailIn>) -> Result<StatusCode, ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     actor.run(move |acting, now| acting.set_email(&input.email, now)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(put, path = "/api/v1/me/number-format", request_body = NumberFormatIn, responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_my_number_format(actor: Actor, Body(input): Body<NumberFormatIn>) -> Result<StatusCode, ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     actor.run(move |acting, _| acting.set_own_number_format(&input.number_format)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -139,8 +137,7 @@ async fn list_tokens(actor: Actor) -> ApiResult<Vec<TokenOut>> {
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = i64, Path, description = "The token's id")), responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn revoke_token(actor: Actor, At(id): At<i64>) -> Result<StatusCode, ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     actor.run(move |acting, now| acting.revoke_api_token(id, now)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -162,11 +162,7 @@ pub(super) fn departure_out(view: &DepartureView, names: &Names) -> DepartureOut
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/departures", params(("slug" = String, Path)), responses((status = 200, body = [DepartureOut]), (status = 404, body = ErrorBody)))]
 async fn list_departures(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<DepartureOut>> {
     let out = actor
-        .run(move |acting, now| {
-            let views = acting.departures(&slug, now)?;
-            let names = acting.names(&slug, now)?;
-            Ok(views.iter().map(|v| departure_out(v, &names)).collect())
-        })
+        .named(slug, move |acting, slug, now| acting.departures(slug, now), |views, names| views.iter().map(|v| departure_out(v, names)).collect())
         .await?;
     Ok(Json(out))
 }
@@ -185,8 +181,7 @@ async fn list_departures(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<De
     )
 )]
 async fn depart(actor: Actor, At(slug): At<String>, key: IdempotencyKey, Body(input): Body<DepartureIn>) -> Result<(StatusCode, Json<DepartureOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let preview = input.preview;
     let out = actor
         .run(move |acting, now| {
@@ -208,13 +203,8 @@ async fn depart(actor: Actor, At(slug): At<String>, key: IdempotencyKey, Body(in
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/buyouts", params(("slug" = String, Path)), responses((status = 200, body = [BuyoutOut]), (status = 404, body = ErrorBody)))]
 async fn list_buyouts(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<BuyoutOut>> {
-    let out = actor
-        .run(move |acting, now| {
-            let views = acting.buyouts(&slug, now)?;
-            let names = acting.names(&slug, now)?;
-            Ok(views.iter().map(|v| buyout_out(v, &names)).collect())
-        })
-        .await?;
+    let out =
+        actor.named(slug, move |acting, slug, now| acting.buyouts(slug, now), |views, names| views.iter().map(|v| buyout_out(v, names)).collect()).await?;
     Ok(Json(out))
 }
 
@@ -232,8 +222,7 @@ async fn list_buyouts(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<Buyou
     )
 )]
 async fn offer_buyout(actor: Actor, At(slug): At<String>, key: IdempotencyKey, Body(input): Body<BuyoutIn>) -> Result<(StatusCode, Json<BuyoutOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let out = actor
         .run(move |acting, now| {
             let request = BuyoutRequest {
@@ -259,14 +248,8 @@ async fn offer_buyout(actor: Actor, At(slug): At<String>, key: IdempotencyKey, B
     responses((status = 200, body = BuyoutOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 async fn answer_buyout(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<AnswerIn>) -> ApiResult<BuyoutOut> {
-    actor.check_api()?;
-    actor.account()?;
-    let out = actor
-        .run(move |acting, now| {
-            let view = acting.answer_buyout(&slug, number, input.answer.trim(), now)?;
-            Ok(buyout_out(&view, &acting.names(&slug, now)?))
-        })
-        .await?;
+    actor.writer()?;
+    let out = actor.named(slug, move |acting, slug, now| acting.answer_buyout(slug, number, input.answer.trim(), now), buyout_out).await?;
     Ok(Json(out))
 }
 

@@ -168,13 +168,8 @@ pub(super) fn freeze_out(view: &FreezeView, names: &Names) -> FreezeOut {
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/freezes", params(("slug" = String, Path)), responses((status = 200, body = [FreezeOut]), (status = 404, body = ErrorBody)))]
 async fn list_freezes(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<FreezeOut>> {
-    let out = actor
-        .run(move |acting, now| {
-            let views = acting.freezes(&slug, now)?;
-            let names = acting.names(&slug, now)?;
-            Ok(views.iter().map(|v| freeze_out(v, &names)).collect())
-        })
-        .await?;
+    let out =
+        actor.named(slug, move |acting, slug, now| acting.freezes(slug, now), |views, names| views.iter().map(|v| freeze_out(v, names)).collect()).await?;
     Ok(Json(out))
 }
 
@@ -192,8 +187,7 @@ async fn list_freezes(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<Freez
     )
 )]
 async fn propose_freeze(actor: Actor, At(slug): At<String>, Body(input): Body<FreezeIn>) -> Result<(StatusCode, Json<FreezeOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let out = actor
         .run(move |acting, now| {
             let request = FreezeRequest {
@@ -213,12 +207,7 @@ async fn propose_freeze(actor: Actor, At(slug): At<String>, Body(input): Body<Fr
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/freezes/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = FreezeOut), (status = 404, body = ErrorBody)))]
 async fn get_freeze(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<FreezeOut> {
-    let out = actor
-        .run(move |acting, now| {
-            let view = acting.freeze(&slug, number, now)?;
-            Ok(freeze_out(&view, &acting.names(&slug, now)?))
-        })
-        .await?;
+    let out = actor.named(slug, move |acting, slug, now| acting.freeze(slug, number, now), freeze_out).await?;
     Ok(Json(out))
 }
 
@@ -230,14 +219,8 @@ async fn get_freeze(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiR
     responses((status = 200, body = FreezeOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 async fn vote_freeze(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<FreezeVoteIn>) -> ApiResult<FreezeOut> {
-    actor.check_api()?;
-    actor.account()?;
-    let out = actor
-        .run(move |acting, now| {
-            let view = acting.vote_freeze(&slug, number, input.approve, now)?;
-            Ok(freeze_out(&view, &acting.names(&slug, now)?))
-        })
-        .await?;
+    actor.writer()?;
+    let out = actor.named(slug, move |acting, slug, now| acting.vote_freeze(slug, number, input.approve, now), freeze_out).await?;
     Ok(Json(out))
 }
 
@@ -255,14 +238,8 @@ async fn vote_freeze(actor: Actor, At((slug, number)): At<(String, u32)>, Body(i
     )
 )]
 async fn propose_unfreeze(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<FreezeOut> {
-    actor.check_api()?;
-    actor.account()?;
-    let out = actor
-        .run(move |acting, now| {
-            let view = acting.propose_unfreeze(&slug, number, now)?;
-            Ok(freeze_out(&view, &acting.names(&slug, now)?))
-        })
-        .await?;
+    actor.writer()?;
+    let out = actor.named(slug, move |acting, slug, now| acting.propose_unfreeze(slug, number, now), freeze_out).await?;
     Ok(Json(out))
 }
 

@@ -286,8 +286,7 @@ async fn get_good(actor: Actor, At(id): At<i64>) -> ApiResult<GoodDetailOut> {
 
 #[utoipa::path(post, path = "/api/v1/goods/{id}/withdrawal", params(("id" = i64, Path)), responses((status = 200, body = GoodOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn withdraw_good(actor: Actor, At(id): At<i64>) -> ApiResult<GoodOut> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let view = actor.run(move |acting, _| acting.withdraw_good(id)).await?;
     Ok(Json(good_out(&view)))
 }
@@ -329,8 +328,7 @@ async fn request_booking(
     key: IdempotencyKey,
     Body(input): Body<BookingIn>,
 ) -> Result<(StatusCode, Json<BookingOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let view = actor
         .run(move |acting, now| {
             let request = BookGood {
@@ -352,8 +350,7 @@ async fn request_booking(
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings/{number}/decision", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DecisionIn, responses((status = 200, body = BookingOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn decide_booking(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<DecisionIn>) -> ApiResult<BookingOut> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let view = actor
         .run(move |acting, now| match input.decision.as_str() {
             "accept" => acting.decide_booking(&slug, number, true, now),
@@ -367,8 +364,7 @@ async fn decide_booking(actor: Actor, At((slug, number)): At<(String, u32)>, Bod
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings/{number}/usage", params(("slug" = String, Path), ("number" = u32, Path)), request_body = UsageIn, responses((status = 201, body = UsageOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn log_usage(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<UsageIn>) -> Result<(StatusCode, Json<UsageOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let view = actor
         .run(move |acting, now| {
             let request = LogUsage {
@@ -388,8 +384,7 @@ async fn log_usage(actor: Actor, At((slug, number)): At<(String, u32)>, Body(inp
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/usage/{number}/decision", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DecisionIn, responses((status = 200, body = UsageOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn decide_usage(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<DecisionIn>) -> ApiResult<UsageOut> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let view = actor
         .run(move |acting, now| {
             let confirm = match input.decision.as_str() {

@@ -150,8 +150,7 @@ async fn get_ledger(actor: Actor, At(slug): At<String>, Params(params): Params<L
 }
 
 async fn log_or_preview(actor: Actor, slug: String, input: LogIn, record: bool) -> Result<(StatusCode, Json<EntryOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let named = actor
         .run(move |acting, now| {
             // With no member named, the entry is for the person logging it.
@@ -181,8 +180,7 @@ async fn reverse_entry(
     key: IdempotencyKey,
     Body(input): Body<ReverseIn>,
 ) -> Result<(StatusCode, Json<EntryOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let (stored, currency, members) = actor
         .run(move |acting, now| {
             let request = ReverseRequest { venture: slug.clone(), seq, reason: input.reason, author: None, idempotency_key: key.or(input.idempotency_key) };

@@ -141,8 +141,7 @@ async fn list_members(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<Membe
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/members/{handle}/terms", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path), ("handle" = String, Path)), request_body = SetTermsIn, responses((status = 201), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_terms(actor: Actor, At((slug, handle)): At<(String, String)>, key: IdempotencyKey, Body(input): Body<SetTermsIn>) -> Result<StatusCode, ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     actor
         .run(move |acting, now| {
             let request = SetTerms {
@@ -165,8 +164,7 @@ async fn set_terms(actor: Actor, At((slug, handle)): At<(String, String)>, key: 
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/join", params(("slug" = String, Path)), request_body = JoinIn, responses((status = 200, body = JoinOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn join(actor: Actor, At(slug): At<String>, Body(input): Body<JoinIn>) -> ApiResult<JoinOut> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let joined = actor
         .run(move |acting, now| {
             let terms = TermsForm { hourly_rate: input.hourly_rate, ..TermsForm::default() };
@@ -198,16 +196,14 @@ async fn join_requests(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<Join
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/join-requests/{username}", params(("slug" = String, Path), ("username" = String, Path)), request_body = DecideIn, responses((status = 200, body = JoinOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn decide_join(actor: Actor, At((slug, username)): At<(String, String)>, Body(input): Body<DecideIn>) -> ApiResult<JoinOut> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let handle = actor.run(move |acting, now| acting.decide_join(&slug, &username, input.accept, now)).await?;
     Ok(Json(JoinOut { status: if handle.is_some() { "member".into() } else { "declined".into() }, handle }))
 }
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/members", params(("slug" = String, Path)), request_body = InviteIn, responses((status = 201, body = JoinOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn invite(actor: Actor, At(slug): At<String>, Body(input): Body<InviteIn>) -> Result<(StatusCode, Json<JoinOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let handle = actor
         .run(move |acting, now| {
             let terms = TermsForm { hourly_rate: input.hourly_rate, ..TermsForm::default() };

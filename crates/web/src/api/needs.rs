@@ -192,8 +192,7 @@ async fn list_needs(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<NeedOut
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path)), request_body = NeedIn, responses((status = 201, body = NeedOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn publish_need(actor: Actor, At(slug): At<String>, key: IdempotencyKey, Body(input): Body<NeedIn>) -> Result<(StatusCode, Json<NeedOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let view = actor
         .run(move |acting, now| {
             let request = PublishNeed {
@@ -228,8 +227,7 @@ async fn pledge(
     key: IdempotencyKey,
     Body(input): Body<PledgeIn>,
 ) -> Result<(StatusCode, Json<PledgeOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let outcome = actor.run(move |acting, now| acting.pledge(&slug, number, &input.amount, key.or(input.idempotency_key), now)).await?;
     let c = outcome.need.currency;
     Ok((
@@ -248,8 +246,7 @@ async fn pledge(
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs/{number}/cancellation", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = NeedOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn cancel_need(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<NeedOut> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let view = actor.run(move |acting, now| acting.cancel_need(&slug, number, now)).await?;
     Ok(Json(need_out(&view)))
 }
@@ -261,8 +258,7 @@ async fn pay_need(
     key: IdempotencyKey,
     Body(input): Body<PayIn>,
 ) -> Result<(StatusCode, Json<CapitalEntryOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let out = actor
         .run(move |acting, now| {
             let request = PayNeed { venture: slug.clone(), need: number, amount: input.amount, by: None, idempotency_key: key.or(input.idempotency_key) };

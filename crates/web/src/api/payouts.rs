@@ -344,8 +344,7 @@ async fn record_income(
     key: IdempotencyKey,
     Body(input): Body<IncomeIn>,
 ) -> Result<(StatusCode, Json<IncomeOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let out = actor
         .run(move |acting, now| {
             let request = IncomeRequest {
@@ -368,11 +367,7 @@ async fn record_income(
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/distributions", params(("slug" = String, Path)), responses((status = 200, body = [DistributionOut]), (status = 404, body = ErrorBody)))]
 async fn list_distributions(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<DistributionOut>> {
     let out = actor
-        .run(move |acting, now| {
-            let views = acting.distributions(&slug, now)?;
-            let names = acting.names(&slug, now)?;
-            Ok(views.iter().map(|v| distribution_out(v, &names)).collect())
-        })
+        .named(slug, move |acting, slug, now| acting.distributions(slug, now), |views, names| views.iter().map(|v| distribution_out(v, names)).collect())
         .await?;
     Ok(Json(out))
 }
@@ -397,8 +392,7 @@ async fn distribute(
     key: IdempotencyKey,
     Body(input): Body<DistributionIn>,
 ) -> Result<(StatusCode, Json<DistributionOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let preview = input.preview;
     let out = actor
         .run(move |acting, now| {
@@ -420,12 +414,7 @@ async fn distribute(
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/distributions/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = DistributionOut), (status = 404, body = ErrorBody)))]
 async fn get_distribution(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<DistributionOut> {
-    let out = actor
-        .run(move |acting, now| {
-            let view = acting.distribution(&slug, number, now)?;
-            Ok(distribution_out(&view, &acting.names(&slug, now)?))
-        })
-        .await?;
+    let out = actor.named(slug, move |acting, slug, now| acting.distribution(slug, number, now), distribution_out).await?;
     Ok(Json(out))
 }
 

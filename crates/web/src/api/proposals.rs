@@ -58,8 +58,7 @@ async fn get_policy(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<PolicyV
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/policy", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path)), request_body = SetPolicyIn, responses((status = 201, body = PolicyVersionOut, description = "Adopted at once (the rule in force allows it)"), (status = 202, body = ProposalOut, description = "Proposed; it waits for votes"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_policy(actor: Actor, At(slug): At<String>, key: IdempotencyKey, Body(input): Body<SetPolicyIn>) -> Result<Response, ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let outcome = actor
         .run(move |acting, now| {
             let request = SetPolicy {
@@ -180,8 +179,7 @@ pub(super) async fn propose(
     key: IdempotencyKey,
     Body(input): Body<ProposeIn>,
 ) -> Result<(StatusCode, Json<ProposalOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let view = actor
         .run(move |acting, now| {
             let request = ProposeRequest {
@@ -213,8 +211,7 @@ pub(super) async fn detail(actor: Actor, At((slug, number)): At<(String, u32)>) 
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/proposals/{number}/votes", params(("slug" = String, Path), ("number" = u32, Path)), request_body = VoteIn, responses((status = 201, body = ProposalOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn vote(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<VoteIn>) -> Result<(StatusCode, Json<ProposalOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let view = actor
         .run(move |acting, now| {
             let request = VoteRequest { venture: slug, number, by: String::new(), approve: input.approve, note: input.note };
@@ -226,8 +223,7 @@ pub(super) async fn vote(actor: Actor, At((slug, number)): At<(String, u32)>, Bo
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/proposals/{number}/withdrawal", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = ProposalOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn withdraw(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<ProposalOut> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let view = actor.run(move |acting, now| acting.withdraw_proposal(&slug, number, now)).await?;
     Ok(Json(proposal_out(&view)))
 }

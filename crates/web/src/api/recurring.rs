@@ -154,8 +154,7 @@ pub(super) async fn list(actor: Actor, At(slug): At<String>) -> ApiResult<Recurr
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring", params(("slug" = String, Path)), request_body = RecurringIn, responses((status = 201, body = RecurringOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn set_up(actor: Actor, At(slug): At<String>, Body(input): Body<RecurringIn>) -> Result<(StatusCode, Json<RecurringOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let view = actor
         .run(move |acting, now| {
             let own = acting.standing(&slug, now)?.handle().map(str::to_string).unwrap_or_default();
@@ -185,8 +184,7 @@ pub(super) async fn set_up(actor: Actor, At(slug): At<String>, Body(input): Body
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring/{number}/drafts", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DraftDecisionIn, responses((status = 200, body = DraftDecisionOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn decide(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<DraftDecisionIn>) -> ApiResult<DraftDecisionOut> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let entry = actor
         .run(move |acting, now| {
             let confirm = match input.decision.as_str() {
@@ -203,8 +201,7 @@ pub(super) async fn decide(actor: Actor, At((slug, number)): At<(String, u32)>, 
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring/{number}/stop", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 204), (status = 403, body = ErrorBody)))]
 pub(super) async fn stop(actor: Actor, At((slug, number)): At<(String, u32)>) -> Result<StatusCode, ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     actor.run(move |acting, now| acting.stop_recurring(&slug, number, now)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

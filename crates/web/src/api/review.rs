@@ -115,8 +115,7 @@ pub(super) async fn review_entry(
     key: IdempotencyKey,
     Body(input): Body<ReviewIn>,
 ) -> Result<(StatusCode, Json<StepOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let step = parse_step(&input)?;
     let (named, status) = actor
         .run(move |acting, now| {
@@ -138,8 +137,7 @@ pub(super) async fn amend_entry(
     At((slug, seq)): At<(String, u64)>,
     Body(input): Body<AmendIn>,
 ) -> Result<(StatusCode, Json<EntryOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let review = actor
         .run(move |acting, now| {
             let log = log_request(&slug, &input.entry, None)?;

@@ -129,14 +129,8 @@ async fn stewards(actor: Actor, At(slug): At<String>) -> ApiResult<StewardsOut> 
     responses((status = 201, body = StewardshipOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 async fn propose_handover(actor: Actor, At(slug): At<String>, Body(input): Body<HandoverIn>) -> Result<(StatusCode, Json<StewardshipOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
-    let out = actor
-        .run(move |acting, now| {
-            let view = acting.propose_handover(&slug, &input.to, &input.message, now)?;
-            Ok(stewardship_out(&view, &acting.names(&slug, now)?))
-        })
-        .await?;
+    actor.writer()?;
+    let out = actor.named(slug, move |acting, slug, now| acting.propose_handover(slug, &input.to, &input.message, now), stewardship_out).await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
 
@@ -148,14 +142,8 @@ async fn propose_handover(actor: Actor, At(slug): At<String>, Body(input): Body<
     responses((status = 200, body = StewardshipOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 async fn answer_handover(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<AnswerIn>) -> ApiResult<StewardshipOut> {
-    actor.check_api()?;
-    actor.account()?;
-    let out = actor
-        .run(move |acting, now| {
-            let view = acting.answer_handover(&slug, number, input.answer.trim(), &input.note, now)?;
-            Ok(stewardship_out(&view, &acting.names(&slug, now)?))
-        })
-        .await?;
+    actor.writer()?;
+    let out = actor.named(slug, move |acting, slug, now| acting.answer_handover(slug, number, input.answer.trim(), &input.note, now), stewardship_out).await?;
     Ok(Json(out))
 }
 
@@ -173,14 +161,8 @@ async fn answer_handover(actor: Actor, At((slug, number)): At<(String, u32)>, Bo
     )
 )]
 async fn ask_to_adopt(actor: Actor, At(slug): At<String>, Body(input): Body<AdoptIn>) -> Result<(StatusCode, Json<StewardshipOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
-    let out = actor
-        .run(move |acting, now| {
-            let view = acting.ask_to_adopt(&slug, &input.message, now)?;
-            Ok(stewardship_out(&view, &acting.names(&slug, now)?))
-        })
-        .await?;
+    actor.writer()?;
+    let out = actor.named(slug, move |acting, slug, now| acting.ask_to_adopt(slug, &input.message, now), stewardship_out).await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
 
@@ -192,14 +174,8 @@ async fn ask_to_adopt(actor: Actor, At(slug): At<String>, Body(input): Body<Adop
     responses((status = 200, body = StewardshipOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 async fn object_to_adoption(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<ObjectIn>) -> ApiResult<StewardshipOut> {
-    actor.check_api()?;
-    actor.account()?;
-    let out = actor
-        .run(move |acting, now| {
-            let view = acting.object_to_adoption(&slug, number, &input.note, now)?;
-            Ok(stewardship_out(&view, &acting.names(&slug, now)?))
-        })
-        .await?;
+    actor.writer()?;
+    let out = actor.named(slug, move |acting, slug, now| acting.object_to_adoption(slug, number, &input.note, now), stewardship_out).await?;
     Ok(Json(out))
 }
 

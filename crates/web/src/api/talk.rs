@@ -251,8 +251,7 @@ async fn add_comment(
     Params(params): Params<CommentsParams>,
     Body(input): Body<NewCommentIn>,
 ) -> Result<(StatusCode, Json<CommentOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let comment = actor
         .run(move |acting, now| {
             let subject = subject_of(input.subject.as_deref().or(params.subject.as_deref()))?;
@@ -270,8 +269,7 @@ async fn get_comment(actor: Actor, At((slug, id)): At<(String, u64)>) -> ApiResu
 
 #[utoipa::path(put, path = "/api/v1/ventures/{slug}/comments/{id}", params(("slug" = String, Path), ("id" = u64, Path)), request_body = EditCommentIn, responses((status = 200, body = CommentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn edit_comment(actor: Actor, At((slug, id)): At<(String, u64)>, Body(input): Body<EditCommentIn>) -> ApiResult<CommentOut> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let comment = actor.run(move |acting, now| acting.edit_comment(&slug, id, &input.body, now)).await?;
     Ok(Json(comment_out(&comment)))
 }

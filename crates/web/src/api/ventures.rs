@@ -125,8 +125,7 @@ pub struct AccessOut {
 #[utoipa::path(put, path = "/api/v1/ventures/{slug}/number-format", params(("slug" = String, Path, description = "The venture")), request_body = NumberFormatIn,
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_venture_number_format(actor: Actor, At(slug): At<String>, Body(input): Body<NumberFormatIn>) -> Result<StatusCode, ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     actor.run(move |acting, now| acting.set_number_format(&slug, &input.number_format, now)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -144,8 +143,7 @@ async fn list_ventures(actor: Actor, Params(query): Params<VenturesQuery>) -> Ap
 
 #[utoipa::path(post, path = "/api/v1/ventures", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")), request_body = CreateVentureIn, responses((status = 201, body = VentureOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_venture(actor: Actor, key: IdempotencyKey, Body(input): Body<CreateVentureIn>) -> Result<(StatusCode, Json<VentureOut>), ApiError> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let standing = actor
         .run(move |acting, now| {
             let request = CreateVenture {
@@ -174,8 +172,7 @@ async fn get_venture(actor: Actor, At(slug): At<String>) -> ApiResult<VentureOut
 
 #[utoipa::path(put, path = "/api/v1/ventures/{slug}/access", params(("slug" = String, Path)), request_body = AccessOut, responses((status = 200, body = AccessOut), (status = 403, body = ErrorBody)))]
 async fn set_access(actor: Actor, At(slug): At<String>, Body(input): Body<AccessOut>) -> ApiResult<AccessOut> {
-    actor.check_api()?;
-    actor.account()?;
+    actor.writer()?;
     let access = AccessRecord { join_mode: input.join_mode.clone(), visibility: input.visibility.clone() };
     actor.run(move |acting, now| acting.set_access(&slug, &access, now)).await?;
     Ok(Json(input))

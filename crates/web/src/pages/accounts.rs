@@ -200,8 +200,7 @@ pub(super) async fn account_view(actor: Actor) -> PageResult {
 }
 
 pub(super) async fn save_account_numbers(actor: Actor, Form(form): Form<NumbersForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     actor.run(move |acting, _| acting.set_own_number_format(&form.number_format)).await.map_err(fail(&actor))?;
     Ok(see_other("/account"))
 }
@@ -217,8 +216,7 @@ pub(super) struct PasswordForm {
 }
 
 pub(super) async fn change_password(actor: Actor, Form(form): Form<PasswordForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    let account = actor.account().map_err(fail(&actor))?.clone();
+    let account = posted(&actor, &form.csrf)?.clone();
     match actor.run(move |acting, now| acting.change_password(&form.current, &form.new, now)).await {
         Ok(session) => Ok(signed_in_redirect(&actor, &session.token, "/account")),
         Err(error) => {
@@ -237,8 +235,7 @@ pub(super) struct TokenForm {
 }
 
 pub(super) async fn create_token(actor: Actor, Form(form): Form<TokenForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    let account = actor.account().map_err(fail(&actor))?.clone();
+    let account = posted(&actor, &form.csrf)?.clone();
     let outcome = actor.run(move |acting, now| acting.create_api_token(&form.name, now)).await;
     let tokens = actor.run(move |acting, _| acting.api_tokens()).await.map_err(fail(&actor))?;
     match outcome {
@@ -248,8 +245,7 @@ pub(super) async fn create_token(actor: Actor, Form(form): Form<TokenForm>) -> P
 }
 
 pub(super) async fn revoke_token(actor: Actor, Path(id): Path<i64>, Form(form): Form<CsrfOnly>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     actor.run(move |acting, now| acting.revoke_api_token(id, now)).await.map_err(fail(&actor))?;
     Ok(see_other("/account"))
 }
@@ -281,8 +277,7 @@ pub(super) async fn notifications_view(actor: Actor) -> PageResult {
 }
 
 pub(super) async fn save_notifications(actor: Actor, Form(form): Form<EmailForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let email = form.email.clone();
     match actor.run(move |acting, now| acting.set_email(&email, now)).await {
         Ok(()) => Ok(see_other("/account/notifications")),

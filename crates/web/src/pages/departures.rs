@@ -259,8 +259,7 @@ async fn render_departures(
 }
 
 pub(super) async fn depart(actor: Actor, Path(slug): Path<String>, Form(form): Form<DepartForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    let account = actor.account().map_err(fail(&actor))?.clone();
+    let account = posted(&actor, &form.csrf)?.clone();
     let confirm = form.action == "confirm";
     let run_slug = slug.clone();
     let sent = form.clone();
@@ -287,8 +286,7 @@ pub(super) async fn depart(actor: Actor, Path(slug): Path<String>, Form(form): F
 }
 
 pub(super) async fn offer_buyout(actor: Actor, Path(slug): Path<String>, Form(form): Form<BuyoutForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    let account = actor.account().map_err(fail(&actor))?.clone();
+    let account = posted(&actor, &form.csrf)?.clone();
     let run_slug = slug.clone();
     let sent = form.clone();
     let outcome = actor
@@ -312,8 +310,7 @@ pub(super) async fn offer_buyout(actor: Actor, Path(slug): Path<String>, Form(fo
 }
 
 pub(super) async fn answer_buyout(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<AnswerForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let answer = form.answer.clone();
     let outcome = actor.run(move |acting, now| acting.answer_buyout(&run_slug, number, &answer, now)).await;

@@ -225,8 +225,7 @@ async fn render_freeze(actor: &Actor, slug: String, number: u32, failure: Option
 }
 
 pub(super) async fn vote_freeze(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<VoteForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor
         .run(move |acting, now| {
@@ -246,8 +245,7 @@ pub(super) async fn vote_freeze(actor: Actor, Path((slug, number)): Path<(String
 }
 
 pub(super) async fn propose_unfreeze(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<CsrfOnly>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor.run(move |acting, now| acting.propose_unfreeze(&run_slug, number, now)).await;
     match outcome {

@@ -2,7 +2,6 @@
 //! register, lend, withdraw and give their goods.
 
 use axum::extract::Path;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use maud::html;
@@ -14,7 +13,6 @@ use serde::Deserialize;
 use super::kit::*;
 use crate::AppState;
 use crate::common::units;
-use crate::error::status_of;
 use crate::extract::Actor;
 
 #[derive(Deserialize)]
@@ -186,13 +184,11 @@ async fn render_venture_goods(actor: &Actor, slug: String, failure: Option<AppEr
             }
         }
     };
-    let status = failure.map_or(StatusCode::OK, status_of);
-    Ok(show_status(actor, status, "Lent goods", body))
+    Ok(show_after(actor, failure, "Lent goods", body))
 }
 
 pub(super) async fn request_booking(actor: Actor, Path(slug): Path<String>, Form(form): Form<BookingForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor
         .run(move |acting, now| {
@@ -223,8 +219,7 @@ pub(super) async fn request_booking(actor: Actor, Path(slug): Path<String>, Form
 }
 
 pub(super) async fn decide_booking(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<DecisionForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor
         .run(move |acting, now| match form.decision.as_str() {
@@ -242,8 +237,7 @@ pub(super) async fn decide_booking(actor: Actor, Path((slug, number)): Path<(Str
 }
 
 pub(super) async fn log_usage(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<UsageForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor
         .run(move |acting, now| {
@@ -268,8 +262,7 @@ pub(super) async fn log_usage(actor: Actor, Path((slug, number)): Path<(String, 
 }
 
 pub(super) async fn decide_usage(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<DecisionForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor
         .run(move |acting, now| {
@@ -369,13 +362,11 @@ async fn render_goods(actor: &Actor, failure: Option<AppError>) -> PageResult {
             }
         } @else { p { a href="/login" { "Sign in" } " to register what you can lend." } }
     };
-    let status = failure.map_or(StatusCode::OK, status_of);
-    Ok(show_status(actor, status, "Goods", body))
+    Ok(show_after(actor, failure, "Goods", body))
 }
 
 pub(super) async fn register_good(actor: Actor, Form(form): Form<GoodForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    let account = actor.account().map_err(fail(&actor))?.clone();
+    let account = posted(&actor, &form.csrf)?.clone();
     let outcome = actor
         .run(move |acting, now| {
             let request = RegisterGood {
@@ -400,8 +391,7 @@ pub(super) async fn register_good(actor: Actor, Form(form): Form<GoodForm>) -> P
 }
 
 pub(super) async fn withdraw_good(actor: Actor, Path(id): Path<i64>, Form(form): Form<CsrfOnly>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let outcome = actor.run(move |acting, _| acting.withdraw_good(id)).await;
     match outcome {
         Ok(_) => Ok(see_other("/goods")),
@@ -411,8 +401,7 @@ pub(super) async fn withdraw_good(actor: Actor, Path(id): Path<i64>, Form(form):
 }
 
 pub(super) async fn give_good(actor: Actor, Path(id): Path<i64>, Form(form): Form<GiftForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    let account = actor.account().map_err(fail(&actor))?.clone();
+    let account = posted(&actor, &form.csrf)?.clone();
     let outcome = actor
         .run(move |acting, now| {
             let venture = form.venture.clone();

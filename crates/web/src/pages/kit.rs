@@ -176,6 +176,19 @@ pub(super) fn show(actor: &Caller, title: &str, body: Markup) -> Response {
     Html(page(title, actor.account.as_ref(), &actor.csrf, body).into_string()).into_response()
 }
 
+/// Checks a posted form: signed in, with the anti-forgery token this browser was given.
+// The error is the page about to be shown, built once per refused request.
+#[allow(clippy::result_large_err)]
+pub(super) fn posted<'a>(actor: &'a Caller, csrf: &str) -> Result<&'a Account, PageError> {
+    actor.check_form(csrf).map_err(fail(actor))?;
+    actor.account().map_err(fail(actor))
+}
+
+/// A page, with the status of the failure it shows (200 when none).
+pub(super) fn show_after(actor: &Caller, failure: Option<&AppError>, title: &str, body: Markup) -> Response {
+    show_status(actor, failure.map_or(StatusCode::OK, status_of), title, body)
+}
+
 pub(super) fn show_status(actor: &Caller, status: StatusCode, title: &str, body: Markup) -> Response {
     (status, Html(page(title, actor.account.as_ref(), &actor.csrf, body).into_string())).into_response()
 }

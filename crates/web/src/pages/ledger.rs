@@ -138,8 +138,7 @@ pub(super) struct ReverseForm {
 }
 
 pub(super) async fn reverse(actor: Actor, Path((slug, seq)): Path<(String, u64)>, Form(form): Form<ReverseForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let target = format!("/v/{slug}/ledger#entry-{seq}");
     let slug_for_run = slug.clone();
     let outcome = actor

@@ -188,8 +188,7 @@ pub(super) async fn log_form(actor: Actor, Path(slug): Path<String>, Query(query
 }
 
 pub(super) async fn log_post(actor: Actor, Path(slug): Path<String>, Form(form): Form<LogForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    let account = actor.account().map_err(fail(&actor))?.clone();
+    let account = posted(&actor, &form.csrf)?.clone();
     let record = form.action == "record";
     let input = form.to_api();
     let slug_for_run = slug.clone();

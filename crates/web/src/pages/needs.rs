@@ -88,13 +88,11 @@ async fn render_needs(actor: &Actor, slug: String, failure: Option<AppError>) ->
             }
         }
     };
-    let status = failure.map_or(StatusCode::OK, status_of);
-    Ok(show_status(actor, status, "Needs", body))
+    Ok(show_after(actor, failure, "Needs", body))
 }
 
 pub(super) async fn publish_need(actor: Actor, Path(slug): Path<String>, Form(form): Form<NeedForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor
         .run(move |acting, now| {
@@ -206,8 +204,7 @@ pub(super) async fn render_need(
 }
 
 pub(super) async fn pledge(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<AmountForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    let account = actor.account().map_err(fail(&actor))?.clone();
+    let account = posted(&actor, &form.csrf)?.clone();
     let run_slug = slug.clone();
     // The form's key makes a double submission harmless; it is one person's, so it names them.
     let key = if form.key.trim().is_empty() { None } else { Some(format!("{}:{}-{}", account.id.0, form.key.trim(), form.amount.trim())) };
@@ -225,8 +222,7 @@ pub(super) async fn pledge(actor: Actor, Path((slug, number)): Path<(String, u32
 }
 
 pub(super) async fn pay_need(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<AmountForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor
         .run(move |acting, now| {
@@ -243,8 +239,7 @@ pub(super) async fn pay_need(actor: Actor, Path((slug, number)): Path<(String, u
 }
 
 pub(super) async fn cancel_need(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<CsrfOnly>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor.run(move |acting, now| acting.cancel_need(&run_slug, number, now)).await;
     match outcome {

@@ -88,8 +88,7 @@ async fn render_income(actor: &Actor, slug: String, form: IncomeForm, failure: O
 }
 
 pub(super) async fn record_income(actor: Actor, Path(slug): Path<String>, Form(form): Form<IncomeForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    let account = actor.account().map_err(fail(&actor))?.clone();
+    let account = posted(&actor, &form.csrf)?.clone();
     let run_slug = slug.clone();
     let sent = form.clone();
     let outcome = actor
@@ -237,8 +236,7 @@ async fn render_distributions(actor: &Actor, slug: String, form: DistributeForm,
 }
 
 pub(super) async fn distribute(actor: Actor, Path(slug): Path<String>, Form(form): Form<DistributeForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    let account = actor.account().map_err(fail(&actor))?.clone();
+    let account = posted(&actor, &form.csrf)?.clone();
     let post = form.action == "post";
     let run_slug = slug.clone();
     let sent = form.clone();

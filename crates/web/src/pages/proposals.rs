@@ -111,8 +111,7 @@ pub(super) async fn render_policy(actor: &Actor, slug: String, query: PolicyQuer
         }
         p.muted { "Amounts in " (currency.code()) "." }
     };
-    let status = failure.map_or(StatusCode::OK, status_of);
-    Ok(show_status(actor, status, "Formula", body))
+    Ok(show_after(actor, failure, "Formula", body))
 }
 
 #[derive(Deserialize)]
@@ -126,8 +125,7 @@ pub(super) struct AdoptForm {
 }
 
 pub(super) async fn adopt_policy(actor: Actor, Path(slug): Path<String>, Form(form): Form<AdoptForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let target = format!("/v/{slug}/policy");
     let slug_for_run = slug.clone();
     let preset = form.preset.clone();
@@ -173,8 +171,7 @@ pub(super) struct ProposeForm {
 }
 
 pub(super) async fn propose(actor: Actor, Path(slug): Path<String>, Form(form): Form<ProposeForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let slug_for_run = slug.clone();
     let preset = form.preset.clone();
     let outcome = actor
@@ -268,8 +265,7 @@ pub(super) async fn render_proposal(
 }
 
 pub(super) async fn vote(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<VoteForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let slug_for_run = slug.clone();
     let outcome = actor
         .run(move |acting, now| {
@@ -289,8 +285,7 @@ pub(super) async fn vote(actor: Actor, Path((slug, number)): Path<(String, u32)>
 }
 
 pub(super) async fn withdraw(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<VoteForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let slug_for_run = slug.clone();
     actor.run(move |acting, now| acting.withdraw_proposal(&slug_for_run, number, now)).await.map_err(fail(&actor))?;
     Ok(see_other(&format!("/v/{slug}/proposals/{number}")))

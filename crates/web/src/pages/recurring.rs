@@ -1,7 +1,6 @@
 //! Recurring contributions: setting one up, its drafts to confirm or skip, stopping it.
 
 use axum::extract::Path;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use maud::html;
@@ -12,7 +11,6 @@ use serde::Deserialize;
 
 use super::kit::*;
 use crate::AppState;
-use crate::error::status_of;
 use crate::extract::{Actor, parse_date};
 
 #[derive(Deserialize)]
@@ -102,13 +100,11 @@ async fn render_recurring(actor: &Actor, slug: String, failure: Option<AppError>
             button type="submit" { "Set up" }
         }
     };
-    let status = failure.map_or(StatusCode::OK, status_of);
-    Ok(show_status(actor, status, "Recurring contributions", body))
+    Ok(show_after(actor, failure, "Recurring contributions", body))
 }
 
 pub(super) async fn set_up_recurring(actor: Actor, Path(slug): Path<String>, Form(form): Form<RecurringForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let slug_for_run = slug.clone();
     let outcome = actor
         .run(move |acting, now| {
@@ -135,8 +131,7 @@ pub(super) async fn set_up_recurring(actor: Actor, Path(slug): Path<String>, For
 }
 
 pub(super) async fn decide_draft(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<DraftForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let slug_for_run = slug.clone();
     let outcome = actor
         .run(move |acting, now| {
@@ -153,8 +148,7 @@ pub(super) async fn decide_draft(actor: Actor, Path((slug, number)): Path<(Strin
 }
 
 pub(super) async fn stop_recurring(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<DraftForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let slug_for_run = slug.clone();
     actor.run(move |acting, now| acting.stop_recurring(&slug_for_run, number, now)).await.map_err(fail(&actor))?;
     Ok(see_other(&format!("/v/{slug}/recurring")))

@@ -173,8 +173,7 @@ fn dispute_form(actor: &Caller, action: &str, failure: Option<&AppError>) -> Mar
 }
 
 pub(super) async fn take_step(actor: Actor, Path((slug, seq)): Path<(String, u64)>, Form(form): Form<StepForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let verdict = || Verdict::from_name(&form.verdict).ok_or_else(|| peerstake_app::error::invalid("verdict", "use uphold or reject"));
     let step = match form.step.as_str() {
         "approve" => Ok(Step::Approve),
@@ -205,8 +204,7 @@ pub(super) async fn take_step(actor: Actor, Path((slug, seq)): Path<(String, u64
 }
 
 pub(super) async fn amend(actor: Actor, Path((slug, seq)): Path<(String, u64)>, Form(form): Form<AmendForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let slug_for_run = slug.clone();
     let outcome = actor
         .run(move |acting, now| {

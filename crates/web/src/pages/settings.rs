@@ -85,8 +85,7 @@ pub(super) struct AccessForm {
 }
 
 pub(super) async fn save_access(actor: Actor, Path(slug): Path<String>, Form(form): Form<AccessForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let target = format!("/v/{slug}/settings");
     let access = AccessRecord { join_mode: form.join_mode, visibility: form.visibility };
     let slug_for_run = slug.clone();
@@ -98,8 +97,7 @@ pub(super) async fn save_access(actor: Actor, Path(slug): Path<String>, Form(for
 }
 
 pub(super) async fn save_numbers(actor: Actor, Path(slug): Path<String>, Form(form): Form<NumbersForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let target = format!("/v/{slug}/settings");
     let slug_for_run = slug.clone();
     match actor.run(move |acting, now| acting.set_number_format(&slug_for_run, &form.number_format, now)).await {
@@ -118,8 +116,7 @@ pub(super) struct DecideForm {
 }
 
 pub(super) async fn decide(actor: Actor, Path((slug, username)): Path<(String, String)>, Form(form): Form<DecideForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let target = format!("/v/{slug}/settings");
     let accept = form.accept == "true";
     actor.run(move |acting, now| acting.decide_join(&slug, &username, accept, now)).await.map_err(fail(&actor))?;
@@ -137,8 +134,7 @@ pub(super) struct InviteForm {
 }
 
 pub(super) async fn invite(actor: Actor, Path(slug): Path<String>, Form(form): Form<InviteForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let target = format!("/v/{slug}/settings");
     let slug_for_run = slug.clone();
     let outcome = actor

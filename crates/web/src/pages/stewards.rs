@@ -165,32 +165,28 @@ async fn after_stewards_form(actor: &Actor, slug: String, outcome: Result<Stewar
 }
 
 pub(super) async fn propose_handover(actor: Actor, Path(slug): Path<String>, Form(form): Form<HandoverForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor.run(move |acting, now| acting.propose_handover(&run_slug, &form.to, &form.message, now)).await;
     after_stewards_form(&actor, slug, outcome).await
 }
 
 pub(super) async fn answer_handover(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<AnswerForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor.run(move |acting, now| acting.answer_handover(&run_slug, number, &form.answer, &form.note, now)).await;
     after_stewards_form(&actor, slug, outcome).await
 }
 
 pub(super) async fn ask_to_adopt(actor: Actor, Path(slug): Path<String>, Form(form): Form<MessageForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor.run(move |acting, now| acting.ask_to_adopt(&run_slug, &form.message, now)).await;
     after_stewards_form(&actor, slug, outcome).await
 }
 
 pub(super) async fn object_to_adoption(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<NoteForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor.run(move |acting, now| acting.object_to_adoption(&run_slug, number, &form.note, now)).await;
     after_stewards_form(&actor, slug, outcome).await

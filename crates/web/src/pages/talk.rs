@@ -78,8 +78,7 @@ pub(super) struct CommentForm {
 }
 
 pub(super) async fn post_comment(actor: Actor, Path(slug): Path<String>, Form(form): Form<CommentForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let subject = Subject::parse(&form.subject).map_err(fail(&actor))?;
     let reply_to = match form.reply_to.trim() {
         "" => None,
@@ -156,8 +155,7 @@ pub(super) struct EditForm {
 }
 
 pub(super) async fn edit_comment(actor: Actor, Path((slug, id)): Path<(String, u64)>, Form(form): Form<EditForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let (slug_for_run, body) = (slug.clone(), form.body.clone());
     match actor.run(move |acting, now| acting.edit_comment(&slug_for_run, id, &body, now)).await {
         Ok(comment) => Ok(see_other(&format!("{}#comment-{}", subject_page(&slug, &comment.subject), comment.id))),

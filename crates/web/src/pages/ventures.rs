@@ -2,7 +2,6 @@
 //! and joining it.
 
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use maud::{Markup, html};
@@ -129,8 +128,7 @@ pub(super) async fn new_venture_form(actor: Actor) -> PageResult {
 }
 
 pub(super) async fn new_venture(actor: Actor, Form(form): Form<NewVentureForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let started_on = match form.started_on.trim() {
         "" => None,
         text => match parse_date("started on", text) {
@@ -268,8 +266,7 @@ pub(super) async fn render_venture(actor: &Actor, slug: String, failure: Option<
             ": " (currency.format_slices(stored.entry.slices_minor)) " slices"
         } } }
     };
-    let status = failure.map_or(StatusCode::OK, status_of);
-    Ok(show_status(actor, status, &venture.name, body))
+    Ok(show_after(actor, failure, &venture.name, body))
 }
 
 #[derive(Deserialize)]
@@ -283,8 +280,7 @@ pub(super) struct JoinForm {
 }
 
 pub(super) async fn join(actor: Actor, Path(slug): Path<String>, Form(form): Form<JoinForm>) -> PageResult {
-    actor.check_form(&form.csrf).map_err(fail(&actor))?;
-    actor.account().map_err(fail(&actor))?;
+    posted(&actor, &form.csrf)?;
     let target = format!("/v/{slug}");
     let terms = TermsForm { hourly_rate: form.hourly_rate.clone(), ..TermsForm::default() };
     let slug_for_run = slug.clone();
