@@ -134,13 +134,13 @@ async fn draft_recurring(state: AppState) {
     loop {
         ticks.tick().await;
         if let Err(error) = state.run(|commons, now| commons.run_all_recurring(now)).await {
-            eprintln!("recurring contributions: {error}");
+            tracing::error!(%error, "drafting the recurring contributions due failed; tried again next time");
         }
         if let Err(error) = state.run(|commons, now| commons.settle_all_needs(now)).await {
-            eprintln!("needs past their deadline: {error}");
+            tracing::error!(%error, "settling the needs past their deadline failed; tried again next time");
         }
         if let Err(error) = state.run(|commons, now| commons.settle_all_adoptions(now)).await {
-            eprintln!("adoptions past their notice period: {error}");
+            tracing::error!(%error, "settling the adoptions past their notice period failed; tried again next time");
         }
     }
 }
