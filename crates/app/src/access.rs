@@ -10,8 +10,9 @@ use crate::book::Book;
 use crate::error::{AppError, invalid};
 use crate::journal::LogRequest;
 use crate::{Commons, Now};
+use peerstake_core::money::Currency;
 use peerstake_core::numbers::NumberFormat;
-use peerstake_core::terms::Role;
+use peerstake_core::terms::{MemberNo, Role};
 use peerstake_store::VentureRecord;
 use peerstake_store::{AccessRecord, MemberRecord, Mode, Transaction, VentureId};
 use peerstake_store::{AccountId, AccountRecord};
@@ -158,6 +159,46 @@ impl Acting<'_> {
         let (policy_version, policy) = book.policy_at(now.today)?;
         let venture = VentureSummary { member_count: book.members.len(), policy_preset: policy.preset.clone(), policy_version, record: book.venture.clone() };
         Ok(Standing { venture, access, account: self.account.cloned(), member, request_pending })
+    }
+}
+
+/// What a view's numbers and member numbers are written with: the venture's slug and currency,
+/// and each member's handle.
+#[derive(Debug, Clone)]
+pub struct Names {
+    /// The venture.
+    pub slug: String,
+    /// Its currency, with the decimals its slices are written with.
+    pub currency: Currency,
+    handles: Vec<(MemberNo, String)>,
+}
+
+impl Names {
+    /// A member's handle (`#n` for a number the venture does not know).
+    pub fn handle(&self, member: MemberNo) -> String {
+        self.handles.iter().find(|(no, _)| *no == member).map_or_else(|| format!("#{}", member.0), |(_, handle)| handle.clone())
+    }
+
+    /// An amount in minor units, written in the currency.
+    pub fn money(&self, minor: i64) -> String {
+        self.currency.format(minor)
+    }
+
+    /// Slices in the venture's slice units, written with their decimals.
+    pub fn slices(&self, units: i64) -> String {
+        self.currency.format_slices(units)
+    }
+}
+
+impl Acting<'_> {
+    /// The names a venture's views are written with, for anyone who may read it (members who
+    /// left included). Read from the shared book, so it costs no scan of the members.
+    pub fn names(&self, slug: &str, now: Now) -> Result<Names, AppError> {
+        self.standing_of_any(slug, now)?;
+        let mut tx = self.commons.store.begin(Mode::Read)?;
+        let book = self.commons.books.read(tx.as_mut(), slug)?;
+        let handles = book.members.iter().map(|m| (m.member_no, m.handle.clone())).collect();
+        Ok(Names { slug: book.venture.slug.clone(), currency: book.currency, handles })
     }
 }
 

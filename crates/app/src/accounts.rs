@@ -5,7 +5,7 @@
 //! per client address. These calls are blocking (the hash takes tens of milliseconds on
 //! purpose): an async server runs them on a blocking thread.
 
-use crate::access::Account;
+use crate::access::{Account, Acting};
 use crate::error::{AppError, invalid};
 use crate::forms::check_slug;
 use crate::{Commons, Now};
@@ -273,3 +273,82 @@ impl Commons {
 
 /// A valid argon2id hash of a password nobody has, checked when the username is unknown.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
+
+impl Acting<'_> {
+    /// Creates an account (anyone may, signed in or not).
+    pub fn sign_up(&self, request: &SignUp, now: Now) -> Result<Account, AppError> {
+        self.commons.sign_up(request, now)
+    }
+
+    /// Signs in: see [`Commons::sign_in`].
+    pub fn sign_in(&self, username: &str, password: &str, client: &str, now: Now) -> Result<NewSession, AppError> {
+        self.commons.sign_in(username, password, client, now)
+    }
+
+    /// Ends the session with this token.
+    pub fn sign_out(&self, token: &str) -> Result<(), AppError> {
+        self.commons.sign_out(token)
+    }
+
+    /// Changes the person's password: see [`Commons::change_password`].
+    pub fn change_password(&self, current: &str, new: &str, now: Now) -> Result<NewSession, AppError> {
+        let account = self.signed_in()?;
+        self.commons.change_password(account.id, current, new, now)
+    }
+
+    /// Creates an API token for the person; the secret is returned once.
+    pub fn create_api_token(&self, name: &str, now: Now) -> Result<(String, ApiTokenRecord), AppError> {
+        let account = self.signed_in()?;
+        self.commons.create_api_token(account.id, name, now)
+    }
+
+    /// Creates an API token for a script that has no session: for the account whose username
+    /// and password are given, checked (and throttled) as a sign-in is.
+    pub fn create_api_token_signing_in(
+        &self,
+        username: &str,
+        password: &str,
+        client: &str,
+        name: &str,
+        now: Now,
+    ) -> Result<(String, ApiTokenRecord), AppError> {
+        let session = self.commons.sign_in(username, password, client, now)?;
+        self.commons.create_api_token(session.account.id, name, now)
+    }
+
+    /// The person's API tokens, newest first.
+    pub fn api_tokens(&self) -> Result<Vec<ApiTokenRecord>, AppError> {
+        let account = self.signed_in()?;
+        self.commons.api_tokens(account.id)
+    }
+
+    /// Revokes one of the person's API tokens.
+    pub fn revoke_api_token(&self, id: i64, now: Now) -> Result<(), AppError> {
+        let account = self.signed_in()?;
+        self.commons.revoke_api_token(account.id, id, now)
+    }
+
+    /// Sets (or, with an empty text, clears) how the person writes numbers.
+    pub fn set_own_number_format(&self, format: &str) -> Result<Option<NumberFormat>, AppError> {
+        let account = self.signed_in()?;
+        self.commons.set_account_number_format(account.id, format)
+    }
+
+    /// How the person's typed numbers are read in a venture (or, with none, in the commons).
+    pub fn numbers_for(&self, venture: Option<&str>) -> Result<NumberFormat, AppError> {
+        let account = self.signed_in()?;
+        self.commons.numbers_for(account, venture)
+    }
+
+    /// Sets (or, when empty, removes) the address the person's notifications go to.
+    pub fn set_email(&self, email: &str, now: Now) -> Result<(), AppError> {
+        let account = self.signed_in()?;
+        self.commons.set_email(account, email, now)
+    }
+
+    /// The address the person's notifications go to.
+    pub fn email(&self) -> Result<Option<String>, AppError> {
+        let account = self.signed_in()?;
+        self.commons.email_of(account.id)
+    }
+}

@@ -732,6 +732,17 @@ impl crate::access::Acting<'_> {
         let account = self.signed_in()?;
         self.commons.owner_inbox(account.id)
     }
+
+    /// Registered goods, newest first: everyone's, or the person's own.
+    pub fn goods(&self, own: bool) -> Result<Vec<GoodView>, AppError> {
+        let owner = if own { Some(self.signed_in()?.id) } else { None };
+        self.commons.goods(owner)
+    }
+
+    /// One good with every booking of it, in any venture, by start.
+    pub fn good(&self, id: i64) -> Result<(GoodView, Vec<BookingView>), AppError> {
+        self.commons.good(id)
+    }
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ impl Commons {
                     mailer.send(Notice { to, subject: subject.to_string(), body: body.to_string(), path: path.to_string() });
                 }
             }
-            Err(error) => eprintln!("notifications for {slug}: {error}"),
+            Err(error) => tracing::warn!(venture = slug, %error, "notifications not sent"),
         }
     }
 }
@@ -118,7 +118,7 @@ impl Commons {
                     mailer.send(Notice { to, subject: subject.to_string(), body: body.to_string(), path: path.to_string() });
                 }
             }
-            Err(error) => eprintln!("notifications: {error}"),
+            Err(error) => tracing::warn!(%error, "notifications not sent"),
         }
     }
 }

@@ -11,8 +11,8 @@ use peerstake_app::forms::{ContributionForm, TermsForm};
 use peerstake_app::journal::LogRequest;
 use peerstake_app::ledger::SplitQuery;
 use peerstake_app::membership::AddMember;
-use peerstake_app::ventures::CreateVenture;
 use peerstake_app::policy_file::PolicyChoice;
+use peerstake_app::ventures::CreateVenture;
 use peerstake_app::{Commons, Now};
 use time::macros::date;
 

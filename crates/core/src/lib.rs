@@ -9,6 +9,7 @@
 pub mod allocation;
 pub mod chain;
 pub mod dating;
+pub mod decimal;
 pub mod edition;
 pub mod entry;
 pub mod error;

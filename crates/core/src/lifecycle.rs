@@ -457,7 +457,13 @@ impl BuyoutEvent {
 /// The effects a departure or buyout entry implies, from its inputs and the leaver's buckets just
 /// before it, under `policy` (its own version, or a candidate being compared). On its own
 /// formula (`check_held`), a departure's record of what was held must be those buckets.
-pub fn entry_effects(entry: &crate::entry::Entry, buckets: &[(Kind, Class, Bucket)], policy: &Policy, check_held: bool, slices_per_minor: i64) -> Result<Vec<Effect>, DomainError> {
+pub fn entry_effects(
+    entry: &crate::entry::Entry,
+    buckets: &[(Kind, Class, Bucket)],
+    policy: &Policy,
+    check_held: bool,
+    slices_per_minor: i64,
+) -> Result<Vec<Effect>, DomainError> {
     let refuse = |reason: &str| DomainError::InvalidText { field: "entry", reason: format!("#{} {reason}", entry.seq) };
     let member = entry.member.ok_or_else(|| refuse("names no member"))?;
     if entry.tag == DEPARTURE_TAG {

@@ -184,7 +184,7 @@ impl NumberFormat {
 
     /// Formats an integer scaled by 10^scale in this format, grouped (`-1,234.50`).
     pub fn format(&self, value: i128, scale: u8) -> String {
-        let canonical = crate::money::format_scaled(value, scale);
+        let canonical = crate::decimal::format_scaled(value, scale);
         match canonical.strip_prefix('-') {
             Some(magnitude) => format!("-{}", self.show_decimal(magnitude)),
             None => self.show_decimal(&canonical),
@@ -312,7 +312,7 @@ pub fn parse_canonical(field: &'static str, text: &str, scale: u8) -> Result<i12
             format!("has more than the {scale} decimals this takes")
         }));
     }
-    crate::money::parse_scaled_wide(&format!("{whole}.{fraction}"), scale).ok_or_else(|| refuse(form()))
+    crate::decimal::parse_scaled_wide(&format!("{whole}.{fraction}"), scale).ok_or_else(|| refuse(form()))
 }
 
 const ONES: [&str; 20] = [

@@ -85,7 +85,6 @@ pub struct DraftRecord {
 /// Storage of review statuses, policy proposals and their votes, recurring contributions and
 /// their drafts. Every [`crate::Transaction`] has it.
 pub trait Reviews {
-
     /// The entries about an entry (its review steps and any amendment), in order.
     fn entries_about(&mut self, venture: VentureId, seq: u64) -> Result<Vec<StoredEntry>, StoreError>;
     /// Every entry some other entry is about, in order (for `verify`).

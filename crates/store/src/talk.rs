@@ -208,7 +208,6 @@ pub const ACTIVITY_START: ActivityCursor = ActivityCursor { at_ms: i64::MAX, ran
 /// Storage of comments, their versions, a venture's activity and each person's last visit to
 /// it. Every [`crate::Transaction`] has it.
 pub trait Talk {
-
     /// Adds a comment with its first version and returns its number (the next in the venture).
     /// The caller holds the venture's lock ([`Transaction::lock_venture`]).
     fn insert_comment(&mut self, venture: VentureId, comment: &NewComment) -> Result<u64, StoreError>;

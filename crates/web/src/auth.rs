@@ -1,17 +1,12 @@
-//! Who is asking: a session cookie (pages, and the API from a browser) or a bearer API token
-//! (scripts). Forms are protected against cross-site requests by a token in a cookie that every
-//! form repeats in a hidden field (and a browser's API calls in the `X-CSRF-Token` header);
-//! bearer-token requests carry no cookie and need none.
+//! Cookies and the anti-forgery token. Forms are protected against cross-site requests by a
+//! token in a cookie that every form repeats in a hidden field (and a browser's API calls in the
+//! `X-CSRF-Token` header); bearer-token requests carry no cookie and need none. Who is asking is
+//! read from these in [`crate::extract`].
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use peerstake_app::access::Account;
-use peerstake_app::error::AppError;
 
 use crate::AppState;
 
@@ -79,79 +74,4 @@ pub(crate) async fn csrf_cookie(State(state): State<AppState>, mut request: Requ
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
-}
-
-/// Equal in constant time (for secrets of equal length).
-fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && !a.is_empty() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// The person behind a request, and how they proved it.
-#[derive(Debug, Clone)]
-pub(crate) struct Caller {
-    /// Who, when signed in.
-    pub account: Option<Account>,
-    /// The session token, when signed in by cookie.
-    pub session: Option<String>,
-    /// Whether they came with a bearer token (no cookie, so no forgery check).
-    pub bearer: bool,
-    /// This request's anti-forgery token.
-    pub csrf: String,
-    /// The anti-forgery token the request carried (header), if any.
-    pub csrf_header: Option<String>,
-    /// The client's address, for throttling sign-ins.
-    pub client: String,
-}
-
-impl Caller {
-    /// Checks the anti-forgery token a form carried.
-    pub fn check_form(&self, submitted: &str) -> Result<(), AppError> {
-        if same_secret(&self.csrf, submitted) { Ok(()) } else { Err(forged()) }
-    }
-
-    /// Checks a state-changing API call: bearer tokens need nothing; cookie sessions need the
-    /// anti-forgery header.
-    pub fn check_api(&self) -> Result<(), AppError> {
-        if self.bearer || self.session.is_none() {
-            return Ok(());
-        }
-        match &self.csrf_header {
-            Some(header) if same_secret(&self.csrf, header) => Ok(()),
-            _ => Err(forged()),
-        }
-    }
-
-    /// The signed-in account, or 401.
-    pub fn account(&self) -> Result<&Account, AppError> {
-        self.account.as_ref().ok_or_else(|| AppError::Unauthorized("sign in first".into()))
-    }
-}
-
-fn forged() -> AppError {
-    AppError::Forbidden("the form's anti-forgery token is missing or stale; reload the page and try again".into())
-}
-
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = crate::api::ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, Self::Rejection> {
-        let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
-        let csrf_header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(|| "local".to_string(), |c| c.0.ip().to_string());
-        let bearer = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::to_string);
-        if let Some(secret) = bearer {
-            let account = state.run_quick(move |commons, _| commons.token_account(&secret)).await?;
-            let Some(account) = account else {
-                return Err(AppError::Unauthorized("the API token is unknown or revoked".into()).into());
-            };
-            return Ok(Caller { account: Some(account), session: None, bearer: true, csrf, csrf_header, client });
-        }
-        let session = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty());
-        let account = match session.clone() {
-            Some(token) => state.run_quick(move |commons, now| commons.session_account(&token, now)).await?,
-            None => None,
-        };
-        let session = session.filter(|_| account.is_some());
-        Ok(Caller { account, session, bearer: false, csrf, csrf_header, client })
-    }
 }

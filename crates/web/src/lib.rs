@@ -9,6 +9,9 @@
 
 mod api;
 mod auth;
+mod common;
+mod error;
+mod extract;
 pub mod mail;
 mod pages;
 mod views;
@@ -17,10 +20,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::StatusCode;
 use peerstake_app::error::AppError;
 use peerstake_app::{Commons, Now};
-use peerstake_core::ErrorCode;
 
 pub use auth::{CSRF_COOKIE, SESSION_COOKIE};
 
@@ -103,20 +104,6 @@ impl AppState {
     }
 }
 
-/// The HTTP status for an application error.
-pub(crate) fn status_of(error: &AppError) -> StatusCode {
-    match error.code() {
-        "not_found" => StatusCode::NOT_FOUND,
-        "already_exists" | "already_reversed" | "conflict" | "idempotency_conflict" => StatusCode::CONFLICT,
-        "unauthorized" => StatusCode::UNAUTHORIZED,
-        "forbidden" | "csrf" | "own_entry" | "stewards_only" | "not_their_dispute" => StatusCode::FORBIDDEN,
-        "already_done" | "wrong_status" | "no_approval_needed" | "other_rule" | "not_open" => StatusCode::CONFLICT,
-        "too_many_attempts" => StatusCode::TOO_MANY_REQUESTS,
-        "storage_error" | "internal" | "corrupt_data" => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    }
-}
-
 /// The whole application: pages at `/`, the API at `/api/v1`.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -147,13 +134,13 @@ async fn draft_recurring(state: AppState) {
     loop {
         ticks.tick().await;
         if let Err(error) = state.run(|commons, now| commons.run_all_recurring(now)).await {
-            eprintln!("recurring contributions: {error}");
+            tracing::error!(%error, "drafting the recurring contributions due failed; tried again next time");
         }
         if let Err(error) = state.run(|commons, now| commons.settle_all_needs(now)).await {
-            eprintln!("needs past their deadline: {error}");
+            tracing::error!(%error, "settling the needs past their deadline failed; tried again next time");
         }
         if let Err(error) = state.run(|commons, now| commons.settle_all_adoptions(now)).await {
-            eprintln!("adoptions past their notice period: {error}");
+            tracing::error!(%error, "settling the adoptions past their notice period failed; tried again next time");
         }
     }
 }

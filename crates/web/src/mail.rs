@@ -54,7 +54,7 @@ impl EmailMailer {
             .spawn(move || {
                 for notice in arriving {
                     if let Err(error) = deliver(&delivery, &from, &public_url, &notice) {
-                        eprintln!("mail to {}: {error}", notice.to);
+                        tracing::warn!(to = %notice.to, %error, "mail not sent");
                     }
                 }
             })

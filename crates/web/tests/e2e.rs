@@ -381,8 +381,8 @@ fn review_in_a_real_browser(browser: &Browser, dir: &Path) {
     use peerstake_app::Now;
     use peerstake_app::forms::TermsForm;
     use peerstake_app::membership::AddMember;
-    use peerstake_app::ventures::CreateVenture;
     use peerstake_app::policy_file::PolicyChoice;
+    use peerstake_app::ventures::CreateVenture;
     // The operator sets the venture up: stewards approve entries; Ana is its steward.
     let operator = peerstake_backends::open(&format!("sqlite://{}", dir.join("e2e.db").display())).map(Commons::with_store).expect("the commons opens");
     let now = Now::from_unix_ms(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0)));

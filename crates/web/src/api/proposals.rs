@@ -1,15 +1,80 @@
-//! Policy proposals: propose, vote, withdraw, and read them with the split under each.
+//! The policy over the API: the versions in force, adopting one, and proposals to change it
+//! (propose, vote, withdraw, and read each with the split under it).
 
-use axum::Json;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use peerstake_app::book::{PolicyVersionView, SetPolicy};
 use peerstake_app::proposals::{ProposalView, ProposeRequest, VoteRequest};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{OpenApi, ToSchema};
 
-use super::{ApiError, ApiResult, Body, ErrorBody, SplitOut, parse_date, policy_choice, split_out};
+use super::shapes::{SplitOut, policy_choice, split_out};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Actor, At, Body, IdempotencyKey, parse_date};
+
+/// A policy version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyVersionOut {
+    /// Version.
+    pub version: u32,
+    /// From when.
+    pub effective_from: String,
+    /// Its preset name.
+    pub preset: String,
+    /// Every setting, as TOML.
+    pub settings: String,
+}
+
+fn policy_out(view: &PolicyVersionView) -> PolicyVersionOut {
+    PolicyVersionOut {
+        version: view.record.version,
+        effective_from: view.record.effective_from.to_string(),
+        preset: view.policy.preset.clone(),
+        settings: view.record.settings.clone(),
+    }
+}
+
+/// A new policy version.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SetPolicyIn {
+    /// A preset name…
+    pub preset: Option<String>,
+    /// …or a whole policy as TOML.
+    pub toml: Option<String>,
+    /// It applies from this date (after every entry already valued).
+    pub effective_from: String,
+    /// Makes a retry harmless.
+    pub idempotency_key: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/policy", params(("slug" = String, Path)), responses((status = 200, body = [PolicyVersionOut]), (status = 404, body = ErrorBody)))]
+async fn get_policy(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<PolicyVersionOut>> {
+    let (_, versions) = actor.run(move |acting, now| acting.policy_history(&slug, now)).await?;
+    Ok(Json(versions.iter().map(policy_out).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/policy", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path)), request_body = SetPolicyIn, responses((status = 201, body = PolicyVersionOut, description = "Adopted at once (the rule in force allows it)"), (status = 202, body = ProposalOut, description = "Proposed; it waits for votes"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_policy(actor: Actor, At(slug): At<String>, key: IdempotencyKey, Body(input): Body<SetPolicyIn>) -> Result<Response, ApiError> {
+    actor.writer()?;
+    let outcome = actor
+        .run(move |acting, now| {
+            let request = SetPolicy {
+                venture: slug,
+                policy: policy_choice(input.preset.as_deref(), input.toml.as_deref())?,
+                effective_from: parse_date("effective from", input.effective_from.trim())?,
+                idempotency_key: key.or(input.idempotency_key),
+            };
+            acting.set_policy(&request, now)
+        })
+        .await?;
+    Ok(match outcome {
+        Ok(view) => (StatusCode::CREATED, Json(policy_out(&view))).into_response(),
+        Err(proposal) => (StatusCode::ACCEPTED, Json(proposal_out(&proposal))).into_response(),
+    })
+}
 
 /// A proposed policy change.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -102,43 +167,39 @@ pub(crate) fn proposal_out(view: &ProposalView) -> ProposalOut {
 }
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/proposals", params(("slug" = String, Path)), responses((status = 200, body = [ProposalOut]), (status = 404, body = ErrorBody)))]
-pub(super) async fn list(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> ApiResult<Vec<ProposalOut>> {
-    let account = caller.account.clone();
-    let views = state.run(move |commons, now| commons.acting(account.as_ref()).proposals(&slug, now)).await?;
+pub(super) async fn list(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<ProposalOut>> {
+    let views = actor.run(move |acting, now| acting.proposals(&slug, now)).await?;
     Ok(Json(views.iter().map(proposal_out).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/proposals", params(("slug" = String, Path)), request_body = ProposeIn, responses((status = 201, body = ProposalOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/proposals", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path)), request_body = ProposeIn, responses((status = 201, body = ProposalOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn propose(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(slug): Path<String>,
+    actor: Actor,
+    At(slug): At<String>,
+    key: IdempotencyKey,
     Body(input): Body<ProposeIn>,
 ) -> Result<(StatusCode, Json<ProposalOut>), ApiError> {
-    caller.check_api()?;
-    let account = caller.account()?.clone();
-    let view = state
-        .run(move |commons, now| {
+    actor.writer()?;
+    let view = actor
+        .run(move |acting, now| {
             let request = ProposeRequest {
                 venture: slug,
                 by: String::new(),
                 policy: policy_choice(input.preset.as_deref(), input.toml.as_deref())?,
                 effective_from: parse_date("effective from", input.effective_from.trim())?,
                 note: input.note,
-                idempotency_key: input.idempotency_key,
+                idempotency_key: key.or(input.idempotency_key),
             };
-            commons.acting(Some(&account)).propose(&request, now)
+            acting.propose(&request, now)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(proposal_out(&view))))
 }
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/proposals/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = ProposalDetailOut), (status = 404, body = ErrorBody)))]
-pub(super) async fn detail(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>) -> ApiResult<ProposalDetailOut> {
-    let account = caller.account.clone();
-    let (view, current, proposed) = state
-        .run(move |commons, now| {
-            let acting = commons.acting(account.as_ref());
+pub(super) async fn detail(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<ProposalDetailOut> {
+    let (view, current, proposed) = actor
+        .run(move |acting, now| {
             let view = acting.proposal(&slug, number, now)?;
             let current = acting.split(&slug, &peerstake_app::ledger::SplitQuery::default(), now)?;
             let proposed = acting.split(&slug, &peerstake_app::ledger::SplitQuery::under(&view.record.settings), now)?;
@@ -149,27 +210,33 @@ pub(super) async fn detail(State(state): State<AppState>, caller: Caller, Path((
 }
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/proposals/{number}/votes", params(("slug" = String, Path), ("number" = u32, Path)), request_body = VoteIn, responses((status = 201, body = ProposalOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(super) async fn vote(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((slug, number)): Path<(String, u32)>,
-    Body(input): Body<VoteIn>,
-) -> Result<(StatusCode, Json<ProposalOut>), ApiError> {
-    caller.check_api()?;
-    let account = caller.account()?.clone();
-    let view = state
-        .run(move |commons, now| {
+pub(super) async fn vote(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<VoteIn>) -> Result<(StatusCode, Json<ProposalOut>), ApiError> {
+    actor.writer()?;
+    let view = actor
+        .run(move |acting, now| {
             let request = VoteRequest { venture: slug, number, by: String::new(), approve: input.approve, note: input.note };
-            commons.acting(Some(&account)).vote_on_proposal(&request, now)
+            acting.vote_on_proposal(&request, now)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(proposal_out(&view))))
 }
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/proposals/{number}/withdrawal", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = ProposalOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(super) async fn withdraw(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>) -> ApiResult<ProposalOut> {
-    caller.check_api()?;
-    let account = caller.account()?.clone();
-    let view = state.run(move |commons, now| commons.acting(Some(&account)).withdraw_proposal(&slug, number, now)).await?;
+pub(super) async fn withdraw(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<ProposalOut> {
+    actor.writer()?;
+    let view = actor.run(move |acting, now| acting.withdraw_proposal(&slug, number, now)).await?;
     Ok(Json(proposal_out(&view)))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(get_policy, set_policy, list, propose, detail, vote, withdraw))]
+pub(crate) struct Doc;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ventures/{slug}/policy", get(get_policy).post(set_policy))
+        .route("/ventures/{slug}/proposals", get(list).post(propose))
+        .route("/ventures/{slug}/proposals/{number}", get(detail))
+        .route("/ventures/{slug}/proposals/{number}/votes", post(vote))
+        .route("/ventures/{slug}/proposals/{number}/withdrawal", post(withdraw))
 }

@@ -1,17 +1,17 @@
-//! Recurring contributions: set one up, list them with the drafts waiting, confirm or skip a
-//! draft, stop one.
+//! Recurring contributions over the API: set one up, list them with the drafts waiting, confirm
+//! or skip a draft, stop one.
 
-use axum::Json;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use peerstake_app::forms::ContributionForm;
 use peerstake_app::recurring::{DraftView, RecurringView, SetUpRecurring};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{OpenApi, ToSchema};
 
-use super::{ApiError, ApiResult, Body, ErrorBody, parse_date};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Actor, At, Body, parse_date};
 
 /// A recurring contribution to set up.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -147,24 +147,16 @@ pub(crate) fn draft_out(view: &DraftView) -> DraftOut {
 }
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/recurring", params(("slug" = String, Path)), responses((status = 200, body = RecurringListOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(super) async fn list(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> ApiResult<RecurringListOut> {
-    let account = caller.account.clone();
-    let (recurring, drafts) = state.run(move |commons, now| commons.acting(account.as_ref()).recurring(&slug, now)).await?;
+pub(super) async fn list(actor: Actor, At(slug): At<String>) -> ApiResult<RecurringListOut> {
+    let (recurring, drafts) = actor.run(move |acting, now| acting.recurring(&slug, now)).await?;
     Ok(Json(RecurringListOut { recurring: recurring.iter().map(recurring_out).collect(), drafts: drafts.iter().map(draft_out).collect() }))
 }
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring", params(("slug" = String, Path)), request_body = RecurringIn, responses((status = 201, body = RecurringOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(super) async fn set_up(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(slug): Path<String>,
-    Body(input): Body<RecurringIn>,
-) -> Result<(StatusCode, Json<RecurringOut>), ApiError> {
-    caller.check_api()?;
-    let account = caller.account()?.clone();
-    let view = state
-        .run(move |commons, now| {
-            let acting = commons.acting(Some(&account));
+pub(super) async fn set_up(actor: Actor, At(slug): At<String>, Body(input): Body<RecurringIn>) -> Result<(StatusCode, Json<RecurringOut>), ApiError> {
+    actor.writer()?;
+    let view = actor
+        .run(move |acting, now| {
             let own = acting.standing(&slug, now)?.handle().map(str::to_string).unwrap_or_default();
             let request = SetUpRecurring {
                 venture: slug,
@@ -191,32 +183,36 @@ pub(super) async fn set_up(
 }
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring/{number}/drafts", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DraftDecisionIn, responses((status = 200, body = DraftDecisionOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(super) async fn decide(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((slug, number)): Path<(String, u32)>,
-    Body(input): Body<DraftDecisionIn>,
-) -> ApiResult<DraftDecisionOut> {
-    caller.check_api()?;
-    let account = caller.account()?.clone();
-    let entry = state
-        .run(move |commons, now| {
+pub(super) async fn decide(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<DraftDecisionIn>) -> ApiResult<DraftDecisionOut> {
+    actor.writer()?;
+    let entry = actor
+        .run(move |acting, now| {
             let confirm = match input.decision.as_str() {
                 "confirm" => true,
                 "skip" => false,
                 _ => return Err(peerstake_app::error::invalid("decision", "use confirm or skip")),
             };
             let period_on = parse_date("period on", input.period_on.trim())?;
-            commons.acting(Some(&account)).decide_draft(&slug, number, period_on, confirm, now)
+            acting.decide_draft(&slug, number, period_on, confirm, now)
         })
         .await?;
     Ok(Json(DraftDecisionOut { entry }))
 }
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring/{number}/stop", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 204), (status = 403, body = ErrorBody)))]
-pub(super) async fn stop(State(state): State<AppState>, caller: Caller, Path((slug, number)): Path<(String, u32)>) -> Result<StatusCode, ApiError> {
-    caller.check_api()?;
-    let account = caller.account()?.clone();
-    state.run(move |commons, now| commons.acting(Some(&account)).stop_recurring(&slug, number, now)).await?;
+pub(super) async fn stop(actor: Actor, At((slug, number)): At<(String, u32)>) -> Result<StatusCode, ApiError> {
+    actor.writer()?;
+    actor.run(move |acting, now| acting.stop_recurring(&slug, number, now)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(list, set_up, decide, stop))]
+pub(crate) struct Doc;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ventures/{slug}/recurring", get(list).post(set_up))
+        .route("/ventures/{slug}/recurring/{number}/drafts", post(decide))
+        .route("/ventures/{slug}/recurring/{number}/stop", post(stop))
 }

@@ -1,20 +1,22 @@
-//! The review endpoints: an entry with its review, the steps (approve, dispute, withdraw,
-//! decide, vote), amendments, and the queue of entries waiting.
+//! Review over the API: an entry with its review, the steps (approve, dispute, withdraw, decide,
+//! vote), amendments, and the queue of entries waiting.
 
-use axum::Json;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use peerstake_app::error::invalid;
 use peerstake_app::journal::NamedEntry;
 use peerstake_app::review::{AmendRequest, ReviewRequest};
 use peerstake_core::review::{Step, Verdict};
 use peerstake_core::terms::MemberNo;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{OpenApi, ToSchema};
 
-use super::{ApiError, ApiResult, Body, EntryOut, ErrorBody, LogIn, entry_out, log_request};
+use super::shapes::{EntryOut, entry_out};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::common::{LogIn, log_request};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Actor, At, Body, IdempotencyKey};
 
 /// A review step.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -88,9 +90,8 @@ fn parse_step(input: &ReviewIn) -> Result<Step, ApiError> {
 }
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/entries/{seq}", params(("slug" = String, Path), ("seq" = u64, Path)), responses((status = 200, body = EntryReviewOut), (status = 404, body = ErrorBody)))]
-pub(super) async fn get_entry(State(state): State<AppState>, caller: Caller, Path((slug, seq)): Path<(String, u64)>) -> ApiResult<EntryReviewOut> {
-    let account = caller.account.clone();
-    let review = state.run(move |commons, now| commons.acting(account.as_ref()).entry_review(&slug, seq, now)).await?;
+pub(super) async fn get_entry(actor: Actor, At((slug, seq)): At<(String, u64)>) -> ApiResult<EntryReviewOut> {
+    let review = actor.run(move |acting, now| acting.entry_review(&slug, seq, now)).await?;
     let status = match (review.reversed_by, review.status) {
         (Some(_), Some(_)) => Some("reversed".to_string()),
         (_, status) => status.map(|s| s.name().to_string()),
@@ -107,20 +108,19 @@ pub(super) async fn get_entry(State(state): State<AppState>, caller: Caller, Pat
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries/{seq}/review", params(("slug" = String, Path), ("seq" = u64, Path)), request_body = ReviewIn, responses((status = 201, body = StepOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries/{seq}/review", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path), ("seq" = u64, Path)), request_body = ReviewIn, responses((status = 201, body = StepOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn review_entry(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((slug, seq)): Path<(String, u64)>,
+    actor: Actor,
+    At((slug, seq)): At<(String, u64)>,
+    key: IdempotencyKey,
     Body(input): Body<ReviewIn>,
 ) -> Result<(StatusCode, Json<StepOut>), ApiError> {
-    caller.check_api()?;
-    let account = caller.account()?.clone();
+    actor.writer()?;
     let step = parse_step(&input)?;
-    let (named, status) = state
-        .run(move |commons, now| {
-            let acting = commons.acting(Some(&account));
-            let request = ReviewRequest { venture: slug.clone(), seq, step, by: String::new(), note: input.note, idempotency_key: input.idempotency_key };
+    let (named, status) = actor
+        .run(move |acting, now| {
+            let request =
+                ReviewRequest { venture: slug.clone(), seq, step, by: String::new(), note: input.note, idempotency_key: key.or(input.idempotency_key) };
             let stored = acting.review(&request, now)?;
             let review = acting.entry_review(&slug, seq, now)?;
             let named =
@@ -133,16 +133,13 @@ pub(super) async fn review_entry(
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries/{seq}/amendment", params(("slug" = String, Path), ("seq" = u64, Path)), request_body = AmendIn, responses((status = 201, body = EntryOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn amend_entry(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((slug, seq)): Path<(String, u64)>,
+    actor: Actor,
+    At((slug, seq)): At<(String, u64)>,
     Body(input): Body<AmendIn>,
 ) -> Result<(StatusCode, Json<EntryOut>), ApiError> {
-    caller.check_api()?;
-    let account = caller.account()?.clone();
-    let review = state
-        .run(move |commons, now| {
-            let acting = commons.acting(Some(&account));
+    actor.writer()?;
+    let review = actor
+        .run(move |acting, now| {
             let log = log_request(&slug, &input.entry, None)?;
             let stored = acting.amend(&AmendRequest { seq, reason: input.reason, log }, now)?;
             acting.entry_review(&slug, stored.entry.seq, now)
@@ -153,8 +150,19 @@ pub(super) async fn amend_entry(
 }
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/review-queue", params(("slug" = String, Path)), responses((status = 200, body = [EntryOut]), (status = 404, body = ErrorBody)))]
-pub(super) async fn review_queue(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> ApiResult<Vec<EntryOut>> {
-    let account = caller.account.clone();
-    let queue = state.run(move |commons, now| commons.acting(account.as_ref()).review_queue(&slug, now)).await?;
+pub(super) async fn review_queue(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<EntryOut>> {
+    let queue = actor.run(move |acting, now| acting.review_queue(&slug, now)).await?;
     Ok(Json(queue.iter().map(|(named, status)| out(named, Some(status.name().to_string()))).collect()))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(get_entry, review_entry, amend_entry, review_queue))]
+pub(crate) struct Doc;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ventures/{slug}/entries/{seq}", get(get_entry))
+        .route("/ventures/{slug}/entries/{seq}/review", post(review_entry))
+        .route("/ventures/{slug}/entries/{seq}/amendment", post(amend_entry))
+        .route("/ventures/{slug}/review-queue", get(review_queue))
 }

@@ -1,19 +1,18 @@
-//! The conversation API: comments on entries and members, their versions, a venture's activity
-//! and a person's. Its OpenAPI paths are merged into the document by [`TalkDoc`].
+//! The conversation over the API: comments on entries and members, their versions, a venture's
+//! activity and a person's.
 
-use axum::Json;
-use axum::Router;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
+use axum::{Json, Router};
 use peerstake_app::error::{AppError, invalid};
-use peerstake_app::talk::{ActivityItem, ActivityPage, ActivityQuery, ActivityView, CommentView, Subject, cursor_text, parse_cursor};
+use peerstake_app::talk::{ActivityItem, ActivityPage, ActivityView, CommentView, Subject, cursor_text};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::{ApiError, ApiResult, Body, ErrorBody, Params};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::common::activity_query;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Actor, At, Body, Params};
 
 /// A comment with its latest text.
 #[derive(Debug, Serialize, ToSchema)]
@@ -177,7 +176,7 @@ pub struct ActivityOut {
     pub items: Vec<ActivityItemOut>,
     /// The cursor for the next page (`before`), when there may be one.
     pub next_before: Option<String>,
-    /// For a signed-in caller asking for the newest page: how many items were new since their
+    /// For a signed-in actor asking for the newest page: how many items were new since their
     /// last look (this request marks them read).
     pub unread_before: Option<u32>,
 }
@@ -199,23 +198,18 @@ pub struct ActivityParams {
     pub limit: Option<u32>,
 }
 
-pub(crate) fn activity_query(before: Option<&str>, limit: Option<u32>) -> Result<ActivityQuery, AppError> {
-    let before = before.map(str::trim).filter(|b| !b.is_empty()).map(parse_cursor).transpose()?;
-    Ok(ActivityQuery { before, limit: limit.unwrap_or(0) })
-}
-
-/// A venture of the caller's with what is new in it.
+/// A venture of the actor's with what is new in it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VentureUnreadOut {
     /// Its slug.
     pub slug: String,
     /// Its name.
     pub name: String,
-    /// Items since the caller last looked at its activity (at most 999).
+    /// Items since the actor last looked at its activity (at most 999).
     pub unread: u32,
 }
 
-/// The caller's activity.
+/// The actor's activity.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MyActivityOut {
     /// Their ventures with what is new in each.
@@ -239,17 +233,11 @@ fn subject_of(text: Option<&str>) -> Result<Subject, AppError> {
 }
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments", params(("slug" = String, Path), CommentsParams), responses((status = 200, body = CommentsOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn list_comments(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(slug): Path<String>,
-    Params(params): Params<CommentsParams>,
-) -> ApiResult<CommentsOut> {
-    let account = caller.account.clone();
-    let (subject, thread) = state
-        .run_quick(move |commons, now| {
+async fn list_comments(actor: Actor, At(slug): At<String>, Params(params): Params<CommentsParams>) -> ApiResult<CommentsOut> {
+    let (subject, thread) = actor
+        .run_quick(move |acting, now| {
             let subject = subject_of(params.subject.as_deref())?;
-            let thread = commons.acting(account.as_ref()).comments(&slug, &subject, params.after, params.limit.unwrap_or(0), now)?;
+            let thread = acting.comments(&slug, &subject, params.after, params.limit.unwrap_or(0), now)?;
             Ok((subject, thread))
         })
         .await?;
@@ -258,81 +246,64 @@ async fn list_comments(
 
 #[utoipa::path(post, path = "/api/v1/ventures/{slug}/comments", params(("slug" = String, Path), CommentsParams), request_body = NewCommentIn, responses((status = 201, body = CommentOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_comment(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(slug): Path<String>,
+    actor: Actor,
+    At(slug): At<String>,
     Params(params): Params<CommentsParams>,
     Body(input): Body<NewCommentIn>,
 ) -> Result<(StatusCode, Json<CommentOut>), ApiError> {
-    caller.check_api()?;
-    let account = caller.account()?.clone();
-    let comment = state
-        .run(move |commons, now| {
+    actor.writer()?;
+    let comment = actor
+        .run(move |acting, now| {
             let subject = subject_of(input.subject.as_deref().or(params.subject.as_deref()))?;
-            commons.acting(Some(&account)).add_comment(&slug, &subject, input.reply_to, &input.body, now)
+            acting.add_comment(&slug, &subject, input.reply_to, &input.body, now)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(comment_out(&comment))))
 }
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments/{id}", params(("slug" = String, Path), ("id" = u64, Path)), responses((status = 200, body = CommentOut), (status = 404, body = ErrorBody)))]
-async fn get_comment(State(state): State<AppState>, caller: Caller, Path((slug, id)): Path<(String, u64)>) -> ApiResult<CommentOut> {
-    let account = caller.account.clone();
-    let comment = state.run_quick(move |commons, now| commons.acting(account.as_ref()).comment(&slug, id, now)).await?;
+async fn get_comment(actor: Actor, At((slug, id)): At<(String, u64)>) -> ApiResult<CommentOut> {
+    let comment = actor.run_quick(move |acting, now| acting.comment(&slug, id, now)).await?;
     Ok(Json(comment_out(&comment)))
 }
 
 #[utoipa::path(put, path = "/api/v1/ventures/{slug}/comments/{id}", params(("slug" = String, Path), ("id" = u64, Path)), request_body = EditCommentIn, responses((status = 200, body = CommentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn edit_comment(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((slug, id)): Path<(String, u64)>,
-    Body(input): Body<EditCommentIn>,
-) -> ApiResult<CommentOut> {
-    caller.check_api()?;
-    let account = caller.account()?.clone();
-    let comment = state.run(move |commons, now| commons.acting(Some(&account)).edit_comment(&slug, id, &input.body, now)).await?;
+async fn edit_comment(actor: Actor, At((slug, id)): At<(String, u64)>, Body(input): Body<EditCommentIn>) -> ApiResult<CommentOut> {
+    actor.writer()?;
+    let comment = actor.run(move |acting, now| acting.edit_comment(&slug, id, &input.body, now)).await?;
     Ok(Json(comment_out(&comment)))
 }
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments/{id}/versions", params(("slug" = String, Path), ("id" = u64, Path)), responses((status = 200, body = [CommentVersionOut]), (status = 404, body = ErrorBody)))]
-async fn comment_versions(State(state): State<AppState>, caller: Caller, Path((slug, id)): Path<(String, u64)>) -> ApiResult<Vec<CommentVersionOut>> {
-    let account = caller.account.clone();
-    let versions = state.run_quick(move |commons, now| commons.acting(account.as_ref()).comment_versions(&slug, id, now)).await?;
+async fn comment_versions(actor: Actor, At((slug, id)): At<(String, u64)>) -> ApiResult<Vec<CommentVersionOut>> {
+    let versions = actor.run_quick(move |acting, now| acting.comment_versions(&slug, id, now)).await?;
     Ok(Json(versions.into_iter().map(|v| CommentVersionOut { version: v.version, body: v.body, at_ms: v.at_ms }).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/activity", params(("slug" = String, Path), ActivityParams), responses((status = 200, body = ActivityOut, description = "Newest first; the newest page marks the venture's activity read for a signed-in caller"), (status = 404, body = ErrorBody)))]
-async fn venture_activity(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(slug): Path<String>,
-    Params(params): Params<ActivityParams>,
-) -> ApiResult<ActivityOut> {
-    let account = caller.account.clone();
-    let page = state
-        .run(move |commons, now| {
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/activity", params(("slug" = String, Path), ActivityParams), responses((status = 200, body = ActivityOut, description = "Newest first; the newest page marks the venture's activity read for a signed-in actor"), (status = 404, body = ErrorBody)))]
+async fn venture_activity(actor: Actor, At(slug): At<String>, Params(params): Params<ActivityParams>) -> ApiResult<ActivityOut> {
+    let page = actor
+        .run(move |acting, now| {
             let query = activity_query(params.before.as_deref(), params.limit)?;
-            commons.acting(account.as_ref()).activity(&slug, &query, now)
+            acting.activity(&slug, &query, now)
         })
         .await?;
     Ok(Json(activity_out(&page)))
 }
 
 #[utoipa::path(get, path = "/api/v1/me/activity", params(LimitParams), responses((status = 200, body = MyActivityOut), (status = 401, body = ErrorBody)))]
-async fn my_activity(State(state): State<AppState>, caller: Caller, Params(params): Params<LimitParams>) -> ApiResult<MyActivityOut> {
-    let account = caller.account()?.clone();
-    let feed = state.run(move |commons, _| commons.acting(Some(&account)).my_activity(params.limit.unwrap_or(0))).await?;
+async fn my_activity(actor: Actor, Params(params): Params<LimitParams>) -> ApiResult<MyActivityOut> {
+    actor.account()?;
+    let feed = actor.run(move |acting, _| acting.my_activity(params.limit.unwrap_or(0))).await?;
     Ok(Json(MyActivityOut {
         ventures: feed.ventures.into_iter().map(|v| VentureUnreadOut { slug: v.slug, name: v.name, unread: v.unread }).collect(),
         items: feed.items.iter().map(|(slug, item)| item_out(Some(slug.clone()), item)).collect(),
     }))
 }
 
-/// The conversation's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(paths(list_comments, add_comment, get_comment, edit_comment, comment_versions, venture_activity, my_activity))]
-pub(crate) struct TalkDoc;
+pub(crate) struct Doc;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()

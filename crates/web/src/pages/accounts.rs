@@ -1,63 +1,22 @@
-//! Commons page, sign-up, sign-in, sign-out, the account page and API tokens.
+//! Accounts: signing up, in and out, the account page (password, number format, API tokens)
+//! and where notifications go.
 
-use super::*;
+use axum::extract::{Path, Query};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::{Markup, html};
+use peerstake_app::access::Account;
+use peerstake_app::accounts::SignUp;
+use peerstake_app::error::AppError;
+use serde::Deserialize;
 
-#[derive(Deserialize)]
-pub(super) struct SearchQuery {
-    #[serde(default)]
-    q: String,
-}
-
-pub(super) async fn commons_page(State(state): State<AppState>, caller: Caller, Query(query): Query<SearchQuery>) -> PageResult {
-    let account = caller.account.clone();
-    let search = query.q.clone();
-    let (cards, needs) = state
-        .run(move |commons, now| {
-            let cards = commons.acting(account.as_ref()).ventures(&search, now)?;
-            let mut needs = Vec::with_capacity(cards.len());
-            for card in &cards {
-                let open: Vec<_> = commons.needs(&card.venture.record.slug, now)?.into_iter().filter(|n| n.takes_pledges(now.today)).collect();
-                needs.push(open);
-            }
-            Ok((cards, needs))
-        })
-        .await
-        .map_err(fail(&caller))?;
-
-    let body = html! {
-        h1 { "Ventures open to peers" }
-        p { "Ventures built in the open. Give hours, small amounts of money or the use of things you own; every contribution is valued into slices and the split is live." }
-        form role="search" method="get" action="/" {
-            label for="q" { "Search by name" }
-            input id="q" type="search" name="q" value=(query.q);
-            button type="submit" { "Search" }
-        }
-        @if cards.is_empty() { p { "No ventures match." } }
-        ul.cards {
-            @for (card, open) in cards.iter().zip(&needs) {
-                li {
-                    h2 style="margin-top:0" { a href=(format!("/v/{}", card.venture.record.slug)) { (card.venture.record.name) } }
-                    p { (card.venture.record.pitch) }
-                    p.muted { (card.venture.member_count) " members · " (card.venture.record.head_seq) " entries · " (card.venture.record.currency) }
-                    @if open.is_empty() { p.muted { "No open needs." } }
-                    @for need in open {
-                        p style="margin:.25rem 0" { a href=(format!("/v/{}/needs/{}", card.venture.record.slug, need.record.number)) { (need.record.title) } }
-                        (super::capital::progress(need))
-                    }
-                    p {
-                        @if card.is_member { "You are a member." }
-                        @else { @match card.access.join_mode.as_str() {
-                            "open" => "Open: anyone may join.",
-                            "request" => "Ask to join: stewards accept members.",
-                            _ => "By invitation of its stewards.",
-                        } }
-                    }
-                }
-            }
-        }
-    };
-    Ok(show(&caller, "Commons", body))
-}
+use super::kit::*;
+use crate::AppState;
+use crate::auth::{SESSION_COOKIE, set_cookie};
+use crate::error::status_of;
+use crate::extract::{Actor, Caller};
 
 #[derive(Deserialize, Default)]
 pub(super) struct SignUpForm {
@@ -71,12 +30,12 @@ pub(super) struct SignUpForm {
     password: String,
 }
 
-pub(super) fn sign_up_page(caller: &Caller, form: &SignUpForm, error: Option<&AppError>) -> Markup {
+pub(super) fn sign_up_page(actor: &Caller, form: &SignUpForm, error: Option<&AppError>) -> Markup {
     html! {
         h1 { "Sign up" }
         (form_error(error))
         form.stack method="post" action="/signup" {
-            (csrf_field(caller))
+            (csrf_field(actor))
             (text_input("Username", "username", &form.username, "text", error, "username", "2–40 lowercase letters, digits or hyphens"))
             (text_input("Your name", "display_name", &form.display_name, "text", error, "name", ""))
             (text_input("Password", "password", "", "password", error, "password", "at least 10 characters"))
@@ -86,35 +45,35 @@ pub(super) fn sign_up_page(caller: &Caller, form: &SignUpForm, error: Option<&Ap
     }
 }
 
-pub(super) async fn sign_up_form(caller: Caller) -> Response {
-    show(&caller, "Sign up", sign_up_page(&caller, &SignUpForm::default(), None))
+pub(super) async fn sign_up_form(actor: Actor) -> Response {
+    show(&actor, "Sign up", sign_up_page(&actor, &SignUpForm::default(), None))
 }
 
-pub(super) fn session_cookie(state: &AppState, token: &str, max_age: i64) -> Option<HeaderValue> {
-    set_cookie(SESSION_COOKIE, token, max_age, true, "Lax", state.secure_cookies)
+pub(super) fn session_cookie(actor: &Actor, token: &str, max_age: i64) -> Option<HeaderValue> {
+    set_cookie(SESSION_COOKIE, token, max_age, true, "Lax", actor.secure_cookies())
 }
 
-pub(super) fn signed_in_redirect(state: &AppState, token: &str, to: &str) -> Response {
+pub(super) fn signed_in_redirect(actor: &Actor, token: &str, to: &str) -> Response {
     let mut response = see_other(to);
-    if let Some(cookie) = session_cookie(state, token, peerstake_app::accounts::SESSION_DAYS * 24 * 3600) {
+    if let Some(cookie) = session_cookie(actor, token, peerstake_app::accounts::SESSION_DAYS * 24 * 3600) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
 }
 
-pub(super) async fn sign_up(State(state): State<AppState>, caller: Caller, Form(form): Form<SignUpForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
+pub(super) async fn sign_up(actor: Actor, Form(form): Form<SignUpForm>) -> PageResult {
+    actor.check_form(&form.csrf).map_err(fail(&actor))?;
     let request = SignUp { username: form.username.clone(), display_name: form.display_name.clone(), password: form.password.clone() };
-    let client = caller.client.clone();
-    let outcome = state
-        .run(move |commons, now| {
-            commons.sign_up(&request, now)?;
-            commons.sign_in(&request.username, &request.password, &client, now)
+    let client = actor.client.clone();
+    let outcome = actor
+        .run(move |acting, now| {
+            acting.sign_up(&request, now)?;
+            acting.sign_in(&request.username, &request.password, &client, now)
         })
         .await;
     match outcome {
-        Ok(session) => Ok(signed_in_redirect(&state, &session.token, "/")),
-        Err(error) => Ok(show_status(&caller, status_of(&error), "Sign up", sign_up_page(&caller, &form, Some(&error)))),
+        Ok(session) => Ok(signed_in_redirect(&actor, &session.token, "/")),
+        Err(error) => Ok(show_status(&actor, status_of(&error), "Sign up", sign_up_page(&actor, &form, Some(&error)))),
     }
 }
 
@@ -130,12 +89,12 @@ pub(super) struct SignInForm {
     next: String,
 }
 
-pub(super) fn sign_in_page(caller: &Caller, form: &SignInForm, error: Option<&AppError>) -> Markup {
+pub(super) fn sign_in_page(actor: &Caller, form: &SignInForm, error: Option<&AppError>) -> Markup {
     html! {
         h1 { "Sign in" }
         (form_error(error))
         form.stack method="post" action="/login" {
-            (csrf_field(caller))
+            (csrf_field(actor))
             input type="hidden" name="next" value=(form.next);
             (text_input("Username", "username", &form.username, "text", error, "username", ""))
             (text_input("Password", "password", "", "password", error, "password", ""))
@@ -151,8 +110,8 @@ pub(super) struct NextQuery {
     next: String,
 }
 
-pub(super) async fn sign_in_form(caller: Caller, Query(query): Query<NextQuery>) -> Response {
-    show(&caller, "Sign in", sign_in_page(&caller, &SignInForm { next: query.next, ..SignInForm::default() }, None))
+pub(super) async fn sign_in_form(actor: Actor, Query(query): Query<NextQuery>) -> Response {
+    show(&actor, "Sign in", sign_in_page(&actor, &SignInForm { next: query.next, ..SignInForm::default() }, None))
 }
 
 /// Only a path on this site is a place to go back to.
@@ -160,35 +119,29 @@ pub(super) fn local_path(next: &str) -> &str {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
 }
 
-pub(super) async fn sign_in(State(state): State<AppState>, caller: Caller, Form(form): Form<SignInForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let (username, password, client) = (form.username.clone(), form.password.clone(), caller.client.clone());
-    match state.run(move |commons, now| commons.sign_in(&username, &password, &client, now)).await {
-        Ok(session) => Ok(signed_in_redirect(&state, &session.token, local_path(&form.next))),
-        Err(error) => Ok(show_status(&caller, status_of(&error), "Sign in", sign_in_page(&caller, &form, Some(&error)))),
+pub(super) async fn sign_in(actor: Actor, Form(form): Form<SignInForm>) -> PageResult {
+    actor.check_form(&form.csrf).map_err(fail(&actor))?;
+    let (username, password, client) = (form.username.clone(), form.password.clone(), actor.client.clone());
+    match actor.run(move |acting, now| acting.sign_in(&username, &password, &client, now)).await {
+        Ok(session) => Ok(signed_in_redirect(&actor, &session.token, local_path(&form.next))),
+        Err(error) => Ok(show_status(&actor, status_of(&error), "Sign in", sign_in_page(&actor, &form, Some(&error)))),
     }
 }
 
-#[derive(Deserialize)]
-pub(super) struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
-pub(super) async fn sign_out(State(state): State<AppState>, caller: Caller, Form(form): Form<CsrfOnly>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    if let Some(token) = caller.session.clone() {
-        state.run(move |commons, _| commons.sign_out(&token)).await.map_err(fail(&caller))?;
+pub(super) async fn sign_out(actor: Actor, Form(form): Form<CsrfOnly>) -> PageResult {
+    actor.check_form(&form.csrf).map_err(fail(&actor))?;
+    if let Some(token) = actor.session.clone() {
+        actor.run(move |acting, _| acting.sign_out(&token)).await.map_err(fail(&actor))?;
     }
     let mut response = see_other("/");
-    if let Some(cookie) = session_cookie(&state, "", 0) {
+    if let Some(cookie) = session_cookie(&actor, "", 0) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok(response)
 }
 
 pub(super) fn account_page(
-    caller: &Caller,
+    actor: &Caller,
     account: &Account,
     tokens: &[peerstake_store::ApiTokenRecord],
     new_token: Option<&str>,
@@ -200,14 +153,14 @@ pub(super) fn account_page(
         p { "Signed in as " strong { (account.username) } "." }
         h2 { "Numbers" }
         form.stack method="post" action="/account/numbers" {
-            (csrf_field(caller))
+            (csrf_field(actor))
             (select("How you write numbers", "number_format", &number_format_choices(true), account.number_format.map_or("", |f| f.name())))
             p.hint { "Forms read amounts and hours the way you write them; by default, the way each venture writes them." }
             button type="submit" { "Save" }
         }
         h2 { "Change password" }
         form.stack method="post" action="/account/password" {
-            (csrf_field(caller))
+            (csrf_field(actor))
             (text_input("Current password", "current", "", "password", error, "current password", ""))
             (text_input("New password", "new", "", "password", error, "new password", "at least 10 characters"))
             button type="submit" { "Change password" }
@@ -219,7 +172,7 @@ pub(super) fn account_page(
         }
         (form_error(error.filter(|e| !matches!(e, AppError::Invalid { field, .. } if field.contains("password")))))
         form.stack method="post" action="/account/tokens" {
-            (csrf_field(caller))
+            (csrf_field(actor))
             (text_input("Token name", "name", "", "text", error, "token name", "what the script is"))
             button type="submit" { "Create token" }
         }
@@ -231,7 +184,7 @@ pub(super) fn account_page(
                     td { @if token.revoked_at_ms.is_some() { "revoked" } @else { "live" } }
                     td { @if token.revoked_at_ms.is_none() {
                         form.inline method="post" action=(format!("/account/tokens/{}/revoke", token.id)) {
-                            (csrf_field(caller)) button.secondary type="submit" style="margin:0" { "Revoke " (token.name) }
+                            (csrf_field(actor)) button.secondary type="submit" style="margin:0" { "Revoke " (token.name) }
                         }
                     } }
                 } } }
@@ -240,17 +193,15 @@ pub(super) fn account_page(
     }
 }
 
-pub(super) async fn account_view(State(state): State<AppState>, caller: Caller) -> PageResult {
-    let account = caller.account().map_err(fail(&caller))?.clone();
-    let id = account.id;
-    let tokens = state.run(move |commons, _| commons.api_tokens(id)).await.map_err(fail(&caller))?;
-    Ok(show(&caller, "Account", account_page(&caller, &account, &tokens, None, None)))
+pub(super) async fn account_view(actor: Actor) -> PageResult {
+    let account = actor.account().map_err(fail(&actor))?.clone();
+    let tokens = actor.run(move |acting, _| acting.api_tokens()).await.map_err(fail(&actor))?;
+    Ok(show(&actor, "Account", account_page(&actor, &account, &tokens, None, None)))
 }
 
-pub(super) async fn save_account_numbers(State(state): State<AppState>, caller: Caller, Form(form): Form<NumbersForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let id = caller.account().map_err(fail(&caller))?.id;
-    state.run(move |commons, _| commons.set_account_number_format(id, &form.number_format)).await.map_err(fail(&caller))?;
+pub(super) async fn save_account_numbers(actor: Actor, Form(form): Form<NumbersForm>) -> PageResult {
+    posted(&actor, &form.csrf)?;
+    actor.run(move |acting, _| acting.set_own_number_format(&form.number_format)).await.map_err(fail(&actor))?;
     Ok(see_other("/account"))
 }
 
@@ -264,15 +215,13 @@ pub(super) struct PasswordForm {
     new: String,
 }
 
-pub(super) async fn change_password(State(state): State<AppState>, caller: Caller, Form(form): Form<PasswordForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
-    let id = account.id;
-    match state.run(move |commons, now| commons.change_password(id, &form.current, &form.new, now)).await {
-        Ok(session) => Ok(signed_in_redirect(&state, &session.token, "/account")),
+pub(super) async fn change_password(actor: Actor, Form(form): Form<PasswordForm>) -> PageResult {
+    let account = posted(&actor, &form.csrf)?.clone();
+    match actor.run(move |acting, now| acting.change_password(&form.current, &form.new, now)).await {
+        Ok(session) => Ok(signed_in_redirect(&actor, &session.token, "/account")),
         Err(error) => {
-            let tokens = state.run(move |commons, _| commons.api_tokens(id)).await.map_err(fail(&caller))?;
-            Ok(show_status(&caller, status_of(&error), "Account", account_page(&caller, &account, &tokens, None, Some(&error))))
+            let tokens = actor.run(move |acting, _| acting.api_tokens()).await.map_err(fail(&actor))?;
+            Ok(show_status(&actor, status_of(&error), "Account", account_page(&actor, &account, &tokens, None, Some(&error))))
         }
     }
 }
@@ -285,22 +234,19 @@ pub(super) struct TokenForm {
     name: String,
 }
 
-pub(super) async fn create_token(State(state): State<AppState>, caller: Caller, Form(form): Form<TokenForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
-    let id = account.id;
-    let outcome = state.run(move |commons, now| commons.create_api_token(id, &form.name, now)).await;
-    let tokens = state.run(move |commons, _| commons.api_tokens(id)).await.map_err(fail(&caller))?;
+pub(super) async fn create_token(actor: Actor, Form(form): Form<TokenForm>) -> PageResult {
+    let account = posted(&actor, &form.csrf)?.clone();
+    let outcome = actor.run(move |acting, now| acting.create_api_token(&form.name, now)).await;
+    let tokens = actor.run(move |acting, _| acting.api_tokens()).await.map_err(fail(&actor))?;
     match outcome {
-        Ok((secret, _)) => Ok(show_status(&caller, StatusCode::CREATED, "Account", account_page(&caller, &account, &tokens, Some(&secret), None))),
-        Err(error) => Ok(show_status(&caller, status_of(&error), "Account", account_page(&caller, &account, &tokens, None, Some(&error)))),
+        Ok((secret, _)) => Ok(show_status(&actor, StatusCode::CREATED, "Account", account_page(&actor, &account, &tokens, Some(&secret), None))),
+        Err(error) => Ok(show_status(&actor, status_of(&error), "Account", account_page(&actor, &account, &tokens, None, Some(&error)))),
     }
 }
 
-pub(super) async fn revoke_token(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, Form(form): Form<CsrfOnly>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.id;
-    state.run(move |commons, now| commons.revoke_api_token(account, id, now)).await.map_err(fail(&caller))?;
+pub(super) async fn revoke_token(actor: Actor, Path(id): Path<i64>, Form(form): Form<CsrfOnly>) -> PageResult {
+    posted(&actor, &form.csrf)?;
+    actor.run(move |acting, now| acting.revoke_api_token(id, now)).await.map_err(fail(&actor))?;
     Ok(see_other("/account"))
 }
 
@@ -312,33 +258,45 @@ pub(super) struct EmailForm {
     email: String,
 }
 
-fn notifications_page(caller: &Caller, email: &str, error: Option<&AppError>) -> Markup {
+fn notifications_page(actor: &Caller, email: &str, error: Option<&AppError>) -> Markup {
     html! {
         h1 { "Email notifications" }
         p { "peerstake writes when an entry waits for your review, when your entry is disputed or starts to count, and when a proposal waits for your vote — if this server has a mail server set up. Leave the address empty to get none." }
         form.stack method="post" action="/account/notifications" {
-            (csrf_field(caller))
+            (csrf_field(actor))
             (text_input("Email address", "email", email, "email", error, "email", ""))
             button type="submit" { "Save" }
         }
     }
 }
 
-pub(super) async fn notifications_view(State(state): State<AppState>, caller: Caller) -> PageResult {
-    let account = caller.account().map_err(fail(&caller))?.clone();
-    let email = state.run(move |commons, _| commons.email_of(account.id)).await.map_err(fail(&caller))?;
-    Ok(show(&caller, "Email notifications", notifications_page(&caller, email.as_deref().unwrap_or(""), None)))
+pub(super) async fn notifications_view(actor: Actor) -> PageResult {
+    actor.account().map_err(fail(&actor))?;
+    let email = actor.run(move |acting, _| acting.email()).await.map_err(fail(&actor))?;
+    Ok(show(&actor, "Email notifications", notifications_page(&actor, email.as_deref().unwrap_or(""), None)))
 }
 
-pub(super) async fn save_notifications(State(state): State<AppState>, caller: Caller, Form(form): Form<EmailForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
+pub(super) async fn save_notifications(actor: Actor, Form(form): Form<EmailForm>) -> PageResult {
+    posted(&actor, &form.csrf)?;
     let email = form.email.clone();
-    match state.run(move |commons, now| commons.set_email(&account, &email, now)).await {
+    match actor.run(move |acting, now| acting.set_email(&email, now)).await {
         Ok(()) => Ok(see_other("/account/notifications")),
         Err(error) if shown_in_form(&error) => {
-            Ok(show_status(&caller, status_of(&error), "Email notifications", notifications_page(&caller, &form.email, Some(&error))))
+            Ok(show_status(&actor, status_of(&error), "Email notifications", notifications_page(&actor, &form.email, Some(&error))))
         }
-        Err(error) => Err(fail(&caller)(error)),
+        Err(error) => Err(fail(&actor)(error)),
     }
+}
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/signup", get(sign_up_form).post(sign_up))
+        .route("/login", get(sign_in_form).post(sign_in))
+        .route("/logout", post(sign_out))
+        .route("/account", get(account_view))
+        .route("/account/password", post(change_password))
+        .route("/account/numbers", post(save_account_numbers))
+        .route("/account/tokens", post(create_token))
+        .route("/account/notifications", get(notifications_view).post(save_notifications))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
 }

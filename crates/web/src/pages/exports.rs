@@ -1,21 +1,23 @@
-//! Downloads: the split and the ledger as CSV, the venture as JSON.
+//! Downloads: the split and the ledger as CSV, the whole venture as JSON.
 
-use super::*;
+use axum::Router;
+use axum::extract::Path;
+use axum::routing::get;
+use peerstake_app::ledger::SplitQuery;
+use peerstake_core::kind::ALL_KINDS;
+use peerstake_core::split::format_share;
+
+use super::kit::*;
+use crate::AppState;
+use crate::extract::Actor;
 
 pub(super) fn csv_cell(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
 }
 
-pub(super) fn download(content_type: &'static str, filename: String, body: Vec<u8>) -> Response {
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")).unwrap_or(HeaderValue::from_static("attachment"));
-    ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CONTENT_DISPOSITION, disposition)], body).into_response()
-}
-
-pub(super) async fn split_csv(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
-    let account = caller.account.clone();
+pub(super) async fn split_csv(actor: Actor, Path(slug): Path<String>) -> PageResult {
     let slug_for_run = slug.clone();
-    let report =
-        state.run(move |commons, now| commons.acting(account.as_ref()).split(&slug_for_run, &SplitQuery::default(), now)).await.map_err(fail(&caller))?;
+    let report = actor.run(move |acting, now| acting.split(&slug_for_run, &SplitQuery::default(), now)).await.map_err(fail(&actor))?;
     let currency = report.currency;
     let mut text = String::from("member,name,role,slices,share_percent,value_at_risk,well_balance");
     for kind in ALL_KINDS {
@@ -40,12 +42,10 @@ pub(super) async fn split_csv(State(state): State<AppState>, caller: Caller, Pat
     Ok(download("text/csv; charset=utf-8", format!("{slug}-split.csv"), text.into_bytes()))
 }
 
-pub(super) async fn ledger_csv(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
-    let account = caller.account.clone();
+pub(super) async fn ledger_csv(actor: Actor, Path(slug): Path<String>) -> PageResult {
     let slug_for_run = slug.clone();
-    let text = state
-        .run(move |commons, now| {
-            let acting = commons.acting(account.as_ref());
+    let text = actor
+        .run(move |acting, now| {
             let mut text = String::from("seq,date,kind,member,author,note,value,slices,policy_version,reverses,hash,from\n");
             let mut after = None;
             loop {
@@ -78,20 +78,23 @@ pub(super) async fn ledger_csv(State(state): State<AppState>, caller: Caller, Pa
             }
         })
         .await
-        .map_err(fail(&caller))?;
+        .map_err(fail(&actor))?;
     Ok(download("text/csv; charset=utf-8", format!("{slug}-ledger.csv"), text.into_bytes()))
 }
 
-pub(super) async fn export_json(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
-    let account = caller.account.clone();
+pub(super) async fn export_json(actor: Actor, Path(slug): Path<String>) -> PageResult {
     let slug_for_run = slug.clone();
-    let bytes = state
-        .run(move |commons, now| {
+    let bytes = actor
+        .run(move |acting, now| {
             let mut out = Vec::new();
-            commons.acting(account.as_ref()).export(&slug_for_run, &mut out, now)?;
+            acting.export(&slug_for_run, &mut out, now)?;
             Ok(out)
         })
         .await
-        .map_err(fail(&caller))?;
+        .map_err(fail(&actor))?;
     Ok(download("application/json", format!("{slug}.json"), bytes))
+}
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/v/{slug}/split.csv", get(split_csv)).route("/v/{slug}/ledger.csv", get(ledger_csv)).route("/v/{slug}/export.json", get(export_json))
 }

@@ -1,6 +1,21 @@
-//! Logging a contribution: a form per kind, a preview, the record.
+//! Logging a contribution: the form for each kind, with a preview of its slices before it is
+//! recorded.
 
-use super::*;
+use axum::extract::{Path, Query};
+use axum::routing::get;
+use axum::{Form, Router};
+use maud::{Markup, html};
+use peerstake_app::access::Standing;
+use peerstake_app::error::AppError;
+use peerstake_app::forms::LOG_KINDS;
+use peerstake_app::journal::LogRequest;
+use serde::Deserialize;
+
+use super::kit::*;
+use crate::AppState;
+use crate::common::{LogIn, log_request};
+use crate::error::status_of;
+use crate::extract::{Actor, Caller};
 
 #[derive(Deserialize, Default, Clone)]
 pub(super) struct LogForm {
@@ -97,7 +112,7 @@ pub(super) fn form_value<'a>(form: &'a LogForm, field: &str) -> &'a str {
 }
 
 pub(super) fn log_page(
-    caller: &Caller,
+    actor: &Caller,
     standing: &Standing,
     members: &[peerstake_app::membership::MemberView],
     form: &LogForm,
@@ -115,7 +130,7 @@ pub(super) fn log_page(
         (form_error(error))
         @if let Some(preview) = preview { (preview) }
         form.stack method="post" action=(format!("/v/{slug}/log")) {
-            (csrf_field(caller))
+            (csrf_field(actor))
             input type="hidden" name="kind" value=(kind);
             input type="hidden" name="key" value=(form.key);
             @if standing.is_steward() {
@@ -128,7 +143,7 @@ pub(super) fn log_page(
                 input type="hidden" name="member" value=(standing.handle().unwrap_or(""));
             }
             (field_error(error, "member"))
-            (numbers_note(caller, standing))
+            (numbers_note(actor, standing))
             @if kind == "time" {
                 (text_input("Date (for work over several days, the last day)", "date", &form.date, "date", error, "date", ""))
                 (text_input("From (the first day, for work over several days)", "from", &form.from, "date", error, "from", "at most 24 hours a day; leave empty for one day"))
@@ -160,39 +175,25 @@ pub(super) struct KindQuery {
     kind: String,
 }
 
-pub(super) async fn log_form(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Query(query): Query<KindQuery>) -> PageResult {
-    let account = caller.account.clone();
-    let (standing, members, today) = state
-        .run(move |commons, now| {
-            let acting = commons.acting(account.as_ref());
-            Ok((acting.standing(&slug, now)?, acting.members(&slug, now)?, now.today))
-        })
-        .await
-        .map_err(fail(&caller))?;
+pub(super) async fn log_form(actor: Actor, Path(slug): Path<String>, Query(query): Query<KindQuery>) -> PageResult {
+    let (standing, members, today) =
+        actor.run(move |acting, now| Ok((acting.standing(&slug, now)?, acting.members(&slug, now)?, now.today))).await.map_err(fail(&actor))?;
     if standing.member.is_none() {
-        caller.account().map_err(fail(&caller))?;
-        return Err(fail(&caller)(AppError::Forbidden("join the venture to log contributions".into())));
+        actor.account().map_err(fail(&actor))?;
+        return Err(fail(&actor)(AppError::Forbidden("join the venture to log contributions".into())));
     }
     let form =
         LogForm { kind: query.kind, date: today.to_string(), member: standing.handle().unwrap_or("").to_string(), key: random_key(), ..LogForm::default() };
-    Ok(show(&caller, "Log a contribution", log_page(&caller, &standing, &members, &form, None, None)))
+    Ok(show(&actor, "Log a contribution", log_page(&actor, &standing, &members, &form, None, None)))
 }
 
-pub(super) fn random_key() -> String {
-    let mut bytes = [0u8; 12];
-    let _ = getrandom::fill(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(super) async fn log_post(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Form(form): Form<LogForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
+pub(super) async fn log_post(actor: Actor, Path(slug): Path<String>, Form(form): Form<LogForm>) -> PageResult {
+    let account = posted(&actor, &form.csrf)?.clone();
     let record = form.action == "record";
     let input = form.to_api();
     let slug_for_run = slug.clone();
-    let (standing, members, outcome) = state
-        .run(move |commons, now| {
-            let acting = commons.acting(Some(&account));
+    let (standing, members, outcome) = actor
+        .run(move |acting, now| {
             let standing = acting.standing(&slug_for_run, now)?;
             let members = acting.members(&slug_for_run, now)?;
             let numbers = account.numbers_in(standing.venture.record.number_format);
@@ -202,11 +203,11 @@ pub(super) async fn log_post(State(state): State<AppState>, caller: Caller, Path
             Ok((standing, members, outcome))
         })
         .await
-        .map_err(fail(&caller))?;
+        .map_err(fail(&actor))?;
     match outcome {
         Ok(_) if record => Ok(see_other(&format!("/v/{slug}"))),
         Ok(stored) => {
-            let currency = standing.venture.record.money().map_err(|e| fail(&caller)(e.into()))?;
+            let currency = standing.venture.record.money().map_err(|e| fail(&actor)(e.into()))?;
             let said = peerstake_core::input::Input::from_canonical(&stored.entry.inputs)
                 .map(|input| peerstake_app::forms::in_words(&input, currency))
                 .unwrap_or_default();
@@ -223,8 +224,12 @@ pub(super) async fn log_post(State(state): State<AppState>, caller: Caller, Path
                     p { "Nothing is recorded until you choose " em { "Record it" } "." }
                 }
             };
-            Ok(show(&caller, "Preview", log_page(&caller, &standing, &members, &form, None, Some(preview))))
+            Ok(show(&actor, "Preview", log_page(&actor, &standing, &members, &form, None, Some(preview))))
         }
-        Err(error) => Ok(show_status(&caller, status_of(&error), "Log a contribution", log_page(&caller, &standing, &members, &form, Some(&error), None))),
+        Err(error) => Ok(show_status(&actor, status_of(&error), "Log a contribution", log_page(&actor, &standing, &members, &form, Some(&error), None))),
     }
+}
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/v/{slug}/log", get(log_form).post(log_post))
 }

@@ -1,9 +1,17 @@
-//! Recurring contributions: set one up, confirm or skip the drafts each period creates, stop one.
+//! Recurring contributions: setting one up, its drafts to confirm or skip, stopping it.
 
+use axum::extract::Path;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::html;
+use peerstake_app::error::AppError;
 use peerstake_app::forms::ContributionForm;
 use peerstake_app::recurring::SetUpRecurring;
+use serde::Deserialize;
 
-use super::*;
+use super::kit::*;
+use crate::AppState;
+use crate::extract::{Actor, parse_date};
 
 #[derive(Deserialize)]
 pub(super) struct RecurringForm {
@@ -37,19 +45,13 @@ pub(super) struct DraftForm {
     decision: String,
 }
 
-pub(super) async fn recurring_page(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
-    render_recurring(&state, &caller, slug, None).await
+pub(super) async fn recurring_page(actor: Actor, Path(slug): Path<String>) -> PageResult {
+    render_recurring(&actor, slug, None).await
 }
 
-async fn render_recurring(state: &AppState, caller: &Caller, slug: String, failure: Option<AppError>) -> PageResult {
-    let account = caller.account.clone();
-    let (standing, (recurring, drafts)) = state
-        .run(move |commons, now| {
-            let acting = commons.acting(account.as_ref());
-            Ok((acting.standing(&slug, now)?, acting.recurring(&slug, now)?))
-        })
-        .await
-        .map_err(fail(caller))?;
+async fn render_recurring(actor: &Actor, slug: String, failure: Option<AppError>) -> PageResult {
+    let (standing, (recurring, drafts)) =
+        actor.run(move |acting, now| Ok((acting.standing(&slug, now)?, acting.recurring(&slug, now)?))).await.map_err(fail(actor))?;
     let failure = failure.as_ref();
     let slug = &standing.venture.record.slug;
     let own = standing.handle().unwrap_or_default().to_string();
@@ -64,7 +66,7 @@ async fn render_recurring(state: &AppState, caller: &Caller, slug: String, failu
                 td { (d.draft.period_on.to_string()) } td { (d.recurring.member) } td { (d.recurring.form.kind) } td { (d.recurring.record.note) }
                 td { @if standing.is_steward() || d.recurring.member == own {
                     form.inline method="post" action=(format!("/v/{slug}/recurring/{}/drafts", d.draft.number)) {
-                        (csrf_field(caller))
+                        (csrf_field(actor))
                         input type="hidden" name="period_on" value=(d.draft.period_on.to_string());
                         button type="submit" name="decision" value="confirm" { "Confirm" } " "
                         button.secondary type="submit" name="decision" value="skip" { "Skip" }
@@ -79,13 +81,13 @@ async fn render_recurring(state: &AppState, caller: &Caller, slug: String, failu
                 @if r.record.active {
                     " · next " (r.record.next_on.to_string()) " "
                     @if standing.is_steward() || r.member == own {
-                        form.inline method="post" action=(format!("/v/{slug}/recurring/{}/stop", r.record.number)) { (csrf_field(caller)) button.secondary type="submit" { "Stop" } }
+                        form.inline method="post" action=(format!("/v/{slug}/recurring/{}/stop", r.record.number)) { (csrf_field(actor)) button.secondary type="submit" { "Stop" } }
                     }
                 } @else { " · stopped" }
             }
         } } }
         form.stack method="post" action=(format!("/v/{slug}/recurring")) {
-            (csrf_field(caller))
+            (csrf_field(actor))
             (form_error(failure))
             @if standing.is_steward() { (text_input("For (handle; yourself when empty)", "member", "", "text", failure, "member", "")) }
             (select("Kind", "kind", &[("time", "Time"), ("facilities", "Facilities (rent)"), ("capital-use", "Capital use"), ("expense", "Expense"), ("deposit", "Cash into the well")], "time"))
@@ -98,20 +100,17 @@ async fn render_recurring(state: &AppState, caller: &Caller, slug: String, failu
             button type="submit" { "Set up" }
         }
     };
-    let status = failure.map_or(StatusCode::OK, status_of);
-    Ok(show_status(caller, status, "Recurring contributions", body))
+    Ok(show_after(actor, failure, "Recurring contributions", body))
 }
 
-pub(super) async fn set_up_recurring(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Form(form): Form<RecurringForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
+pub(super) async fn set_up_recurring(actor: Actor, Path(slug): Path<String>, Form(form): Form<RecurringForm>) -> PageResult {
+    posted(&actor, &form.csrf)?;
     let slug_for_run = slug.clone();
-    let outcome = state
-        .run(move |commons, now| {
-            let acting = commons.acting(Some(&account));
+    let outcome = actor
+        .run(move |acting, now| {
             let own = acting.standing(&slug_for_run, now)?.handle().map(str::to_string).unwrap_or_default();
             let ends_on = form.ends_on.trim();
-            let numbers = commons.numbers_for(&account, Some(&slug_for_run))?;
+            let numbers = acting.numbers_for(Some(&slug_for_run))?;
             let request = SetUpRecurring {
                 venture: slug_for_run,
                 member: if form.member.trim().is_empty() { own } else { form.member.trim().to_string() },
@@ -126,43 +125,38 @@ pub(super) async fn set_up_recurring(State(state): State<AppState>, caller: Call
         .await;
     match outcome {
         Ok(_) => Ok(see_other(&format!("/v/{slug}/recurring"))),
-        Err(error) if shown_in_form(&error) => render_recurring(&state, &caller, slug, Some(error)).await,
-        Err(error) => Err(fail(&caller)(error)),
+        Err(error) if shown_in_form(&error) => render_recurring(&actor, slug, Some(error)).await,
+        Err(error) => Err(fail(&actor)(error)),
     }
 }
 
-pub(super) async fn decide_draft(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((slug, number)): Path<(String, u32)>,
-    Form(form): Form<DraftForm>,
-) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
+pub(super) async fn decide_draft(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<DraftForm>) -> PageResult {
+    posted(&actor, &form.csrf)?;
     let slug_for_run = slug.clone();
-    let outcome = state
-        .run(move |commons, now| {
+    let outcome = actor
+        .run(move |acting, now| {
             let period_on = parse_date("period on", form.period_on.trim())?;
-            commons.acting(Some(&account)).decide_draft(&slug_for_run, number, period_on, form.decision == "confirm", now)
+            acting.decide_draft(&slug_for_run, number, period_on, form.decision == "confirm", now)
         })
         .await;
     match outcome {
         Ok(Some(seq)) => Ok(see_other(&format!("/v/{slug}/entries/{seq}"))),
         Ok(None) => Ok(see_other(&format!("/v/{slug}/recurring"))),
-        Err(error) if shown_in_form(&error) => render_recurring(&state, &caller, slug, Some(error)).await,
-        Err(error) => Err(fail(&caller)(error)),
+        Err(error) if shown_in_form(&error) => render_recurring(&actor, slug, Some(error)).await,
+        Err(error) => Err(fail(&actor)(error)),
     }
 }
 
-pub(super) async fn stop_recurring(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((slug, number)): Path<(String, u32)>,
-    Form(form): Form<DraftForm>,
-) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
+pub(super) async fn stop_recurring(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<DraftForm>) -> PageResult {
+    posted(&actor, &form.csrf)?;
     let slug_for_run = slug.clone();
-    state.run(move |commons, now| commons.acting(Some(&account)).stop_recurring(&slug_for_run, number, now)).await.map_err(fail(&caller))?;
+    actor.run(move |acting, now| acting.stop_recurring(&slug_for_run, number, now)).await.map_err(fail(&actor))?;
     Ok(see_other(&format!("/v/{slug}/recurring")))
+}
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v/{slug}/recurring", get(recurring_page).post(set_up_recurring))
+        .route("/v/{slug}/recurring/{number}/drafts", post(decide_draft))
+        .route("/v/{slug}/recurring/{number}/stop", post(stop_recurring))
 }

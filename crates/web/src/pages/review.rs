@@ -1,10 +1,24 @@
-//! One entry with its review and the steps a person may take on it, the amendment form, and the
-//! queue of entries waiting for review.
+//! Review: an entry with its review and conversation, the steps (approve, dispute, decide,
+//! vote), amendments, and the queue of entries waiting.
 
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::{Markup, html};
+use peerstake_app::access::Standing;
+use peerstake_app::error::AppError;
+use peerstake_app::journal::LogRequest;
 use peerstake_app::review::{AmendRequest, EntryReview, ReviewRequest};
 use peerstake_core::review::{Status, Step, Verdict};
+use serde::Deserialize;
 
-use super::*;
+use super::kit::*;
+use super::widgets::*;
+use crate::AppState;
+use crate::common::{LogIn, log_request};
+use crate::error::status_of;
+use crate::extract::{Actor, Caller};
 
 #[derive(Deserialize)]
 pub(super) struct StepForm {
@@ -28,35 +42,28 @@ pub(super) struct AmendForm {
     entry: LogIn,
 }
 
-pub(super) async fn entry_page(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((slug, seq)): Path<(String, u64)>,
-    Query(query): Query<ReplyQuery>,
-) -> PageResult {
-    render_entry(&state, &caller, slug, seq, query.reply_to, None).await
+pub(super) async fn entry_page(actor: Actor, Path((slug, seq)): Path<(String, u64)>, Query(query): Query<ReplyQuery>) -> PageResult {
+    render_entry(&actor, slug, seq, query.reply_to, None).await
 }
 
-async fn render_entry(state: &AppState, caller: &Caller, slug: String, seq: u64, reply_to: Option<u64>, failure: Option<AppError>) -> PageResult {
-    let account = caller.account.clone();
-    let (standing, review, thread) = state
-        .run(move |commons, now| {
-            let acting = commons.acting(account.as_ref());
+async fn render_entry(actor: &Actor, slug: String, seq: u64, reply_to: Option<u64>, failure: Option<AppError>) -> PageResult {
+    let (standing, review, thread) = actor
+        .run(move |acting, now| {
             let thread = acting.comments(&slug, &peerstake_app::talk::Subject::Entry(seq), None, 0, now)?;
             Ok((acting.standing(&slug, now)?, acting.entry_review(&slug, seq, now)?, thread))
         })
         .await
-        .map_err(fail(caller))?;
+        .map_err(fail(actor))?;
     let failure = failure.as_ref();
     let status = failure.map_or(StatusCode::OK, status_of);
     let body = html! {
-        (entry_body(caller, &standing, &review, failure))
-        (comment_section(caller, &standing, &peerstake_app::talk::Subject::Entry(seq), &thread, reply_to, None))
+        (entry_body(actor, &standing, &review, failure))
+        (comment_section(actor, &standing, &peerstake_app::talk::Subject::Entry(seq), &thread, reply_to, None))
     };
-    Ok(show_status(caller, status, &format!("Entry #{seq}"), body))
+    Ok(show_status(actor, status, &format!("Entry #{seq}"), body))
 }
 
-fn entry_body(caller: &Caller, standing: &Standing, review: &EntryReview, failure: Option<&AppError>) -> Markup {
+fn entry_body(actor: &Caller, standing: &Standing, review: &EntryReview, failure: Option<&AppError>) -> Markup {
     let named = &review.entry;
     let entry = &named.entry.entry;
     let currency = named.currency;
@@ -74,7 +81,7 @@ fn entry_body(caller: &Caller, standing: &Standing, review: &EntryReview, failur
     let step_button = |step: &str, verdict: &str, label: &str| {
         html! {
             form.inline method="post" action=(action) {
-                (csrf_field(caller))
+                (csrf_field(actor))
                 input type="hidden" name="step" value=(step);
                 @if !verdict.is_empty() { input type="hidden" name="verdict" value=(verdict); }
                 button type="submit" { (label) }
@@ -117,11 +124,11 @@ fn entry_body(caller: &Caller, standing: &Standing, review: &EntryReview, failur
                 Some(Status::Pending) => {
                     h2 { "Review this entry" }
                     (step_button("approve", "", "Approve"))
-                    (dispute_form(caller, &action, failure))
+                    (dispute_form(actor, &action, failure))
                 }
                 Some(Status::Counted) => {
                     h2 { "Something wrong?" }
-                    (dispute_form(caller, &action, failure))
+                    (dispute_form(actor, &action, failure))
                 }
                 Some(Status::Disputed) => {
                     h2 { "Settle the dispute" }
@@ -138,7 +145,7 @@ fn entry_body(caller: &Caller, standing: &Standing, review: &EntryReview, failur
                 h2 { "Amend" }
                 p.hint { "Amending reverses this entry and logs the corrected one, linked to it." }
                 form method="post" action=(format!("/v/{slug}/entries/{seq}/amend")) {
-                    (csrf_field(caller))
+                    (csrf_field(actor))
                     input type="hidden" name="kind" value=(entry.tag);
                     @if let Some(m) = entry.member { input type="hidden" name="member" value=(named.handle(m)); }
                     (text_input("Date", "date", &entry.occurred_on.to_string(), "date", failure, "date", ""))
@@ -154,10 +161,10 @@ fn entry_body(caller: &Caller, standing: &Standing, review: &EntryReview, failur
     }
 }
 
-fn dispute_form(caller: &Caller, action: &str, failure: Option<&AppError>) -> Markup {
+fn dispute_form(actor: &Caller, action: &str, failure: Option<&AppError>) -> Markup {
     html! {
         form method="post" action=(action) {
-            (csrf_field(caller))
+            (csrf_field(actor))
             input type="hidden" name="step" value="dispute";
             (text_input("Reason to dispute", "note", "", "text", failure, "reason", "what is wrong with it"))
             button.secondary type="submit" { "Dispute" }
@@ -165,9 +172,8 @@ fn dispute_form(caller: &Caller, action: &str, failure: Option<&AppError>) -> Ma
     }
 }
 
-pub(super) async fn take_step(State(state): State<AppState>, caller: Caller, Path((slug, seq)): Path<(String, u64)>, Form(form): Form<StepForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
+pub(super) async fn take_step(actor: Actor, Path((slug, seq)): Path<(String, u64)>, Form(form): Form<StepForm>) -> PageResult {
+    posted(&actor, &form.csrf)?;
     let verdict = || Verdict::from_name(&form.verdict).ok_or_else(|| peerstake_app::error::invalid("verdict", "use uphold or reject"));
     let step = match form.step.as_str() {
         "approve" => Ok(Step::Approve),
@@ -181,10 +187,10 @@ pub(super) async fn take_step(State(state): State<AppState>, caller: Caller, Pat
     let note = form.note.clone();
     let outcome = match step {
         Ok(step) => {
-            state
-                .run(move |commons, now| {
+            actor
+                .run(move |acting, now| {
                     let request = ReviewRequest { venture: slug_for_run, seq, step, by: String::new(), note, idempotency_key: None };
-                    commons.acting(Some(&account)).review(&request, now)
+                    acting.review(&request, now)
                 })
                 .await
         }
@@ -192,38 +198,30 @@ pub(super) async fn take_step(State(state): State<AppState>, caller: Caller, Pat
     };
     match outcome {
         Ok(_) => Ok(see_other(&format!("/v/{slug}/entries/{seq}"))),
-        Err(error) if shown_in_form(&error) => render_entry(&state, &caller, slug, seq, None, Some(error)).await,
-        Err(error) => Err(fail(&caller)(error)),
+        Err(error) if shown_in_form(&error) => render_entry(&actor, slug, seq, None, Some(error)).await,
+        Err(error) => Err(fail(&actor)(error)),
     }
 }
 
-pub(super) async fn amend(State(state): State<AppState>, caller: Caller, Path((slug, seq)): Path<(String, u64)>, Form(form): Form<AmendForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
+pub(super) async fn amend(actor: Actor, Path((slug, seq)): Path<(String, u64)>, Form(form): Form<AmendForm>) -> PageResult {
+    posted(&actor, &form.csrf)?;
     let slug_for_run = slug.clone();
-    let outcome = state
-        .run(move |commons, now| {
+    let outcome = actor
+        .run(move |acting, now| {
             let log = log_request(&slug_for_run, &form.entry, None)?;
-            let log = LogRequest { form: log.form.read_in(commons.numbers_for(&account, Some(&slug_for_run))?)?, ..log };
-            commons.acting(Some(&account)).amend(&AmendRequest { seq, reason: form.reason, log }, now)
+            let log = LogRequest { form: log.form.read_in(acting.numbers_for(Some(&slug_for_run))?)?, ..log };
+            acting.amend(&AmendRequest { seq, reason: form.reason, log }, now)
         })
         .await;
     match outcome {
         Ok(stored) => Ok(see_other(&format!("/v/{slug}/entries/{}", stored.entry.seq))),
-        Err(error) if shown_in_form(&error) => render_entry(&state, &caller, slug, seq, None, Some(error)).await,
-        Err(error) => Err(fail(&caller)(error)),
+        Err(error) if shown_in_form(&error) => render_entry(&actor, slug, seq, None, Some(error)).await,
+        Err(error) => Err(fail(&actor)(error)),
     }
 }
 
-pub(super) async fn queue_page(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
-    let account = caller.account.clone();
-    let (standing, queue) = state
-        .run(move |commons, now| {
-            let acting = commons.acting(account.as_ref());
-            Ok((acting.standing(&slug, now)?, acting.review_queue(&slug, now)?))
-        })
-        .await
-        .map_err(fail(&caller))?;
+pub(super) async fn queue_page(actor: Actor, Path(slug): Path<String>) -> PageResult {
+    let (standing, queue) = actor.run(move |acting, now| Ok((acting.standing(&slug, now)?, acting.review_queue(&slug, now)?))).await.map_err(fail(&actor))?;
     let slug = &standing.venture.record.slug;
     let body = html! {
         h1 { "To review in " (standing.venture.record.name) }
@@ -245,5 +243,13 @@ pub(super) async fn queue_page(State(state): State<AppState>, caller: Caller, Pa
             } }
         }
     };
-    Ok(show(&caller, "To review", body))
+    Ok(show(&actor, "To review", body))
+}
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v/{slug}/entries/{seq}", get(entry_page))
+        .route("/v/{slug}/entries/{seq}/review", post(take_step))
+        .route("/v/{slug}/entries/{seq}/amend", post(amend))
+        .route("/v/{slug}/review", get(queue_page))
 }

@@ -1,29 +1,38 @@
-//! A venture's settings: access, requests to join, invitations.
+//! A venture's settings: who may join and read, how numbers are written, requests to join and
+//! invitations.
 
-use super::*;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::html;
+use peerstake_app::error::AppError;
+use peerstake_app::forms::TermsForm;
+use peerstake_store::AccessRecord;
+use serde::Deserialize;
 
-pub(super) async fn settings_page(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
-    render_settings(&state, &caller, slug, None).await
+use super::kit::*;
+use crate::AppState;
+use crate::error::status_of;
+use crate::extract::Actor;
+
+pub(super) async fn settings_page(actor: Actor, Path(slug): Path<String>) -> PageResult {
+    render_settings(&actor, slug, None).await
 }
 
 /// The settings page; a failed form is shown again with its error (`access` or `invite`).
-pub(super) async fn render_settings(state: &AppState, caller: &Caller, slug: String, failure: Option<(&'static str, AppError)>) -> PageResult {
-    let account = caller.account().map_err(fail(caller))?.clone();
+pub(super) async fn render_settings(actor: &Actor, slug: String, failure: Option<(&'static str, AppError)>) -> PageResult {
+    actor.account().map_err(fail(actor))?;
     let failed = |section: &str| failure.as_ref().filter(|(s, _)| *s == section).map(|(_, e)| e);
-    let (standing, requests) = state
-        .run(move |commons, now| {
-            let acting = commons.acting(Some(&account));
-            Ok((acting.standing(&slug, now)?, acting.join_requests(&slug, now)?))
-        })
-        .await
-        .map_err(fail(caller))?;
+    let (standing, requests) =
+        actor.run(move |acting, now| Ok((acting.standing(&slug, now)?, acting.join_requests(&slug, now)?))).await.map_err(fail(actor))?;
     let slug = &standing.venture.record.slug;
     let body = html! {
         h1 { "Settings of " (standing.venture.record.name) }
         (venture_nav(&standing))
         h2 { "Joining and reading" }
         form.stack method="post" action=(format!("/v/{slug}/settings/access")) {
-            (csrf_field(caller))
+            (csrf_field(actor))
             (form_error(failed("access")))
             (select("Who may join", "join_mode", &[("open", "Anyone"), ("request", "Anyone may ask; stewards accept"), ("invite", "Only people stewards invite")], &standing.access.join_mode))
             (select("Who may read the ledger", "visibility", &[("public", "Anyone"), ("members", "Members only")], &standing.access.visibility))
@@ -31,7 +40,7 @@ pub(super) async fn render_settings(state: &AppState, caller: &Caller, slug: Str
         }
         h2 { "How numbers are written" }
         form.stack method="post" action=(format!("/v/{slug}/settings/numbers")) {
-            (csrf_field(caller))
+            (csrf_field(actor))
             (form_error(failed("numbers")))
             (select("Numbers in forms and on the command line", "number_format", &number_format_choices(false), standing.venture.record.number_format.name()))
             p.hint { "People who chose their own format on their account page keep it. The API and files always take 1234.56." }
@@ -44,16 +53,16 @@ pub(super) async fn render_settings(state: &AppState, caller: &Caller, slug: Str
             @if !request.record.message.is_empty() { ": " (request.record.message) }
             " "
             form.inline method="post" action=(format!("/v/{slug}/settings/requests/{}", request.account.username)) {
-                (csrf_field(caller)) input type="hidden" name="accept" value="true"; button type="submit" style="margin:0" { "Accept" }
+                (csrf_field(actor)) input type="hidden" name="accept" value="true"; button type="submit" style="margin:0" { "Accept" }
             }
             " "
             form.inline method="post" action=(format!("/v/{slug}/settings/requests/{}", request.account.username)) {
-                (csrf_field(caller)) input type="hidden" name="accept" value="false"; button.secondary type="submit" style="margin:0" { "Decline" }
+                (csrf_field(actor)) input type="hidden" name="accept" value="false"; button.secondary type="submit" style="margin:0" { "Decline" }
             }
         } } }
         h2 { "Invite someone" }
         form.stack method="post" action=(format!("/v/{slug}/settings/invite")) {
-            (csrf_field(caller))
+            (csrf_field(actor))
             (form_error(failed("invite")))
             label for="f-username" { "Their username" }
             input id="f-username" type="text" name="username" required;
@@ -62,7 +71,7 @@ pub(super) async fn render_settings(state: &AppState, caller: &Caller, slug: Str
         }
     };
     let status = failure.as_ref().map_or(StatusCode::OK, |(_, error)| status_of(error));
-    Ok(show_status(caller, status, "Settings", body))
+    Ok(show_status(actor, status, "Settings", body))
 }
 
 #[derive(Deserialize)]
@@ -75,48 +84,26 @@ pub(super) struct AccessForm {
     visibility: String,
 }
 
-pub(super) async fn save_access(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Form(form): Form<AccessForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
+pub(super) async fn save_access(actor: Actor, Path(slug): Path<String>, Form(form): Form<AccessForm>) -> PageResult {
+    posted(&actor, &form.csrf)?;
     let target = format!("/v/{slug}/settings");
     let access = AccessRecord { join_mode: form.join_mode, visibility: form.visibility };
     let slug_for_run = slug.clone();
-    match state.run(move |commons, now| commons.acting(Some(&account)).set_access(&slug_for_run, &access, now)).await {
+    match actor.run(move |acting, now| acting.set_access(&slug_for_run, &access, now)).await {
         Ok(()) => Ok(see_other(&target)),
-        Err(error) if shown_in_form(&error) => render_settings(&state, &caller, slug, Some(("access", error))).await,
-        Err(error) => Err(fail(&caller)(error)),
+        Err(error) if shown_in_form(&error) => render_settings(&actor, slug, Some(("access", error))).await,
+        Err(error) => Err(fail(&actor)(error)),
     }
 }
 
-#[derive(Deserialize)]
-pub(super) struct NumbersForm {
-    #[serde(default)]
-    pub(super) csrf: String,
-    #[serde(default)]
-    pub(super) number_format: String,
-}
-
-/// The number formats to choose from; with `own`, also "each venture's".
-pub(super) fn number_format_choices(own: bool) -> Vec<(&'static str, &'static str)> {
-    let mut choices: Vec<(&'static str, &'static str)> = if own { vec![("", "Each venture's own")] } else { Vec::new() };
-    choices.extend([
-        ("1,234.56", "1,234.56 (English)"),
-        ("1.234,56", "1.234,56 (German, Spanish, Italian, …)"),
-        ("1 234,56", "1 234,56 (French, Nordic, …)"),
-        ("1'234.56", "1'234.56 (Swiss)"),
-    ]);
-    choices
-}
-
-pub(super) async fn save_numbers(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Form(form): Form<NumbersForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
+pub(super) async fn save_numbers(actor: Actor, Path(slug): Path<String>, Form(form): Form<NumbersForm>) -> PageResult {
+    posted(&actor, &form.csrf)?;
     let target = format!("/v/{slug}/settings");
     let slug_for_run = slug.clone();
-    match state.run(move |commons, now| commons.acting(Some(&account)).set_number_format(&slug_for_run, &form.number_format, now)).await {
+    match actor.run(move |acting, now| acting.set_number_format(&slug_for_run, &form.number_format, now)).await {
         Ok(_) => Ok(see_other(&target)),
-        Err(error) if shown_in_form(&error) => render_settings(&state, &caller, slug, Some(("numbers", error))).await,
-        Err(error) => Err(fail(&caller)(error)),
+        Err(error) if shown_in_form(&error) => render_settings(&actor, slug, Some(("numbers", error))).await,
+        Err(error) => Err(fail(&actor)(error)),
     }
 }
 
@@ -128,17 +115,11 @@ pub(super) struct DecideForm {
     accept: String,
 }
 
-pub(super) async fn decide(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((slug, username)): Path<(String, String)>,
-    Form(form): Form<DecideForm>,
-) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
+pub(super) async fn decide(actor: Actor, Path((slug, username)): Path<(String, String)>, Form(form): Form<DecideForm>) -> PageResult {
+    posted(&actor, &form.csrf)?;
     let target = format!("/v/{slug}/settings");
     let accept = form.accept == "true";
-    state.run(move |commons, now| commons.acting(Some(&account)).decide_join(&slug, &username, accept, now)).await.map_err(fail(&caller))?;
+    actor.run(move |acting, now| acting.decide_join(&slug, &username, accept, now)).await.map_err(fail(&actor))?;
     Ok(see_other(&target))
 }
 
@@ -152,22 +133,30 @@ pub(super) struct InviteForm {
     role: String,
 }
 
-pub(super) async fn invite(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Form(form): Form<InviteForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
+pub(super) async fn invite(actor: Actor, Path(slug): Path<String>, Form(form): Form<InviteForm>) -> PageResult {
+    posted(&actor, &form.csrf)?;
     let target = format!("/v/{slug}/settings");
     let slug_for_run = slug.clone();
-    let outcome = state
-        .run(move |commons, now| {
+    let outcome = actor
+        .run(move |acting, now| {
             let role = if form.role.is_empty() { "member" } else { form.role.as_str() };
-            commons.acting(Some(&account)).invite(&slug_for_run, &form.username, role, &TermsForm::default(), now)
+            acting.invite(&slug_for_run, &form.username, role, &TermsForm::default(), now)
         })
         .await;
     match outcome {
         Ok(_) => Ok(see_other(&target)),
         // An unknown username is the form's error too: the steward typed it.
-        Err(error @ AppError::NotFound { what: "account", .. }) => render_settings(&state, &caller, slug, Some(("invite", error))).await,
-        Err(error) if shown_in_form(&error) => render_settings(&state, &caller, slug, Some(("invite", error))).await,
-        Err(error) => Err(fail(&caller)(error)),
+        Err(error @ AppError::NotFound { what: "account", .. }) => render_settings(&actor, slug, Some(("invite", error))).await,
+        Err(error) if shown_in_form(&error) => render_settings(&actor, slug, Some(("invite", error))).await,
+        Err(error) => Err(fail(&actor)(error)),
     }
+}
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v/{slug}/settings", get(settings_page))
+        .route("/v/{slug}/settings/access", post(save_access))
+        .route("/v/{slug}/settings/numbers", post(save_numbers))
+        .route("/v/{slug}/settings/requests/{username}", post(decide))
+        .route("/v/{slug}/settings/invite", post(invite))
 }

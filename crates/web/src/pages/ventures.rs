@@ -1,6 +1,82 @@
-//! Starting a venture, its page, and joining it.
+//! The commons (every venture open to peers, searchable), starting a venture, a venture's page
+//! and joining it.
 
-use super::*;
+use axum::extract::{Path, Query};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::{Markup, html};
+use peerstake_app::error::AppError;
+use peerstake_app::forms::TermsForm;
+use peerstake_app::ledger::SplitQuery;
+use peerstake_app::members::Joined;
+use peerstake_app::policy_file::PolicyChoice;
+use peerstake_app::ventures::CreateVenture;
+use peerstake_core::split::format_share;
+use peerstake_store::AccessRecord;
+use serde::Deserialize;
+
+use super::kit::*;
+use super::widgets::*;
+use crate::AppState;
+use crate::error::status_of;
+use crate::extract::{Actor, Caller, parse_date};
+use crate::views::{chart, colour, pie};
+
+#[derive(Deserialize)]
+pub(super) struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub(super) async fn commons_page(actor: Actor, Query(query): Query<SearchQuery>) -> PageResult {
+    let search = query.q.clone();
+    let (cards, needs) = actor
+        .run(move |acting, now| {
+            let cards = acting.ventures(&search, now)?;
+            let mut needs = Vec::with_capacity(cards.len());
+            for card in &cards {
+                let open: Vec<_> = acting.needs(&card.venture.record.slug, now)?.into_iter().filter(|n| n.takes_pledges(now.today)).collect();
+                needs.push(open);
+            }
+            Ok((cards, needs))
+        })
+        .await
+        .map_err(fail(&actor))?;
+
+    let body = html! {
+        h1 { "Ventures open to peers" }
+        p { "Ventures built in the open. Give hours, small amounts of money or the use of things you own; every contribution is valued into slices and the split is live." }
+        form role="search" method="get" action="/" {
+            label for="q" { "Search by name" }
+            input id="q" type="search" name="q" value=(query.q);
+            button type="submit" { "Search" }
+        }
+        @if cards.is_empty() { p { "No ventures match." } }
+        ul.cards {
+            @for (card, open) in cards.iter().zip(&needs) {
+                li {
+                    h2 style="margin-top:0" { a href=(format!("/v/{}", card.venture.record.slug)) { (card.venture.record.name) } }
+                    p { (card.venture.record.pitch) }
+                    p.muted { (card.venture.member_count) " members · " (card.venture.record.head_seq) " entries · " (card.venture.record.currency) }
+                    @if open.is_empty() { p.muted { "No open needs." } }
+                    @for need in open {
+                        p style="margin:.25rem 0" { a href=(format!("/v/{}/needs/{}", card.venture.record.slug, need.record.number)) { (need.record.title) } }
+                        (progress(need))
+                    }
+                    p {
+                        @if card.is_member { "You are a member." }
+                        @else { @match card.access.join_mode.as_str() {
+                            "open" => "Open: anyone may join.",
+                            "request" => "Ask to join: stewards accept members.",
+                            _ => "By invitation of its stewards.",
+                        } }
+                    }
+                }
+            }
+        }
+    };
+    Ok(show(&actor, "Commons", body))
+}
 
 #[derive(Deserialize, Default)]
 pub(super) struct NewVentureForm {
@@ -26,22 +102,12 @@ pub(super) struct NewVentureForm {
     number_format: String,
 }
 
-pub(super) fn select(label: &str, name: &str, options: &[(&str, &str)], chosen: &str) -> Markup {
-    let id = format!("f-{name}");
-    html! {
-        label for=(id) { (label) }
-        select id=(id) name=(name) {
-            @for (value, text) in options { option value=(value) selected[*value == chosen] { (text) } }
-        }
-    }
-}
-
-pub(super) fn new_venture_page(caller: &Caller, form: &NewVentureForm, error: Option<&AppError>) -> Markup {
+pub(super) fn new_venture_page(actor: &Caller, form: &NewVentureForm, error: Option<&AppError>) -> Markup {
     html! {
         h1 { "Start a venture" }
         (form_error(error))
         form.stack method="post" action="/new" {
-            (csrf_field(caller))
+            (csrf_field(actor))
             (text_input("Name", "name", &form.name, "text", error, "name", ""))
             (text_input("Short name for links", "slug", &form.slug, "text", error, "slug", "lowercase letters, digits and hyphens, e.g. loomworks"))
             (text_input("Pitch", "pitch", &form.pitch, "text", error, "pitch", "one line"))
@@ -56,19 +122,18 @@ pub(super) fn new_venture_page(caller: &Caller, form: &NewVentureForm, error: Op
     }
 }
 
-pub(super) async fn new_venture_form(caller: Caller) -> PageResult {
-    caller.account().map_err(fail(&caller))?;
-    Ok(show(&caller, "Start a venture", new_venture_page(&caller, &NewVentureForm::default(), None)))
+pub(super) async fn new_venture_form(actor: Actor) -> PageResult {
+    actor.account().map_err(fail(&actor))?;
+    Ok(show(&actor, "Start a venture", new_venture_page(&actor, &NewVentureForm::default(), None)))
 }
 
-pub(super) async fn new_venture(State(state): State<AppState>, caller: Caller, Form(form): Form<NewVentureForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
+pub(super) async fn new_venture(actor: Actor, Form(form): Form<NewVentureForm>) -> PageResult {
+    posted(&actor, &form.csrf)?;
     let started_on = match form.started_on.trim() {
         "" => None,
         text => match parse_date("started on", text) {
             Ok(date) => Some(date),
-            Err(error) => return Ok(show_status(&caller, status_of(&error), "Start a venture", new_venture_page(&caller, &form, Some(&error)))),
+            Err(error) => return Ok(show_status(&actor, status_of(&error), "Start a venture", new_venture_page(&actor, &form, Some(&error)))),
         },
     };
     let request = CreateVenture {
@@ -85,48 +150,20 @@ pub(super) async fn new_venture(State(state): State<AppState>, caller: Caller, F
         join_mode: if form.join_mode.is_empty() { "open".into() } else { form.join_mode.clone() },
         visibility: if form.visibility.is_empty() { "public".into() } else { form.visibility.clone() },
     };
-    match state.run(move |commons, now| commons.acting(Some(&account)).create_venture(&request, &access, now)).await {
+    match actor.run(move |acting, now| acting.create_venture(&request, &access, now)).await {
         Ok(standing) => Ok(see_other(&format!("/v/{}", standing.venture.record.slug))),
-        Err(error) => Ok(show_status(&caller, status_of(&error), "Start a venture", new_venture_page(&caller, &form, Some(&error)))),
+        Err(error) => Ok(show_status(&actor, status_of(&error), "Start a venture", new_venture_page(&actor, &form, Some(&error)))),
     }
 }
 
-pub(super) fn venture_nav(standing: &Standing) -> Markup {
-    let slug = &standing.venture.record.slug;
-    html! {
-        nav aria-label="Venture" style="display:flex;gap:1rem;flex-wrap:wrap" {
-            a href=(format!("/v/{slug}")) { "Overview" }
-            a href=(format!("/v/{slug}/ledger")) { "Ledger" }
-            a href=(format!("/v/{slug}/review")) { "To review" }
-            a href=(format!("/v/{slug}/policy")) { "Formula" }
-            a href=(format!("/v/{slug}/activity")) { "Activity" }
-            a href=(format!("/v/{slug}/needs")) { "Needs" }
-            a href=(format!("/v/{slug}/goods")) { "Goods" }
-            @let present = standing.member.as_ref().is_some_and(|m| m.departed_on.is_none());
-            @if present { a href=(format!("/v/{slug}/log")) { "Log a contribution" } }
-            @if present { a href=(format!("/v/{slug}/recurring")) { "Recurring" } }
-            a href=(format!("/v/{slug}/departures")) { "Departures" }
-            a href=(format!("/v/{slug}/stewards")) { "Stewards" }
-            a href=(format!("/v/{slug}/freezes")) { "Cap table" }
-            a href=(format!("/v/{slug}/income")) { "Income" }
-            a href=(format!("/v/{slug}/distributions")) { "Payouts" }
-            a href=(format!("/v/{slug}/report")) { "Report" }
-            @if standing.member.is_some() { a href=(format!("/v/{slug}/statement")) { "My statement" } }
-            @if standing.is_steward() { a href=(format!("/v/{slug}/settings")) { "Settings" } }
-        }
-    }
+pub(super) async fn venture_page(actor: Actor, Path(slug): Path<String>) -> PageResult {
+    render_venture(&actor, slug, None).await
 }
 
-pub(super) async fn venture_page(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
-    render_venture(&state, &caller, slug, None).await
-}
-
-pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: String, failure: Option<AppError>) -> PageResult {
+pub(super) async fn render_venture(actor: &Actor, slug: String, failure: Option<AppError>) -> PageResult {
     let failure = failure.as_ref();
-    let account = caller.account.clone();
-    let (standing, split, history, recent, mine, unread, (needs, today)) = state
-        .run(move |commons, now| {
-            let acting = commons.acting(account.as_ref());
+    let (standing, split, history, recent, mine, unread, (needs, today)) = actor
+        .run(move |acting, now| {
             let standing = acting.standing(&slug, now)?;
             let split = acting.split(&slug, &SplitQuery::default(), now)?;
             let history = acting.split_history(&slug, 24, now)?;
@@ -142,7 +179,7 @@ pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: Stri
             Ok((standing, split, history, recent, mine, unread, (needs, now.today)))
         })
         .await
-        .map_err(fail(caller))?;
+        .map_err(fail(actor))?;
     let venture = &standing.venture.record;
     let currency = split.currency;
     let shares: Vec<(String, i64)> = split.lines.iter().map(|l| (l.member.display_name.clone(), l.figures.share_units)).collect();
@@ -171,7 +208,7 @@ pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: Stri
                 p.notice role="status" { "Your request to join waits for the stewards." }
             } @else if standing.access.join_mode != "invite" {
                 form.stack method="post" action=(format!("/v/{}/join", venture.slug)) {
-                    (csrf_field(caller))
+                    (csrf_field(actor))
                     (form_error(failure))
                     @if standing.access.join_mode == "request" {
                         label for="f-message" { "A word to the stewards" }
@@ -191,7 +228,7 @@ pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: Stri
         @if !open.is_empty() {
             h2 { "Needs" }
             ul.cards { @for need in &open {
-                li { h3 style="margin-top:0" { a href=(format!("/v/{}/needs/{}", venture.slug, need.record.number)) { (need.record.title) } } (super::capital::progress(need)) }
+                li { h3 style="margin-top:0" { a href=(format!("/v/{}/needs/{}", venture.slug, need.record.number)) { (need.record.title) } } (progress(need)) }
             } }
         }
         h2 { "The split" }
@@ -229,8 +266,7 @@ pub(super) async fn render_venture(state: &AppState, caller: &Caller, slug: Stri
             ": " (currency.format_slices(stored.entry.slices_minor)) " slices"
         } } }
     };
-    let status = failure.map_or(StatusCode::OK, status_of);
-    Ok(show_status(caller, status, &venture.name, body))
+    Ok(show_after(actor, failure, &venture.name, body))
 }
 
 #[derive(Deserialize)]
@@ -243,19 +279,26 @@ pub(super) struct JoinForm {
     hourly_rate: String,
 }
 
-pub(super) async fn join(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, Form(form): Form<JoinForm>) -> PageResult {
-    caller.check_form(&form.csrf).map_err(fail(&caller))?;
-    let account = caller.account().map_err(fail(&caller))?.clone();
+pub(super) async fn join(actor: Actor, Path(slug): Path<String>, Form(form): Form<JoinForm>) -> PageResult {
+    posted(&actor, &form.csrf)?;
     let target = format!("/v/{slug}");
     let terms = TermsForm { hourly_rate: form.hourly_rate.clone(), ..TermsForm::default() };
     let slug_for_run = slug.clone();
-    let joined = state.run(move |commons, now| {
-        let terms = terms.read_in(commons.numbers_for(&account, Some(&slug_for_run))?)?;
-        commons.acting(Some(&account)).join(&slug_for_run, &form.message, &terms, now)
+    let joined = actor.run(move |acting, now| {
+        let terms = terms.read_in(acting.numbers_for(Some(&slug_for_run))?)?;
+        acting.join(&slug_for_run, &form.message, &terms, now)
     });
     match joined.await {
         Ok(Joined::Member(_) | Joined::Requested) => Ok(see_other(&target)),
-        Err(error) if shown_in_form(&error) => render_venture(&state, &caller, slug, Some(error)).await,
-        Err(error) => Err(fail(&caller)(error)),
+        Err(error) if shown_in_form(&error) => render_venture(&actor, slug, Some(error)).await,
+        Err(error) => Err(fail(&actor)(error)),
     }
+}
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(commons_page))
+        .route("/new", get(new_venture_form).post(new_venture))
+        .route("/v/{slug}", get(venture_page))
+        .route("/v/{slug}/join", post(join))
 }
