@@ -10,12 +10,12 @@ use std::io::Write;
 use clap::{Args, Subcommand};
 use peerstake_app::book::BuyoutView;
 use peerstake_app::departures::{BuyoutRequest, DepartRequest, DepartureView};
-use peerstake_app::payouts::day_of;
 use peerstake_app::{AppError, Commons, Now};
 use peerstake_core::money::Currency;
 use serde_json::{Value, json};
 
 use crate::args::{VentureArgs, WriteArgs, optional_date};
+use crate::output::{BUYOUT_HEADERS, buyout_json, buyout_row};
 use crate::output::{Format, Section, caption, currency_of, emit, io, one_line, records, sections};
 
 /// `depart`: a member leaves.
@@ -283,51 +283,6 @@ pub fn departures(commons: &Commons, args: VentureArgs, out: &mut impl Write) ->
     let list = commons.departures(&args.venture)?;
     caption(out, args.format, format_args!("Departures from {} (slices and prices in {}):", args.venture, c.code()))?;
     records(out, args.format, &DEPARTURE_HEADERS, &list, |v| departure_row(v, c), |v| departure_json(v, c))
-}
-
-// Buyouts.
-
-/// The columns of a buyout (statements list buyouts too).
-pub(crate) const BUYOUT_HEADERS: [&str; 12] =
-    ["buyout", "member", "buyer", "kind", "slices", "price_per_slice", "amount", "status", "offered_on", "decided_on", "entry", "clawback_until"];
-
-/// A buyout as a row.
-pub(crate) fn buyout_row(view: &BuyoutView, c: Currency) -> Vec<String> {
-    let r = &view.record;
-    vec![
-        format!("#{}", r.number),
-        view.member.clone(),
-        view.buyer.clone().unwrap_or_else(|| "(the venture)".to_string()),
-        if r.forced { "forced" } else { "offered" }.to_string(),
-        c.format_slices(r.slices_minor),
-        c.format(r.price_per_slice_minor),
-        c.format(r.amount_minor),
-        r.status.clone(),
-        day_of(r.offered_at_ms).to_string(),
-        r.decided_at_ms.map(|t| day_of(t).to_string()).unwrap_or_default(),
-        r.entry_seq.map(|s| format!("#{s}")).unwrap_or_default(),
-        r.clawback_until.map(|d| d.to_string()).unwrap_or_default(),
-    ]
-}
-
-/// A buyout as JSON.
-pub(crate) fn buyout_json(view: &BuyoutView, c: Currency) -> Value {
-    let r = &view.record;
-    json!({
-        "number": r.number,
-        "member": view.member,
-        "buyer": view.buyer,
-        "forced": r.forced,
-        "currency": c.code(),
-        "slices": c.format_slices(r.slices_minor),
-        "price_per_slice": c.format(r.price_per_slice_minor),
-        "amount": c.format(r.amount_minor),
-        "status": r.status,
-        "offered_on": day_of(r.offered_at_ms).to_string(),
-        "decided_on": r.decided_at_ms.map(|t| day_of(t).to_string()),
-        "entry": r.entry_seq,
-        "clawback_until": r.clawback_until.map(|d| d.to_string()),
-    })
 }
 
 /// Buyouts, one a row.

@@ -436,7 +436,7 @@ pub fn goods_command(commons: &Commons, command: GoodsCommand, now: Now, out: &m
             let value = crate::numbers::amount(commons, Some(&venture), "value", &value)?;
             let request = GiveGood { account: commons.account_by_username(&account)?.id, good, venture: venture.clone(), condition, value, note };
             let stored = commons.give_good(&request, now)?;
-            crate::ledger::print_entry(commons, out, &venture, stored.entry.seq, format)
+            crate::output::print_entry(commons, out, &venture, stored.entry.seq, format)
         }
         GoodsCommand::Inbox { account, format } => {
             let inbox: OwnerInbox = commons.owner_inbox(commons.account_by_username(&account)?.id)?;

@@ -5,69 +5,16 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use peerstake_app::forms::ContributionForm;
-use peerstake_app::journal::{LogRequest, ReverseRequest};
+use peerstake_app::journal::ReverseRequest;
 use peerstake_app::ledger::{LedgerQuery, SplitQuery, TraceReport};
 use peerstake_app::review::AmendRequest;
 use peerstake_app::{AppError, Commons, Now};
 use serde_json::json;
 
 use crate::args::optional_date;
+use crate::args::{LogArgs, log_request};
+use crate::output::print_entry;
 use crate::output::{self, Format, emit, io};
-
-/// `log`: a contribution of one kind.
-#[derive(Args)]
-#[command(allow_negative_numbers = true)]
-pub struct LogArgs {
-    /// time, deposit, withdrawal, expense, equipment, supplies, facilities, capital-use, idea,
-    /// sale, finders-fee, other or cash-paid.
-    kind: String,
-    /// The venture.
-    venture: String,
-    /// Whom it is for (a member's handle); a withdrawal takes none.
-    #[arg(long)]
-    member: Option<String>,
-    /// Who records it (a member's handle).
-    #[arg(long = "by")]
-    author: Option<String>,
-    /// When it happened (YYYY-MM-DD, default today); for work over a period, its last day.
-    #[arg(long, visible_alias = "to")]
-    date: Option<String>,
-    /// Time worked over a period: its first day (YYYY-MM-DD; at most 24 hours a day of it).
-    #[arg(long)]
-    from: Option<String>,
-    /// Time: hours worked (1.5, 1:30 or 90m, the number as the venture writes numbers).
-    #[arg(long)]
-    hours: Option<String>,
-    /// Capital-use: units used.
-    #[arg(long)]
-    units: Option<String>,
-    /// The amount (deposit, withdrawal, expense, value of goods, market rent, revenue, investment, other, cash paid).
-    #[arg(long)]
-    amount: Option<String>,
-    /// What was paid back (cash paid for time, reimbursed, rent paid, fee, royalty or commission paid).
-    #[arg(long)]
-    paid: Option<String>,
-    /// Equipment and supplies: new, used-recent or used-old.
-    #[arg(long)]
-    condition: Option<String>,
-    /// Capital-use: hour, day, week, month or unit.
-    #[arg(long)]
-    unit: Option<String>,
-    /// Capital-use: rental rate per unit.
-    #[arg(long)]
-    rate: Option<String>,
-    /// Other: cash or non-cash.
-    #[arg(long)]
-    class: Option<String>,
-    /// What was done.
-    #[arg(long, default_value = "")]
-    note: String,
-    #[arg(long)]
-    key: Option<String>,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
-}
 
 /// `reverse`: undo an entry.
 #[derive(Args)]
@@ -185,43 +132,6 @@ pub struct ExportArgs {
     output: Option<PathBuf>,
 }
 
-/// A log request from the command line's arguments.
-pub(crate) fn log_request(commons: &Commons, args: &LogArgs, now: Now) -> Result<LogRequest, AppError> {
-    if args.hours.is_some() && args.units.is_some() {
-        return Err(peerstake_app::error::invalid("hours", "give --hours (time) or --units (capital-use), not both"));
-    }
-    Ok(LogRequest {
-        venture: args.venture.clone(),
-        member: args.member.clone(),
-        author: args.author.clone(),
-        occurred_on: optional_date("date", args.date.as_deref())?.unwrap_or(now.today),
-        from: optional_date("from", args.from.as_deref())?,
-        form: crate::numbers::contribution(
-            commons,
-            &args.venture,
-            &ContributionForm {
-                kind: args.kind.clone(),
-                quantity: args.hours.clone().or(args.units.clone()).unwrap_or_default(),
-                amount: args.amount.clone().unwrap_or_default(),
-                paid: args.paid.clone().unwrap_or_default(),
-                condition: args.condition.clone().unwrap_or_default(),
-                unit: args.unit.clone().unwrap_or_default(),
-                rate: args.rate.clone().unwrap_or_default(),
-                class: args.class.clone().unwrap_or_default(),
-            },
-        )?,
-        note: args.note.clone(),
-        idempotency_key: args.key.clone(),
-    })
-}
-
-/// Prints one ledger entry as a page of the ledger: what `log` and every command that posts an
-/// entry print.
-pub(crate) fn print_entry(commons: &Commons, out: &mut impl Write, venture: &str, seq: u64, format: Format) -> Result<(), AppError> {
-    let page = commons.ledger(venture, &LedgerQuery { after: Some(seq.saturating_sub(1)), limit: 1, ..LedgerQuery::default() })?;
-    output::ledger(out, venture, &page, format)
-}
-
 /// Runs `log`.
 pub fn log(commons: &Commons, args: LogArgs, now: Now, out: &mut impl Write) -> Result<(), AppError> {
     let request = log_request(commons, &args, now)?;
@@ -246,7 +156,7 @@ pub fn amend(commons: &Commons, args: AmendArgs, now: Now, out: &mut impl Write)
 
 /// Runs `split`.
 pub fn split(commons: &Commons, args: SplitArgs, out: &mut impl Write) -> Result<(), AppError> {
-    let query = SplitQuery { as_of: optional_date("as-of", args.as_of.as_deref())?, policy: args.policy.as_deref().map(crate::policy::choice).transpose()? };
+    let query = SplitQuery { as_of: optional_date("as-of", args.as_of.as_deref())?, policy: args.policy.as_deref().map(crate::args::choice).transpose()? };
     let report = commons.split(&args.venture, &query)?;
     output::split(out, &report, args.format)
 }

@@ -95,7 +95,7 @@ enum Command {
     #[command(subcommand)]
     Account(accounts::AccountCommand),
     /// Log a contribution of one kind.
-    Log(ledger::LogArgs),
+    Log(args::LogArgs),
     /// Reverse an entry (corrections are a reversal plus a new entry).
     Reverse(ledger::ReverseArgs),
     /// Review an entry: approve, dispute, withdraw a dispute, decide or vote on one; list the

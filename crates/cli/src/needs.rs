@@ -315,7 +315,7 @@ pub fn run(commons: &Commons, command: NeedCommand, now: Now, out: &mut impl Wri
             let amount = crate::numbers::optional(commons, Some(&venture), "amount", amount)?.unwrap_or_default();
             let request = PayNeed { venture: venture.clone(), need, amount, by, idempotency_key: key };
             let stored = commons.pay_need(&request, now)?;
-            crate::ledger::print_entry(commons, out, &venture, stored.entry.seq, format)
+            crate::output::print_entry(commons, out, &venture, stored.entry.seq, format)
         }
     }
 }

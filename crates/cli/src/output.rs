@@ -1,13 +1,17 @@
 //! Printing results as aligned tables, JSON (amounts as exact decimal strings) or CSV, and what
 //! every command group prints with: a list of records, several titled tables, a caption for
 //! people, a note on one line, the day of a moment, a venture's currency and its members' handles.
-//! The split and a page of the ledger print here too: several commands print them.
+//! The split, a page of the ledger, an entry and a buyout print here too: several commands print
+//! them.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
 use clap::ValueEnum;
+use peerstake_app::book::BuyoutView;
+use peerstake_app::ledger::LedgerQuery;
 use peerstake_app::ledger::{LedgerPage, SplitReport};
+use peerstake_app::payouts::day_of;
 use peerstake_app::{AppError, Commons, Now};
 use peerstake_core::kind::{ALL_KINDS, Kind};
 use peerstake_core::money::Currency;
@@ -313,4 +317,56 @@ pub(crate) fn sections(out: &mut impl Write, format: Format, parts: &[Section], 
         emit(out, format, &part.headers, &part.rows, || Value::Null)?;
     }
     Ok(())
+}
+
+/// Prints one ledger entry as a page of the ledger: what `log` and every command that posts an
+/// entry print.
+pub(crate) fn print_entry(commons: &Commons, out: &mut impl Write, venture: &str, seq: u64, format: Format) -> Result<(), AppError> {
+    let page = commons.ledger(venture, &LedgerQuery { after: Some(seq.saturating_sub(1)), limit: 1, ..LedgerQuery::default() })?;
+    ledger(out, venture, &page, format)
+}
+
+// Buyouts.
+
+/// The columns of a buyout (statements list buyouts too).
+pub(crate) const BUYOUT_HEADERS: [&str; 12] =
+    ["buyout", "member", "buyer", "kind", "slices", "price_per_slice", "amount", "status", "offered_on", "decided_on", "entry", "clawback_until"];
+
+/// A buyout as a row.
+pub(crate) fn buyout_row(view: &BuyoutView, c: Currency) -> Vec<String> {
+    let r = &view.record;
+    vec![
+        format!("#{}", r.number),
+        view.member.clone(),
+        view.buyer.clone().unwrap_or_else(|| "(the venture)".to_string()),
+        if r.forced { "forced" } else { "offered" }.to_string(),
+        c.format_slices(r.slices_minor),
+        c.format(r.price_per_slice_minor),
+        c.format(r.amount_minor),
+        r.status.clone(),
+        day_of(r.offered_at_ms).to_string(),
+        r.decided_at_ms.map(|t| day_of(t).to_string()).unwrap_or_default(),
+        r.entry_seq.map(|s| format!("#{s}")).unwrap_or_default(),
+        r.clawback_until.map(|d| d.to_string()).unwrap_or_default(),
+    ]
+}
+
+/// A buyout as JSON.
+pub(crate) fn buyout_json(view: &BuyoutView, c: Currency) -> Value {
+    let r = &view.record;
+    json!({
+        "number": r.number,
+        "member": view.member,
+        "buyer": view.buyer,
+        "forced": r.forced,
+        "currency": c.code(),
+        "slices": c.format_slices(r.slices_minor),
+        "price_per_slice": c.format(r.price_per_slice_minor),
+        "amount": c.format(r.amount_minor),
+        "status": r.status,
+        "offered_on": day_of(r.offered_at_ms).to_string(),
+        "decided_on": r.decided_at_ms.map(|t| day_of(t).to_string()),
+        "entry": r.entry_seq,
+        "clawback_until": r.clawback_until.map(|d| d.to_string()),
+    })
 }

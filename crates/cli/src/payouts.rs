@@ -19,7 +19,7 @@ use peerstake_store::IncomeRecord;
 use serde_json::{Value, json};
 
 use crate::args::{VentureArgs, WriteArgs, optional_date};
-use crate::departures::{BUYOUT_HEADERS, buyout_json, buyout_row};
+use crate::output::{BUYOUT_HEADERS, buyout_json, buyout_row};
 use crate::output::{Format, Section, caption, currency_of, emit, handle_of, handles, io, one_line, records, sections};
 
 /// Money the venture received.

@@ -5,10 +5,10 @@ use std::io::Write;
 
 use clap::Subcommand;
 use peerstake_app::book::{PolicyVersionView, SetPolicy};
-use peerstake_app::policy_file::PolicyChoice;
 use peerstake_app::{AppError, Commons, Now};
 use serde_json::json;
 
+use crate::args::choice;
 use crate::args::{date, optional_date};
 use crate::output::{Format, io, records};
 
@@ -39,16 +39,6 @@ pub enum PolicyCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-}
-
-/// A policy as named: a `.toml` file (or any path) is read; anything else names a preset.
-pub(crate) fn choice(text: &str) -> Result<PolicyChoice, AppError> {
-    if text.ends_with(".toml") || text.contains('/') {
-        let content = std::fs::read_to_string(text).map_err(|e| AppError::File(format!("cannot read {text}: {e}")))?;
-        Ok(PolicyChoice::File(content))
-    } else {
-        Ok(PolicyChoice::Preset(text.to_string()))
-    }
 }
 
 /// Runs a `policy` subcommand.

@@ -80,7 +80,7 @@ pub fn run(commons: &Commons, command: ProposalCommand, now: Now, out: &mut impl
             let request = ProposeRequest {
                 venture,
                 by,
-                policy: crate::policy::choice(&policy)?,
+                policy: crate::args::choice(&policy)?,
                 effective_from: optional_date("effective-from", Some(&effective_from))?.unwrap_or(now.today),
                 note,
                 idempotency_key: None,

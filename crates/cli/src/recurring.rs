@@ -8,7 +8,7 @@ use peerstake_app::recurring::SetUpRecurring;
 use peerstake_app::{AppError, Commons, Now};
 
 use crate::args::optional_date;
-use crate::ledger::{LogArgs, log_request};
+use crate::args::{LogArgs, log_request};
 use crate::output::io;
 
 /// Recurring contributions.

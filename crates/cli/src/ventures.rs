@@ -71,7 +71,7 @@ pub fn run(commons: &Commons, command: VentureCommand, now: Now, out: &mut impl 
                 name,
                 pitch,
                 currency,
-                policy: crate::policy::choice(&policy)?,
+                policy: crate::args::choice(&policy)?,
                 started_on: optional_date("started-on", started_on.as_deref())?,
                 number_format: numbers,
                 idempotency_key: key,

@@ -159,7 +159,7 @@ struct Layer {
     composers: &'static [&'static str],
 }
 
-const LAYERS: [Layer; 4] = [
+const LAYERS: [Layer; 5] = [
     Layer {
         krate: "app",
         parent: "",
@@ -168,7 +168,8 @@ const LAYERS: [Layer; 4] = [
     },
     Layer { krate: "web", parent: "api", leaves: &["shapes"], composers: &["reports"] },
     Layer { krate: "web", parent: "pages", leaves: &["kit", "statement", "widgets"], composers: &["reports"] },
-    Layer { krate: "web", parent: "", leaves: &["auth", "common", "error", "extract", "mail", "views"], composers: &[] },
+    Layer { krate: "web", parent: "", leaves: &["auth", "common", "error", "extract", "mail", "trace", "views"], composers: &[] },
+    Layer { krate: "cli", parent: "", leaves: &["args", "numbers", "output"], composers: &[] },
 ];
 
 #[test]

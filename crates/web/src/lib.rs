@@ -14,6 +14,7 @@ mod error;
 mod extract;
 pub mod mail;
 mod pages;
+mod trace;
 mod views;
 
 use std::net::SocketAddr;
@@ -24,6 +25,7 @@ use peerstake_app::error::AppError;
 use peerstake_app::{Commons, Now};
 
 pub use auth::{CSRF_COOKIE, SESSION_COOKIE};
+pub use trace::REQUEST_ID_HEADER;
 
 /// The largest request body accepted.
 pub const BODY_BYTES_MAX: usize = 1024 * 1024;
@@ -110,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .layer(axum::extract::DefaultBodyLimit::max(BODY_BYTES_MAX))
+        .layer(axum::middleware::from_fn(trace::request_span))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_cookie))
         .with_state(state)
 }

@@ -1638,3 +1638,4 @@ mod figures;
 mod lifecycle_api;
 #[path = "lifecycle/pages.rs"]
 mod lifecycle_pages;
+mod plumbing;
