@@ -44,6 +44,34 @@ pub struct LogRequest {
     pub idempotency_key: Option<String>,
 }
 
+impl LogRequest {
+    /// What tells this request apart for an idempotency key, after the use case's own words
+    /// (`head`): every field that changes what is recorded. A period's first day is added only
+    /// when there is one, so the requests of one day keep the identity they always had.
+    pub(crate) fn fingerprint(&self, head: &[&str]) -> String {
+        let form = &self.form;
+        let occurred_on = self.occurred_on.to_string();
+        let from = self.from.map(|d| d.to_string());
+        let mut parts: Vec<&str> = head.to_vec();
+        parts.extend([
+            self.member.as_deref().unwrap_or(""),
+            self.author.as_deref().unwrap_or(""),
+            &occurred_on,
+            &form.kind,
+            &form.quantity,
+            &form.amount,
+            &form.paid,
+            &form.condition,
+            &form.unit,
+            &form.rate,
+            &form.class,
+            &self.note,
+        ]);
+        parts.extend(from.as_deref());
+        crate::idempotency::fingerprint(&parts)
+    }
+}
+
 /// A request to reverse an entry.
 #[derive(Debug, Clone)]
 pub struct ReverseRequest {

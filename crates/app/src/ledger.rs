@@ -201,23 +201,7 @@ impl Commons {
 
     fn log_or_preview(&self, request: &LogRequest, now: Now, commit: bool) -> Result<NamedEntry, AppError> {
         check_note(&request.note)?;
-        let form = &request.form;
-        let fingerprint = fingerprint(&[
-            "log",
-            &request.venture,
-            request.member.as_deref().unwrap_or(""),
-            request.author.as_deref().unwrap_or(""),
-            &request.occurred_on.to_string(),
-            &form.kind,
-            &form.quantity,
-            &form.amount,
-            &form.paid,
-            &form.condition,
-            &form.unit,
-            &form.rate,
-            &form.class,
-            &request.note,
-        ]);
+        let fingerprint = request.fingerprint(&["log", &request.venture]);
         let mut tx = self.store.begin(if commit { Mode::Write } else { Mode::Read })?;
         let book = if commit { self.books.write(tx.as_mut(), &request.venture)? } else { self.books.read(tx.as_mut(), &request.venture)? };
         let venture = book.venture.clone();

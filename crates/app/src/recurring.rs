@@ -9,7 +9,7 @@ use crate::forms::ContributionForm;
 use crate::journal::{LogRequest, draft_entry, persist_logged};
 use crate::{Commons, Now};
 use peerstake_store::MemberRecord;
-use peerstake_store::{DraftRecord, Mode, RecurringRecord};
+use peerstake_store::{DraftRecord, Mode, RecurringRecord, Transaction, VentureId};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
@@ -253,11 +253,7 @@ impl Commons {
     pub fn decide_draft(&self, venture: &str, number: u32, period_on: Date, confirm: bool, author: Option<&str>, now: Now) -> Result<Option<u64>, AppError> {
         let mut tx = self.store.begin(Mode::Write)?;
         let book = self.books.write(tx.as_mut(), venture)?;
-        let record = tx
-            .recurring(book.venture.id)?
-            .into_iter()
-            .find(|r| r.number == number)
-            .ok_or(AppError::NotFound { what: "recurring contribution", name: number.to_string() })?;
+        let record = recurring_numbered(tx.as_mut(), book.venture.id, number)?;
         let waiting = tx.recurring_drafts(book.venture.id, Some("waiting"))?.into_iter().any(|d| d.number == number && d.period_on == period_on);
         if !waiting {
             return Err(invalid("period", format!("no draft of recurring contribution #{number} waits for {period_on}")));
@@ -298,11 +294,7 @@ impl Commons {
     pub fn stop_recurring(&self, venture: &str, number: u32) -> Result<(), AppError> {
         let mut tx = self.store.begin(Mode::Write)?;
         let book = self.books.write(tx.as_mut(), venture)?;
-        let record = tx
-            .recurring(book.venture.id)?
-            .into_iter()
-            .find(|r| r.number == number)
-            .ok_or(AppError::NotFound { what: "recurring contribution", name: number.to_string() })?;
+        let record = recurring_numbered(tx.as_mut(), book.venture.id, number)?;
         tx.set_recurring_schedule(book.venture.id, number, record.next_on, false)?;
         tx.commit()?;
         Ok(())
@@ -353,4 +345,9 @@ impl crate::access::Acting<'_> {
         }
         Ok(())
     }
+}
+
+/// A venture's recurring contribution by its number.
+fn recurring_numbered(tx: &mut dyn Transaction, venture: VentureId, number: u32) -> Result<RecurringRecord, AppError> {
+    tx.recurring(venture)?.into_iter().find(|r| r.number == number).ok_or(AppError::NotFound { what: "recurring contribution", name: number.to_string() })
 }

@@ -235,25 +235,7 @@ impl Commons {
         if request.reason.trim().is_empty() {
             return Err(invalid("reason", "is required"));
         }
-        let form = &log.form;
-        let fingerprint = fingerprint(&[
-            "amend",
-            &log.venture,
-            &request.seq.to_string(),
-            &request.reason,
-            log.member.as_deref().unwrap_or(""),
-            log.author.as_deref().unwrap_or(""),
-            &log.occurred_on.to_string(),
-            &form.kind,
-            &form.quantity,
-            &form.amount,
-            &form.paid,
-            &form.condition,
-            &form.unit,
-            &form.rate,
-            &form.class,
-            &log.note,
-        ]);
+        let fingerprint = log.fingerprint(&["amend", &log.venture, &request.seq.to_string(), &request.reason]);
         let mut tx = self.store.begin(Mode::Write)?;
         let book = self.books.write(tx.as_mut(), &log.venture)?;
         let venture = book.venture.clone();

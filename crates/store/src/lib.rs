@@ -1,6 +1,6 @@
 //! The storage boundary. The application layer talks to a database only through [`Store`] and
 //! [`Transaction`]; SQLite and PostgreSQL each implement them in their own crate, with their own
-//! migrations, and one conformance suite (the application's integration tests) runs against both.
+//! migrations, and one conformance suite (`peerstake-store-suite`) runs against both.
 //!
 //! Architecture invariant: this crate knows the domain's types and nothing about SQL, HTTP or
 //! any particular database. Every venture-scoped record is addressed by its venture id first.

@@ -40,13 +40,10 @@ pub(crate) fn ledger_query(params: &LedgerParams) -> Result<LedgerQuery, AppErro
     })
 }
 
-/// A contribution to log (or preview). Which fields a kind reads is in the README.
+/// What a contribution is, as typed or sent: its kind and the fields the kind reads (which
+/// fields each kind reads is in the README).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct LogIn {
-    /// Handle of whom it is for (yourself when absent; none for a withdrawal).
-    pub member: Option<String>,
-    /// When it happened (YYYY-MM-DD).
-    pub date: String,
+pub struct ContributionIn {
     /// `time`, `deposit`, `withdrawal`, `expense`, `equipment`, `supplies`, `facilities`,
     /// `capital-use`, `idea`, `sale`, `finders-fee`, `other`, `cash-paid` or `well-return`.
     pub kind: String,
@@ -74,6 +71,34 @@ pub struct LogIn {
     /// What was done.
     #[serde(default)]
     pub note: String,
+}
+
+impl ContributionIn {
+    /// The fields as the use cases read them (the note aside).
+    pub(crate) fn form(&self) -> ContributionForm {
+        ContributionForm {
+            kind: self.kind.trim().to_string(),
+            quantity: self.quantity.clone(),
+            amount: self.amount.clone(),
+            paid: self.paid.clone(),
+            condition: self.condition.clone(),
+            unit: self.unit.clone(),
+            rate: self.rate.clone(),
+            class: self.class.clone(),
+        }
+    }
+}
+
+/// A contribution to log (or preview).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct LogIn {
+    /// Handle of whom it is for (yourself when absent; none for a withdrawal).
+    pub member: Option<String>,
+    /// When it happened (YYYY-MM-DD).
+    pub date: String,
+    /// What it is.
+    #[serde(flatten)]
+    pub contribution: ContributionIn,
     /// Time worked over a period: its first day (`date` is its last; at most 24 hours a day).
     #[serde(default)]
     pub from: Option<String>,
@@ -81,11 +106,13 @@ pub struct LogIn {
     pub idempotency_key: Option<String>,
 }
 
+/// The request to log what a person typed or sent: for `own_handle` when it names nobody (but a
+/// withdrawal, which is the venture's).
 pub(crate) fn log_request(slug: &str, input: &LogIn, own_handle: Option<&str>) -> Result<LogRequest, AppError> {
     let member = match input.member.as_deref().map(str::trim) {
         Some("") => None,
         Some(handle) => Some(handle.to_string()),
-        None if input.kind == "withdrawal" => None,
+        None if input.contribution.kind == "withdrawal" => None,
         None => own_handle.map(str::to_string),
     };
     Ok(LogRequest {
@@ -97,17 +124,8 @@ pub(crate) fn log_request(slug: &str, input: &LogIn, own_handle: Option<&str>) -
             None | Some("") => None,
             Some(text) => Some(parse_date("from", text)?),
         },
-        form: ContributionForm {
-            kind: input.kind.trim().to_string(),
-            quantity: input.quantity.clone(),
-            amount: input.amount.clone(),
-            paid: input.paid.clone(),
-            condition: input.condition.clone(),
-            unit: input.unit.clone(),
-            rate: input.rate.clone(),
-            class: input.class.clone(),
-        },
-        note: input.note.clone(),
+        form: input.contribution.form(),
+        note: input.contribution.note.clone(),
         idempotency_key: input.idempotency_key.clone(),
     })
 }

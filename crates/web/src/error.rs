@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use peerstake_app::error::AppError;
 use peerstake_core::ErrorCode;
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 
 /// The HTTP status for an application error.
 pub(crate) fn status_of(error: &AppError) -> StatusCode {
@@ -82,3 +82,40 @@ impl IntoResponse for ApiError {
 
 /// What an API handler returns.
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// What any API request may be refused with, as the OpenAPI document lists it for every
+/// operation. Each is an [`ErrorBody`] with a stable code.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub(crate) enum Refused {
+    /// A path parameter is not what the route takes.
+    #[response(status = 400, description = "A path parameter is not what the route takes (`invalid_request`)")]
+    BadPath(ErrorBody),
+    /// Not signed in, or the API token is unknown or revoked.
+    #[response(status = 401, description = "Not signed in, or the API token is unknown or revoked")]
+    Unauthorized(ErrorBody),
+    /// Signed in, but not allowed.
+    #[response(status = 403, description = "Signed in, but not allowed (or a browser's call without its anti-forgery header)")]
+    Forbidden(ErrorBody),
+    /// No such venture or record, or none this caller may see.
+    #[response(status = 404, description = "No such venture or record, or none this caller may see")]
+    NotFound(ErrorBody),
+    /// In conflict with what is recorded.
+    #[response(status = 409, description = "In conflict with what is recorded: already done, no longer open, or an idempotency key reused for another write")]
+    Conflict(ErrorBody),
+    /// Bad input.
+    #[response(status = 422, description = "Bad input: the query or body is malformed, or a field is refused (the field is named)")]
+    Invalid(ErrorBody),
+}
+
+/// What a request with a body may also be refused with.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub(crate) enum BodyRefused {
+    /// The body is larger than the server takes.
+    #[response(status = 413, description = "The body is larger than the server takes (`too_large`)")]
+    TooLarge(ErrorBody),
+    /// The body is not JSON.
+    #[response(status = 415, description = "The body is not sent as `application/json`")]
+    NotJson(ErrorBody),
+}

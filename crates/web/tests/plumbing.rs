@@ -132,3 +132,25 @@ async fn writes_take_the_idempotency_header() {
     let needs = ana.api("GET", "/api/v1/ventures/loom/needs", None).await.json();
     assert_eq!(needs.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn every_operation_documents_its_refusals() {
+    let server = server();
+    let document = Browser::new(&server).get("/api/v1/openapi.json").await.json();
+    let mut operations = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            operations += 1;
+            let responses = operation["responses"].as_object().unwrap();
+            for status in ["400", "401", "403", "404", "409", "422"] {
+                let response = &responses.get(status).unwrap_or_else(|| panic!("{method} {path} does not list {status}"));
+                assert_eq!(response["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody", "{method} {path} {status}");
+            }
+            if operation.get("requestBody").is_some() {
+                assert!(responses.contains_key("413") && responses.contains_key("415"), "{method} {path} takes a body");
+            }
+            assert!(responses.keys().any(|s| s.starts_with('2')), "{method} {path} says what success is");
+        }
+    }
+    assert!(operations >= 90, "every operation was read: {operations}");
+}

@@ -114,6 +114,10 @@ fn an_idempotent_retry_returns_the_first_result() {
         assert_eq!(shares(commons, &SplitQuery::default()), split);
         request.form.quantity = "4".into();
         assert_eq!(code(commons.log(&request, today())), "idempotency_conflict");
+        // The same hours over a period are another request too.
+        request.form.quantity = "3".into();
+        request.from = Some(date!(2025 - 01 - 30));
+        assert_eq!(code(commons.log(&request, today())), "idempotency_conflict");
         assert_eq!(head(commons).0, 1);
     });
 }

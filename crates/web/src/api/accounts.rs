@@ -11,7 +11,7 @@ use utoipa::{OpenApi, ToSchema};
 
 use super::shapes::NumberFormatIn;
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, BodyRefused, ErrorBody, Refused};
 use crate::extract::{Actor, At, Body};
 
 // ---------------------------------------------------------------- shapes
@@ -79,14 +79,14 @@ fn token_out(record: ApiTokenRecord, secret: Option<String>) -> TokenOut {
 
 // ---------------------------------------------------------------- handlers
 
-#[utoipa::path(post, path = "/api/v1/accounts", request_body = SignUpIn, responses((status = 201, body = AccountOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/accounts", request_body = SignUpIn, responses((status = 201, body = AccountOut), Refused, BodyRefused))]
 async fn sign_up(actor: Actor, Body(input): Body<SignUpIn>) -> Result<(StatusCode, Json<AccountOut>), ApiError> {
     let request = peerstake_app::accounts::SignUp { username: input.username, display_name: input.display_name, password: input.password };
     let account = actor.run(move |acting, now| acting.sign_up(&request, now)).await?;
     Ok((StatusCode::CREATED, Json(AccountOut { username: account.username, display_name: account.display_name })))
 }
 
-#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = AccountOut), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = AccountOut), Refused))]
 async fn me(actor: Actor) -> ApiResult<AccountOut> {
     let account = actor.account()?;
     Ok(Json(AccountOut { username: account.username.clone(), display_name: account.display_name.clone() }))
@@ -99,21 +99,21 @@ pub struct EmailIn {
     pub email: String,
 }
 
-#[utoipa::path(put, path = "/api/v1/me/email", request_body = EmailIn, responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/me/email", request_body = EmailIn, responses((status = 204), Refused, BodyRefused))]
 async fn set_email(actor: Actor, Body(input): Body<EmailIn>) -> Result<StatusCode, ApiError> {
     actor.writer()?;
     actor.run(move |acting, now| acting.set_email(&input.email, now)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(put, path = "/api/v1/me/number-format", request_body = NumberFormatIn, responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/me/number-format", request_body = NumberFormatIn, responses((status = 204), Refused, BodyRefused))]
 async fn set_my_number_format(actor: Actor, Body(input): Body<NumberFormatIn>) -> Result<StatusCode, ApiError> {
     actor.writer()?;
     actor.run(move |acting, _| acting.set_own_number_format(&input.number_format)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/tokens", request_body = NewTokenIn, responses((status = 201, body = TokenOut), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tokens", request_body = NewTokenIn, responses((status = 201, body = TokenOut), (status = 429, body = ErrorBody), Refused, BodyRefused))]
 async fn create_token(actor: Actor, Body(input): Body<NewTokenIn>) -> Result<(StatusCode, Json<TokenOut>), ApiError> {
     actor.check_api()?;
     let signed_in = actor.account.is_some().then_some(());
@@ -128,14 +128,14 @@ async fn create_token(actor: Actor, Body(input): Body<NewTokenIn>) -> Result<(St
     Ok((StatusCode::CREATED, Json(token_out(record, Some(secret)))))
 }
 
-#[utoipa::path(get, path = "/api/v1/tokens", responses((status = 200, body = [TokenOut]), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tokens", responses((status = 200, body = [TokenOut]), Refused))]
 async fn list_tokens(actor: Actor) -> ApiResult<Vec<TokenOut>> {
     actor.account()?;
     let tokens = actor.run(move |acting, _| acting.api_tokens()).await?;
     Ok(Json(tokens.into_iter().map(|t| token_out(t, None)).collect()))
 }
 
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = i64, Path, description = "The token's id")), responses((status = 204), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = i64, Path, description = "The token's id")), responses((status = 204), Refused))]
 async fn revoke_token(actor: Actor, At(id): At<i64>) -> Result<StatusCode, ApiError> {
     actor.writer()?;
     actor.run(move |acting, now| acting.revoke_api_token(id, now)).await?;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, BodyRefused, Refused};
 use crate::extract::{Actor, At, Body};
 
 /// Shares issued at the start to one member, for a buy-back plan.
@@ -166,26 +166,14 @@ pub(super) fn freeze_out(view: &FreezeView, names: &Names) -> FreezeOut {
 
 // ---------------------------------------------------------------- freezes
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/freezes", params(("slug" = String, Path)), responses((status = 200, body = [FreezeOut]), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/freezes", params(("slug" = String, Path)), responses((status = 200, body = [FreezeOut]), Refused))]
 async fn list_freezes(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<FreezeOut>> {
     let out =
         actor.named(slug, move |acting, slug, now| acting.freezes(slug, now), |views, names| views.iter().map(|v| freeze_out(v, names)).collect()).await?;
     Ok(Json(out))
 }
 
-#[utoipa::path(
-    post,
-    path = "/api/v1/ventures/{slug}/freezes",
-    params(("slug" = String, Path)),
-    request_body = FreezeIn,
-    responses(
-        (status = 201, body = FreezeOut, description = "Proposed with the steward's vote; frozen at once when that meets the rule"),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    )
-)]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/freezes", params(("slug" = String, Path)), request_body = FreezeIn, responses((status = 201, body = FreezeOut, description = "Proposed with the steward's vote; frozen at once when that meets the rule"), Refused, BodyRefused))]
 async fn propose_freeze(actor: Actor, At(slug): At<String>, Body(input): Body<FreezeIn>) -> Result<(StatusCode, Json<FreezeOut>), ApiError> {
     actor.writer()?;
     let out = actor
@@ -205,50 +193,27 @@ async fn propose_freeze(actor: Actor, At(slug): At<String>, Body(input): Body<Fr
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/freezes/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = FreezeOut), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/freezes/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = FreezeOut), Refused))]
 async fn get_freeze(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<FreezeOut> {
     let out = actor.named(slug, move |acting, slug, now| acting.freeze(slug, number, now), freeze_out).await?;
     Ok(Json(out))
 }
 
-#[utoipa::path(
-    post,
-    path = "/api/v1/ventures/{slug}/freezes/{number}/vote",
-    params(("slug" = String, Path), ("number" = u32, Path)),
-    request_body = FreezeVoteIn,
-    responses((status = 200, body = FreezeOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
-)]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/freezes/{number}/vote", params(("slug" = String, Path), ("number" = u32, Path)), request_body = FreezeVoteIn, responses((status = 200, body = FreezeOut), Refused, BodyRefused))]
 async fn vote_freeze(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<FreezeVoteIn>) -> ApiResult<FreezeOut> {
     actor.writer()?;
     let out = actor.named(slug, move |acting, slug, now| acting.vote_freeze(slug, number, input.approve, now), freeze_out).await?;
     Ok(Json(out))
 }
 
-#[utoipa::path(
-    post,
-    path = "/api/v1/ventures/{slug}/freezes/{number}/unfreeze",
-    params(("slug" = String, Path), ("number" = u32, Path)),
-    responses(
-        (status = 200, body = FreezeOut, description = "Proposed with the steward's vote; unfrozen at once when that meets the rule"),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    )
-)]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/freezes/{number}/unfreeze", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = FreezeOut, description = "Proposed with the steward's vote; unfrozen at once when that meets the rule"), Refused))]
 async fn propose_unfreeze(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<FreezeOut> {
     actor.writer()?;
     let out = actor.named(slug, move |acting, slug, now| acting.propose_unfreeze(slug, number, now), freeze_out).await?;
     Ok(Json(out))
 }
 
-#[utoipa::path(
-    get,
-    path = "/api/v1/ventures/{slug}/cap-table",
-    params(("slug" = String, Path)),
-    responses((status = 200, body = FreezeOut, description = "The freeze in force, with its cap table"), (status = 404, body = ErrorBody, description = "Not frozen"))
-)]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/cap-table", params(("slug" = String, Path)), responses((status = 200, body = FreezeOut, description = "The freeze in force, with its cap table"), Refused))]
 async fn cap_table(actor: Actor, At(slug): At<String>) -> ApiResult<FreezeOut> {
     let out = actor
         .run(move |acting, now| {

@@ -12,7 +12,7 @@ use utoipa::{OpenApi, ToSchema};
 use super::shapes::{CapitalEntryOut, capital_entry};
 use crate::AppState;
 use crate::common::units;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, BodyRefused, Refused};
 use crate::extract::{Actor, At, Body, IdempotencyKey, optional_date, parse_date};
 
 /// A good to register.
@@ -249,13 +249,13 @@ fn usage_out(view: &UsageView) -> UsageOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/goods", responses((status = 200, body = [GoodOut])))]
+#[utoipa::path(get, path = "/api/v1/goods", responses((status = 200, body = [GoodOut]), Refused))]
 async fn list_goods(actor: Actor) -> ApiResult<Vec<GoodOut>> {
     let goods = actor.run(move |acting, _| acting.goods(false)).await?;
     Ok(Json(goods.iter().map(good_out).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/goods", request_body = GoodIn, responses((status = 201, body = GoodOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/goods", request_body = GoodIn, responses((status = 201, body = GoodOut), Refused, BodyRefused))]
 async fn register_good(actor: Actor, Body(input): Body<GoodIn>) -> Result<(StatusCode, Json<GoodOut>), ApiError> {
     actor.check_api()?;
     let account = actor.account()?.clone();
@@ -278,20 +278,20 @@ async fn register_good(actor: Actor, Body(input): Body<GoodIn>) -> Result<(Statu
     Ok((StatusCode::CREATED, Json(good_out(&view))))
 }
 
-#[utoipa::path(get, path = "/api/v1/goods/{id}", params(("id" = i64, Path)), responses((status = 200, body = GoodDetailOut), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/goods/{id}", params(("id" = i64, Path)), responses((status = 200, body = GoodDetailOut), Refused))]
 async fn get_good(actor: Actor, At(id): At<i64>) -> ApiResult<GoodDetailOut> {
     let (good, bookings) = actor.run(move |acting, _| acting.good(id)).await?;
     Ok(Json(GoodDetailOut { good: good_out(&good), bookings: bookings.iter().map(booking_out).collect() }))
 }
 
-#[utoipa::path(post, path = "/api/v1/goods/{id}/withdrawal", params(("id" = i64, Path)), responses((status = 200, body = GoodOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/goods/{id}/withdrawal", params(("id" = i64, Path)), responses((status = 200, body = GoodOut), Refused))]
 async fn withdraw_good(actor: Actor, At(id): At<i64>) -> ApiResult<GoodOut> {
     actor.writer()?;
     let view = actor.run(move |acting, _| acting.withdraw_good(id)).await?;
     Ok(Json(good_out(&view)))
 }
 
-#[utoipa::path(post, path = "/api/v1/goods/{id}/gift", params(("id" = i64, Path)), request_body = GiftIn, responses((status = 201, body = CapitalEntryOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/goods/{id}/gift", params(("id" = i64, Path)), request_body = GiftIn, responses((status = 201, body = CapitalEntryOut), Refused, BodyRefused))]
 async fn give_good(actor: Actor, At(id): At<i64>, Body(input): Body<GiftIn>) -> Result<(StatusCode, Json<CapitalEntryOut>), ApiError> {
     actor.check_api()?;
     let account = actor.account()?.clone();
@@ -308,20 +308,20 @@ async fn give_good(actor: Actor, At(id): At<i64>, Body(input): Body<GiftIn>) -> 
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-#[utoipa::path(get, path = "/api/v1/me/goods/inbox", responses((status = 200, body = InboxOut), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/me/goods/inbox", responses((status = 200, body = InboxOut), Refused))]
 async fn inbox(actor: Actor) -> ApiResult<InboxOut> {
     actor.account()?;
     let inbox = actor.run(move |acting, _| acting.owner_inbox()).await?;
     Ok(Json(InboxOut { bookings: inbox.bookings.iter().map(booking_out).collect(), usages: inbox.usages.iter().map(usage_out).collect() }))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/bookings", params(("slug" = String, Path)), responses((status = 200, body = BookingsOut), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/bookings", params(("slug" = String, Path)), responses((status = 200, body = BookingsOut), Refused))]
 async fn list_bookings(actor: Actor, At(slug): At<String>) -> ApiResult<BookingsOut> {
     let (bookings, usages) = actor.run(move |acting, now| acting.bookings(&slug, now)).await?;
     Ok(Json(BookingsOut { bookings: bookings.iter().map(booking_out).collect(), usages: usages.iter().map(usage_out).collect() }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path)), request_body = BookingIn, responses((status = 201, body = BookingOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path)), request_body = BookingIn, responses((status = 201, body = BookingOut), Refused, BodyRefused))]
 async fn request_booking(
     actor: Actor,
     At(slug): At<String>,
@@ -348,7 +348,7 @@ async fn request_booking(
     Ok((StatusCode::CREATED, Json(booking_out(&view))))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings/{number}/decision", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DecisionIn, responses((status = 200, body = BookingOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings/{number}/decision", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DecisionIn, responses((status = 200, body = BookingOut), Refused, BodyRefused))]
 async fn decide_booking(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<DecisionIn>) -> ApiResult<BookingOut> {
     actor.writer()?;
     let view = actor
@@ -362,7 +362,7 @@ async fn decide_booking(actor: Actor, At((slug, number)): At<(String, u32)>, Bod
     Ok(Json(booking_out(&view)))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings/{number}/usage", params(("slug" = String, Path), ("number" = u32, Path)), request_body = UsageIn, responses((status = 201, body = UsageOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings/{number}/usage", params(("slug" = String, Path), ("number" = u32, Path)), request_body = UsageIn, responses((status = 201, body = UsageOut), Refused, BodyRefused))]
 async fn log_usage(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<UsageIn>) -> Result<(StatusCode, Json<UsageOut>), ApiError> {
     actor.writer()?;
     let view = actor
@@ -382,7 +382,7 @@ async fn log_usage(actor: Actor, At((slug, number)): At<(String, u32)>, Body(inp
     Ok((StatusCode::CREATED, Json(usage_out(&view))))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/usage/{number}/decision", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DecisionIn, responses((status = 200, body = UsageOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/usage/{number}/decision", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DecisionIn, responses((status = 200, body = UsageOut), Refused, BodyRefused))]
 async fn decide_usage(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<DecisionIn>) -> ApiResult<UsageOut> {
     actor.writer()?;
     let view = actor

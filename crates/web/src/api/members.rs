@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, BodyRefused, Refused};
 use crate::extract::{Actor, At, Body, IdempotencyKey, parse_date};
 
 /// A member.
@@ -66,12 +66,11 @@ pub struct SetTermsIn {
 
 /// A request to join.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct JoinIn {
     /// A word to the stewards.
-    #[serde(default)]
     pub message: String,
     /// Your market hourly rate, for valuing your time.
-    #[serde(default)]
     pub hourly_rate: String,
 }
 
@@ -116,7 +115,7 @@ pub struct InviteIn {
     pub hourly_rate: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/members", params(("slug" = String, Path)), responses((status = 200, body = [MemberOut]), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/members", params(("slug" = String, Path)), responses((status = 200, body = [MemberOut]), Refused))]
 async fn list_members(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<MemberOut>> {
     let (members, currency) = actor
         .run(move |acting, now| {
@@ -139,7 +138,7 @@ async fn list_members(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<Membe
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/members/{handle}/terms", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path), ("handle" = String, Path)), request_body = SetTermsIn, responses((status = 201), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/members/{handle}/terms", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path), ("handle" = String, Path)), request_body = SetTermsIn, responses((status = 201), Refused, BodyRefused))]
 async fn set_terms(actor: Actor, At((slug, handle)): At<(String, String)>, key: IdempotencyKey, Body(input): Body<SetTermsIn>) -> Result<StatusCode, ApiError> {
     actor.writer()?;
     actor
@@ -162,7 +161,7 @@ async fn set_terms(actor: Actor, At((slug, handle)): At<(String, String)>, key: 
     Ok(StatusCode::CREATED)
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/join", params(("slug" = String, Path)), request_body = JoinIn, responses((status = 200, body = JoinOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/join", params(("slug" = String, Path)), request_body = JoinIn, responses((status = 200, body = JoinOut), Refused, BodyRefused))]
 async fn join(actor: Actor, At(slug): At<String>, Body(input): Body<JoinIn>) -> ApiResult<JoinOut> {
     actor.writer()?;
     let joined = actor
@@ -177,7 +176,7 @@ async fn join(actor: Actor, At(slug): At<String>, Body(input): Body<JoinIn>) -> 
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/join-requests", params(("slug" = String, Path)), responses((status = 200, body = [JoinRequestOut]), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/join-requests", params(("slug" = String, Path)), responses((status = 200, body = [JoinRequestOut]), Refused))]
 async fn join_requests(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<JoinRequestOut>> {
     actor.account()?;
     let requests = actor.run(move |acting, now| acting.join_requests(&slug, now)).await?;
@@ -194,14 +193,14 @@ async fn join_requests(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<Join
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/join-requests/{username}", params(("slug" = String, Path), ("username" = String, Path)), request_body = DecideIn, responses((status = 200, body = JoinOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/join-requests/{username}", params(("slug" = String, Path), ("username" = String, Path)), request_body = DecideIn, responses((status = 200, body = JoinOut), Refused, BodyRefused))]
 async fn decide_join(actor: Actor, At((slug, username)): At<(String, String)>, Body(input): Body<DecideIn>) -> ApiResult<JoinOut> {
     actor.writer()?;
     let handle = actor.run(move |acting, now| acting.decide_join(&slug, &username, input.accept, now)).await?;
     Ok(Json(JoinOut { status: if handle.is_some() { "member".into() } else { "declined".into() }, handle }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/members", params(("slug" = String, Path)), request_body = InviteIn, responses((status = 201, body = JoinOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/members", params(("slug" = String, Path)), request_body = InviteIn, responses((status = 201, body = JoinOut), Refused, BodyRefused))]
 async fn invite(actor: Actor, At(slug): At<String>, Body(input): Body<InviteIn>) -> Result<(StatusCode, Json<JoinOut>), ApiError> {
     actor.writer()?;
     let handle = actor

@@ -12,7 +12,7 @@ use utoipa::{OpenApi, ToSchema};
 
 use super::shapes::{CapitalEntryOut, capital_entry};
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, BodyRefused, Refused};
 use crate::extract::{Actor, At, Body, IdempotencyKey, parse_date};
 
 /// A need to publish.
@@ -184,13 +184,13 @@ fn pledge_item(pledge: &PledgeView, currency: Currency) -> PledgeItemOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/needs", params(("slug" = String, Path)), responses((status = 200, body = [NeedOut]), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/needs", params(("slug" = String, Path)), responses((status = 200, body = [NeedOut]), Refused))]
 async fn list_needs(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<NeedOut>> {
     let needs = actor.run(move |acting, now| acting.needs(&slug, now)).await?;
     Ok(Json(needs.iter().map(need_out).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path)), request_body = NeedIn, responses((status = 201, body = NeedOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path)), request_body = NeedIn, responses((status = 201, body = NeedOut), Refused, BodyRefused))]
 async fn publish_need(actor: Actor, At(slug): At<String>, key: IdempotencyKey, Body(input): Body<NeedIn>) -> Result<(StatusCode, Json<NeedOut>), ApiError> {
     actor.writer()?;
     let view = actor
@@ -214,13 +214,13 @@ async fn publish_need(actor: Actor, At(slug): At<String>, key: IdempotencyKey, B
     Ok((StatusCode::CREATED, Json(need_out(&view))))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/needs/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = NeedDetailOut), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/needs/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = NeedDetailOut), Refused))]
 async fn get_need(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<NeedDetailOut> {
     let (view, pledges) = actor.run(move |acting, now| acting.need(&slug, number, now)).await?;
     Ok(Json(NeedDetailOut { pledges: pledges.iter().map(|p| pledge_item(p, view.currency)).collect(), need: need_out(&view) }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs/{number}/pledges", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path), ("number" = u32, Path)), request_body = PledgeIn, responses((status = 201, body = PledgeOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs/{number}/pledges", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path), ("number" = u32, Path)), request_body = PledgeIn, responses((status = 201, body = PledgeOut), Refused, BodyRefused))]
 async fn pledge(
     actor: Actor,
     At((slug, number)): At<(String, u32)>,
@@ -244,14 +244,14 @@ async fn pledge(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs/{number}/cancellation", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = NeedOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs/{number}/cancellation", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = NeedOut), Refused))]
 async fn cancel_need(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<NeedOut> {
     actor.writer()?;
     let view = actor.run(move |acting, now| acting.cancel_need(&slug, number, now)).await?;
     Ok(Json(need_out(&view)))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs/{number}/payments", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path), ("number" = u32, Path)), request_body = PayIn, responses((status = 201, body = CapitalEntryOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs/{number}/payments", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path), ("number" = u32, Path)), request_body = PayIn, responses((status = 201, body = CapitalEntryOut), Refused, BodyRefused))]
 async fn pay_need(
     actor: Actor,
     At((slug, number)): At<(String, u32)>,

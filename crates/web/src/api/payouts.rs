@@ -12,7 +12,7 @@ use utoipa::{OpenApi, ToSchema};
 
 use super::shapes::{BuyoutOut, buyout_out, trace_path, weight};
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, BodyRefused, Refused};
 use crate::extract::{Actor, At, Body, IdempotencyKey, optional_date};
 
 /// Income to record.
@@ -320,7 +320,7 @@ pub(super) fn statement_out(statement: &Statement, names: &Names) -> StatementOu
 
 // ---------------------------------------------------------------- income and distributions
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/income", params(("slug" = String, Path)), responses((status = 200, body = IncomeBookOut), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/income", params(("slug" = String, Path)), responses((status = 200, body = IncomeBookOut), Refused))]
 async fn list_income(actor: Actor, At(slug): At<String>) -> ApiResult<IncomeBookOut> {
     let out = actor
         .run(move |acting, now| {
@@ -331,13 +331,7 @@ async fn list_income(actor: Actor, At(slug): At<String>) -> ApiResult<IncomeBook
     Ok(Json(out))
 }
 
-#[utoipa::path(
-    post,
-    path = "/api/v1/ventures/{slug}/income",
-    params(("slug" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")),
-    request_body = IncomeIn,
-    responses((status = 201, body = IncomeOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
-)]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/income", params(("slug" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")), request_body = IncomeIn, responses((status = 201, body = IncomeOut), Refused, BodyRefused))]
 async fn record_income(
     actor: Actor,
     At(slug): At<String>,
@@ -364,7 +358,7 @@ async fn record_income(
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/distributions", params(("slug" = String, Path)), responses((status = 200, body = [DistributionOut]), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/distributions", params(("slug" = String, Path)), responses((status = 200, body = [DistributionOut]), Refused))]
 async fn list_distributions(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<DistributionOut>> {
     let out = actor
         .named(slug, move |acting, slug, now| acting.distributions(slug, now), |views, names| views.iter().map(|v| distribution_out(v, names)).collect())
@@ -372,20 +366,7 @@ async fn list_distributions(actor: Actor, At(slug): At<String>) -> ApiResult<Vec
     Ok(Json(out))
 }
 
-#[utoipa::path(
-    post,
-    path = "/api/v1/ventures/{slug}/distributions",
-    params(("slug" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")),
-    request_body = DistributionIn,
-    responses(
-        (status = 200, body = DistributionOut, description = "A preview: every payout, nothing written"),
-        (status = 201, body = DistributionOut, description = "Posted"),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    )
-)]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/distributions", params(("slug" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")), request_body = DistributionIn, responses((status = 200, body = DistributionOut, description = "A preview: every payout, nothing written"), (status = 201, body = DistributionOut, description = "Posted"), Refused, BodyRefused))]
 async fn distribute(
     actor: Actor,
     At(slug): At<String>,
@@ -412,7 +393,7 @@ async fn distribute(
     Ok((if preview { StatusCode::OK } else { StatusCode::CREATED }, Json(out)))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/distributions/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = DistributionOut), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/distributions/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = DistributionOut), Refused))]
 async fn get_distribution(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<DistributionOut> {
     let out = actor.named(slug, move |acting, slug, now| acting.distribution(slug, number, now), distribution_out).await?;
     Ok(Json(out))
@@ -420,7 +401,7 @@ async fn get_distribution(actor: Actor, At((slug, number)): At<(String, u32)>) -
 
 // ---------------------------------------------------------------- statements, report, exports
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/statements", params(("slug" = String, Path)), responses((status = 200, body = [StatementOut]), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/statements", params(("slug" = String, Path)), responses((status = 200, body = [StatementOut]), Refused))]
 async fn list_statements(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<StatementOut>> {
     let out = actor
         .run(move |acting, now| {
@@ -432,16 +413,7 @@ async fn list_statements(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<St
     Ok(Json(out))
 }
 
-#[utoipa::path(
-    get,
-    path = "/api/v1/ventures/{slug}/statements/{handle}",
-    params(("slug" = String, Path), ("handle" = String, Path)),
-    responses(
-        (status = 200, body = StatementOut, description = "Whoever may read the venture, and always the member themselves, even after they left"),
-        (status = 403, body = ErrorBody, description = "A member who left a members-only venture asks for someone else's"),
-        (status = 404, body = ErrorBody)
-    )
-)]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/statements/{handle}", params(("slug" = String, Path), ("handle" = String, Path)), responses((status = 200, body = StatementOut, description = "Whoever may read the venture, and always the member themselves, even after they left"), Refused))]
 async fn get_statement(actor: Actor, At((slug, handle)): At<(String, String)>) -> ApiResult<StatementOut> {
     let out = actor
         .run(move |acting, now| {

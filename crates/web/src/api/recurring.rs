@@ -4,13 +4,13 @@
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use peerstake_app::forms::ContributionForm;
 use peerstake_app::recurring::{DraftView, RecurringView, SetUpRecurring};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::common::ContributionIn;
+use crate::error::{ApiError, ApiResult, BodyRefused, Refused};
 use crate::extract::{Actor, At, Body, parse_date};
 
 /// A recurring contribution to set up.
@@ -18,32 +18,9 @@ use crate::extract::{Actor, At, Body, parse_date};
 pub struct RecurringIn {
     /// Handle of whom it is for (yourself when absent).
     pub member: Option<String>,
-    /// The kind, as for logging (not `withdrawal`).
-    pub kind: String,
-    /// Hours or units each period.
-    #[serde(default)]
-    pub quantity: String,
-    /// The amount each period.
-    #[serde(default)]
-    pub amount: String,
-    /// What is paid back each period.
-    #[serde(default)]
-    pub paid: String,
-    /// Other fields of the kind, as for logging.
-    #[serde(default)]
-    pub condition: String,
-    /// Capital-use unit.
-    #[serde(default)]
-    pub unit: String,
-    /// Capital-use rate.
-    #[serde(default)]
-    pub rate: String,
-    /// Other: `cash` or `non-cash`.
-    #[serde(default)]
-    pub class: String,
-    /// What is done each period.
-    #[serde(default)]
-    pub note: String,
+    /// What is contributed each period, as for logging (not a withdrawal).
+    #[serde(flatten)]
+    pub contribution: ContributionIn,
     /// `weekly` or `monthly`.
     pub cadence: String,
     /// The first period (YYYY-MM-DD).
@@ -146,13 +123,13 @@ pub(crate) fn draft_out(view: &DraftView) -> DraftOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/recurring", params(("slug" = String, Path)), responses((status = 200, body = RecurringListOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/recurring", params(("slug" = String, Path)), responses((status = 200, body = RecurringListOut), Refused))]
 pub(super) async fn list(actor: Actor, At(slug): At<String>) -> ApiResult<RecurringListOut> {
     let (recurring, drafts) = actor.run(move |acting, now| acting.recurring(&slug, now)).await?;
     Ok(Json(RecurringListOut { recurring: recurring.iter().map(recurring_out).collect(), drafts: drafts.iter().map(draft_out).collect() }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring", params(("slug" = String, Path)), request_body = RecurringIn, responses((status = 201, body = RecurringOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring", params(("slug" = String, Path)), request_body = RecurringIn, responses((status = 201, body = RecurringOut), Refused, BodyRefused))]
 pub(super) async fn set_up(actor: Actor, At(slug): At<String>, Body(input): Body<RecurringIn>) -> Result<(StatusCode, Json<RecurringOut>), ApiError> {
     actor.writer()?;
     let view = actor
@@ -161,17 +138,8 @@ pub(super) async fn set_up(actor: Actor, At(slug): At<String>, Body(input): Body
             let request = SetUpRecurring {
                 venture: slug,
                 member: input.member.filter(|m| !m.trim().is_empty()).unwrap_or(own),
-                form: ContributionForm {
-                    kind: input.kind,
-                    quantity: input.quantity,
-                    amount: input.amount,
-                    paid: input.paid,
-                    condition: input.condition,
-                    unit: input.unit,
-                    rate: input.rate,
-                    class: input.class,
-                },
-                note: input.note,
+                form: input.contribution.form(),
+                note: input.contribution.note,
                 cadence: input.cadence,
                 starts_on: parse_date("starts on", input.starts_on.trim())?,
                 ends_on: input.ends_on.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(|t| parse_date("ends on", t)).transpose()?,
@@ -182,7 +150,7 @@ pub(super) async fn set_up(actor: Actor, At(slug): At<String>, Body(input): Body
     Ok((StatusCode::CREATED, Json(recurring_out(&view))))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring/{number}/drafts", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DraftDecisionIn, responses((status = 200, body = DraftDecisionOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring/{number}/drafts", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DraftDecisionIn, responses((status = 200, body = DraftDecisionOut), Refused, BodyRefused))]
 pub(super) async fn decide(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<DraftDecisionIn>) -> ApiResult<DraftDecisionOut> {
     actor.writer()?;
     let entry = actor
@@ -199,7 +167,7 @@ pub(super) async fn decide(actor: Actor, At((slug, number)): At<(String, u32)>, 
     Ok(Json(DraftDecisionOut { entry }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring/{number}/stop", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 204), (status = 403, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring/{number}/stop", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 204), Refused))]
 pub(super) async fn stop(actor: Actor, At((slug, number)): At<(String, u32)>) -> Result<StatusCode, ApiError> {
     actor.writer()?;
     actor.run(move |acting, now| acting.stop_recurring(&slug, number, now)).await?;

@@ -16,7 +16,7 @@ use super::freezes::{FreezeOut, freeze_out};
 use super::payouts::{DistributionOut, IncomeBookOut, StatementOut, distribution_out, income_book_out, statement_out};
 use super::shapes::{BuyoutOut, SplitOut, buyout_out, split_out};
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, Refused};
 use crate::extract::{Actor, At, Params};
 
 /// Which format an export comes in.
@@ -72,7 +72,7 @@ fn report_out(report: &VentureReport, names: &Names) -> ReportOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/report", params(("slug" = String, Path)), responses((status = 200, body = ReportOut), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/report", params(("slug" = String, Path)), responses((status = 200, body = ReportOut), Refused))]
 async fn report(actor: Actor, At(slug): At<String>) -> ApiResult<ReportOut> {
     let out = actor
         .run(move |acting, now| {
@@ -83,16 +83,7 @@ async fn report(actor: Actor, At(slug): At<String>) -> ApiResult<ReportOut> {
     Ok(Json(out))
 }
 
-#[utoipa::path(
-    get,
-    path = "/api/v1/ventures/{slug}/exports/{what}",
-    params(("slug" = String, Path), ("what" = String, Path, description = "`cap-table`, `distributions` or `statements`"), ExportParams),
-    responses(
-        (status = 200, description = "JSON (`{venture, export, currency, rows}`) or CSV (text/csv), every figure a decimal string"),
-        (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    )
-)]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/exports/{what}", params(("slug" = String, Path), ("what" = String, Path, description = "`cap-table`, `distributions` or `statements`"), ExportParams), responses((status = 200, description = "JSON (`{venture, export, currency, rows}`) or CSV (text/csv), every figure a decimal string"), Refused))]
 async fn export_table(actor: Actor, At((slug, what)): At<(String, String)>, Params(params): Params<ExportParams>) -> Result<Response, ApiError> {
     let format = params.format.as_deref().map(str::trim).filter(|f| !f.is_empty()).unwrap_or("json").to_string();
     let (text, file) = actor

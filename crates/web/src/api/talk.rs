@@ -11,7 +11,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::AppState;
 use crate::common::activity_query;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, BodyRefused, Refused};
 use crate::extract::{Actor, At, Body, Params};
 
 /// A comment with its latest text.
@@ -232,7 +232,7 @@ fn subject_of(text: Option<&str>) -> Result<Subject, AppError> {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments", params(("slug" = String, Path), CommentsParams), responses((status = 200, body = CommentsOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments", params(("slug" = String, Path), CommentsParams), responses((status = 200, body = CommentsOut), Refused))]
 async fn list_comments(actor: Actor, At(slug): At<String>, Params(params): Params<CommentsParams>) -> ApiResult<CommentsOut> {
     let (subject, thread) = actor
         .run_quick(move |acting, now| {
@@ -244,7 +244,7 @@ async fn list_comments(actor: Actor, At(slug): At<String>, Params(params): Param
     Ok(Json(CommentsOut { subject: subject.to_string(), comments: thread.comments.iter().map(comment_out).collect(), next_after: thread.next_after }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/comments", params(("slug" = String, Path), CommentsParams), request_body = NewCommentIn, responses((status = 201, body = CommentOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/comments", params(("slug" = String, Path), CommentsParams), request_body = NewCommentIn, responses((status = 201, body = CommentOut), Refused, BodyRefused))]
 async fn add_comment(
     actor: Actor,
     At(slug): At<String>,
@@ -261,26 +261,26 @@ async fn add_comment(
     Ok((StatusCode::CREATED, Json(comment_out(&comment))))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments/{id}", params(("slug" = String, Path), ("id" = u64, Path)), responses((status = 200, body = CommentOut), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments/{id}", params(("slug" = String, Path), ("id" = u64, Path)), responses((status = 200, body = CommentOut), Refused))]
 async fn get_comment(actor: Actor, At((slug, id)): At<(String, u64)>) -> ApiResult<CommentOut> {
     let comment = actor.run_quick(move |acting, now| acting.comment(&slug, id, now)).await?;
     Ok(Json(comment_out(&comment)))
 }
 
-#[utoipa::path(put, path = "/api/v1/ventures/{slug}/comments/{id}", params(("slug" = String, Path), ("id" = u64, Path)), request_body = EditCommentIn, responses((status = 200, body = CommentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/ventures/{slug}/comments/{id}", params(("slug" = String, Path), ("id" = u64, Path)), request_body = EditCommentIn, responses((status = 200, body = CommentOut), Refused, BodyRefused))]
 async fn edit_comment(actor: Actor, At((slug, id)): At<(String, u64)>, Body(input): Body<EditCommentIn>) -> ApiResult<CommentOut> {
     actor.writer()?;
     let comment = actor.run(move |acting, now| acting.edit_comment(&slug, id, &input.body, now)).await?;
     Ok(Json(comment_out(&comment)))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments/{id}/versions", params(("slug" = String, Path), ("id" = u64, Path)), responses((status = 200, body = [CommentVersionOut]), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments/{id}/versions", params(("slug" = String, Path), ("id" = u64, Path)), responses((status = 200, body = [CommentVersionOut]), Refused))]
 async fn comment_versions(actor: Actor, At((slug, id)): At<(String, u64)>) -> ApiResult<Vec<CommentVersionOut>> {
     let versions = actor.run_quick(move |acting, now| acting.comment_versions(&slug, id, now)).await?;
     Ok(Json(versions.into_iter().map(|v| CommentVersionOut { version: v.version, body: v.body, at_ms: v.at_ms }).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/activity", params(("slug" = String, Path), ActivityParams), responses((status = 200, body = ActivityOut, description = "Newest first; the newest page marks the venture's activity read for a signed-in actor"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/activity", params(("slug" = String, Path), ActivityParams), responses((status = 200, body = ActivityOut, description = "Newest first; the newest page marks the venture's activity read for a signed-in actor"), Refused))]
 async fn venture_activity(actor: Actor, At(slug): At<String>, Params(params): Params<ActivityParams>) -> ApiResult<ActivityOut> {
     let page = actor
         .run(move |acting, now| {
@@ -291,7 +291,7 @@ async fn venture_activity(actor: Actor, At(slug): At<String>, Params(params): Pa
     Ok(Json(activity_out(&page)))
 }
 
-#[utoipa::path(get, path = "/api/v1/me/activity", params(LimitParams), responses((status = 200, body = MyActivityOut), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/me/activity", params(LimitParams), responses((status = 200, body = MyActivityOut), Refused))]
 async fn my_activity(actor: Actor, Params(params): Params<LimitParams>) -> ApiResult<MyActivityOut> {
     actor.account()?;
     let feed = actor.run(move |acting, _| acting.my_activity(params.limit.unwrap_or(0))).await?;

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::shapes::{NumberFormatIn, policy_choice};
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, BodyRefused, Refused};
 use crate::extract::{Actor, At, Body, IdempotencyKey, Params, optional_date};
 
 /// A venture.
@@ -122,15 +122,14 @@ pub struct AccessOut {
     pub visibility: String,
 }
 
-#[utoipa::path(put, path = "/api/v1/ventures/{slug}/number-format", params(("slug" = String, Path, description = "The venture")), request_body = NumberFormatIn,
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/ventures/{slug}/number-format", params(("slug" = String, Path, description = "The venture")), request_body = NumberFormatIn, responses((status = 204), Refused, BodyRefused))]
 async fn set_venture_number_format(actor: Actor, At(slug): At<String>, Body(input): Body<NumberFormatIn>) -> Result<StatusCode, ApiError> {
     actor.writer()?;
     actor.run(move |acting, now| acting.set_number_format(&slug, &input.number_format, now)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures", params(VenturesQuery), responses((status = 200, body = [VentureOut])))]
+#[utoipa::path(get, path = "/api/v1/ventures", params(VenturesQuery), responses((status = 200, body = [VentureOut]), Refused))]
 async fn list_ventures(actor: Actor, Params(query): Params<VenturesQuery>) -> ApiResult<Vec<VentureOut>> {
     let out = actor
         .run(move |acting, now| {
@@ -141,7 +140,7 @@ async fn list_ventures(actor: Actor, Params(query): Params<VenturesQuery>) -> Ap
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")), request_body = CreateVentureIn, responses((status = 201, body = VentureOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ventures", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")), request_body = CreateVentureIn, responses((status = 201, body = VentureOut), Refused, BodyRefused))]
 async fn create_venture(actor: Actor, key: IdempotencyKey, Body(input): Body<CreateVentureIn>) -> Result<(StatusCode, Json<VentureOut>), ApiError> {
     actor.writer()?;
     let standing = actor
@@ -164,13 +163,13 @@ async fn create_venture(actor: Actor, key: IdempotencyKey, Body(input): Body<Cre
     Ok((StatusCode::CREATED, Json(venture_out(&standing))))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}", params(("slug" = String, Path)), responses((status = 200, body = VentureOut), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}", params(("slug" = String, Path)), responses((status = 200, body = VentureOut), Refused))]
 async fn get_venture(actor: Actor, At(slug): At<String>) -> ApiResult<VentureOut> {
     let standing = actor.run_quick(move |acting, now| acting.standing(&slug, now)).await?;
     Ok(Json(venture_out(&standing)))
 }
 
-#[utoipa::path(put, path = "/api/v1/ventures/{slug}/access", params(("slug" = String, Path)), request_body = AccessOut, responses((status = 200, body = AccessOut), (status = 403, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/ventures/{slug}/access", params(("slug" = String, Path)), request_body = AccessOut, responses((status = 200, body = AccessOut), Refused, BodyRefused))]
 async fn set_access(actor: Actor, At(slug): At<String>, Body(input): Body<AccessOut>) -> ApiResult<AccessOut> {
     actor.writer()?;
     let access = AccessRecord { join_mode: input.join_mode.clone(), visibility: input.visibility.clone() };
@@ -178,7 +177,7 @@ async fn set_access(actor: Actor, At(slug): At<String>, Body(input): Body<Access
     Ok(Json(input))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/export", params(("slug" = String, Path)), responses((status = 200, description = "The whole venture as JSON (the `peerstake export` format)"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/export", params(("slug" = String, Path)), responses((status = 200, description = "The whole venture as JSON (the `peerstake export` format)"), Refused))]
 async fn export(actor: Actor, At(slug): At<String>) -> Result<Response, ApiError> {
     let bytes = actor
         .run(move |acting, now| {

@@ -19,14 +19,11 @@ use crate::error::status_of;
 use crate::extract::{Actor, Caller};
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct SignUpForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     username: String,
-    #[serde(default)]
     display_name: String,
-    #[serde(default)]
     password: String,
 }
 
@@ -78,14 +75,11 @@ pub(super) async fn sign_up(actor: Actor, Form(form): Form<SignUpForm>) -> PageR
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct SignInForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     username: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     next: String,
 }
 
@@ -104,9 +98,9 @@ pub(super) fn sign_in_page(actor: &Caller, form: &SignInForm, error: Option<&App
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct NextQuery {
-    #[serde(default)]
     next: String,
 }
 
@@ -205,13 +199,11 @@ pub(super) async fn save_account_numbers(actor: Actor, Form(form): Form<NumbersF
     Ok(see_other("/account"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct PasswordForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     current: String,
-    #[serde(default)]
     new: String,
 }
 
@@ -226,11 +218,10 @@ pub(super) async fn change_password(actor: Actor, Form(form): Form<PasswordForm>
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct TokenForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     name: String,
 }
 
@@ -250,11 +241,10 @@ pub(super) async fn revoke_token(actor: Actor, Path(id): Path<i64>, Form(form): 
     Ok(see_other("/account"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct EmailForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     email: String,
 }
 

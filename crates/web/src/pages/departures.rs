@@ -84,34 +84,24 @@ pub(super) fn outcome(slug: &str, c: Currency, view: &DepartureView) -> Markup {
 }
 
 #[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 pub(super) struct DepartForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     member: String,
-    #[serde(default)]
     case: String,
-    #[serde(default)]
     justification: String,
-    #[serde(default)]
     date: String,
-    #[serde(default)]
     key: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 pub(super) struct BuyoutForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     member: String,
-    #[serde(default)]
     buyer: String,
-    #[serde(default)]
     price_per_slice: String,
-    #[serde(default)]
     key: String,
 }
 
@@ -302,11 +292,14 @@ pub(super) async fn offer_buyout(actor: Actor, Path(slug): Path<String>, Form(fo
             acting.offer_buyout(&request, now)
         })
         .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/departures#buyouts"))),
-        Err(error) if in_form(&error) => render_departures(&actor, slug, DepartForm::default(), form, None, Some((DepartPart::Buyout, error))).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(
+        &actor,
+        outcome,
+        in_form,
+        |_| format!("/v/{slug}/departures#buyouts"),
+        |error| render_departures(&actor, slug.clone(), DepartForm::default(), form, None, Some((DepartPart::Buyout, error))),
+    )
+    .await
 }
 
 pub(super) async fn answer_buyout(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<AnswerForm>) -> PageResult {

@@ -146,11 +146,14 @@ pub(super) async fn propose_freeze(actor: Actor, Path(slug): Path<String>, Form(
             acting.propose_freeze(&request, now)
         })
         .await;
-    match outcome {
-        Ok(view) => Ok(see_other(&format!("/v/{slug}/freezes/{}", view.record.number))),
-        Err(error) if in_form(&error) => render_freezes(&actor, slug, values, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(
+        &actor,
+        outcome,
+        in_form,
+        |view| format!("/v/{slug}/freezes/{}", view.record.number),
+        |error| render_freezes(&actor, slug.clone(), values, Some(error)),
+    )
+    .await
 }
 
 /// A cap table: each holder's slices, whole shares and share, with the buy-back plan when there is one.
@@ -237,29 +240,20 @@ pub(super) async fn vote_freeze(actor: Actor, Path((slug, number)): Path<(String
             acting.vote_freeze(&run_slug, number, approve, now)
         })
         .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/freezes/{number}"))),
-        Err(error) if in_form(&error) => render_freeze(&actor, slug, number, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, in_form, |_| format!("/v/{slug}/freezes/{number}"), |error| render_freeze(&actor, slug.clone(), number, Some(error))).await
 }
 
 pub(super) async fn propose_unfreeze(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<CsrfOnly>) -> PageResult {
     posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor.run(move |acting, now| acting.propose_unfreeze(&run_slug, number, now)).await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/freezes/{number}"))),
-        Err(error) if in_form(&error) => render_freeze(&actor, slug, number, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, in_form, |_| format!("/v/{slug}/freezes/{number}"), |error| render_freeze(&actor, slug.clone(), number, Some(error))).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct VoteForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     vote: String,
 }
 

@@ -15,79 +15,56 @@ use crate::AppState;
 use crate::common::units;
 use crate::extract::Actor;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct DecisionForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     decision: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct BookingForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     good: String,
-    #[serde(default)]
     starts_on: String,
-    #[serde(default)]
     ends_on: String,
-    #[serde(default)]
     planned: String,
-    #[serde(default)]
     need: String,
-    #[serde(default)]
     note: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct UsageForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     date: String,
-    #[serde(default)]
     units: String,
-    #[serde(default)]
     fee_paid: String,
-    #[serde(default)]
     note: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct GoodForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     description: String,
-    #[serde(default)]
     currency: String,
-    #[serde(default)]
     rate: String,
-    #[serde(default)]
     unit: String,
-    #[serde(default)]
     available_from: String,
-    #[serde(default)]
     available_until: String,
-    #[serde(default)]
     availability: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct GiftForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     venture: String,
-    #[serde(default)]
     condition: String,
-    #[serde(default)]
     value: String,
-    #[serde(default)]
     note: String,
 }
 
@@ -211,11 +188,7 @@ pub(super) async fn request_booking(actor: Actor, Path(slug): Path<String>, Form
             acting.book_good(&request, now)
         })
         .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/goods"))),
-        Err(error) if shown_in_form(&error) => render_venture_goods(&actor, slug, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, shown_in_form, |_| format!("/v/{slug}/goods"), |error| render_venture_goods(&actor, slug.clone(), Some(error))).await
 }
 
 pub(super) async fn decide_booking(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<DecisionForm>) -> PageResult {
@@ -229,11 +202,7 @@ pub(super) async fn decide_booking(actor: Actor, Path((slug, number)): Path<(Str
             _ => Err(peerstake_app::error::invalid("decision", "use accept, decline or cancel")),
         })
         .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/goods"))),
-        Err(error) if shown_in_form(&error) => render_venture_goods(&actor, slug, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, shown_in_form, |_| format!("/v/{slug}/goods"), |error| render_venture_goods(&actor, slug.clone(), Some(error))).await
 }
 
 pub(super) async fn log_usage(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<UsageForm>) -> PageResult {
@@ -254,11 +223,7 @@ pub(super) async fn log_usage(actor: Actor, Path((slug, number)): Path<(String, 
             acting.log_usage(&request, now)
         })
         .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/goods"))),
-        Err(error) if shown_in_form(&error) => render_venture_goods(&actor, slug, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, shown_in_form, |_| format!("/v/{slug}/goods"), |error| render_venture_goods(&actor, slug.clone(), Some(error))).await
 }
 
 pub(super) async fn decide_usage(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<DecisionForm>) -> PageResult {
@@ -274,11 +239,7 @@ pub(super) async fn decide_usage(actor: Actor, Path((slug, number)): Path<(Strin
             acting.decide_usage(&run_slug, number, confirm, now)
         })
         .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/goods"))),
-        Err(error) if shown_in_form(&error) => render_venture_goods(&actor, slug, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, shown_in_form, |_| format!("/v/{slug}/goods"), |error| render_venture_goods(&actor, slug.clone(), Some(error))).await
 }
 
 pub(super) async fn goods_page(actor: Actor) -> PageResult {
@@ -383,21 +344,13 @@ pub(super) async fn register_good(actor: Actor, Form(form): Form<GoodForm>) -> P
             acting.register_good(&request, now)
         })
         .await;
-    match outcome {
-        Ok(_) => Ok(see_other("/goods")),
-        Err(error) if shown_in_form(&error) => render_goods(&actor, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, shown_in_form, |_| "/goods".into(), |error| render_goods(&actor, Some(error))).await
 }
 
 pub(super) async fn withdraw_good(actor: Actor, Path(id): Path<i64>, Form(form): Form<CsrfOnly>) -> PageResult {
     posted(&actor, &form.csrf)?;
     let outcome = actor.run(move |acting, _| acting.withdraw_good(id)).await;
-    match outcome {
-        Ok(_) => Ok(see_other("/goods")),
-        Err(error) if shown_in_form(&error) => render_goods(&actor, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, shown_in_form, |_| "/goods".into(), |error| render_goods(&actor, Some(error))).await
 }
 
 pub(super) async fn give_good(actor: Actor, Path(id): Path<i64>, Form(form): Form<GiftForm>) -> PageResult {

@@ -16,9 +16,9 @@ use crate::error::status_of;
 use crate::extract::{Caller, parse_date};
 use crate::views::page;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct CsrfOnly {
-    #[serde(default)]
     pub(super) csrf: String,
 }
 
@@ -110,15 +110,12 @@ pub(super) fn choices<'a>(members: impl Iterator<Item = &'a MemberView>) -> Vec<
     members.map(|m| (m.record.handle.clone(), who(&m.record.display_name, &m.record.handle).to_string())).collect()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct AnswerForm {
-    #[serde(default)]
     pub(super) csrf: String,
-    #[serde(default)]
     pub(super) answer: String,
-    #[serde(default)]
     pub(super) note: String,
-    #[serde(default)]
     pub(super) from: String,
 }
 
@@ -189,6 +186,22 @@ pub(super) fn show_after(actor: &Caller, failure: Option<&AppError>, title: &str
     show_status(actor, failure.map_or(StatusCode::OK, status_of), title, body)
 }
 
+/// Where a posted form leads: on success, to the page `to` names; on input the form shows
+/// (`shown`), its page again with the error (`again`); otherwise, the error page.
+pub(super) async fn settle<T, F: Future<Output = PageResult>>(
+    actor: &Caller,
+    outcome: Result<T, AppError>,
+    shown: fn(&AppError) -> bool,
+    to: impl FnOnce(T) -> String,
+    again: impl FnOnce(AppError) -> F,
+) -> PageResult {
+    match outcome {
+        Ok(done) => Ok(see_other(&to(done))),
+        Err(error) if shown(&error) => again(error).await,
+        Err(error) => Err(fail(actor)(error)),
+    }
+}
+
 pub(super) fn show_status(actor: &Caller, status: StatusCode, title: &str, body: Markup) -> Response {
     (status, Html(page(title, actor.account.as_ref(), &actor.csrf, body).into_string())).into_response()
 }
@@ -251,11 +264,10 @@ pub(super) fn text_input(label: &str, name: &str, value: &str, kind: &str, error
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct NumbersForm {
-    #[serde(default)]
     pub(super) csrf: String,
-    #[serde(default)]
     pub(super) number_format: String,
 }
 

@@ -129,11 +129,10 @@ pub(super) async fn render_ledger(actor: &Actor, slug: String, params: LedgerPar
     Ok(show_status(actor, status, "Ledger", body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct ReverseForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     reason: String,
 }
 

@@ -13,41 +13,27 @@ use serde::Deserialize;
 
 use super::kit::*;
 use crate::AppState;
-use crate::common::{LogIn, log_request};
+use crate::common::{ContributionIn, LogIn, log_request};
 use crate::error::status_of;
 use crate::extract::{Actor, Caller};
 
 #[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 pub(super) struct LogForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     member: String,
-    #[serde(default)]
     date: String,
-    #[serde(default)]
     from: String,
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     quantity: String,
-    #[serde(default)]
     amount: String,
-    #[serde(default)]
     paid: String,
-    #[serde(default)]
     condition: String,
-    #[serde(default)]
     unit: String,
-    #[serde(default)]
     rate: String,
-    #[serde(default)]
     class: String,
-    #[serde(default)]
     note: String,
-    #[serde(default)]
     key: String,
 }
 
@@ -56,15 +42,17 @@ impl LogForm {
         LogIn {
             member: Some(self.member.clone()),
             date: self.date.clone(),
-            kind: self.kind.clone(),
-            quantity: self.quantity.clone(),
-            amount: self.amount.clone(),
-            paid: self.paid.clone(),
-            condition: self.condition.clone(),
-            unit: self.unit.clone(),
-            rate: self.rate.clone(),
-            class: self.class.clone(),
-            note: self.note.clone(),
+            contribution: ContributionIn {
+                kind: self.kind.clone(),
+                quantity: self.quantity.clone(),
+                amount: self.amount.clone(),
+                paid: self.paid.clone(),
+                condition: self.condition.clone(),
+                unit: self.unit.clone(),
+                rate: self.rate.clone(),
+                class: self.class.clone(),
+                note: self.note.clone(),
+            },
             from: Some(self.from.clone()).filter(|f| !f.trim().is_empty()),
             idempotency_key: Some(self.key.clone()).filter(|k| !k.is_empty()),
         }
@@ -169,9 +157,9 @@ pub(super) fn preview_ready(form: &LogForm, error: Option<&AppError>) -> bool {
     form.action == "preview" && error.is_none()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct KindQuery {
-    #[serde(default)]
     kind: String,
 }
 

@@ -18,35 +18,25 @@ use crate::AppState;
 use crate::error::status_of;
 use crate::extract::Actor;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct NeedForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     title: String,
-    #[serde(default)]
     description: String,
-    #[serde(default)]
     amount: String,
-    #[serde(default)]
     cadence: String,
-    #[serde(default)]
     periods: String,
-    #[serde(default)]
     stretch: String,
-    #[serde(default)]
     min_pledge: String,
-    #[serde(default)]
     deadline: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct AmountForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     amount: String,
-    #[serde(default)]
     key: String,
 }
 
@@ -117,11 +107,8 @@ pub(super) async fn publish_need(actor: Actor, Path(slug): Path<String>, Form(fo
             acting.publish_need(&request, now)
         })
         .await;
-    match outcome {
-        Ok(need) => Ok(see_other(&format!("/v/{slug}/needs/{}", need.record.number))),
-        Err(error) if shown_in_form(&error) => render_needs(&actor, slug, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, shown_in_form, |need| format!("/v/{slug}/needs/{}", need.record.number), |error| render_needs(&actor, slug.clone(), Some(error)))
+        .await
 }
 
 #[derive(Deserialize)]
@@ -214,11 +201,8 @@ pub(super) async fn pledge(actor: Actor, Path((slug, number)): Path<(String, u32
             acting.pledge(&run_slug, number, &amount, key, now)
         })
         .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/needs/{number}"))),
-        Err(error) if shown_in_form(&error) => render_need(&actor, slug, number, None, Some(error), None).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, shown_in_form, |_| format!("/v/{slug}/needs/{number}"), |error| render_need(&actor, slug.clone(), number, None, Some(error), None))
+        .await
 }
 
 pub(super) async fn pay_need(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<AmountForm>) -> PageResult {
@@ -231,22 +215,16 @@ pub(super) async fn pay_need(actor: Actor, Path((slug, number)): Path<(String, u
             acting.pay_need(&request, now)
         })
         .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/needs/{number}"))),
-        Err(error) if shown_in_form(&error) => render_need(&actor, slug, number, None, Some(error), None).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, shown_in_form, |_| format!("/v/{slug}/needs/{number}"), |error| render_need(&actor, slug.clone(), number, None, Some(error), None))
+        .await
 }
 
 pub(super) async fn cancel_need(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<CsrfOnly>) -> PageResult {
     posted(&actor, &form.csrf)?;
     let run_slug = slug.clone();
     let outcome = actor.run(move |acting, now| acting.cancel_need(&run_slug, number, now)).await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/needs/{number}"))),
-        Err(error) if shown_in_form(&error) => render_need(&actor, slug, number, None, Some(error), None).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, shown_in_form, |_| format!("/v/{slug}/needs/{number}"), |error| render_need(&actor, slug.clone(), number, None, Some(error), None))
+        .await
 }
 
 pub(super) fn routes() -> Router<AppState> {

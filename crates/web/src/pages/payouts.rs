@@ -19,20 +19,14 @@ use crate::extract::Actor;
 // ---- income
 
 #[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 pub(super) struct IncomeForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     amount: String,
-    #[serde(default)]
     date: String,
-    #[serde(default)]
     note: String,
-    #[serde(default)]
     valuation: String,
-    #[serde(default)]
     key: String,
 }
 
@@ -107,30 +101,20 @@ pub(super) async fn record_income(actor: Actor, Path(slug): Path<String>, Form(f
             acting.record_income(&request, now)
         })
         .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/income"))),
-        Err(error) if in_form(&error) => render_income(&actor, slug, form, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, in_form, |_| format!("/v/{slug}/income"), |error| render_income(&actor, slug.clone(), form, Some(error))).await
 }
 
 // ---- distributions
 
 #[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 pub(super) struct DistributeForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     amount: String,
-    #[serde(default)]
     basis: String,
-    #[serde(default)]
     date: String,
-    #[serde(default)]
     note: String,
-    #[serde(default)]
     key: String,
 }
 

@@ -20,9 +20,9 @@ use crate::AppState;
 use crate::error::status_of;
 use crate::extract::{Actor, parse_date};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct PolicyQuery {
-    #[serde(default)]
     pub(super) candidate: String,
 }
 
@@ -114,13 +114,11 @@ pub(super) async fn render_policy(actor: &Actor, slug: String, query: PolicyQuer
     Ok(show_after(actor, failure, "Formula", body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct AdoptForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     preset: String,
-    #[serde(default)]
     effective_from: String,
 }
 
@@ -148,25 +146,20 @@ pub(super) async fn adopt_policy(actor: Actor, Path(slug): Path<String>, Form(fo
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct VoteForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     approve: String,
-    #[serde(default)]
     note: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct ProposeForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     preset: String,
-    #[serde(default)]
     effective_from: String,
-    #[serde(default)]
     note: String,
 }
 
@@ -187,11 +180,14 @@ pub(super) async fn propose(actor: Actor, Path(slug): Path<String>, Form(form): 
             acting.propose(&request, now)
         })
         .await;
-    match outcome {
-        Ok(view) => Ok(see_other(&format!("/v/{slug}/proposals/{}", view.record.number))),
-        Err(error) if shown_in_form(&error) => render_policy(&actor, slug, PolicyQuery { candidate: preset }, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(
+        &actor,
+        outcome,
+        shown_in_form,
+        |view| format!("/v/{slug}/proposals/{}", view.record.number),
+        |error| render_policy(&actor, slug.clone(), PolicyQuery { candidate: preset }, Some(error)),
+    )
+    .await
 }
 
 pub(super) async fn proposal_page(actor: Actor, Path((slug, number)): Path<(String, u32)>, Query(query): Query<ReplyQuery>) -> PageResult {
@@ -277,11 +273,14 @@ pub(super) async fn vote(actor: Actor, Path((slug, number)): Path<(String, u32)>
             acting.vote_on_proposal(&VoteRequest { venture: slug_for_run, number, by: String::new(), approve, note: form.note }, now)
         })
         .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/proposals/{number}"))),
-        Err(error) if shown_in_form(&error) => render_proposal(&actor, slug, number, None, Some(error), None).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(
+        &actor,
+        outcome,
+        shown_in_form,
+        |_| format!("/v/{slug}/proposals/{number}"),
+        |error| render_proposal(&actor, slug.clone(), number, None, Some(error), None),
+    )
+    .await
 }
 
 pub(super) async fn withdraw(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<VoteForm>) -> PageResult {

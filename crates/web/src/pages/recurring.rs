@@ -13,35 +13,25 @@ use super::kit::*;
 use crate::AppState;
 use crate::extract::{Actor, parse_date};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct RecurringForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     member: String,
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     quantity: String,
-    #[serde(default)]
     amount: String,
-    #[serde(default)]
     note: String,
-    #[serde(default)]
     cadence: String,
-    #[serde(default)]
     starts_on: String,
-    #[serde(default)]
     ends_on: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct DraftForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     period_on: String,
-    #[serde(default)]
     decision: String,
 }
 
@@ -123,11 +113,7 @@ pub(super) async fn set_up_recurring(actor: Actor, Path(slug): Path<String>, For
             acting.set_up_recurring(&request, now)
         })
         .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/recurring"))),
-        Err(error) if shown_in_form(&error) => render_recurring(&actor, slug, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, shown_in_form, |_| format!("/v/{slug}/recurring"), |error| render_recurring(&actor, slug.clone(), Some(error))).await
 }
 
 pub(super) async fn decide_draft(actor: Actor, Path((slug, number)): Path<(String, u32)>, Form(form): Form<DraftForm>) -> PageResult {

@@ -20,15 +20,12 @@ use crate::common::{LogIn, log_request};
 use crate::error::status_of;
 use crate::extract::{Actor, Caller};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct StepForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     step: String,
-    #[serde(default)]
     verdict: String,
-    #[serde(default)]
     note: String,
 }
 
@@ -196,11 +193,7 @@ pub(super) async fn take_step(actor: Actor, Path((slug, seq)): Path<(String, u64
         }
         Err(error) => Err(error),
     };
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/v/{slug}/entries/{seq}"))),
-        Err(error) if shown_in_form(&error) => render_entry(&actor, slug, seq, None, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(&actor, outcome, shown_in_form, |_| format!("/v/{slug}/entries/{seq}"), |error| render_entry(&actor, slug.clone(), seq, None, Some(error))).await
 }
 
 pub(super) async fn amend(actor: Actor, Path((slug, seq)): Path<(String, u64)>, Form(form): Form<AmendForm>) -> PageResult {
@@ -213,11 +206,14 @@ pub(super) async fn amend(actor: Actor, Path((slug, seq)): Path<(String, u64)>, 
             acting.amend(&AmendRequest { seq, reason: form.reason, log }, now)
         })
         .await;
-    match outcome {
-        Ok(stored) => Ok(see_other(&format!("/v/{slug}/entries/{}", stored.entry.seq))),
-        Err(error) if shown_in_form(&error) => render_entry(&actor, slug, seq, None, Some(error)).await,
-        Err(error) => Err(fail(&actor)(error)),
-    }
+    settle(
+        &actor,
+        outcome,
+        shown_in_form,
+        |stored| format!("/v/{slug}/entries/{}", stored.entry.seq),
+        |error| render_entry(&actor, slug.clone(), seq, None, Some(error)),
+    )
+    .await
 }
 
 pub(super) async fn queue_page(actor: Actor, Path(slug): Path<String>) -> PageResult {

@@ -74,13 +74,11 @@ pub(super) async fn render_settings(actor: &Actor, slug: String, failure: Option
     Ok(show_status(actor, status, "Settings", body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct AccessForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     join_mode: String,
-    #[serde(default)]
     visibility: String,
 }
 
@@ -107,11 +105,10 @@ pub(super) async fn save_numbers(actor: Actor, Path(slug): Path<String>, Form(fo
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct DecideForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     accept: String,
 }
 
@@ -123,13 +120,11 @@ pub(super) async fn decide(actor: Actor, Path((slug, username)): Path<(String, S
     Ok(see_other(&target))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct InviteForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     username: String,
-    #[serde(default)]
     role: String,
 }
 

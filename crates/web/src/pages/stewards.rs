@@ -16,29 +16,25 @@ use crate::extract::Actor;
 
 // ---- stewards: handover and adoption
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct HandoverForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     to: String,
-    #[serde(default)]
     message: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct MessageForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     message: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct NoteForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     note: String,
 }
 

@@ -65,15 +65,12 @@ async fn render_entry_comments(actor: &Actor, slug: String, seq: u64, reply_to: 
     Ok(show_status(actor, status, &format!("Entry #{seq}"), body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct CommentForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     subject: String,
-    #[serde(default)]
     reply_to: String,
-    #[serde(default)]
     body: String,
 }
 
@@ -146,11 +143,10 @@ async fn render_edit(actor: &Actor, slug: String, id: u64, failure: Option<(AppE
     Ok(show_status(actor, status, "Edit comment", body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct EditForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     body: String,
 }
 
@@ -216,8 +212,8 @@ fn excerpt(text: &str) -> String {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct ActivityPageQuery {
-    #[serde(default)]
     before: Option<String>,
 }
 

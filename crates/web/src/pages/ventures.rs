@@ -22,9 +22,9 @@ use crate::error::status_of;
 use crate::extract::{Actor, Caller, parse_date};
 use crate::views::{chart, colour, pie};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct SearchQuery {
-    #[serde(default)]
     q: String,
 }
 
@@ -79,26 +79,17 @@ pub(super) async fn commons_page(actor: Actor, Query(query): Query<SearchQuery>)
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct NewVentureForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     slug: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     pitch: String,
-    #[serde(default)]
     currency: String,
-    #[serde(default)]
     policy: String,
-    #[serde(default)]
     join_mode: String,
-    #[serde(default)]
     visibility: String,
-    #[serde(default)]
     started_on: String,
-    #[serde(default)]
     number_format: String,
 }
 
@@ -269,13 +260,11 @@ pub(super) async fn render_venture(actor: &Actor, slug: String, failure: Option<
     Ok(show_after(actor, failure, &venture.name, body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct JoinForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     message: String,
-    #[serde(default)]
     hourly_rate: String,
 }
 

@@ -188,8 +188,8 @@ pub(super) fn comment_section(
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct ReplyQuery {
-    #[serde(default)]
     pub reply_to: Option<u64>,
 }
 

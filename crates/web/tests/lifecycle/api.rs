@@ -572,14 +572,7 @@ async fn a_members_only_venture_hides_its_later_life_from_everyone_else() {
 async fn a_silent_venture_is_adopted_unless_a_member_objects() {
     let (server, days) = server_with_days();
     let mut ana = person(&server, "ana").await;
-    let created = ana
-        .api(
-            "POST",
-            "/api/v1/ventures",
-            Some(json!({"slug": "quiet", "name": "Quiet", "currency": "EUR", "policy_toml": "steward_silence_days = 7\nadoption_notice_days = 3"})),
-        )
-        .await;
-    assert_eq!(created.status, NEW, "{}", created.text);
+    venture_under(&mut ana, "quiet", "steward_silence_days = 7\nadoption_notice_days = 3", None).await;
     let mut ben = person(&server, "ben").await;
     ben.post("/v/quiet/join", &[("hourly_rate", "40")]).await;
     let (mut olga, mut pat) = (person(&server, "olga").await, person(&server, "pat").await);
@@ -620,14 +613,7 @@ async fn a_silent_venture_is_adopted_unless_a_member_objects() {
 async fn a_departed_member_cannot_vote() {
     let server = server();
     let mut ana = person(&server, "ana").await;
-    let created = ana
-        .api(
-            "POST",
-            "/api/v1/ventures",
-            Some(json!({"slug": "guild", "name": "Guild", "currency": "EUR", "policy_toml": "proposals = \"all\"", "started_on": "2026-01-01"})),
-        )
-        .await;
-    assert_eq!(created.status, NEW, "{}", created.text);
+    venture_under(&mut ana, "guild", "proposals = \"all\"", Some("2026-01-01")).await;
     let (mut ben, mut cleo) = (person(&server, "ben").await, person(&server, "cleo").await);
     for browser in [&mut ben, &mut cleo] {
         assert_eq!(browser.post("/v/guild/join", &[("hourly_rate", "40")]).await.status, StatusCode::SEE_OTHER);
