@@ -51,6 +51,31 @@ struct Args {
     distribution_holders: u32,
 }
 
+/// Opens the database at `url` and creates the venture `slug`, named `name`, in EUR under the
+/// Slicing Pie preset from 1 January 2024; returns the commons and the moment every step of a
+/// measurement runs at (noon on 1 January 2026).
+fn open_with_venture(url: &str, slug: &str, name: &str) -> anyhow::Result<(Commons, Now)> {
+    let commons = peerstake_backends::open(url).map(Commons::with_store).context("open the database")?;
+    let now = Now::noon_of(date!(2026 - 01 - 01));
+    let venture = CreateVenture {
+        slug: slug.into(),
+        name: name.into(),
+        pitch: String::new(),
+        currency: "EUR".into(),
+        policy: PolicyChoice::Preset("slicing-pie".into()),
+        started_on: Some(date!(2024 - 01 - 01)),
+        number_format: String::new(),
+        idempotency_key: None,
+    };
+    commons.create_venture(&venture, now)?;
+    Ok((commons, now))
+}
+
+/// The time below which `p` percent of the sorted `times` fall (100: the slowest); zero for none.
+fn percentile(times: &[Duration], p: usize) -> Duration {
+    times.get((times.len() * p / 100).min(times.len().saturating_sub(1))).copied().unwrap_or_default()
+}
+
 /// Posts 20 distributions to `holders` holders through the use case (read the holdings, split
 /// exactly, record the payouts) on a fresh venture, and prints the median and slowest time of a
 /// preview and of a post.
@@ -61,22 +86,8 @@ fn measure_distribution(holders: u32, url: &str) -> anyhow::Result<()> {
     use peerstake_core::terms::MemberNo;
     use peerstake_store::{MemberRecord, Mode};
 
-    let commons = peerstake_backends::open(url).map(Commons::with_store).context("open the database")?;
-    let now = Now::noon_of(date!(2026 - 01 - 01));
     let slug = format!("payout-{}", std::process::id());
-    commons.create_venture(
-        &CreateVenture {
-            slug: slug.clone(),
-            name: "Distribution benchmark".into(),
-            pitch: String::new(),
-            currency: "EUR".into(),
-            policy: PolicyChoice::Preset("slicing-pie".into()),
-            started_on: Some(date!(2024 - 01 - 01)),
-            number_format: String::new(),
-            idempotency_key: None,
-        },
-        now,
-    )?;
+    let (commons, now) = open_with_venture(url, &slug, "Distribution benchmark")?;
     // The holders and their slices go straight into the store: adding 100,000 members one at a
     // time through the use case re-reads the venture's book after each.
     let setup = Instant::now();
@@ -133,8 +144,7 @@ fn measure_distribution(holders: u32, url: &str) -> anyhow::Result<()> {
     }
     for (what, times) in [("preview", &mut previews), ("post", &mut posts)] {
         times.sort();
-        let median = times.get(times.len() / 2).copied().unwrap_or_default();
-        let slowest = times.last().copied().unwrap_or_default();
+        let (median, slowest) = (percentile(times, 50), percentile(times, 100));
         println!("distribution to {holders} holders, {what} (20 rounds): median {:.2} ms, slowest {:.2} ms", millis(median), millis(slowest));
     }
     Ok(())
@@ -156,8 +166,7 @@ fn measure_payout(holders: usize) -> anyhow::Result<()> {
         }
     }
     times.sort();
-    let median = times.get(times.len() / 2).copied().unwrap_or_default();
-    let slowest = times.last().copied().unwrap_or_default();
+    let (median, slowest) = (percentile(&times, 50), percentile(&times, 100));
     println!("payout split across {holders} holders (50 amounts): median {:.2} ms, slowest {:.2} ms", millis(median), millis(slowest));
     Ok(())
 }
@@ -232,22 +241,8 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let commons = peerstake_backends::open(&url).map(Commons::with_store).context("open the database")?;
-    let now = Now::noon_of(date!(2026 - 01 - 01));
     let slug = args.slug.clone().unwrap_or_else(|| format!("bench-{}", std::process::id()));
-    commons.create_venture(
-        &CreateVenture {
-            slug: slug.clone(),
-            name: "Benchmark".into(),
-            pitch: String::new(),
-            currency: "EUR".into(),
-            policy: PolicyChoice::Preset("slicing-pie".into()),
-            started_on: Some(date!(2024 - 01 - 01)),
-            number_format: String::new(),
-            idempotency_key: None,
-        },
-        now,
-    )?;
+    let (commons, now) = open_with_venture(&url, &slug, "Benchmark")?;
     let setup = Instant::now();
     for number in 1..=args.members {
         commons.add_member(
@@ -300,8 +295,12 @@ fn main() -> anyhow::Result<()> {
     }
     for (what, times) in [("computed from the totals", &mut computed), ("served from the cache", &mut cached)] {
         times.sort();
-        let percentile = |p: usize| times.get((times.len() * p / 100).min(times.len().saturating_sub(1))).copied().unwrap_or_default();
-        println!("current split ({} members), {what}: median {:.2} ms, p99 {:.3} ms", args.members, millis(percentile(50)), millis(percentile(99)));
+        println!(
+            "current split ({} members), {what}: median {:.2} ms, p99 {:.3} ms",
+            args.members,
+            millis(percentile(times, 50)),
+            millis(percentile(times, 99))
+        );
     }
 
     let started = Instant::now();

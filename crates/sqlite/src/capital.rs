@@ -1,22 +1,9 @@
 //! Needs, pledges, goods, bookings and usage in SQLite.
 
-use peerstake_core::terms::MemberNo;
 use peerstake_store::{AccountId, BookingRecord, Capital, GoodRecord, NeedRecord, PledgeRecord, StoreError, UsageRecord, VentureId};
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Cached, SqliteTransaction, backend, date_to_day, day_to_date, seq_param, to_u32, to_u64};
-
-fn member(value: Option<i64>) -> Result<Option<MemberNo>, StoreError> {
-    value.map(|v| to_u32(v, "member").map(MemberNo)).transpose()
-}
-
-fn seq(value: Option<i64>) -> Result<Option<u64>, StoreError> {
-    value.map(|v| to_u64(v, "sequence")).transpose()
-}
-
-fn date(value: Option<i64>) -> Result<Option<time::Date>, StoreError> {
-    value.map(day_to_date).transpose()
-}
+use super::{Cached, SqliteTransaction, backend, date, date_to_day, day_to_date, member, seq, seq_param, to_u32, to_u64};
 
 const NEED_COLUMNS: &str =
     "need_no, title, description, goal_minor, stretch_minor, cadence, periods, deadline, min_pledge_minor, status, created_by, created_at_ms, resolved_at_ms";
@@ -115,24 +102,6 @@ fn usage_from_row(row: &Row<'_>) -> Result<UsageRecord, StoreError> {
         created_at_ms: row.get(9).map_err(backend)?,
         decided_at_ms: row.get(10).map_err(backend)?,
     })
-}
-
-impl SqliteTransaction<'_> {
-    pub(crate) fn next_number(&self, table: &str, column: &str, venture: VentureId) -> Result<i64, StoreError> {
-        self.connection()
-            .one(&format!("SELECT coalesce(max({column}), 0) + 1 FROM {table} WHERE venture_id = ?1"), [venture.0], |row| row.get(0))
-            .map_err(backend)
-    }
-
-    pub(crate) fn rows<T>(&self, sql: &str, parameters: impl rusqlite::Params, read: impl Fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
-        let mut statement = self.connection().prepare_cached(sql).map_err(backend)?;
-        let mut rows = statement.query(parameters).map_err(backend)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
-            out.push(read(row)?);
-        }
-        Ok(out)
-    }
 }
 
 impl Capital for SqliteTransaction<'_> {

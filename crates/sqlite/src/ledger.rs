@@ -107,26 +107,21 @@ impl Ledger for SqliteTransaction<'_> {
     }
 
     fn members(&mut self, venture: VentureId) -> Result<Vec<MemberRecord>, StoreError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached(
-                "SELECT member_no, handle, display_name, role, joined_on, recorded_at_ms, departed_on FROM members WHERE venture_id = ?1 ORDER BY member_no",
-            )
-            .map_err(backend)?;
-        let mut rows = statement.query([venture.0]).map_err(backend)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
-            out.push(MemberRecord {
-                member_no: MemberNo(to_u32(row.get(0).map_err(backend)?, "member")?),
-                handle: row.get(1).map_err(backend)?,
-                display_name: row.get(2).map_err(backend)?,
-                role: row.get(3).map_err(backend)?,
-                joined_on: day_to_date(row.get(4).map_err(backend)?)?,
-                recorded_at_ms: row.get(5).map_err(backend)?,
-                departed_on: row.get::<_, Option<i64>>(6).map_err(backend)?.map(day_to_date).transpose()?,
-            });
-        }
-        Ok(out)
+        self.rows(
+            "SELECT member_no, handle, display_name, role, joined_on, recorded_at_ms, departed_on FROM members WHERE venture_id = ?1 ORDER BY member_no",
+            [venture.0],
+            |row| {
+                Ok(MemberRecord {
+                    member_no: MemberNo(to_u32(row.get(0).map_err(backend)?, "member")?),
+                    handle: row.get(1).map_err(backend)?,
+                    display_name: row.get(2).map_err(backend)?,
+                    role: row.get(3).map_err(backend)?,
+                    joined_on: day_to_date(row.get(4).map_err(backend)?)?,
+                    recorded_at_ms: row.get(5).map_err(backend)?,
+                    departed_on: date(row.get(6).map_err(backend)?)?,
+                })
+            },
+        )
     }
 
     fn insert_terms(&mut self, venture: VentureId, record: &TermsRecord) -> Result<(), StoreError> {
@@ -159,38 +154,33 @@ impl Ledger for SqliteTransaction<'_> {
     }
 
     fn terms(&mut self, venture: VentureId) -> Result<Vec<TermsRecord>, StoreError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached(
-                "SELECT member_no, version, effective_from, basis, market_salary_minor, cash_salary_minor, hours_per_year, rate_minor, recorded_at_ms
-                 FROM member_terms WHERE venture_id = ?1 ORDER BY member_no, version",
-            )
-            .map_err(backend)?;
-        let mut rows = statement.query([venture.0]).map_err(backend)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
-            let basis: String = row.get(3).map_err(backend)?;
-            let money = |index: usize| -> Result<i64, StoreError> {
-                row.get::<_, Option<i64>>(index).map_err(backend)?.ok_or_else(|| StoreError::Corrupt("terms lack an amount".into()))
-            };
-            let terms = match basis.as_str() {
-                TERMS_SALARY => Terms::Salary {
-                    market_salary_minor: money(4)?,
-                    cash_salary_minor: money(5)?,
-                    hours_per_year: row.get::<_, Option<i64>>(6).map_err(backend)?.map(|h| to_u32(h, "hours")).transpose()?,
-                },
-                TERMS_HOURLY => Terms::Hourly { rate_minor: money(7)? },
-                other => return Err(StoreError::Corrupt(format!("terms basis {other}"))),
-            };
-            out.push(TermsRecord {
-                member_no: MemberNo(to_u32(row.get(0).map_err(backend)?, "member")?),
-                version: to_u32(row.get(1).map_err(backend)?, "version")?,
-                effective_from: day_to_date(row.get(2).map_err(backend)?)?,
-                terms,
-                recorded_at_ms: row.get(8).map_err(backend)?,
-            });
-        }
-        Ok(out)
+        self.rows(
+            "SELECT member_no, version, effective_from, basis, market_salary_minor, cash_salary_minor, hours_per_year, rate_minor, recorded_at_ms
+             FROM member_terms WHERE venture_id = ?1 ORDER BY member_no, version",
+            [venture.0],
+            |row| {
+                let basis: String = row.get(3).map_err(backend)?;
+                let money = |index: usize| -> Result<i64, StoreError> {
+                    row.get::<_, Option<i64>>(index).map_err(backend)?.ok_or_else(|| StoreError::Corrupt("terms lack an amount".into()))
+                };
+                let terms = match basis.as_str() {
+                    TERMS_SALARY => Terms::Salary {
+                        market_salary_minor: money(4)?,
+                        cash_salary_minor: money(5)?,
+                        hours_per_year: row.get::<_, Option<i64>>(6).map_err(backend)?.map(|h| to_u32(h, "hours")).transpose()?,
+                    },
+                    TERMS_HOURLY => Terms::Hourly { rate_minor: money(7)? },
+                    other => return Err(StoreError::Corrupt(format!("terms basis {other}"))),
+                };
+                Ok(TermsRecord {
+                    member_no: MemberNo(to_u32(row.get(0).map_err(backend)?, "member")?),
+                    version: to_u32(row.get(1).map_err(backend)?, "version")?,
+                    effective_from: day_to_date(row.get(2).map_err(backend)?)?,
+                    terms,
+                    recorded_at_ms: row.get(8).map_err(backend)?,
+                })
+            },
+        )
     }
 
     fn insert_policy_version(&mut self, venture: VentureId, policy: &PolicyVersionRecord) -> Result<(), StoreError> {
@@ -205,21 +195,14 @@ impl Ledger for SqliteTransaction<'_> {
     }
 
     fn policy_versions(&mut self, venture: VentureId) -> Result<Vec<PolicyVersionRecord>, StoreError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached("SELECT version, effective_from, settings, recorded_at_ms FROM policy_versions WHERE venture_id = ?1 ORDER BY version")
-            .map_err(backend)?;
-        let mut rows = statement.query([venture.0]).map_err(backend)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
-            out.push(PolicyVersionRecord {
+        self.rows("SELECT version, effective_from, settings, recorded_at_ms FROM policy_versions WHERE venture_id = ?1 ORDER BY version", [venture.0], |row| {
+            Ok(PolicyVersionRecord {
                 version: to_u32(row.get(0).map_err(backend)?, "version")?,
                 effective_from: day_to_date(row.get(1).map_err(backend)?)?,
                 settings: row.get(2).map_err(backend)?,
                 recorded_at_ms: row.get(3).map_err(backend)?,
-            });
-        }
-        Ok(out)
+            })
+        })
     }
 
     fn insert_entries(&mut self, venture: VentureId, entries: &[StoredEntry]) -> Result<(), StoreError> {

@@ -313,6 +313,21 @@ fn seq_param(seq: u64) -> Result<i64, StoreError> {
     i64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("sequence {seq} is out of range")))
 }
 
+/// A member number as stored, if any.
+fn member(value: Option<i64>) -> Result<Option<MemberNo>, StoreError> {
+    value.map(|v| to_u32(v, "member").map(MemberNo)).transpose()
+}
+
+/// A sequence number as stored, if any.
+fn seq(value: Option<i64>) -> Result<Option<u64>, StoreError> {
+    value.map(|v| to_u64(v, "sequence")).transpose()
+}
+
+/// A day as stored, if any.
+fn date(value: Option<i64>) -> Result<Option<Date>, StoreError> {
+    value.map(day_to_date).transpose()
+}
+
 const VENTURE_COLUMNS: &str = "venture_id, slug, name, pitch, currency, created_at_ms, head_seq, head_hash, book_version, number_format, edition";
 
 fn venture_from_row(row: &Row<'_>) -> rusqlite::Result<VentureRow> {
@@ -393,14 +408,26 @@ impl SqliteTransaction<'_> {
         Ok(())
     }
 
-    fn buckets(&self, sql: &str, parameters: &[Value]) -> Result<Vec<(BucketKey, Bucket)>, StoreError> {
+    /// The venture's next number in `table`, whose numbers per venture are in `column`.
+    pub(crate) fn next_number(&self, table: &str, column: &str, venture: VentureId) -> Result<i64, StoreError> {
+        self.connection()
+            .one(&format!("SELECT coalesce(max({column}), 0) + 1 FROM {table} WHERE venture_id = ?1"), [venture.0], |row| row.get(0))
+            .map_err(backend)
+    }
+
+    /// Every row a cached statement returns, each read by `read`.
+    pub(crate) fn rows<T>(&self, sql: &str, parameters: impl rusqlite::Params, read: impl Fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
         let mut statement = self.connection().prepare_cached(sql).map_err(backend)?;
-        let mut rows = statement.query(params_from_iter(parameters.iter())).map_err(backend)?;
+        let mut rows = statement.query(parameters).map_err(backend)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(backend)? {
-            out.push(bucket_from_row(row)?);
+            out.push(read(row)?);
         }
         Ok(out)
+    }
+
+    fn buckets(&self, sql: &str, parameters: &[Value]) -> Result<Vec<(BucketKey, Bucket)>, StoreError> {
+        self.rows(sql, params_from_iter(parameters.iter()), bucket_from_row)
     }
 }
 

@@ -9,19 +9,7 @@ use peerstake_store::{
 use rusqlite::{Row, params};
 use time::Date;
 
-use super::{Cached, SqliteTransaction, backend, date_to_day, day_to_date, to_u32, to_u64};
-
-fn member(value: Option<i64>) -> Result<Option<MemberNo>, StoreError> {
-    value.map(|v| to_u32(v, "member").map(MemberNo)).transpose()
-}
-
-fn seq(value: Option<i64>) -> Result<Option<u64>, StoreError> {
-    value.map(|v| to_u64(v, "sequence")).transpose()
-}
-
-fn date(value: Option<i64>) -> Result<Option<Date>, StoreError> {
-    value.map(day_to_date).transpose()
-}
+use super::{Cached, SqliteTransaction, backend, date, date_to_day, day_to_date, member, seq, to_u32, to_u64};
 
 fn seq_opt(value: Option<u64>) -> Result<Option<i64>, StoreError> {
     value.map(|v| i64::try_from(v).map_err(|_| StoreError::Corrupt("a sequence number is too large".into()))).transpose()

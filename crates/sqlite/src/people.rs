@@ -163,25 +163,15 @@ impl People for SqliteTransaction<'_> {
     }
 
     fn member_accounts(&mut self, venture: VentureId) -> Result<Vec<(MemberNo, AccountId)>, StoreError> {
-        let mut statement =
-            self.connection().prepare_cached("SELECT member_no, account_id FROM member_accounts WHERE venture_id = ?1 ORDER BY member_no").map_err(backend)?;
-        let mut rows = statement.query([venture.0]).map_err(backend)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
-            out.push((MemberNo(to_u32(row.get(0).map_err(backend)?, "member")?), AccountId(row.get(1).map_err(backend)?)));
-        }
-        Ok(out)
+        self.rows("SELECT member_no, account_id FROM member_accounts WHERE venture_id = ?1 ORDER BY member_no", [venture.0], |row| {
+            Ok((MemberNo(to_u32(row.get(0).map_err(backend)?, "member")?), AccountId(row.get(1).map_err(backend)?)))
+        })
     }
 
     fn account_memberships(&mut self, account: AccountId) -> Result<Vec<(VentureId, MemberNo)>, StoreError> {
-        let mut statement =
-            self.connection().prepare_cached("SELECT venture_id, member_no FROM member_accounts WHERE account_id = ?1 ORDER BY venture_id").map_err(backend)?;
-        let mut rows = statement.query([account.0]).map_err(backend)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
-            out.push((VentureId(row.get(0).map_err(backend)?), MemberNo(to_u32(row.get(1).map_err(backend)?, "member")?)));
-        }
-        Ok(out)
+        self.rows("SELECT venture_id, member_no FROM member_accounts WHERE account_id = ?1 ORDER BY venture_id", [account.0], |row| {
+            Ok((VentureId(row.get(0).map_err(backend)?), MemberNo(to_u32(row.get(1).map_err(backend)?, "member")?)))
+        })
     }
 
     fn insert_join_request(&mut self, venture: VentureId, account: AccountId, message: &str, at_ms: i64) -> Result<(), StoreError> {

@@ -6,13 +6,7 @@ use peerstake_store::Reviews;
 impl Reviews for SqliteTransaction<'_> {
     fn entries_about(&mut self, venture: VentureId, seq: u64) -> Result<Vec<StoredEntry>, StoreError> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = ?1 AND about_seq = ?2 ORDER BY seq");
-        let mut statement = self.connection().prepare_cached(&sql).map_err(backend)?;
-        let mut rows = statement.query(params![venture.0, seq_param(seq)?]).map_err(backend)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
-            out.push(entry_from_row(row)?);
-        }
-        Ok(out)
+        self.rows(&sql, params![venture.0, seq_param(seq)?], entry_from_row)
     }
 
     fn reviewed_entries(&mut self, venture: VentureId) -> Result<Vec<u64>, StoreError> {
@@ -65,10 +59,7 @@ impl Reviews for SqliteTransaction<'_> {
     }
 
     fn insert_proposal(&mut self, venture: VentureId, proposal: &ProposalRecord) -> Result<u32, StoreError> {
-        let number: i64 = self
-            .connection()
-            .one("SELECT coalesce(max(proposal_no), 0) + 1 FROM proposals WHERE venture_id = ?1", [venture.0], |row| row.get(0))
-            .map_err(backend)?;
+        let number = self.next_number("proposals", "proposal_no", venture)?;
         self.connection()
             .exec(
                 "INSERT INTO proposals (venture_id, proposal_no, proposed_by, label, settings, effective_from, note, status, created_at_ms, decided_at_ms, policy_version)
@@ -93,13 +84,7 @@ impl Reviews for SqliteTransaction<'_> {
 
     fn proposals(&mut self, venture: VentureId) -> Result<Vec<ProposalRecord>, StoreError> {
         let sql = format!("SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE venture_id = ?1 ORDER BY proposal_no DESC");
-        let mut statement = self.connection().prepare_cached(&sql).map_err(backend)?;
-        let mut rows = statement.query([venture.0]).map_err(backend)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
-            out.push(proposal_from_row(row)?);
-        }
-        Ok(out)
+        self.rows(&sql, [venture.0], proposal_from_row)
     }
 
     fn proposal(&mut self, venture: VentureId, number: u32) -> Result<Option<ProposalRecord>, StoreError> {
@@ -147,10 +132,7 @@ impl Reviews for SqliteTransaction<'_> {
     }
 
     fn insert_recurring(&mut self, venture: VentureId, recurring: &RecurringRecord) -> Result<u32, StoreError> {
-        let number: i64 = self
-            .connection()
-            .one("SELECT coalesce(max(recurring_no), 0) + 1 FROM recurring WHERE venture_id = ?1", [venture.0], |row| row.get(0))
-            .map_err(backend)?;
+        let number = self.next_number("recurring", "recurring_no", venture)?;
         self.connection()
             .exec(
                 "INSERT INTO recurring (venture_id, recurring_no, member_no, form, note, cadence, starts_on, next_on, ends_on, active, created_at_ms)
@@ -174,30 +156,25 @@ impl Reviews for SqliteTransaction<'_> {
     }
 
     fn recurring(&mut self, venture: VentureId) -> Result<Vec<RecurringRecord>, StoreError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached(
-                "SELECT recurring_no, member_no, form, note, cadence, starts_on, next_on, ends_on, active, created_at_ms FROM recurring
-                 WHERE venture_id = ?1 ORDER BY recurring_no",
-            )
-            .map_err(backend)?;
-        let mut rows = statement.query([venture.0]).map_err(backend)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
-            out.push(RecurringRecord {
-                number: to_u32(row.get(0).map_err(backend)?, "recurring number")?,
-                member: MemberNo(to_u32(row.get(1).map_err(backend)?, "member")?),
-                form: row.get(2).map_err(backend)?,
-                note: row.get(3).map_err(backend)?,
-                cadence: row.get(4).map_err(backend)?,
-                starts_on: day_to_date(row.get(5).map_err(backend)?)?,
-                next_on: day_to_date(row.get(6).map_err(backend)?)?,
-                ends_on: row.get::<_, Option<i64>>(7).map_err(backend)?.map(day_to_date).transpose()?,
-                active: row.get(8).map_err(backend)?,
-                created_at_ms: row.get(9).map_err(backend)?,
-            });
-        }
-        Ok(out)
+        self.rows(
+            "SELECT recurring_no, member_no, form, note, cadence, starts_on, next_on, ends_on, active, created_at_ms FROM recurring
+             WHERE venture_id = ?1 ORDER BY recurring_no",
+            [venture.0],
+            |row| {
+                Ok(RecurringRecord {
+                    number: to_u32(row.get(0).map_err(backend)?, "recurring number")?,
+                    member: MemberNo(to_u32(row.get(1).map_err(backend)?, "member")?),
+                    form: row.get(2).map_err(backend)?,
+                    note: row.get(3).map_err(backend)?,
+                    cadence: row.get(4).map_err(backend)?,
+                    starts_on: day_to_date(row.get(5).map_err(backend)?)?,
+                    next_on: day_to_date(row.get(6).map_err(backend)?)?,
+                    ends_on: date(row.get(7).map_err(backend)?)?,
+                    active: row.get(8).map_err(backend)?,
+                    created_at_ms: row.get(9).map_err(backend)?,
+                })
+            },
+        )
     }
 
     fn set_recurring_schedule(&mut self, venture: VentureId, number: u32, next_on: Date, active: bool) -> Result<(), StoreError> {
@@ -221,24 +198,19 @@ impl Reviews for SqliteTransaction<'_> {
     }
 
     fn recurring_drafts(&mut self, venture: VentureId, status: Option<&str>) -> Result<Vec<DraftRecord>, StoreError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached(
-                "SELECT recurring_no, period_on, status, entry_seq FROM recurring_drafts
-                 WHERE venture_id = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY period_on, recurring_no",
-            )
-            .map_err(backend)?;
-        let mut rows = statement.query(params![venture.0, status]).map_err(backend)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
-            out.push(DraftRecord {
-                number: to_u32(row.get(0).map_err(backend)?, "recurring number")?,
-                period_on: day_to_date(row.get(1).map_err(backend)?)?,
-                status: row.get(2).map_err(backend)?,
-                entry_seq: row.get::<_, Option<i64>>(3).map_err(backend)?.map(|v| to_u64(v, "sequence")).transpose()?,
-            });
-        }
-        Ok(out)
+        self.rows(
+            "SELECT recurring_no, period_on, status, entry_seq FROM recurring_drafts
+             WHERE venture_id = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY period_on, recurring_no",
+            params![venture.0, status],
+            |row| {
+                Ok(DraftRecord {
+                    number: to_u32(row.get(0).map_err(backend)?, "recurring number")?,
+                    period_on: day_to_date(row.get(1).map_err(backend)?)?,
+                    status: row.get(2).map_err(backend)?,
+                    entry_seq: seq(row.get(3).map_err(backend)?)?,
+                })
+            },
+        )
     }
 
     fn decide_recurring_draft(&mut self, venture: VentureId, number: u32, period_on: Date, status: &str, entry_seq: Option<u64>) -> Result<bool, StoreError> {

@@ -7,10 +7,7 @@ impl Talk for SqliteTransaction<'_> {
     fn insert_comment(&mut self, venture: VentureId, comment: &NewComment) -> Result<u64, StoreError> {
         let subject_number = seq_param(comment.subject.number())?;
         let reply_to = comment.reply_to.map(seq_param).transpose()?;
-        let id: i64 = self
-            .connection()
-            .one("SELECT coalesce(max(comment_no), 0) + 1 FROM comments WHERE venture_id = ?1", [venture.0], |row| row.get(0))
-            .map_err(backend)?;
+        let id = self.next_number("comments", "comment_no", venture)?;
         self.connection()
             .exec(
                 "INSERT INTO comments (venture_id, comment_no, subject_kind, subject_number, reply_to, author_no, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -63,37 +60,24 @@ impl Talk for SqliteTransaction<'_> {
     }
 
     fn comment_versions(&mut self, venture: VentureId, id: u64) -> Result<Vec<CommentVersionRecord>, StoreError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached("SELECT version, body, edited_at_ms FROM comment_versions WHERE venture_id = ?1 AND comment_no = ?2 ORDER BY version")
-            .map_err(backend)?;
-        let mut rows = statement.query(params![venture.0, seq_param(id)?]).map_err(backend)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
-            out.push(CommentVersionRecord {
-                version: to_u32(row.get(0).map_err(backend)?, "comment version")?,
-                body: row.get(1).map_err(backend)?,
-                at_ms: row.get(2).map_err(backend)?,
-            });
-        }
-        Ok(out)
+        self.rows(
+            "SELECT version, body, edited_at_ms FROM comment_versions WHERE venture_id = ?1 AND comment_no = ?2 ORDER BY version",
+            params![venture.0, seq_param(id)?],
+            |row| {
+                Ok(CommentVersionRecord {
+                    version: to_u32(row.get(0).map_err(backend)?, "comment version")?,
+                    body: row.get(1).map_err(backend)?,
+                    at_ms: row.get(2).map_err(backend)?,
+                })
+            },
+        )
     }
 
     fn activity(&mut self, venture: VentureId, before: &ActivityCursor, limit: u32) -> Result<Vec<ActivityRecord>, StoreError> {
         let limit = limit.min(ACTIVITY_PAGE_MAX);
-        let mut statement = self.connection().prepare_cached(ACTIVITY_SQL).map_err(backend)?;
-        let mut rows = statement
-            .query(params![
-                venture.0,
-                before.at_ms,
-                number_bound_at_cursor(before, 1),
-                number_bound_at_cursor(before, 2),
-                number_bound_at_cursor(before, 3),
-                limit
-            ])
-            .map_err(backend)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
+        let parameters =
+            params![venture.0, before.at_ms, number_bound_at_cursor(before, 1), number_bound_at_cursor(before, 2), number_bound_at_cursor(before, 3), limit];
+        self.rows(ACTIVITY_SQL, parameters, |row| {
             let rank: i64 = row.get(0).map_err(backend)?;
             let at_ms: i64 = row.get(1).map_err(backend)?;
             let number: i64 = row.get(2).map_err(backend)?;
@@ -101,7 +85,6 @@ impl Talk for SqliteTransaction<'_> {
             let other: Option<i64> = row.get(4).map_err(backend)?;
             let actor: Option<i64> = row.get(5).map_err(backend)?;
             let text: String = row.get(6).map_err(backend)?;
-            let member = |value: Option<i64>| value.map(|v| to_u32(v, "member").map(MemberNo)).transpose();
             let what = match rank {
                 1 => ActivityWhat::Joined { member: MemberNo(to_u32(number, "member")?) },
                 2 => ActivityWhat::Entry { seq: to_u64(number, "sequence")?, tag: word, member: member(other)?, author: member(actor)?, note: text },
@@ -112,9 +95,8 @@ impl Talk for SqliteTransaction<'_> {
                     body: text,
                 },
             };
-            out.push(ActivityRecord { at_ms, what });
-        }
-        Ok(out)
+            Ok(ActivityRecord { at_ms, what })
+        })
     }
 
     fn activity_count_since(&mut self, venture: VentureId, since_ms: i64, except: Option<MemberNo>, cap: u32) -> Result<u32, StoreError> {

@@ -8,10 +8,10 @@
 
 use peerstake_core::kind::{Class, Kind};
 use peerstake_core::terms::{MemberNo, Terms};
-use peerstake_store::{CommentSubject, NewComment, PolicyVersionRecord, ProposalRecord, ProposalVote, StoreError, StoredEntry, TermsRecord, VentureId};
+use peerstake_store::{CommentSubject, NewComment, PolicyVersionRecord, ProposalVote, StoreError, StoredEntry, VentureId};
 use time::macros::date;
 
-use crate::fixtures::{effect, entry, member, read, venture, write};
+use crate::fixtures::{effect, entry, member, open_proposal, read, terms, venture, write};
 use crate::{Factory, Fresh};
 
 /// Every statement must be refused as append-only; a raw update of the venture (which the
@@ -65,23 +65,18 @@ pub fn entries_are_append_only(factory: Factory<'_>) {
 pub fn member_terms_are_append_only(factory: Factory<'_>) {
     let Some(fresh) = factory() else { return };
     let acme = acme(&fresh);
-    let terms = |member: u32, version: u32| TermsRecord {
-        member_no: MemberNo(member),
-        version,
-        effective_from: date!(2024 - 01 - 01),
-        terms: Terms::Salary { market_salary_minor: 10_000_000, cash_salary_minor: 0, hours_per_year: None },
-        recorded_at_ms: 3,
-    };
+    let salaried =
+        |member: u32, version: u32| terms(member, version, Terms::Salary { market_salary_minor: 10_000_000, cash_salary_minor: 0, hours_per_year: None });
     write(fresh.store(), |tx| {
-        tx.insert_terms(acme, &terms(1, 1)).unwrap();
-        tx.insert_terms(acme, &terms(2, 1)).unwrap();
+        tx.insert_terms(acme, &salaried(1, 1)).unwrap();
+        tx.insert_terms(acme, &salaried(2, 1)).unwrap();
     });
     assert_refused(
         &fresh,
         &["UPDATE member_terms SET market_salary_minor = 1", "UPDATE member_terms SET version = 2 WHERE member_no = 1", "DELETE FROM member_terms"],
     );
-    write(fresh.store(), |tx| tx.insert_terms(acme, &terms(1, 2)).unwrap());
-    assert_eq!(read(fresh.store(), |tx| tx.terms(acme).unwrap()), vec![terms(1, 1), terms(1, 2), terms(2, 1)]);
+    write(fresh.store(), |tx| tx.insert_terms(acme, &salaried(1, 2)).unwrap());
+    assert_eq!(read(fresh.store(), |tx| tx.terms(acme).unwrap()), vec![salaried(1, 1), salaried(1, 2), salaried(2, 1)]);
 }
 
 /// Policy versions can be neither updated nor deleted.
@@ -101,19 +96,7 @@ pub fn proposal_votes_are_append_only(factory: Factory<'_>) {
     let acme = acme(&fresh);
     let vote = |member: u32, at_ms: i64| ProposalVote { member: MemberNo(member), approve: true, note: "yes".into(), at_ms };
     write(fresh.store(), |tx| {
-        let open = ProposalRecord {
-            number: 0,
-            proposed_by: MemberNo(1),
-            label: "custom".into(),
-            settings: String::new(),
-            effective_from: date!(2024 - 04 - 01),
-            note: String::new(),
-            status: "open".into(),
-            created_at_ms: 1,
-            decided_at_ms: None,
-            policy_version: None,
-        };
-        tx.insert_proposal(acme, &open).unwrap();
+        tx.insert_proposal(acme, &open_proposal()).unwrap();
         tx.insert_proposal_vote(acme, 1, &vote(1, 10)).unwrap();
     });
     assert_refused(

@@ -9,7 +9,7 @@ use time::Date;
 use time::macros::date;
 
 use crate::Factory;
-use crate::fixtures::{read, venture, write};
+use crate::fixtures::{read, two_accounts_two_ventures, venture, write};
 
 /// A one-off need for a laptop, open, published by member 1.
 pub fn laptop() -> NeedRecord {
@@ -126,10 +126,7 @@ pub fn pledges_round_trip(factory: Factory<'_>) {
     let Some(fresh) = factory() else { return };
     let store = fresh.store();
     let (acme, beta, ann, bob) = write(store, |tx| {
-        let ann = tx.insert_account("ann", "Ann", "h", 1).unwrap();
-        let bob = tx.insert_account("bob", "Bob", "h", 1).unwrap();
-        let acme = venture(tx, "acme");
-        let beta = venture(tx, "beta");
+        let (acme, beta, ann, bob) = two_accounts_two_ventures(tx);
         tx.insert_need(acme, &laptop()).unwrap();
         tx.insert_need(acme, &laptop()).unwrap();
         tx.insert_need(beta, &laptop()).unwrap();

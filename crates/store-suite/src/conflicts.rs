@@ -5,12 +5,12 @@
 use peerstake_core::chain::EntryHash;
 use peerstake_core::terms::{MemberNo, Terms};
 use peerstake_store::{
-    COMMONS_SCOPE, CommentSubject, FreezeVoteRecord, IdempotencyRecord, NewComment, NewVenture, PolicyVersionRecord, ProposalVote, StoredEntry, TermsRecord,
+    COMMONS_SCOPE, CommentSubject, FreezeVoteRecord, IdempotencyRecord, MemberRecord, NewComment, NewVenture, PolicyVersionRecord, ProposalVote, StoredEntry,
 };
 use time::macros::date;
 
 use crate::Factory;
-use crate::fixtures::{assert_conflict, entry, member, new_venture, read, venture, write};
+use crate::fixtures::{assert_conflict, entry, member, new_venture, open_proposal, read, terms, two_accounts_two_ventures, venture, write};
 use crate::lifecycle::{departure, freeze};
 
 /// A slug names one venture.
@@ -28,20 +28,17 @@ pub fn a_slug_is_taken_once(factory: Factory<'_>) {
 
 /// A member number is taken once per venture (another venture may use it).
 pub fn a_member_number_is_taken_once(factory: Factory<'_>) {
-    let Some(fresh) = factory() else { return };
-    let store = fresh.store();
-    let (acme, beta) = write(store, |tx| {
-        let acme = venture(tx, "acme");
-        tx.insert_member(acme, &member(1, "ann")).unwrap();
-        (acme, venture(tx, "beta"))
-    });
-    assert_conflict(store, "member 1 again", |tx| tx.insert_member(acme, &member(1, "zed")));
-    write(store, |tx| tx.insert_member(beta, &member(1, "zed")).unwrap());
-    assert_eq!(read(store, |tx| tx.members(acme).unwrap()), vec![member(1, "ann")]);
+    member_taken_once_per_venture(factory, "member 1 again", member(1, "zed"));
 }
 
 /// A handle is taken once per venture (another venture may use it).
 pub fn a_handle_is_taken_once_per_venture(factory: Factory<'_>) {
+    member_taken_once_per_venture(factory, "a second ann", member(3, "ann"));
+}
+
+/// With ann member 1 of `acme`, `clash` is refused there (as `what`) but taken by `beta`, and
+/// `acme` keeps ann alone.
+fn member_taken_once_per_venture(factory: Factory<'_>, what: &str, clash: MemberRecord) {
     let Some(fresh) = factory() else { return };
     let store = fresh.store();
     let (acme, beta) = write(store, |tx| {
@@ -49,8 +46,8 @@ pub fn a_handle_is_taken_once_per_venture(factory: Factory<'_>) {
         tx.insert_member(acme, &member(1, "ann")).unwrap();
         (acme, venture(tx, "beta"))
     });
-    assert_conflict(store, "a second ann", |tx| tx.insert_member(acme, &member(3, "ann")));
-    write(store, |tx| tx.insert_member(beta, &member(3, "ann")).unwrap());
+    assert_conflict(store, what, |tx| tx.insert_member(acme, &clash));
+    write(store, |tx| tx.insert_member(beta, &clash).unwrap());
     assert_eq!(read(store, |tx| tx.members(acme).unwrap()), vec![member(1, "ann")]);
 }
 
@@ -146,29 +143,23 @@ pub fn an_entry_is_reversed_once(factory: Factory<'_>) {
 pub fn terms_and_policy_versions_are_taken_once(factory: Factory<'_>) {
     let Some(fresh) = factory() else { return };
     let store = fresh.store();
-    let terms = |member: u32, version: u32, rate_minor: i64| TermsRecord {
-        member_no: MemberNo(member),
-        version,
-        effective_from: date!(2024 - 01 - 01),
-        terms: Terms::Hourly { rate_minor },
-        recorded_at_ms: 3,
-    };
+    let hourly = |member: u32, version: u32, rate_minor: i64| terms(member, version, Terms::Hourly { rate_minor });
     let policy =
         |version: u32, settings: &str| PolicyVersionRecord { version, effective_from: date!(2024 - 01 - 01), settings: settings.into(), recorded_at_ms: 4 };
     let acme = write(store, |tx| {
         let acme = venture(tx, "acme");
         tx.insert_member(acme, &member(1, "ann")).unwrap();
         tx.insert_member(acme, &member(2, "bob")).unwrap();
-        tx.insert_terms(acme, &terms(1, 1, 100)).unwrap();
+        tx.insert_terms(acme, &hourly(1, 1, 100)).unwrap();
         tx.insert_policy_version(acme, &policy(1, "x = 1")).unwrap();
         acme
     });
-    assert_conflict(store, "ann's terms version 1 again", |tx| tx.insert_terms(acme, &terms(1, 1, 200)));
-    assert_conflict(store, "terms for no member", |tx| tx.insert_terms(acme, &terms(9, 1, 200)));
+    assert_conflict(store, "ann's terms version 1 again", |tx| tx.insert_terms(acme, &hourly(1, 1, 200)));
+    assert_conflict(store, "terms for no member", |tx| tx.insert_terms(acme, &hourly(9, 1, 200)));
     assert_conflict(store, "policy version 1 again", |tx| tx.insert_policy_version(acme, &policy(1, "x = 2")));
-    write(store, |tx| tx.insert_terms(acme, &terms(2, 1, 300)).unwrap());
+    write(store, |tx| tx.insert_terms(acme, &hourly(2, 1, 300)).unwrap());
     read(store, |tx| {
-        assert_eq!(tx.terms(acme).unwrap(), vec![terms(1, 1, 100), terms(2, 1, 300)]);
+        assert_eq!(tx.terms(acme).unwrap(), vec![hourly(1, 1, 100), hourly(2, 1, 300)]);
         assert_eq!(tx.policy_versions(acme).unwrap(), vec![policy(1, "x = 1")]);
     });
 }
@@ -180,20 +171,8 @@ pub fn a_member_votes_once_on_a_proposal(factory: Factory<'_>) {
     let vote = |member: u32, approve: bool, at_ms: i64| ProposalVote { member: MemberNo(member), approve, note: String::new(), at_ms };
     let acme = write(store, |tx| {
         let acme = venture(tx, "acme");
-        let open = peerstake_store::ProposalRecord {
-            number: 0,
-            proposed_by: MemberNo(1),
-            label: "custom".into(),
-            settings: String::new(),
-            effective_from: date!(2024 - 04 - 01),
-            note: String::new(),
-            status: "open".into(),
-            created_at_ms: 1,
-            decided_at_ms: None,
-            policy_version: None,
-        };
-        tx.insert_proposal(acme, &open).unwrap();
-        tx.insert_proposal(acme, &open).unwrap();
+        tx.insert_proposal(acme, &open_proposal()).unwrap();
+        tx.insert_proposal(acme, &open_proposal()).unwrap();
         tx.insert_proposal_vote(acme, 1, &vote(1, true, 10)).unwrap();
         acme
     });
@@ -250,10 +229,7 @@ pub fn an_account_is_linked_once_per_venture(factory: Factory<'_>) {
     let Some(fresh) = factory() else { return };
     let store = fresh.store();
     let (acme, beta, ann, bob) = write(store, |tx| {
-        let ann = tx.insert_account("ann", "Ann", "h", 1).unwrap();
-        let bob = tx.insert_account("bob", "Bob", "h", 1).unwrap();
-        let acme = venture(tx, "acme");
-        let beta = venture(tx, "beta");
+        let (acme, beta, ann, bob) = two_accounts_two_ventures(tx);
         for (no, handle) in [(1, "ann"), (2, "bob"), (3, "cat")] {
             tx.insert_member(acme, &member(no, handle)).unwrap();
         }

@@ -1,7 +1,7 @@
 //! Small records and helpers the cases share, public so a backend's own tests can build the same
-//! ventures, members and entries: a venture `Acme` in EUR, members who joined on 1 January 2024,
-//! time entries for member 1 with a hash made from their number, and transactions that commit
-//! or must be refused.
+//! ventures, members and entries: a venture `Acme` in EUR, members who joined on 1 January 2024
+//! with their terms, accounts, an open proposal, time entries for member 1 with a hash made from
+//! their number, and transactions that commit or must be refused.
 
 use std::fmt::Debug;
 
@@ -10,8 +10,8 @@ use peerstake_core::edition::Edition;
 use peerstake_core::entry::Entry;
 use peerstake_core::kind::{Class, Kind};
 use peerstake_core::replay::Effect;
-use peerstake_core::terms::MemberNo;
-use peerstake_store::{MemberRecord, Mode, NewVenture, Store, StoreError, StoredEntry, Transaction, VentureId};
+use peerstake_core::terms::{MemberNo, Terms};
+use peerstake_store::{AccountId, MemberRecord, Mode, NewVenture, ProposalRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction, VentureId};
 use time::Date;
 use time::macros::date;
 
@@ -47,6 +47,36 @@ pub fn member(no: u32, handle: &str) -> MemberRecord {
         joined_on: JOINED_ON,
         recorded_at_ms: 2,
         departed_on: None,
+    }
+}
+
+/// Version `version` of member `member`'s terms, in force from [`JOINED_ON`] (recorded at 3 ms).
+pub fn terms(member: u32, version: u32, terms: Terms) -> TermsRecord {
+    TermsRecord { member_no: MemberNo(member), version, effective_from: JOINED_ON, terms, recorded_at_ms: 3 }
+}
+
+/// Inserts accounts `ann` and `bob` (created at 1 ms) and ventures `acme` and `beta`; returns
+/// (acme, beta, ann, bob).
+pub fn two_accounts_two_ventures(tx: &mut dyn Transaction) -> (VentureId, VentureId, AccountId, AccountId) {
+    let ann = tx.insert_account("ann", "Ann", "h", 1).unwrap();
+    let bob = tx.insert_account("bob", "Bob", "h", 1).unwrap();
+    (venture(tx, "acme"), venture(tx, "beta"), ann, bob)
+}
+
+/// An open proposal by member 1 to adopt the `custom` preset from 1 April 2024, with no
+/// settings or note, created at 1 ms.
+pub fn open_proposal() -> ProposalRecord {
+    ProposalRecord {
+        number: 0,
+        proposed_by: MemberNo(1),
+        label: "custom".into(),
+        settings: String::new(),
+        effective_from: date!(2024 - 04 - 01),
+        note: String::new(),
+        status: "open".into(),
+        created_at_ms: 1,
+        decided_at_ms: None,
+        policy_version: None,
     }
 }
 

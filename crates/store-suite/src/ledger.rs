@@ -16,7 +16,7 @@ use peerstake_store::{
 use time::macros::date;
 
 use crate::Factory;
-use crate::fixtures::{effect, entry, member, read, venture, write};
+use crate::fixtures::{effect, entry, member, read, terms, venture, write};
 
 /// Migrating is idempotent: a fresh store is already migrated, starts empty, and migrating again
 /// applies nothing and keeps what was written. The backend names itself.
@@ -122,14 +122,7 @@ pub fn book_version_moves_with_the_book(factory: Factory<'_>) {
         let mut versions = vec![tx.lock_venture(acme).unwrap().book_version];
         tx.insert_member(acme, &member(1, "ann")).unwrap();
         versions.push(tx.lock_venture(acme).unwrap().book_version);
-        let terms = TermsRecord {
-            member_no: MemberNo(1),
-            version: 1,
-            effective_from: date!(2024 - 01 - 01),
-            terms: Terms::Hourly { rate_minor: 5000 },
-            recorded_at_ms: 3,
-        };
-        tx.insert_terms(acme, &terms).unwrap();
+        tx.insert_terms(acme, &terms(1, 1, Terms::Hourly { rate_minor: 5000 })).unwrap();
         versions.push(tx.lock_venture(acme).unwrap().book_version);
         let policy = PolicyVersionRecord { version: 1, effective_from: date!(2024 - 01 - 01), settings: "x = 1".into(), recorded_at_ms: 4 };
         tx.insert_policy_version(acme, &policy).unwrap();
@@ -181,13 +174,7 @@ pub fn members_round_trip(factory: Factory<'_>) {
 pub fn terms_round_trip_on_both_bases(factory: Factory<'_>) {
     let Some(fresh) = factory() else { return };
     let store = fresh.store();
-    let salary = TermsRecord {
-        member_no: MemberNo(1),
-        version: 1,
-        effective_from: date!(2024 - 01 - 01),
-        terms: Terms::Salary { market_salary_minor: 10_000_000, cash_salary_minor: 2_000_000, hours_per_year: Some(2000) },
-        recorded_at_ms: 3,
-    };
+    let salary = terms(1, 1, Terms::Salary { market_salary_minor: 10_000_000, cash_salary_minor: 2_000_000, hours_per_year: Some(2000) });
     let raise = TermsRecord {
         version: 2,
         effective_from: date!(2024 - 07 - 01),
@@ -195,13 +182,7 @@ pub fn terms_round_trip_on_both_bases(factory: Factory<'_>) {
         recorded_at_ms: 4,
         ..salary.clone()
     };
-    let hourly = TermsRecord {
-        member_no: MemberNo(2),
-        version: 1,
-        effective_from: date!(2024 - 02 - 01),
-        terms: Terms::Hourly { rate_minor: 5_000 },
-        recorded_at_ms: 5,
-    };
+    let hourly = TermsRecord { effective_from: date!(2024 - 02 - 01), recorded_at_ms: 5, ..terms(2, 1, Terms::Hourly { rate_minor: 5_000 }) };
     let acme = write(store, |tx| {
         let acme = venture(tx, "acme");
         tx.insert_member(acme, &member(1, "ann")).unwrap();

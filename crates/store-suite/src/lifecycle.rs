@@ -48,6 +48,24 @@ pub fn buyout() -> BuyoutRecord {
     }
 }
 
+/// Accepts buyout 1 of `venture` at 250 ms as entry 10, with a claw-back window until 30 June
+/// 2025, as [`accepted_buyout`] reads back; true when it was still offered.
+pub fn accept_buyout(tx: &mut dyn peerstake_store::Transaction, venture: VentureId) -> bool {
+    tx.decide_buyout(venture, 1, "offered", "accepted", 250, Some(10), Some(date!(2025 - 06 - 30))).unwrap()
+}
+
+/// [`buyout`] numbered 1 as [`accept_buyout`] leaves it.
+pub fn accepted_buyout() -> BuyoutRecord {
+    BuyoutRecord {
+        number: 1,
+        status: "accepted".into(),
+        decided_at_ms: Some(250),
+        entry_seq: Some(10),
+        clawback_until: Some(date!(2025 - 06 - 30)),
+        ..buyout()
+    }
+}
+
 /// A proposed handover of the steward role from member 1 to member 2.
 pub fn handover() -> StewardshipRecord {
     StewardshipRecord {
@@ -249,23 +267,8 @@ pub fn buyouts_round_trip(factory: Factory<'_>) {
         assert_eq!(tx.insert_buyout(acme, &forced).unwrap(), 2);
         acme
     });
-    write(store, |tx| assert!(tx.decide_buyout(acme, 1, "offered", "accepted", 250, Some(10), Some(date!(2025 - 06 - 30))).unwrap()));
-    read(store, |tx| {
-        assert_eq!(
-            tx.buyouts(acme).unwrap(),
-            vec![
-                BuyoutRecord {
-                    number: 1,
-                    status: "accepted".into(),
-                    decided_at_ms: Some(250),
-                    entry_seq: Some(10),
-                    clawback_until: Some(date!(2025 - 06 - 30)),
-                    ..buyout()
-                },
-                BuyoutRecord { number: 2, ..forced }
-            ]
-        );
-    });
+    write(store, |tx| assert!(accept_buyout(tx, acme)));
+    read(store, |tx| assert_eq!(tx.buyouts(acme).unwrap(), vec![accepted_buyout(), BuyoutRecord { number: 2, ..forced }]));
 }
 
 /// Changes of steward take the venture's next number and read back whole, handovers and

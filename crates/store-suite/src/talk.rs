@@ -8,7 +8,7 @@ use peerstake_store::{ActivityRecord, ActivityWhat, CommentRecord, CommentSubjec
 use time::macros::date;
 
 use crate::Factory;
-use crate::fixtures::{entry, member, read, venture, write};
+use crate::fixtures::{entry, member, read, two_accounts_two_ventures, venture, write};
 
 fn say(subject: CommentSubject, reply_to: Option<u64>, author: u32, body: &str, at_ms: i64) -> NewComment {
     NewComment { subject, reply_to, author: MemberNo(author), body: body.into(), at_ms }
@@ -279,11 +279,7 @@ pub fn activity_count_since(factory: Factory<'_>) {
 pub fn feed_visits_only_move_forward(factory: Factory<'_>) {
     let Some(fresh) = factory() else { return };
     let store = fresh.store();
-    let (acme, beta, ann, bob) = write(store, |tx| {
-        let ann = tx.insert_account("ann", "Ann", "hash", 1).unwrap();
-        let bob = tx.insert_account("bob", "Bob", "hash", 1).unwrap();
-        (venture(tx, "acme"), venture(tx, "beta"), ann, bob)
-    });
+    let (acme, beta, ann, bob) = write(store, two_accounts_two_ventures);
     let mut tx = store.begin(Mode::Write).unwrap();
     assert_eq!(tx.feed_visit(acme, ann).unwrap(), None);
     tx.set_feed_visit(acme, ann, 500).unwrap();

@@ -14,7 +14,7 @@ use time::macros::date;
 use crate::Factory;
 use crate::capital::{booking, good, laptop, pledge, usage};
 use crate::fixtures::{read, venture, write};
-use crate::lifecycle::{buyout, freeze, handover};
+use crate::lifecycle::{accept_buyout, accepted_buyout, buyout, freeze, handover};
 
 /// Two ventures, `acme` and `beta`.
 fn two(tx: &mut dyn peerstake_store::Transaction) -> (VentureId, VentureId) {
@@ -260,21 +260,13 @@ pub fn a_buyout_is_decided_once(factory: Factory<'_>) {
         (acme, beta)
     });
     write(store, |tx| {
-        assert!(tx.decide_buyout(acme, 1, "offered", "accepted", 250, Some(10), Some(date!(2025 - 06 - 30))).unwrap());
+        assert!(accept_buyout(tx, acme));
         assert!(!tx.decide_buyout(acme, 1, "offered", "withdrawn", 251, None, None).unwrap(), "no longer offered");
         assert!(!tx.decide_buyout(acme, 2, "offered", "withdrawn", 251, None, None).unwrap(), "no such buyout");
     });
     assert!(!write(store, |tx| tx.decide_buyout(acme, 1, "offered", "accepted", 252, Some(11), None).unwrap()), "not twice");
     read(store, |tx| {
-        let accepted = BuyoutRecord {
-            number: 1,
-            status: "accepted".into(),
-            decided_at_ms: Some(250),
-            entry_seq: Some(10),
-            clawback_until: Some(date!(2025 - 06 - 30)),
-            ..buyout()
-        };
-        assert_eq!(tx.buyouts(acme).unwrap(), vec![accepted]);
+        assert_eq!(tx.buyouts(acme).unwrap(), vec![accepted_buyout()]);
         assert_eq!(tx.buyouts(beta).unwrap(), vec![BuyoutRecord { number: 1, ..buyout() }]);
     });
 }

@@ -31,33 +31,18 @@ static VENTURES: AtomicU32 = AtomicU32::new(0);
 /// Creates a venture with ana (steward, salary 100,000), ben (hourly 50) and cy (backer).
 fn venture(commons: &Commons, currency: &str, preset: &str, number_format: &str) -> String {
     let slug = format!("v{}", VENTURES.fetch_add(1, Ordering::SeqCst));
-    let request = CreateVenture {
-        slug: slug.clone(),
-        name: slug.clone(),
-        pitch: String::new(),
-        currency: currency.into(),
-        policy: PolicyChoice::Preset(preset.into()),
-        started_on: Some(START),
-        number_format: number_format.into(),
-        idempotency_key: None,
-    };
+    let request =
+        CreateVenture { currency: currency.into(), policy: PolicyChoice::Preset(preset.into()), number_format: number_format.into(), ..venture_request(&slug) };
     commons.create_venture(&request, at(START)).unwrap();
-    for (handle, role, terms) in [
-        ("ana", "steward", TermsForm { market_salary: "100000".into(), ..TermsForm::default() }),
-        ("ben", "member", TermsForm { hourly_rate: "50".into(), ..TermsForm::default() }),
-        ("cy", "backer", TermsForm::default()),
-    ] {
-        let add = AddMember {
-            venture: slug.clone(),
-            handle: handle.into(),
-            display_name: String::new(),
-            role: role.into(),
-            joined_on: Some(START),
-            terms,
-            idempotency_key: None,
-        };
-        commons.add_member(&add, at(START)).unwrap();
-    }
+    add_members(
+        commons,
+        &slug,
+        [
+            ("ana", "steward", TermsForm { market_salary: "100000".into(), ..TermsForm::default() }),
+            ("ben", "member", TermsForm { hourly_rate: "50".into(), ..TermsForm::default() }),
+            ("cy", "backer", TermsForm::default()),
+        ],
+    );
     slug
 }
 
@@ -425,29 +410,10 @@ fn someone_who_left_earns_nothing_new_by_any_path() {
 #[test]
 fn no_approval_and_no_buyout_adds_to_someone_who_left() {
     on_every_backend(|db, commons| {
-        let request = CreateVenture {
-            slug: "reviewed".into(),
-            name: "Reviewed".into(),
-            pitch: String::new(),
-            currency: "EUR".into(),
-            policy: PolicyChoice::File("review = \"stewards\"".into()),
-            started_on: Some(START),
-            number_format: String::new(),
-            idempotency_key: None,
-        };
+        let request = CreateVenture { name: "Reviewed".into(), policy: PolicyChoice::File("review = \"stewards\"".into()), ..venture_request("reviewed") };
         commons.create_venture(&request, at(START)).unwrap();
-        for (handle, role) in [("ana", "steward"), ("ben", "member"), ("cy", "member")] {
-            let add = AddMember {
-                venture: "reviewed".into(),
-                handle: handle.into(),
-                display_name: String::new(),
-                role: role.into(),
-                joined_on: Some(START),
-                terms: TermsForm { hourly_rate: "50".into(), ..TermsForm::default() },
-                idempotency_key: None,
-            };
-            commons.add_member(&add, at(START)).unwrap();
-        }
+        let hourly = || TermsForm { hourly_rate: "50".into(), ..TermsForm::default() };
+        add_members(commons, "reviewed", [("ana", "steward", hourly()), ("ben", "member", hourly()), ("cy", "member", hourly())]);
         let waiting = commons.log(&entry("reviewed", Some("ben"), date!(2025 - 03 - 01), "time", &[("quantity", "4")]), today()).unwrap().entry.seq;
         let counted = commons.log(&entry("reviewed", Some("cy"), date!(2025 - 03 - 01), "time", &[("quantity", "4")]), today()).unwrap().entry.seq;
         let approve = |seq: u64| peerstake_app::review::ReviewRequest {

@@ -91,43 +91,51 @@ pub fn today() -> Now {
     at(date!(2025 - 12 - 31))
 }
 
+/// A request for a venture `slug`, named after its slug, with no pitch, in EUR under the Slicing
+/// Pie preset, started on [`START`].
+pub fn venture_request(slug: &str) -> CreateVenture {
+    CreateVenture {
+        slug: slug.into(),
+        name: slug.into(),
+        pitch: String::new(),
+        currency: "EUR".into(),
+        policy: PolicyChoice::Preset("slicing-pie".into()),
+        started_on: Some(START),
+        number_format: String::new(),
+        idempotency_key: None,
+    }
+}
+
+/// Adds each (handle, role, terms) to venture `slug` as a member with no display name who joined
+/// on [`START`], recorded that day.
+pub fn add_members<'a>(commons: &Commons, slug: &str, members: impl IntoIterator<Item = (&'a str, &'a str, TermsForm)>) {
+    for (handle, role, terms) in members {
+        let add = AddMember {
+            venture: slug.into(),
+            handle: handle.into(),
+            display_name: String::new(),
+            role: role.into(),
+            joined_on: Some(START),
+            terms,
+            idempotency_key: None,
+        };
+        commons.add_member(&add, at(START)).unwrap();
+    }
+}
+
 /// A venture `pie` in EUR with ana (salary 100,000, no cash), ben (hourly 50) and fay (backer).
 pub fn small_venture(commons: &Commons) {
-    commons
-        .create_venture(
-            &CreateVenture {
-                slug: "pie".into(),
-                name: "Pie".into(),
-                pitch: "A test venture".into(),
-                currency: "EUR".into(),
-                policy: PolicyChoice::Preset("slicing-pie".into()),
-                started_on: Some(START),
-                number_format: String::new(),
-                idempotency_key: None,
-            },
-            at(START),
-        )
-        .unwrap();
-    for (handle, role, terms) in [
-        ("ana", "steward", TermsForm { market_salary: "100000".into(), ..TermsForm::default() }),
-        ("ben", "member", TermsForm { hourly_rate: "50".into(), ..TermsForm::default() }),
-        ("fay", "backer", TermsForm::default()),
-    ] {
-        commons
-            .add_member(
-                &AddMember {
-                    venture: "pie".into(),
-                    handle: handle.into(),
-                    display_name: String::new(),
-                    role: role.into(),
-                    joined_on: Some(START),
-                    terms,
-                    idempotency_key: None,
-                },
-                at(START),
-            )
-            .unwrap();
-    }
+    let request = CreateVenture { name: "Pie".into(), pitch: "A test venture".into(), ..venture_request("pie") };
+    commons.create_venture(&request, at(START)).unwrap();
+    add_members(
+        commons,
+        "pie",
+        [
+            ("ana", "steward", TermsForm { market_salary: "100000".into(), ..TermsForm::default() }),
+            ("ben", "member", TermsForm { hourly_rate: "50".into(), ..TermsForm::default() }),
+            ("fay", "backer", TermsForm::default()),
+        ],
+    );
 }
 
 pub fn form(kind: &str, fields: &[(&str, &str)]) -> ContributionForm {

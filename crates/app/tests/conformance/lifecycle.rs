@@ -10,7 +10,6 @@ use peerstake_app::forms::TermsForm;
 use peerstake_app::freezes::FreezeRequest;
 use peerstake_app::journal::LogRequest;
 use peerstake_app::ledger::SplitQuery;
-use peerstake_app::membership::AddMember;
 use peerstake_app::payouts::{DistributeRequest, IncomeRequest};
 use peerstake_app::policy_file::PolicyChoice;
 use peerstake_app::proposals::{ProposeRequest, VoteRequest};
@@ -36,37 +35,16 @@ fn venture_with_ben(commons: &Commons, slug: &str, loyalty_months: Option<u32>) 
         Some(months) => PolicyChoice::File(format!("loyalty_months = {months}")),
         None => PolicyChoice::Preset("slicing-pie".into()),
     };
-    commons
-        .create_venture(
-            &CreateVenture {
-                slug: slug.into(),
-                name: slug.into(),
-                pitch: String::new(),
-                currency: "EUR".into(),
-                policy,
-                started_on: Some(START),
-                number_format: String::new(),
-                idempotency_key: None,
-            },
-            at(START),
-        )
-        .unwrap();
-    for (handle, role, terms) in [
-        ("ana", "steward", TermsForm { market_salary: "100000".into(), ..TermsForm::default() }),
-        ("ben", "member", TermsForm { hourly_rate: "50".into(), ..TermsForm::default() }),
-        ("cy", "member", TermsForm { hourly_rate: "50".into(), ..TermsForm::default() }),
-    ] {
-        let add = AddMember {
-            venture: slug.into(),
-            handle: handle.into(),
-            display_name: String::new(),
-            role: role.into(),
-            joined_on: Some(START),
-            terms,
-            idempotency_key: None,
-        };
-        commons.add_member(&add, at(START)).unwrap();
-    }
+    commons.create_venture(&CreateVenture { policy, ..venture_request(slug) }, at(START)).unwrap();
+    add_members(
+        commons,
+        slug,
+        [
+            ("ana", "steward", TermsForm { market_salary: "100000".into(), ..TermsForm::default() }),
+            ("ben", "member", TermsForm { hourly_rate: "50".into(), ..TermsForm::default() }),
+            ("cy", "member", TermsForm { hourly_rate: "50".into(), ..TermsForm::default() }),
+        ],
+    );
     for (member, on, kind, fields) in [
         ("ben", date!(2025 - 01 - 10), "time", vec![("quantity", "10")]),
         ("ben", date!(2025 - 01 - 20), "expense", vec![("amount", "100")]),

@@ -5,13 +5,12 @@ use peerstake_app::accounts::SignUp;
 use peerstake_app::forms::TermsForm;
 use peerstake_app::ledger::SplitQuery;
 use peerstake_app::members::Joined;
-use peerstake_app::policy_file::PolicyChoice;
 use peerstake_app::ventures::CreateVenture;
 use peerstake_app::{Commons, Now};
 use peerstake_store::AccessRecord;
 use time::macros::date;
 
-use crate::harness::{code, on_every_backend};
+use crate::harness::{code, on_every_backend, venture_request};
 
 fn now() -> Now {
     Now::noon_of(date!(2026 - 01 - 15))
@@ -22,16 +21,7 @@ fn account(commons: &Commons, username: &str) -> Account {
 }
 
 fn create(commons: &Commons, steward: &Account, slug: &str, join_mode: &str, visibility: &str) {
-    let request = CreateVenture {
-        slug: slug.into(),
-        name: slug.to_uppercase(),
-        pitch: String::new(),
-        currency: "EUR".into(),
-        policy: PolicyChoice::Preset("slicing-pie".into()),
-        started_on: None,
-        number_format: String::new(),
-        idempotency_key: None,
-    };
+    let request = CreateVenture { name: slug.to_uppercase(), started_on: None, ..venture_request(slug) };
     let access = AccessRecord { join_mode: join_mode.into(), visibility: visibility.into() };
     let standing = commons.acting(Some(steward)).create_venture(&request, &access, now()).unwrap();
     assert!(standing.is_steward());

@@ -5,14 +5,13 @@ use peerstake_app::access::Account;
 use peerstake_app::accounts::SignUp;
 use peerstake_app::forms::{ContributionForm, TermsForm};
 use peerstake_app::journal::LogRequest;
-use peerstake_app::policy_file::PolicyChoice;
 use peerstake_app::talk::{ActivityQuery, ActivityView, AddComment, EditComment, Subject};
 use peerstake_app::ventures::CreateVenture;
 use peerstake_app::{Commons, Now};
 use peerstake_store::AccessRecord;
 use time::macros::date;
 
-use crate::harness::{TestDatabase, code, on_every_backend};
+use crate::harness::{TestDatabase, code, on_every_backend, venture_request};
 
 /// A moment `n` seconds into the test day: every step happens later than the one before.
 fn at(n: i64) -> Now {
@@ -24,16 +23,7 @@ fn account(commons: &Commons, username: &str) -> Account {
 }
 
 fn create(commons: &Commons, steward: &Account, slug: &str, visibility: &str) {
-    let request = CreateVenture {
-        slug: slug.into(),
-        name: slug.to_uppercase(),
-        pitch: String::new(),
-        currency: "EUR".into(),
-        policy: PolicyChoice::Preset("slicing-pie".into()),
-        started_on: None,
-        number_format: String::new(),
-        idempotency_key: None,
-    };
+    let request = CreateVenture { name: slug.to_uppercase(), started_on: None, ..venture_request(slug) };
     let access = AccessRecord { join_mode: "open".into(), visibility: visibility.into() };
     commons.acting(Some(steward)).create_venture(&request, &access, at(0)).unwrap();
 }

@@ -59,16 +59,7 @@ const SCENARIOS: &[Scenario] = &[
 ];
 
 fn venture(commons: &Commons, slug: &str, currency: &str, policy: PolicyChoice, members: &[(&str, &str, TermsForm)]) {
-    let request = CreateVenture {
-        slug: slug.into(),
-        name: slug.into(),
-        pitch: String::new(),
-        currency: currency.into(),
-        policy,
-        started_on: Some(START),
-        number_format: String::new(),
-        idempotency_key: None,
-    };
+    let request = CreateVenture { currency: currency.into(), policy, ..venture_request(slug) };
     commons.create_venture(&request, at(START)).unwrap();
     for (handle, role, terms) in members {
         let add = AddMember {
