@@ -203,7 +203,7 @@ fn main() -> ExitCode {
         Ok(parsed) => parsed,
         Err(error) => return usage(&error),
     };
-    install_logging(cli.log_format);
+    let _logs = install_logging(cli.log_format);
     // The field is not `name`: JSON lines name the span itself `name`.
     let span = tracing::info_span!("command", command = %name);
     let outcome = span.in_scope(|| {
@@ -252,15 +252,19 @@ fn command_name(matches: &ArgMatches) -> String {
 }
 
 /// Log lines go to standard error, as lines for people or JSON objects, filtered by `RUST_LOG`
-/// (default: info). Standard output stays for results.
-fn install_logging(format: LogFormat) {
+/// (default: info). Standard output stays for results. A thread of their own writes them, so a
+/// request never waits on the terminal or the disk for its log line (unless a backlog of 128k
+/// lines builds up; none is dropped); the guard returned flushes them when it is dropped.
+fn install_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stderr());
     let filter = EnvFilter::builder().with_default_directive(LevelFilter::INFO.into()).from_env_lossy();
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     // Installing fails only where a subscriber is installed already; that one then logs.
     let _ = match format {
         LogFormat::Human => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
+    guard
 }
 
 /// Help and the version print as clap writes them; every mistake in the arguments is one line,

@@ -14,6 +14,7 @@ use crate::extract::{optional_date, parse_date};
 
 /// Which entries.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LedgerParams {
     /// Only this member's (handle).
     pub member: Option<String>,

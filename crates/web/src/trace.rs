@@ -1,7 +1,9 @@
 //! Each request in its own span: its method, the route it matched, and a request id (the one
 //! the client sent in `x-request-id`, when it is a plain token, else a new one), echoed in the
-//! response's `x-request-id`. When it ends, one event gives its status and how long it took;
-//! a server error is logged as an error. A leaf: it knows no handler.
+//! response's `x-request-id`. Whatever a handler logs carries them. When it ends, one event
+//! gives its status and how long it took: at `debug` (an access log is `RUST_LOG=peerstake_web=debug`;
+//! at tens of thousands of requests a second a line each is disk traffic a server should choose),
+//! and a server error at `error`, always. A leaf: it knows no handler.
 
 use std::time::Instant;
 
@@ -35,7 +37,7 @@ pub(crate) async fn request_span(request: Request, next: Next) -> Response {
         if status >= 500 {
             tracing::error!(status, latency_us, "request failed");
         } else {
-            tracing::info!(status, latency_us, "request");
+            tracing::debug!(status, latency_us, "request");
         }
     });
     if let Ok(value) = HeaderValue::from_str(&id) {

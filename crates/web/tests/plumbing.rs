@@ -33,7 +33,7 @@ impl Captured {
 async fn every_request_has_an_id_and_one_log_line_with_its_route() {
     let captured = Captured::default();
     let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt().json().with_current_span(true).with_writer(move || writer.clone()).finish();
+    let subscriber = tracing_subscriber::fmt().json().with_max_level(tracing::Level::DEBUG).with_current_span(true).with_writer(move || writer.clone()).finish();
     let _guard = tracing::subscriber::set_default(subscriber);
     let server = server();
     let mut ana = person(&server, "ana").await;
@@ -153,4 +153,27 @@ async fn every_operation_documents_its_refusals() {
         }
     }
     assert!(operations >= 90, "every operation was read: {operations}");
+}
+
+#[tokio::test]
+async fn the_openapi_document_says_exactly_what_each_operation_takes() {
+    let server = server();
+    let document = Browser::new(&server).get("/api/v1/openapi.json").await.json();
+    let mut ids = std::collections::BTreeMap::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let in_path: std::collections::BTreeSet<String> = path.split('{').skip(1).map(|part| part.split('}').next().unwrap().to_string()).collect();
+        for (method, operation) in item.as_object().unwrap() {
+            let id = operation["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId")).to_string();
+            if let Some(other) = ids.insert(id.clone(), format!("{method} {path}")) {
+                panic!("operationId {id} names both {other} and {method} {path}");
+            }
+            let params = operation["parameters"].as_array().cloned().unwrap_or_default();
+            let declared: std::collections::BTreeSet<String> =
+                params.iter().filter(|p| p["in"] == "path").map(|p| p["name"].as_str().unwrap().to_string()).collect();
+            assert_eq!(declared, in_path, "{method} {path}: the path parameters declared are the path's own");
+            for param in &params {
+                assert!(["path", "query", "header"].contains(&param["in"].as_str().unwrap()), "{method} {path}: {param}");
+            }
+        }
+    }
 }

@@ -20,6 +20,7 @@ use crate::extract::{Actor, At, Body, IdempotencyKey, Params, optional_date};
 
 /// Which split.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SplitParams {
     /// As of the end of this date (YYYY-MM-DD).
     pub as_of: Option<String>,

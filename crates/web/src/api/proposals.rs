@@ -167,7 +167,7 @@ pub(crate) fn proposal_out(view: &ProposalView) -> ProposalOut {
 }
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/proposals", params(("slug" = String, Path)), responses((status = 200, body = [ProposalOut]), Refused))]
-pub(super) async fn list(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<ProposalOut>> {
+pub(super) async fn list_proposals(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<ProposalOut>> {
     let views = actor.run(move |acting, now| acting.proposals(&slug, now)).await?;
     Ok(Json(views.iter().map(proposal_out).collect()))
 }
@@ -229,13 +229,13 @@ pub(super) async fn withdraw(actor: Actor, At((slug, number)): At<(String, u32)>
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(get_policy, set_policy, list, propose, detail, vote, withdraw))]
+#[openapi(paths(get_policy, set_policy, list_proposals, propose, detail, vote, withdraw))]
 pub(crate) struct Doc;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/ventures/{slug}/policy", get(get_policy).post(set_policy))
-        .route("/ventures/{slug}/proposals", get(list).post(propose))
+        .route("/ventures/{slug}/proposals", get(list_proposals).post(propose))
         .route("/ventures/{slug}/proposals/{number}", get(detail))
         .route("/ventures/{slug}/proposals/{number}/votes", post(vote))
         .route("/ventures/{slug}/proposals/{number}/withdrawal", post(withdraw))

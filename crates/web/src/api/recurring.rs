@@ -124,7 +124,7 @@ pub(crate) fn draft_out(view: &DraftView) -> DraftOut {
 }
 
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/recurring", params(("slug" = String, Path)), responses((status = 200, body = RecurringListOut), Refused))]
-pub(super) async fn list(actor: Actor, At(slug): At<String>) -> ApiResult<RecurringListOut> {
+pub(super) async fn list_recurring(actor: Actor, At(slug): At<String>) -> ApiResult<RecurringListOut> {
     let (recurring, drafts) = actor.run(move |acting, now| acting.recurring(&slug, now)).await?;
     Ok(Json(RecurringListOut { recurring: recurring.iter().map(recurring_out).collect(), drafts: drafts.iter().map(draft_out).collect() }))
 }
@@ -175,12 +175,12 @@ pub(super) async fn stop(actor: Actor, At((slug, number)): At<(String, u32)>) ->
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(list, set_up, decide, stop))]
+#[openapi(paths(list_recurring, set_up, decide, stop))]
 pub(crate) struct Doc;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/ventures/{slug}/recurring", get(list).post(set_up))
+        .route("/ventures/{slug}/recurring", get(list_recurring).post(set_up))
         .route("/ventures/{slug}/recurring/{number}/drafts", post(decide))
         .route("/ventures/{slug}/recurring/{number}/stop", post(stop))
 }

@@ -21,6 +21,7 @@ use crate::extract::{Actor, At, Params};
 
 /// Which format an export comes in.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportParams {
     /// `json` (default) or `csv`.
     pub format: Option<String>,

@@ -67,6 +67,7 @@ pub struct CommentsOut {
 
 /// Which comments.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CommentsParams {
     /// What they are about: `entry:3` or `member:ana` (required to list; a new comment may
     /// name it in its body instead).
@@ -191,6 +192,7 @@ fn activity_out(page: &ActivityPage) -> ActivityOut {
 
 /// Which page of activity.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ActivityParams {
     /// Items older than this cursor (a `next_before`).
     pub before: Option<String>,
@@ -220,6 +222,7 @@ pub struct MyActivityOut {
 
 /// How many items.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LimitParams {
     /// 1 to 200 (50 by default).
     pub limit: Option<u32>,

@@ -108,6 +108,7 @@ pub struct CreateVentureIn {
 
 /// Search the commons.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VenturesQuery {
     /// Text in the name, slug or pitch.
     pub q: Option<String>,
