@@ -33,7 +33,8 @@ impl Captured {
 async fn every_request_has_an_id_and_one_log_line_with_its_route() {
     let captured = Captured::default();
     let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt().json().with_max_level(tracing::Level::DEBUG).with_current_span(true).with_writer(move || writer.clone()).finish();
+    let subscriber =
+        tracing_subscriber::fmt().json().with_max_level(tracing::Level::DEBUG).with_current_span(true).with_writer(move || writer.clone()).finish();
     let _guard = tracing::subscriber::set_default(subscriber);
     let server = server();
     let mut ana = person(&server, "ana").await;
