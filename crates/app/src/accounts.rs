@@ -206,8 +206,9 @@ impl Commons {
     }
 
     /// Changes a password after checking the current one; ends every session of the account and
-    /// starts a new one.
-    pub fn change_password(&self, account: AccountId, current: &str, new: &str, now: Now) -> Result<NewSession, AppError> {
+    /// starts a new one, and revokes every API token made before, but those in `keep_tokens`
+    /// (whoever learnt the old password may have made one).
+    pub fn change_password(&self, account: AccountId, current: &str, new: &str, keep_tokens: &[i64], now: Now) -> Result<NewSession, AppError> {
         check_password("new password", new)?;
         let record = {
             let mut tx = self.store.begin(Mode::Read)?;
@@ -220,6 +221,9 @@ impl Commons {
         let mut tx = self.store.begin(Mode::Write)?;
         tx.set_password_hash(account, &hash)?;
         tx.delete_sessions_of(account)?;
+        for token in tx.api_tokens(account)?.into_iter().filter(|t| t.revoked_at_ms.is_none() && !keep_tokens.contains(&t.id)) {
+            tx.revoke_api_token(account, token.id, now.at_ms)?;
+        }
         tx.commit()?;
         self.start_session(record.into(), now)
     }
@@ -290,10 +294,11 @@ impl Acting<'_> {
         self.commons.sign_out(token)
     }
 
-    /// Changes the person's password: see [`Commons::change_password`].
-    pub fn change_password(&self, current: &str, new: &str, now: Now) -> Result<NewSession, AppError> {
+    /// Changes the person's password, keeping the API tokens named: see
+    /// [`Commons::change_password`].
+    pub fn change_password(&self, current: &str, new: &str, keep_tokens: &[i64], now: Now) -> Result<NewSession, AppError> {
         let account = self.signed_in()?;
-        self.commons.change_password(account.id, current, new, now)
+        self.commons.change_password(account.id, current, new, keep_tokens, now)
     }
 
     /// Creates an API token for the person; the secret is returned once.

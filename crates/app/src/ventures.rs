@@ -12,8 +12,9 @@ use peerstake_core::chain::EntryHash;
 use peerstake_core::edition::Edition;
 use peerstake_core::money::Currency;
 use peerstake_core::numbers::NumberFormat;
+use peerstake_core::terms::MemberNo;
 use peerstake_store::AccessRecord;
-use peerstake_store::{COMMONS_SCOPE, Mode, NewVenture, PolicyVersionRecord, StoreError, VentureRecord};
+use peerstake_store::{COMMONS_SCOPE, Mode, NewVenture, PolicyVersionRecord, StoreError, Transaction, VentureId, VentureRecord};
 use time::Date;
 
 /// A request to create a venture.
@@ -196,7 +197,9 @@ impl crate::access::Acting<'_> {
         for venture in summaries {
             let access = access_in(tx.as_mut(), venture.record.id)?;
             let is_member = memberships.iter().any(|(id, _)| *id == venture.record.id);
-            if access.visibility == "members" && !is_member {
+            // A members-only venture is listed for its present members only: one who left keeps
+            // their statement, reached by its address, as `standing` allows.
+            if access.visibility == "members" && !(is_member && self.present_in(tx.as_mut(), &venture.record.slug, &memberships)?) {
                 continue;
             }
             let text = format!("{} {} {}", venture.record.slug, venture.record.name, venture.record.pitch).to_lowercase();
@@ -206,6 +209,12 @@ impl crate::access::Acting<'_> {
             cards.push(VentureCard { venture, access, is_member });
         }
         Ok(cards)
+    }
+
+    /// Whether the person is a member of the venture who has not left.
+    fn present_in(&self, tx: &mut dyn Transaction, slug: &str, memberships: &[(VentureId, MemberNo)]) -> Result<bool, AppError> {
+        let book = self.commons.books.read(tx, slug)?;
+        Ok(memberships.iter().filter(|(id, _)| *id == book.venture.id).any(|(_, no)| book.member_by_no(*no).is_some_and(|m| m.departed_on.is_none())))
     }
 
     /// Creates a venture; its creator becomes its first member, a steward.

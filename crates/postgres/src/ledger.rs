@@ -211,12 +211,12 @@ impl Ledger for PostgresTransaction<'_> {
 
     fn entry(&mut self, venture: VentureId, seq: u64) -> Result<Option<StoredEntry>, StoreError> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = $1 AND seq = $2");
-        let row = self.pooled().query_opt(&sql, &[&venture.0, &seq_param(seq)?])?;
+        let row = self.pooled().query_opt(&sql, &[&venture.0, &seq_key(seq)])?;
         row.as_ref().map(entry_from_row).transpose()
     }
 
     fn reversal_of(&mut self, venture: VentureId, seq: u64) -> Result<Option<u64>, StoreError> {
-        let row = self.pooled().query_opt("SELECT seq FROM entries WHERE venture_id = $1 AND reverses_seq = $2", &[&venture.0, &seq_param(seq)?])?;
+        let row = self.pooled().query_opt("SELECT seq FROM entries WHERE venture_id = $1 AND reverses_seq = $2", &[&venture.0, &seq_key(seq)])?;
         row.map(|row| {
             let seq: i64 = get(&row, 0)?;
             narrow(seq, "sequence")
@@ -246,7 +246,7 @@ impl Ledger for PostgresTransaction<'_> {
             sql.push_str(&format!(" AND occurred_on <= ${}", parameters.len()));
         }
         if let Some(after) = filter.after_seq {
-            parameters.push(Box::new(seq_param(after)?));
+            parameters.push(Box::new(seq_key(after)));
             sql.push_str(&format!(" AND seq > ${}", parameters.len()));
         }
         let limit = usize::try_from(filter.limit.clamp(1, PAGE_SIZE_MAX)).unwrap_or(1);

@@ -323,6 +323,12 @@ fn seq_param(seq: u64) -> Result<i64, StoreError> {
     narrow(seq, "sequence")
 }
 
+/// A sequence number or id to look up. Beyond what can be stored it becomes the largest stored
+/// value, which no row reaches: an id too large to exist is not found, not "damaged".
+fn seq_key(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
 fn member_param(member: MemberNo) -> Result<i32, StoreError> {
     narrow(member.0, "member")
 }

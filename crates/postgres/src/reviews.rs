@@ -6,7 +6,7 @@ use peerstake_store::Reviews;
 impl Reviews for PostgresTransaction<'_> {
     fn entries_about(&mut self, venture: VentureId, seq: u64) -> Result<Vec<StoredEntry>, StoreError> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = $1 AND about_seq = $2 ORDER BY seq");
-        let rows = self.pooled().query(&sql, &[&venture.0, &seq_param(seq)?])?;
+        let rows = self.pooled().query(&sql, &[&venture.0, &seq_key(seq)])?;
         rows.iter().map(entry_from_row).collect()
     }
 
@@ -28,7 +28,7 @@ impl Reviews for PostgresTransaction<'_> {
     fn review_statuses(&mut self, venture: VentureId, from: u64, to: u64) -> Result<Vec<(u64, String)>, StoreError> {
         let rows = self.pooled().query(
             "SELECT seq, status FROM entry_reviews WHERE venture_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
-            &[&venture.0, &seq_param(from)?, &seq_param(to)?],
+            &[&venture.0, &seq_key(from), &seq_key(to)],
         )?;
         rows.iter().map(|row| Ok((narrow(get::<i64>(row, 0)?, "sequence")?, get(row, 1)?))).collect()
     }

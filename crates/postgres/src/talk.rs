@@ -22,7 +22,7 @@ impl Talk for PostgresTransaction<'_> {
     }
 
     fn comment(&mut self, venture: VentureId, id: u64) -> Result<Option<CommentRecord>, StoreError> {
-        let row = self.pooled().query_opt(&format!("{COMMENT_SELECT} WHERE c.venture_id = $1 AND c.comment_no = $2"), &[&venture.0, &seq_param(id)?])?;
+        let row = self.pooled().query_opt(&format!("{COMMENT_SELECT} WHERE c.venture_id = $1 AND c.comment_no = $2"), &[&venture.0, &seq_key(id)])?;
         row.as_ref().map(comment_from_row).transpose()
     }
 
@@ -31,7 +31,7 @@ impl Talk for PostgresTransaction<'_> {
             "{COMMENT_SELECT} WHERE c.venture_id = $1 AND c.subject_kind = $2 AND c.subject_number = $3 AND c.comment_no > $4 ORDER BY c.comment_no LIMIT $5"
         );
         let limit = i64::from(limit.min(COMMENTS_PAGE_MAX));
-        let rows = self.pooled().query(&sql, &[&venture.0, &subject.kind(), &seq_param(subject.number())?, &seq_param(after)?, &limit])?;
+        let rows = self.pooled().query(&sql, &[&venture.0, &subject.kind(), &seq_key(subject.number()), &seq_key(after), &limit])?;
         rows.iter().map(comment_from_row).collect()
     }
 
@@ -48,7 +48,7 @@ impl Talk for PostgresTransaction<'_> {
     fn comment_versions(&mut self, venture: VentureId, id: u64) -> Result<Vec<CommentVersionRecord>, StoreError> {
         let rows = self.pooled().query(
             "SELECT version, body, edited_at_ms FROM comment_versions WHERE venture_id = $1 AND comment_no = $2 ORDER BY version",
-            &[&venture.0, &seq_param(id)?],
+            &[&venture.0, &seq_key(id)],
         )?;
         rows.iter()
             .map(|row| {

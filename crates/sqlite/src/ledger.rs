@@ -248,14 +248,14 @@ impl Ledger for SqliteTransaction<'_> {
     fn entry(&mut self, venture: VentureId, seq: u64) -> Result<Option<StoredEntry>, StoreError> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = ?1 AND seq = ?2");
         let mut statement = self.connection().prepare_cached(&sql).map_err(backend)?;
-        let mut rows = statement.query(params![venture.0, seq_param(seq)?]).map_err(backend)?;
+        let mut rows = statement.query(params![venture.0, seq_key(seq)]).map_err(backend)?;
         rows.next().map_err(backend)?.map(entry_from_row).transpose()
     }
 
     fn reversal_of(&mut self, venture: VentureId, seq: u64) -> Result<Option<u64>, StoreError> {
         let found: Option<i64> = self
             .connection()
-            .one("SELECT seq FROM entries WHERE venture_id = ?1 AND reverses_seq = ?2", params![venture.0, seq_param(seq)?], |row| row.get(0))
+            .one("SELECT seq FROM entries WHERE venture_id = ?1 AND reverses_seq = ?2", params![venture.0, seq_key(seq)], |row| row.get(0))
             .optional()
             .map_err(backend)?;
         found.map(|s| to_u64(s, "sequence")).transpose()
@@ -283,7 +283,7 @@ impl Ledger for SqliteTransaction<'_> {
             sql.push_str(&format!(" AND occurred_on <= ?{}", parameters.len()));
         }
         if let Some(after) = filter.after_seq {
-            parameters.push(Value::Integer(seq_param(after)?));
+            parameters.push(Value::Integer(seq_key(after)));
             sql.push_str(&format!(" AND seq > ?{}", parameters.len()));
         }
         let limit = usize::try_from(filter.limit.clamp(1, PAGE_SIZE_MAX)).unwrap_or(1);

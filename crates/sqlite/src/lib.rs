@@ -313,6 +313,12 @@ fn seq_param(seq: u64) -> Result<i64, StoreError> {
     i64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("sequence {seq} is out of range")))
 }
 
+/// A sequence number or id to look up. Beyond what can be stored it becomes the largest stored
+/// value, which no row reaches: an id too large to exist is not found, not "damaged".
+fn seq_key(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
 /// A member number as stored, if any.
 fn member(value: Option<i64>) -> Result<Option<MemberNo>, StoreError> {
     value.map(|v| to_u32(v, "member").map(MemberNo)).transpose()

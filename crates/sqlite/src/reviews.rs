@@ -6,7 +6,7 @@ use peerstake_store::Reviews;
 impl Reviews for SqliteTransaction<'_> {
     fn entries_about(&mut self, venture: VentureId, seq: u64) -> Result<Vec<StoredEntry>, StoreError> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE venture_id = ?1 AND about_seq = ?2 ORDER BY seq");
-        self.rows(&sql, params![venture.0, seq_param(seq)?], entry_from_row)
+        self.rows(&sql, params![venture.0, seq_key(seq)], entry_from_row)
     }
 
     fn reviewed_entries(&mut self, venture: VentureId) -> Result<Vec<u64>, StoreError> {
@@ -35,7 +35,7 @@ impl Reviews for SqliteTransaction<'_> {
             .prepare_cached("SELECT seq, status FROM entry_reviews WHERE venture_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq")
             .map_err(backend)?;
         let rows = statement
-            .query_map(params![venture.0, seq_param(from)?, seq_param(to)?], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))
+            .query_map(params![venture.0, seq_key(from), seq_key(to)], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))
             .map_err(backend)?;
         rows.map(|r| r.map_err(backend).and_then(|(seq, status)| Ok((to_u64(seq, "sequence")?, status)))).collect()
     }

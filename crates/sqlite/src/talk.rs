@@ -25,7 +25,7 @@ impl Talk for SqliteTransaction<'_> {
 
     fn comment(&mut self, venture: VentureId, id: u64) -> Result<Option<CommentRecord>, StoreError> {
         let sql = format!("{COMMENT_SELECT} WHERE c.venture_id = ?1 AND c.comment_no = ?2");
-        let raw = self.connection().one(&sql, params![venture.0, seq_param(id)?], comment_from_row).optional().map_err(backend)?;
+        let raw = self.connection().one(&sql, params![venture.0, seq_key(id)], comment_from_row).optional().map_err(backend)?;
         raw.map(comment_record).transpose()
     }
 
@@ -35,7 +35,7 @@ impl Talk for SqliteTransaction<'_> {
         );
         let mut statement = self.connection().prepare_cached(&sql).map_err(backend)?;
         let raws: Vec<CommentRow> = statement
-            .query_map(params![venture.0, subject.kind(), seq_param(subject.number())?, seq_param(after)?, limit.min(COMMENTS_PAGE_MAX)], comment_from_row)
+            .query_map(params![venture.0, subject.kind(), seq_key(subject.number()), seq_key(after), limit.min(COMMENTS_PAGE_MAX)], comment_from_row)
             .map_err(backend)?
             .collect::<Result<_, _>>()
             .map_err(backend)?;
@@ -62,7 +62,7 @@ impl Talk for SqliteTransaction<'_> {
     fn comment_versions(&mut self, venture: VentureId, id: u64) -> Result<Vec<CommentVersionRecord>, StoreError> {
         self.rows(
             "SELECT version, body, edited_at_ms FROM comment_versions WHERE venture_id = ?1 AND comment_no = ?2 ORDER BY version",
-            params![venture.0, seq_param(id)?],
+            params![venture.0, seq_key(id)],
             |row| {
                 Ok(CommentVersionRecord {
                     version: to_u32(row.get(0).map_err(backend)?, "comment version")?,

@@ -125,6 +125,7 @@ macro_rules! store_suite {
             paging::entries_filter_by_member,
             paging::entries_filter_by_tag_and_dates,
             paging::scan_visits_every_entry_in_order,
+            paging::ids_too_large_to_exist_are_not_found,
             people::accounts_round_trip,
             people::account_email_and_number_format,
             people::sessions_round_trip,

@@ -211,3 +211,28 @@ pub fn scan_visits_every_entry_in_order(factory: Factory<'_>) {
         tx.scan_entries(beta, &mut |stored| panic!("beta has no entries, got {}", stored.entry.seq)).unwrap();
     }
 }
+
+/// A number too large to be stored (beyond `i64::MAX`) finds nothing, wherever it is asked
+/// for: an entry, its reversal, entries about it or after it, review statuses, a comment, its
+/// versions, comments after it. It is never mistaken for damaged data.
+pub fn ids_too_large_to_exist_are_not_found(factory: Factory<'_>) {
+    let Some(fresh) = factory() else { return };
+    let store = fresh.store();
+    let acme = write(store, |tx| {
+        let acme = venture(tx, "acme");
+        tx.insert_entries(acme, &[entry(1, date!(2024 - 03 - 01), vec![effect(1, Kind::Time, Class::NonCash, 1)])]).unwrap();
+        acme
+    });
+    let huge = u64::MAX / 2 + 1;
+    read(store, |tx| {
+        assert_eq!(tx.entry(acme, huge).unwrap(), None);
+        assert_eq!(tx.reversal_of(acme, huge).unwrap(), None);
+        assert!(tx.entries_about(acme, huge).unwrap().is_empty());
+        assert!(page(tx, acme, EntryFilter { after_seq: Some(huge), limit: 5, ..EntryFilter::default() }).is_empty());
+        assert!(tx.review_statuses(acme, 0, huge).unwrap().is_empty());
+        assert_eq!(tx.comment(acme, huge).unwrap(), None);
+        assert!(tx.comment_versions(acme, huge).unwrap().is_empty());
+        assert!(tx.comments(acme, peerstake_store::CommentSubject::Entry(huge), 0, 10).unwrap().is_empty());
+        assert!(tx.comments(acme, peerstake_store::CommentSubject::Entry(1), huge, 10).unwrap().is_empty());
+    });
+}

@@ -1,7 +1,8 @@
 //! Cookies and the anti-forgery token. Forms are protected against cross-site requests by a
-//! token in a cookie that every form repeats in a hidden field (and a browser's API calls in the
-//! `X-CSRF-Token` header); bearer-token requests carry no cookie and need none. Who is asking is
-//! read from these in [`crate::extract`].
+//! token every form repeats in a hidden field (and a browser's API calls in the `X-CSRF-Token`
+//! header): signed in, it is derived from the session's secret; signed out (signing in or up),
+//! it is a random token in a cookie. Bearer-token requests carry no cookie and need none. Who is
+//! asking is read from these in [`crate::extract`].
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -49,6 +50,14 @@ fn random_token() -> String {
     }
     const HEX: &[u8; 16] = b"0123456789abcdef";
     bytes.iter().flat_map(|b| [char::from(HEX[usize::from(b >> 4)]), char::from(HEX[usize::from(b & 0x0f)])]).collect()
+}
+
+/// The anti-forgery token of a signed-in session: derived from the session's secret, so it is
+/// bound to that session and known only to its browser.
+pub(crate) fn session_csrf(session: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new().chain_update(b"peerstake anti-forgery token\0").chain_update(session.as_bytes()).finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The anti-forgery token of this request (from its cookie, or new).

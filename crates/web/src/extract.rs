@@ -17,7 +17,7 @@ use peerstake_app::error::AppError;
 use serde::de::DeserializeOwned;
 use time::Date;
 
-use crate::auth::{CSRF_HEADER, CsrfToken, SESSION_COOKIE, cookie};
+use crate::auth::{CSRF_HEADER, CsrfToken, SESSION_COOKIE, cookie, session_csrf};
 use crate::error::ApiError;
 use crate::{AppState, SplitJson};
 
@@ -101,6 +101,9 @@ impl FromRequestParts<AppState> for Caller {
             None => None,
         };
         let session = session.filter(|_| account.is_some());
+        // Signed in, the anti-forgery token is the session's own: a cookie planted with a
+        // matching field is refused.
+        let csrf = session.as_deref().map_or(csrf, session_csrf);
         Ok(Caller { account, session, bearer: false, csrf, csrf_header, client })
     }
 }

@@ -12,6 +12,7 @@ mod auth;
 mod common;
 mod error;
 mod extract;
+mod headers;
 pub mod mail;
 mod pages;
 mod trace;
@@ -112,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .layer(axum::extract::DefaultBodyLimit::max(BODY_BYTES_MAX))
+        .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(axum::middleware::from_fn(trace::request_span))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_cookie))
         .with_state(state)

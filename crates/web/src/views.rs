@@ -1,7 +1,7 @@
 //! The page shell and the drawings: a layout with a skip link and a plain, high-contrast style
 //! that reflows to phone width; the split as an SVG pie; the split over time as an SVG chart.
 
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, html};
 use peerstake_app::access::Account;
 
 /// Colours for members in drawings, dark enough for white text and distinct for the eye.
@@ -45,20 +45,53 @@ button.secondary{background:#fff;color:#14304f;border:1px solid #14304f}
 .hint{color:#444;font-size:.9rem}
 fieldset{border:1px solid #bbb;border-radius:4px;margin:.75rem 0 0;padding:.5rem .75rem;max-width:40rem}
 legend{font-weight:600;padding:0 .25rem}
-form.stack input[type=radio]{display:inline-block;width:auto;margin:0 .5rem 0 0}
+form.stack input[type=radio],form.stack input[type=checkbox]{display:inline-block;width:auto;margin:0 .5rem 0 0}
 form.stack label.choice{display:inline;margin:0}
 .choices>div{margin:.5rem 0}
 .choices p{margin:.15rem 0 0 1.6rem}
-@media print{header,nav,form{display:none}}
+.flat{margin:0}
+.top{margin-top:0}
+.tight{margin:.25rem 0}
+.wrap{word-break:break-all}
+.row{display:flex;gap:1rem;flex-wrap:wrap}
+.filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end}
+.grow{flex:1 1 16rem;min-width:16rem}
+.narrow{max-width:40rem}
+.text{white-space:pre-wrap;overflow-wrap:anywhere}
+ol.comments{list-style:none;padding:0}
+ol.comments li{border-left:3px solid #ccc;padding:.25rem .75rem;margin-bottom:.75rem}
+.depth-1{margin-left:2rem}.depth-2{margin-left:4rem}.depth-3{margin-left:6rem}.depth-4{margin-left:8rem}.depth-5{margin-left:10rem}.depth-6{margin-left:12rem}
+.k0{background:#1f5f99}.k1{background:#b3461c}.k2{background:#2f7d32}.k3{background:#7b3fa0}.k4{background:#8a6d00}.k5{background:#0f7c7c}.k6{background:#a31f52}.k7{background:#4d4d4d}
+@media print{
+header,nav,form{display:none}
+body{font-size:11pt}
+main{max-width:none;padding:0}
+.no-print{display:none}
+section.report-part + section.report-part{break-before:page}
+article.statement{break-inside:avoid}
+tr{break-inside:avoid}
+a{color:#000;text-decoration:none}
+}
 "#;
+
+/// Where the stylesheet is served, with its version, so a browser may keep it for good.
+pub fn stylesheet_path() -> &'static str {
+    static PATH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        // FNV-1a over the rules: a new stylesheet is a new address.
+        let version = STYLE.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
+        format!("/assets/style.css?v={version:016x}")
+    });
+    PATH.as_str()
+}
+
+/// The stylesheet every page links to (no page carries style rules of its own, so the
+/// content-security policy allows no inline style).
+pub fn stylesheet() -> &'static str {
+    STYLE
+}
 
 /// The page shell.
 pub fn page(title: &str, account: Option<&Account>, csrf: &str, body: Markup) -> Markup {
-    page_styled(title, account, csrf, "", body)
-}
-
-/// The page shell with more style rules for one page (e.g. a printable report's print rules).
-pub fn page_styled(title: &str, account: Option<&Account>, csrf: &str, extra_style: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -66,8 +99,7 @@ pub fn page_styled(title: &str, account: Option<&Account>, csrf: &str, extra_sty
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · peerstake" }
-                style { (PreEscaped(STYLE)) }
-                @if !extra_style.is_empty() { style { (PreEscaped(extra_style)) } }
+                link rel="stylesheet" href=(stylesheet_path());
             }
             body {
                 a.skip href="#main" { "Skip to content" }
@@ -80,7 +112,7 @@ pub fn page_styled(title: &str, account: Option<&Account>, csrf: &str, extra_sty
                             a href="/account" { (account.display_name) }
                             form.inline method="post" action="/logout" {
                                 input type="hidden" name="csrf" value=(csrf);
-                                button.secondary type="submit" style="margin:0" { "Sign out" }
+                                button.secondary.flat type="submit" { "Sign out" }
                             }
                         } @else {
                             a href="/login" { "Sign in" }

@@ -41,8 +41,25 @@ async fn accounts_sign_up_in_out_and_change_password() {
     let wrong = ana.post("/account/password", &[("current", "not-my-password"), ("new", "a-brand-new-password")]).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.text.contains(r#"id="current-password-error""#));
-    let changed = ana.post("/account/password", &[("current", "ana-long-password"), ("new", "a-brand-new-password")]).await;
+    // Two API tokens: the page offers to keep each; the one not ticked ends with the change.
+    let mut made = Vec::new();
+    for name in ["laptop", "ci"] {
+        let reply = ana.api("POST", "/api/v1/tokens", Some(json!({"name": name}))).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        made.push((reply.json()["id"].as_i64().unwrap(), reply.json()["token"].as_str().unwrap().to_string()));
+    }
+    let page = ana.get("/account").await.text;
+    assert!(page.contains(&format!(r#"name="keep" value="{}""#, made[0].0)) && page.contains("API tokens to keep"), "{page}");
+    let keep = made[1].0.to_string();
+    let changed = ana.post("/account/password", &[("current", "ana-long-password"), ("new", "a-brand-new-password"), ("keep", &keep)]).await;
     assert_eq!(changed.status, StatusCode::SEE_OTHER);
+    let with_token = |secret: &str| {
+        let mut script = Browser::new(&server);
+        script.bearer = Some(secret.to_string());
+        script
+    };
+    assert_eq!(with_token(&made[0].1).get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED, "not kept: ended");
+    assert_eq!(with_token(&made[1].1).get("/api/v1/me").await.status, StatusCode::OK, "kept");
     assert_eq!(ana.get("/account").await.status, StatusCode::OK);
     assert_eq!(other_device.get("/account").await.status, StatusCode::UNAUTHORIZED, "the other session ended");
     assert_eq!(Browser::new(&server).post("/login", &[("username", "ana"), ("password", "ana-long-password")]).await.status, StatusCode::UNAUTHORIZED);

@@ -103,11 +103,13 @@ struct Browser {
     app: Router,
     cookies: HashMap<String, String>,
     bearer: Option<String>,
+    /// The anti-forgery token the last page carried in its forms (signed in, the session's own).
+    form_token: Option<String>,
 }
 
 impl Browser {
     fn new(server: &Server) -> Browser {
-        Browser { app: server.app.clone(), cookies: HashMap::new(), bearer: None }
+        Browser { app: server.app.clone(), cookies: HashMap::new(), bearer: None, form_token: None }
     }
 
     async fn send(&mut self, request: Request<Body>) -> Reply {
@@ -118,6 +120,10 @@ impl Browser {
             let text = cookie.to_str().unwrap();
             let (pair, _) = text.split_once(';').unwrap_or((text, ""));
             let (name, value) = pair.split_once('=').unwrap();
+            if name == SESSION_COOKIE {
+                // A new session has a token of its own, shown on the next page.
+                self.form_token = None;
+            }
             if value.is_empty() {
                 self.cookies.remove(name);
             } else {
@@ -125,7 +131,11 @@ impl Browser {
             }
         }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, headers, text: String::from_utf8_lossy(&bytes).to_string() }
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        if let Some((_, rest)) = text.split_once(r#"name="csrf" value=""#) {
+            self.form_token = rest.split('"').next().map(str::to_string);
+        }
+        Reply { status, headers, text }
     }
 
     fn request(&self, method: &str, uri: &str) -> axum::http::request::Builder {
@@ -145,16 +155,24 @@ impl Browser {
         self.send(request).await
     }
 
+    /// The token, visiting the commons first when this browser has seen none since it last
+    /// signed in or out.
+    async fn token(&mut self) -> String {
+        if self.form_token.is_none() || !self.cookies.contains_key(CSRF_COOKIE) {
+            self.get("/").await;
+        }
+        self.csrf()
+    }
+
+    /// The token a form of this browser carries: the one its pages last showed, as a person's
+    /// browser would send it.
     fn csrf(&self) -> String {
-        self.cookies.get(CSRF_COOKIE).cloned().unwrap_or_default()
+        self.form_token.clone().or_else(|| self.cookies.get(CSRF_COOKIE).cloned()).unwrap_or_default()
     }
 
     /// Posts a form with this browser's anti-forgery token (visiting the commons first if it has none).
     async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Reply {
-        if !self.cookies.contains_key(CSRF_COOKIE) {
-            self.get("/").await;
-        }
-        let csrf = self.csrf();
+        let csrf = self.token().await;
         let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);
         self.post_raw(uri, &all).await
@@ -167,9 +185,10 @@ impl Browser {
     }
 
     async fn api(&mut self, method: &str, uri: &str, body: Option<Value>) -> Reply {
+        let token = if self.bearer.is_none() && self.cookies.contains_key(SESSION_COOKIE) { Some(self.token().await) } else { None };
         let mut builder = self.request(method, uri);
-        if self.bearer.is_none() && self.cookies.contains_key(SESSION_COOKIE) {
-            builder = builder.header("x-csrf-token", self.csrf());
+        if let Some(token) = token {
+            builder = builder.header("x-csrf-token", token);
         }
         let request = match body {
             Some(body) => builder.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())).unwrap(),
@@ -255,6 +274,7 @@ async fn entries(browser: &mut Browser, slug: &str) -> Vec<Value> {
 }
 
 mod figures;
+mod hardening;
 mod ledger;
 #[path = "lifecycle/api.rs"]
 mod lifecycle_api;

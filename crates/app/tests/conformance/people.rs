@@ -48,14 +48,36 @@ fn accounts_sessions_and_passwords() {
         assert_eq!(commons.session_account("not-a-token", now()).unwrap(), None);
 
         let other = commons.sign_in("ana", "ana-long-password", "10.0.0.2", now()).unwrap();
-        assert_eq!(code(commons.change_password(ana.id, "wrong-password", "a-new-password", now())), "invalid_input");
-        assert_eq!(code(commons.change_password(ana.id, "ana-long-password", "short", now())), "invalid_input");
-        let renewed = commons.change_password(ana.id, "ana-long-password", "a-new-password", now()).unwrap();
+        assert_eq!(code(commons.change_password(ana.id, "wrong-password", "a-new-password", &[], now())), "invalid_input");
+        assert_eq!(code(commons.change_password(ana.id, "ana-long-password", "short", &[], now())), "invalid_input");
+        let renewed = commons.change_password(ana.id, "ana-long-password", "a-new-password", &[], now()).unwrap();
         assert_eq!(commons.session_account(&other.token, now()).unwrap(), None, "other sessions end");
         assert_eq!(commons.session_account(&renewed.token, now()).unwrap(), Some(ana.clone()));
         assert_eq!(code(commons.sign_in("ana", "ana-long-password", "10.0.0.3", now())), "unauthorized");
         commons.sign_out(&renewed.token).unwrap();
         assert_eq!(commons.session_account(&renewed.token, now()).unwrap(), None);
+    });
+}
+
+#[test]
+fn a_password_change_ends_the_tokens_made_before_it_but_those_kept() {
+    on_every_backend(|_, commons| {
+        let ana = account(commons, "ana");
+        let (laptop, _) = commons.create_api_token(ana.id, "laptop", now()).unwrap();
+        let (ci, kept) = commons.create_api_token(ana.id, "ci", now()).unwrap();
+        let (ben_token, _) = commons.create_api_token(account(commons, "ben").id, "ben's", now()).unwrap();
+        // A refused change keeps every token.
+        assert_eq!(code(commons.change_password(ana.id, "wrong-password", "a-new-password", &[], now())), "invalid_input");
+        assert!(commons.token_account(&laptop).unwrap().is_some());
+        commons.change_password(ana.id, "ana-long-password", "a-new-password", &[kept.id], now()).unwrap();
+        assert_eq!(commons.token_account(&laptop).unwrap(), None, "a token made before the change ends");
+        assert_eq!(commons.token_account(&ci).unwrap(), Some(ana.clone()), "unless it was kept");
+        assert!(commons.token_account(&ben_token).unwrap().is_some(), "others' tokens are not touched");
+        let listed = commons.api_tokens(ana.id).unwrap();
+        assert!(listed.iter().any(|t| t.name == "laptop" && t.revoked_at_ms == Some(now().at_ms)), "the end is recorded");
+        // A token made after the change lives on.
+        let (after, _) = commons.create_api_token(ana.id, "after", now()).unwrap();
+        assert!(commons.token_account(&after).unwrap().is_some());
     });
 }
 

@@ -108,9 +108,12 @@ pub(super) async fn sign_in_form(actor: Actor, Query(query): Query<NextQuery>) -
     show(&actor, "Sign in", sign_in_page(&actor, &SignInForm { next: query.next, ..SignInForm::default() }, None))
 }
 
-/// Only a path on this site is a place to go back to.
+/// Where to go after signing in: a path on this site, else the commons. Only printable ASCII
+/// without spaces or backslashes is kept, starting with one `/` (browsers drop tabs and line
+/// breaks and read `\` as `/`, so `/\t/evil.example` would leave the site).
 pub(super) fn local_path(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+    let plain = next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if plain && next.starts_with('/') && !next[1..].starts_with('/') { next } else { "/" }
 }
 
 pub(super) async fn sign_in(actor: Actor, Form(form): Form<SignInForm>) -> PageResult {
@@ -157,6 +160,21 @@ pub(super) fn account_page(
             (csrf_field(actor))
             (text_input("Current password", "current", "", "password", error, "current password", ""))
             (text_input("New password", "new", "", "password", error, "new password", "at least 10 characters"))
+            @let live: Vec<_> = tokens.iter().filter(|t| t.revoked_at_ms.is_none()).collect();
+            @if live.is_empty() {
+                p.hint { "Every other session ends." }
+            } @else {
+                fieldset {
+                    legend { "API tokens to keep" }
+                    p.hint { "Every other session ends, and so does every API token you do not tick here: whoever learnt your old password may have made one." }
+                    @for token in &live {
+                        div {
+                            input id=(format!("keep-{}", token.id)) type="checkbox" name="keep" value=(token.id);
+                            label.choice for=(format!("keep-{}", token.id)) { "Keep " (token.name) " (" code { (token.prefix) "…" } ")" }
+                        }
+                    }
+                }
+            }
             button type="submit" { "Change password" }
         }
         h2 { "API tokens" }
@@ -178,7 +196,7 @@ pub(super) fn account_page(
                     td { @if token.revoked_at_ms.is_some() { "revoked" } @else { "live" } }
                     td { @if token.revoked_at_ms.is_none() {
                         form.inline method="post" action=(format!("/account/tokens/{}/revoke", token.id)) {
-                            (csrf_field(actor)) button.secondary type="submit" style="margin:0" { "Revoke " (token.name) }
+                            (csrf_field(actor)) button.secondary.flat type="submit" { "Revoke " (token.name) }
                         }
                     } }
                 } } }
@@ -199,17 +217,35 @@ pub(super) async fn save_account_numbers(actor: Actor, Form(form): Form<NumbersF
     Ok(see_other("/account"))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// A password change: the fields, and the API tokens ticked to keep (`keep` once per token).
+#[derive(Default)]
 pub(super) struct PasswordForm {
     csrf: String,
     current: String,
     new: String,
+    keep: Vec<i64>,
 }
 
-pub(super) async fn change_password(actor: Actor, Form(form): Form<PasswordForm>) -> PageResult {
+impl PasswordForm {
+    fn read(fields: Vec<(String, String)>) -> PasswordForm {
+        let mut form = PasswordForm::default();
+        for (name, value) in fields {
+            match name.as_str() {
+                "csrf" => form.csrf = value,
+                "current" => form.current = value,
+                "new" => form.new = value,
+                "keep" => form.keep.extend(value.trim().parse::<i64>()),
+                _ => {}
+            }
+        }
+        form
+    }
+}
+
+pub(super) async fn change_password(actor: Actor, Form(fields): Form<Vec<(String, String)>>) -> PageResult {
+    let form = PasswordForm::read(fields);
     let account = posted(&actor, &form.csrf)?.clone();
-    match actor.run(move |acting, now| acting.change_password(&form.current, &form.new, now)).await {
+    match actor.run(move |acting, now| acting.change_password(&form.current, &form.new, &form.keep, now)).await {
         Ok(session) => Ok(signed_in_redirect(&actor, &session.token, "/account")),
         Err(error) => {
             let tokens = actor.run(move |acting, _| acting.api_tokens()).await.map_err(fail(&actor))?;

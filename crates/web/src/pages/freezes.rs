@@ -200,7 +200,7 @@ async fn render_freeze(actor: &Actor, slug: String, number: u32, failure: Option
         p { "Proposed by " (view.proposed_by) " on " (day_of(r.proposed_at_ms)) ". " (view.rule) }
         @match &r.head {
             Some((seq, hash)) => p data-head=(seq) { "Frozen on " (r.frozen_on.map(|d| d.to_string()).unwrap_or_default()) " at ledger entry "
-                @if *seq > 0 { (entry_link(slug, *seq)) } @else { "#0 (empty ledger)" } ", hash " code style="word-break:break-all" { (hash) } "." },
+                @if *seq > 0 { (entry_link(slug, *seq)) } @else { "#0 (empty ledger)" } ", hash " code.wrap { (hash) } "." },
             None => p { "While it is proposed, the cap table below is worked out from the split now; it is fixed, with the ledger's head, when the freeze is decided." },
         }
         (form_error(failure))

@@ -302,7 +302,7 @@ pub(super) fn select(label: &str, name: &str, options: &[(&str, &str)], chosen: 
 pub(super) fn venture_nav(standing: &Standing) -> Markup {
     let slug = &standing.venture.record.slug;
     html! {
-        nav aria-label="Venture" style="display:flex;gap:1rem;flex-wrap:wrap" {
+        nav.row aria-label="Venture" {
             a href=(format!("/v/{slug}")) { "Overview" }
             a href=(format!("/v/{slug}/ledger")) { "Ledger" }
             a href=(format!("/v/{slug}/review")) { "To review" }

@@ -80,7 +80,7 @@ pub(super) async fn render_ledger(actor: &Actor, slug: String, params: LedgerPar
     let body = html! {
         h1 { "Ledger of " (standing.venture.record.name) }
         (venture_nav(&standing))
-        form method="get" action=(format!("/v/{slug}/ledger")) style="display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end" {
+        form method="get" action=(format!("/v/{slug}/ledger")) class="filters" {
             div { label for="f-member" { "Member" } br; select id="f-member" name="member" {
                 option value="" { "everyone" }
                 @for m in &page_data.members { option value=(m.handle) selected[params.member.as_deref() == Some(m.handle.as_str())] { (m.display_name) } }
@@ -116,7 +116,7 @@ pub(super) async fn render_ledger(actor: &Actor, slug: String, params: LedgerPar
                                 label for=(format!("reason-{}", entry.seq)) { span.skip { "Reason to reverse #" (entry.seq) } }
                                 input id=(format!("reason-{}", entry.seq)) type="text" name="reason" placeholder="reason" required size="10";
                                 @if let Some((seq, error)) = &failure { @if *seq == entry.seq { (field_error(Some(error), "reason")) } }
-                                button.secondary type="submit" style="margin:0" { "Reverse" }
+                                button.secondary.flat type="submit" { "Reverse" }
                             }
                         }
                     }

@@ -8,6 +8,7 @@
 //! beyond [`crate::common`].
 
 use axum::Router;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use kit::PageError;
 use peerstake_app::error::AppError;
@@ -41,8 +42,15 @@ async fn not_found(caller: Caller) -> Response {
     PageError::new(AppError::NotFound { what: "page", name: "this address".into() }, &caller).into_response()
 }
 
+/// The stylesheet, kept by browsers for a year: its address changes with its rules.
+async fn stylesheet() -> Response {
+    let headers = [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")];
+    (headers, crate::views::stylesheet()).into_response()
+}
+
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/assets/style.css", axum::routing::get(stylesheet))
         .merge(ventures::routes())
         .merge(accounts::routes())
         .merge(log::routes())

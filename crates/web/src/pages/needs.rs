@@ -58,7 +58,7 @@ async fn render_needs(actor: &Actor, slug: String, failure: Option<AppError>) ->
             a href=(format!("/v/{slug}/well")) { "Well statement" } " · " a href=(format!("/v/{slug}/costs")) { "Who covered what" } " · " a href=(format!("/v/{slug}/goods")) { "Lent goods" } }
         @if needs.is_empty() { p.muted { "No needs published yet." } }
         ul.cards { @for need in needs.iter().rev() {
-            li { h3 style="margin-top:0" { a href=(format!("/v/{slug}/needs/{}", need.record.number)) { "#" (need.record.number) " " (need.record.title) } } (progress(need)) }
+            li { h3.top { a href=(format!("/v/{slug}/needs/{}", need.record.number)) { "#" (need.record.number) " " (need.record.title) } } (progress(need)) }
         } }
         @if standing.is_steward() {
             h2 { "Publish a need" }

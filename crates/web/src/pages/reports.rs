@@ -23,17 +23,6 @@ use crate::extract::Actor;
 
 /// Print rules: no navigation or forms (the shell hides them), each part on its own page, no
 /// statement split across two.
-const PRINT_STYLE: &str = "
-@media print{
- body{font-size:11pt}
- main{max-width:none;padding:0}
- .no-print{display:none}
- section.report-part + section.report-part{break-before:page}
- article.statement{break-inside:avoid}
- tr{break-inside:avoid}
- a{color:#000;text-decoration:none}
-}
-";
 
 pub(super) async fn report_page(actor: Actor, Path(slug): Path<String>) -> PageResult {
     let (standing, report, today) =
@@ -43,7 +32,7 @@ pub(super) async fn report_page(actor: Actor, Path(slug): Path<String>) -> PageR
     let body = html! {
         h1 { "Report: " (report.venture.name) }
         (venture_nav(&standing))
-        p { "As of " (today) ", at ledger entry #" (report.head.0) " (hash " code style="word-break:break-all" { (report.head.1) } "). Amounts in " (c.code()) "." }
+        p { "As of " (today) ", at ledger entry #" (report.head.0) " (hash " code.wrap { (report.head.1) } "). Amounts in " (c.code()) "." }
         p.no-print { "Use your browser's Print command to print this report or save it as a PDF: each part starts on a new page. Download: "
             @for (index, what) in EXPORTS.iter().enumerate() {
                 @if index > 0 { " · " }
@@ -65,7 +54,7 @@ pub(super) async fn report_page(actor: Actor, Path(slug): Path<String>) -> PageR
             section.report-part {
                 h2 { "The cap table (freeze #" (frozen.record.number) ")" }
                 p { "Frozen on " (frozen.record.frozen_on.map(|d| d.to_string()).unwrap_or_default())
-                    @if let Some((seq, hash)) = &frozen.record.head { " at ledger entry #" (seq) ", hash " code style="word-break:break-all" { (hash) } } "." }
+                    @if let Some((seq, hash)) = &frozen.record.head { " at ledger entry #" (seq) ", hash " code.wrap { (hash) } } "." }
                 (cap_table(slug, c, frozen))
             }
         }
@@ -117,7 +106,7 @@ pub(super) async fn report_page(actor: Actor, Path(slug): Path<String>) -> PageR
             }
         }
     };
-    let page = crate::views::page_styled(&format!("Report: {}", report.venture.name), actor.account.as_ref(), &actor.csrf, PRINT_STYLE, body);
+    let page = crate::views::page(&format!("Report: {}", report.venture.name), actor.account.as_ref(), &actor.csrf, body);
     Ok(Html(page.into_string()).into_response())
 }
 

@@ -53,11 +53,11 @@ pub(super) async fn render_settings(actor: &Actor, slug: String, failure: Option
             @if !request.record.message.is_empty() { ": " (request.record.message) }
             " "
             form.inline method="post" action=(format!("/v/{slug}/settings/requests/{}", request.account.username)) {
-                (csrf_field(actor)) input type="hidden" name="accept" value="true"; button type="submit" style="margin:0" { "Accept" }
+                (csrf_field(actor)) input type="hidden" name="accept" value="true"; button.flat type="submit" { "Accept" }
             }
             " "
             form.inline method="post" action=(format!("/v/{slug}/settings/requests/{}", request.account.username)) {
-                (csrf_field(actor)) input type="hidden" name="accept" value="false"; button.secondary type="submit" style="margin:0" { "Decline" }
+                (csrf_field(actor)) input type="hidden" name="accept" value="false"; button.secondary.flat type="submit" { "Decline" }
             }
         } } }
         h2 { "Invite someone" }

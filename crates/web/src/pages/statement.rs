@@ -69,7 +69,7 @@ pub(super) fn statement_body(actor: &Caller, standing: &Standing, slug: &str, c:
         @if let Some((on, case)) = &s.departed {
             p data-departed=(on) { "Left on " (on) ", " (LeaveCase::from_name(case).map_or(case.as_str(), |known| known.words())) "." }
         }
-        div.scroll { table data-statement=(s.member) style="max-width:40rem" {
+        div.scroll { table.narrow data-statement=(s.member) {
             tbody {
                 tr { th { "Role" } td { (s.role) } }
                 tr { th { "Slices held now" } td.n data-slices=(c.format_slices(s.slices_minor)) { (c.format_slices(s.slices_minor)) " of " (c.format_slices(s.total_slices_minor)) " (" (s.percent) "%)" } }

@@ -173,8 +173,8 @@ pub(super) async fn comment_history(actor: Actor, Path((slug, id)): Path<(String
         ol reversed {
             @for version in versions.iter().rev() {
                 li {
-                    p.muted style="margin:0" { "Version " (version.version) " · " (when(version.at_ms)) }
-                    div style="white-space:pre-wrap;overflow-wrap:anywhere" { (linked_text(&version.body)) }
+                    p.muted.flat { "Version " (version.version) " · " (when(version.at_ms)) }
+                    div.text { (linked_text(&version.body)) }
                 }
             }
         }

@@ -20,7 +20,7 @@ use super::widgets::*;
 use crate::AppState;
 use crate::error::status_of;
 use crate::extract::{Actor, Caller, parse_date};
-use crate::views::{chart, colour, pie};
+use crate::views::{chart, pie};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -55,12 +55,12 @@ pub(super) async fn commons_page(actor: Actor, Query(query): Query<SearchQuery>)
         ul.cards {
             @for (card, open) in cards.iter().zip(&needs) {
                 li {
-                    h2 style="margin-top:0" { a href=(format!("/v/{}", card.venture.record.slug)) { (card.venture.record.name) } }
+                    h2.top { a href=(format!("/v/{}", card.venture.record.slug)) { (card.venture.record.name) } }
                     p { (card.venture.record.pitch) }
                     p.muted { (card.venture.member_count) " members · " (card.venture.record.head_seq) " entries · " (card.venture.record.currency) }
                     @if open.is_empty() { p.muted { "No open needs." } }
                     @for need in open {
-                        p style="margin:.25rem 0" { a href=(format!("/v/{}/needs/{}", card.venture.record.slug, need.record.number)) { (need.record.title) } }
+                        p.tight { a href=(format!("/v/{}/needs/{}", card.venture.record.slug, need.record.number)) { (need.record.title) } }
                         (progress(need))
                     }
                     p {
@@ -219,18 +219,18 @@ pub(super) async fn render_venture(actor: &Actor, slug: String, failure: Option<
         @if !open.is_empty() {
             h2 { "Needs" }
             ul.cards { @for need in &open {
-                li { h3 style="margin-top:0" { a href=(format!("/v/{}/needs/{}", venture.slug, need.record.number)) { (need.record.title) } } (progress(need)) }
+                li { h3.top { a href=(format!("/v/{}/needs/{}", venture.slug, need.record.number)) { (need.record.title) } } (progress(need)) }
             } }
         }
         h2 { "The split" }
         div.split {
             (pie(&shares))
-            div.scroll style="flex:1 1 16rem;min-width:16rem" { table {
+            div.scroll.grow { table {
                 caption.skip { "Each member's slices and share" }
                 thead { tr { th { "Member" } th.n { "Slices" } th.n { "Share" } } }
                 tbody {
                     @for (index, line) in split.lines.iter().enumerate() { tr {
-                        td { span.key style=(format!("background:{}", colour(index))) {} a href=(format!("/v/{}/members/{}", venture.slug, line.member.handle)) { (line.member.display_name) } }
+                        td { span class=(format!("key k{}", index % 8)) {} a href=(format!("/v/{}/members/{}", venture.slug, line.member.handle)) { (line.member.display_name) } }
                         td.n { (currency.format_slices(line.figures.slices_minor)) }
                         td.n data-share=(line.member.handle) { (format_share(line.figures.share_units)) "%" }
                     } }

@@ -146,16 +146,16 @@ pub(super) fn comment_section(
         section aria-labelledby="conversation" {
             h2 id="conversation" { "Conversation" }
             @if thread.comments.is_empty() { p.muted { "No comments yet." } }
-            ol.comments style="list-style:none;padding:0" {
+            ol.comments {
                 @for (comment, depth) in thread.threaded() {
-                    li id=(format!("comment-{}", comment.id)) style=(format!("margin-left:{}rem;border-left:3px solid #ccc;padding:.25rem .75rem;margin-bottom:.75rem", depth.min(6) * 2)) {
-                        p.muted style="margin:0" {
+                    li id=(format!("comment-{}", comment.id)) class=(format!("depth-{}", depth.min(6))) {
+                        p.muted.flat {
                             strong { (comment.author.display_name) } " · " (when(comment.created_at_ms))
                             @if let Some(parent) = comment.reply_to { " · in reply to " a href=(format!("#comment-{parent}")) { "#" (parent) } }
                             @if comment.edited() { " · " a href=(format!("/v/{slug}/comments/{}/history", comment.id)) { "edited" } }
                         }
-                        div.comment-body style="white-space:pre-wrap;overflow-wrap:anywhere" { (linked_text(&comment.body)) }
-                        p style="margin:0" {
+                        div.comment-body.text { (linked_text(&comment.body)) }
+                        p.flat {
                             @if standing.member.is_some() { a href=(format!("{here}?reply_to={}#comment-form", comment.id)) { "Reply" } }
                             @if own == Some(comment.author.handle.as_str()) { " · " a href=(format!("/v/{slug}/comments/{}/edit", comment.id)) { "Edit" } }
                         }

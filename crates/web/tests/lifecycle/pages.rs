@@ -34,6 +34,7 @@ async fn sign_in_again(browsers: &mut [(&mut Browser, &str)]) {
             continue;
         }
         browser.cookies.remove(SESSION_COOKIE);
+        browser.form_token = None;
         let reply = browser.post("/login", &[("username", username), ("password", &format!("{username}-long-password"))]).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
     }
@@ -196,6 +197,11 @@ async fn who_left_a_members_only_venture_still_reads_their_own_statement() {
     assert_eq!(text_at(&own.text, "data-slices="), "300.00 of 700.00 (42.86%)");
     assert_eq!(dan.get("/v/lab/statement/dan").await.status, OK);
     assert_eq!(dan.get("/v/lab/statement/ben").await.status, FORBID);
+    // The list of ventures leaves the venture out for him, and still answers.
+    let listed = dan.api("GET", "/api/v1/ventures", None).await;
+    assert_eq!(listed.status, OK, "{}", listed.text);
+    assert!(listed.json().as_array().unwrap().iter().all(|v| v["slug"] != "lab"), "{}", listed.text);
+    assert!(!dan.get("/").await.text.contains("/v/lab\""), "nor does the commons page");
     for path in ["/v/lab", "/v/lab/departures", "/v/lab/report", "/v/lab/exports/statements.csv", "/v/lab/freezes"] {
         assert_eq!(dan.get(path).await.status, GONE, "{path}");
     }
@@ -540,7 +546,10 @@ async fn the_printable_report_and_its_exports() {
     let report = visitor.get("/v/loom/report").await;
     assert_eq!(report.status, OK);
     let text = &report.text;
-    assert!(text.contains("@media print") && text.contains("break-before:page"), "a print stylesheet");
+    let sheet = text.split(r#"rel="stylesheet" href=""#).nth(1).and_then(|rest| rest.split('"').next()).expect("the page links its stylesheet").to_string();
+    let style = visitor.get(&sheet).await;
+    assert_eq!(style.headers[header::CONTENT_TYPE], "text/css; charset=utf-8");
+    assert!(style.text.contains("@media print") && style.text.contains("break-before:page"), "a print stylesheet");
     for part in ["The split", "The cap table (freeze #1)", "Departures", "Buyouts", "Income", "Distributions", "Every member"] {
         assert!(text.contains(&format!("<h2>{part}")), "{part}: {text}");
     }
