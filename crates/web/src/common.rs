@@ -20,9 +20,11 @@ pub struct LedgerParams {
     pub member: Option<String>,
     /// Only this kind (or `reversal`).
     pub kind: Option<String>,
-    /// From this date.
+    /// From this date (YYYY-MM-DD).
+    #[param(format = Date)]
     pub from: Option<String>,
-    /// To this date.
+    /// To this date (YYYY-MM-DD).
+    #[param(format = Date)]
     pub to: Option<String>,
     /// After this entry number (the cursor).
     pub after: Option<u64>,
@@ -53,9 +55,11 @@ pub struct ContributionIn {
     pub quantity: String,
     /// The main amount.
     #[serde(default)]
+    #[schema(pattern = r"^([0-9]+(\.[0-9]+)?)?$")]
     pub amount: String,
     /// What was paid back.
     #[serde(default)]
+    #[schema(pattern = r"^([0-9]+(\.[0-9]+)?)?$")]
     pub paid: String,
     /// Equipment and supplies: `new`, `used-recent`, `used-old`.
     #[serde(default)]
@@ -65,6 +69,7 @@ pub struct ContributionIn {
     pub unit: String,
     /// Capital-use: rate per unit.
     #[serde(default)]
+    #[schema(pattern = r"^([0-9]+(\.[0-9]+)?)?$")]
     pub rate: String,
     /// Other: `cash` or `non-cash`.
     #[serde(default)]
@@ -96,6 +101,7 @@ pub struct LogIn {
     /// Handle of whom it is for (yourself when absent; none for a withdrawal).
     pub member: Option<String>,
     /// When it happened (YYYY-MM-DD).
+    #[schema(format = Date)]
     pub date: String,
     /// What it is.
     #[serde(flatten)]

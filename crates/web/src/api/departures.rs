@@ -29,6 +29,7 @@ pub struct DepartureIn {
     #[serde(default)]
     pub justification: String,
     /// The day they leave (YYYY-MM-DD; today when absent).
+    #[schema(format = Date)]
     pub departed_on: Option<String>,
     /// Work out the outcome and write nothing.
     #[serde(default)]
@@ -108,6 +109,7 @@ pub struct BuyoutIn {
     pub buyer: Option<String>,
     /// Price of one whole slice; the policy's when absent.
     #[serde(default)]
+    #[schema(pattern = r"^([0-9]+(\.[0-9]+)?)?$")]
     pub price_per_slice: String,
     /// Makes a retry harmless (the `Idempotency-Key` header wins).
     pub idempotency_key: Option<String>,
@@ -159,7 +161,7 @@ pub(super) fn departure_out(view: &DepartureView, names: &Names) -> DepartureOut
 
 // ---------------------------------------------------------------- departures and buyouts
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/departures", params(("slug" = String, Path)), responses((status = 200, body = [DepartureOut]), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/departures", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = [DepartureOut]), Refused))]
 async fn list_departures(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<DepartureOut>> {
     let out = actor
         .named(slug, move |acting, slug, now| acting.departures(slug, now), |views, names| views.iter().map(|v| departure_out(v, names)).collect())
@@ -167,7 +169,7 @@ async fn list_departures(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<De
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/departures", params(("slug" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")), request_body = DepartureIn, responses((status = 200, body = DepartureOut, description = "A preview: the outcome, nothing written"), (status = 201, body = DepartureOut, description = "Recorded"), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/departures", params(("slug" = String, Path, example = "demo"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")), request_body = DepartureIn, responses((status = 200, body = DepartureOut, description = "A preview: the outcome, nothing written"), (status = 201, body = DepartureOut, description = "Recorded"), Refused, BodyRefused))]
 async fn depart(actor: Actor, At(slug): At<String>, key: IdempotencyKey, Body(input): Body<DepartureIn>) -> Result<(StatusCode, Json<DepartureOut>), ApiError> {
     actor.writer()?;
     let preview = input.preview;
@@ -189,14 +191,14 @@ async fn depart(actor: Actor, At(slug): At<String>, key: IdempotencyKey, Body(in
     Ok((if preview { StatusCode::OK } else { StatusCode::CREATED }, Json(out)))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/buyouts", params(("slug" = String, Path)), responses((status = 200, body = [BuyoutOut]), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/buyouts", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = [BuyoutOut]), Refused))]
 async fn list_buyouts(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<BuyoutOut>> {
     let out =
         actor.named(slug, move |acting, slug, now| acting.buyouts(slug, now), |views, names| views.iter().map(|v| buyout_out(v, names)).collect()).await?;
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/buyouts", params(("slug" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")), request_body = BuyoutIn, responses((status = 201, body = BuyoutOut, description = "Offered (a good leaver) or, forced, accepted at once (a bad leaver)"), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/buyouts", params(("slug" = String, Path, example = "demo"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")), request_body = BuyoutIn, responses((status = 201, body = BuyoutOut, description = "Offered (a good leaver) or, forced, accepted at once (a bad leaver)"), Refused, BodyRefused))]
 async fn offer_buyout(actor: Actor, At(slug): At<String>, key: IdempotencyKey, Body(input): Body<BuyoutIn>) -> Result<(StatusCode, Json<BuyoutOut>), ApiError> {
     actor.writer()?;
     let out = actor
@@ -216,7 +218,7 @@ async fn offer_buyout(actor: Actor, At(slug): At<String>, key: IdempotencyKey, B
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/buyouts/{number}/answer", params(("slug" = String, Path), ("number" = u32, Path)), request_body = AnswerIn, responses((status = 200, body = BuyoutOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/buyouts/{number}/answer", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), request_body = AnswerIn, responses((status = 200, body = BuyoutOut), Refused, BodyRefused))]
 async fn answer_buyout(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<AnswerIn>) -> ApiResult<BuyoutOut> {
     actor.writer()?;
     let out = actor.named(slug, move |acting, slug, now| acting.answer_buyout(slug, number, input.answer.trim(), now), buyout_out).await?;

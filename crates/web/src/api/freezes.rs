@@ -166,14 +166,14 @@ pub(super) fn freeze_out(view: &FreezeView, names: &Names) -> FreezeOut {
 
 // ---------------------------------------------------------------- freezes
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/freezes", params(("slug" = String, Path)), responses((status = 200, body = [FreezeOut]), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/freezes", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = [FreezeOut]), Refused))]
 async fn list_freezes(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<FreezeOut>> {
     let out =
         actor.named(slug, move |acting, slug, now| acting.freezes(slug, now), |views, names| views.iter().map(|v| freeze_out(v, names)).collect()).await?;
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/freezes", params(("slug" = String, Path)), request_body = FreezeIn, responses((status = 201, body = FreezeOut, description = "Proposed with the steward's vote; frozen at once when that meets the rule"), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/freezes", params(("slug" = String, Path, example = "demo")), request_body = FreezeIn, responses((status = 201, body = FreezeOut, description = "Proposed with the steward's vote; frozen at once when that meets the rule"), Refused, BodyRefused))]
 async fn propose_freeze(actor: Actor, At(slug): At<String>, Body(input): Body<FreezeIn>) -> Result<(StatusCode, Json<FreezeOut>), ApiError> {
     actor.writer()?;
     let out = actor
@@ -193,27 +193,27 @@ async fn propose_freeze(actor: Actor, At(slug): At<String>, Body(input): Body<Fr
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/freezes/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = FreezeOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/freezes/{number}", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), responses((status = 200, body = FreezeOut), Refused))]
 async fn get_freeze(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<FreezeOut> {
     let out = actor.named(slug, move |acting, slug, now| acting.freeze(slug, number, now), freeze_out).await?;
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/freezes/{number}/vote", params(("slug" = String, Path), ("number" = u32, Path)), request_body = FreezeVoteIn, responses((status = 200, body = FreezeOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/freezes/{number}/vote", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), request_body = FreezeVoteIn, responses((status = 200, body = FreezeOut), Refused, BodyRefused))]
 async fn vote_freeze(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<FreezeVoteIn>) -> ApiResult<FreezeOut> {
     actor.writer()?;
     let out = actor.named(slug, move |acting, slug, now| acting.vote_freeze(slug, number, input.approve, now), freeze_out).await?;
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/freezes/{number}/unfreeze", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = FreezeOut, description = "Proposed with the steward's vote; unfrozen at once when that meets the rule"), Refused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/freezes/{number}/unfreeze", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), responses((status = 200, body = FreezeOut, description = "Proposed with the steward's vote; unfrozen at once when that meets the rule"), Refused))]
 async fn propose_unfreeze(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<FreezeOut> {
     actor.writer()?;
     let out = actor.named(slug, move |acting, slug, now| acting.propose_unfreeze(slug, number, now), freeze_out).await?;
     Ok(Json(out))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/cap-table", params(("slug" = String, Path)), responses((status = 200, body = FreezeOut, description = "The freeze in force, with its cap table"), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/cap-table", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = FreezeOut, description = "The freeze in force, with its cap table"), Refused))]
 async fn cap_table(actor: Actor, At(slug): At<String>) -> ApiResult<FreezeOut> {
     let out = actor
         .run(move |acting, now| {

@@ -25,6 +25,7 @@ pub struct GoodIn {
     /// Currency of the rate (ISO 4217).
     pub currency: String,
     /// Fair rental rate per unit.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub rate: String,
     /// `hour`, `day`, `week` or `month`.
     pub unit: String,
@@ -104,6 +105,7 @@ pub struct BookingIn {
     /// The good.
     pub good: i64,
     /// First day (YYYY-MM-DD).
+    #[schema(format = Date)]
     pub starts_on: String,
     /// Last day.
     pub ends_on: String,
@@ -278,20 +280,20 @@ async fn register_good(actor: Actor, Body(input): Body<GoodIn>) -> Result<(Statu
     Ok((StatusCode::CREATED, Json(good_out(&view))))
 }
 
-#[utoipa::path(get, path = "/api/v1/goods/{id}", params(("id" = i64, Path)), responses((status = 200, body = GoodDetailOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/goods/{id}", params(("id" = i64, Path, example = 1)), responses((status = 200, body = GoodDetailOut), Refused))]
 async fn get_good(actor: Actor, At(id): At<i64>) -> ApiResult<GoodDetailOut> {
     let (good, bookings) = actor.run(move |acting, _| acting.good(id)).await?;
     Ok(Json(GoodDetailOut { good: good_out(&good), bookings: bookings.iter().map(booking_out).collect() }))
 }
 
-#[utoipa::path(post, path = "/api/v1/goods/{id}/withdrawal", params(("id" = i64, Path)), responses((status = 200, body = GoodOut), Refused))]
+#[utoipa::path(post, path = "/api/v1/goods/{id}/withdrawal", params(("id" = i64, Path, example = 1)), responses((status = 200, body = GoodOut), Refused))]
 async fn withdraw_good(actor: Actor, At(id): At<i64>) -> ApiResult<GoodOut> {
     actor.writer()?;
     let view = actor.run(move |acting, _| acting.withdraw_good(id)).await?;
     Ok(Json(good_out(&view)))
 }
 
-#[utoipa::path(post, path = "/api/v1/goods/{id}/gift", params(("id" = i64, Path)), request_body = GiftIn, responses((status = 201, body = CapitalEntryOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/goods/{id}/gift", params(("id" = i64, Path, example = 1)), request_body = GiftIn, responses((status = 201, body = CapitalEntryOut), Refused, BodyRefused))]
 async fn give_good(actor: Actor, At(id): At<i64>, Body(input): Body<GiftIn>) -> Result<(StatusCode, Json<CapitalEntryOut>), ApiError> {
     actor.check_api()?;
     let account = actor.account()?.clone();
@@ -315,13 +317,13 @@ async fn inbox(actor: Actor) -> ApiResult<InboxOut> {
     Ok(Json(InboxOut { bookings: inbox.bookings.iter().map(booking_out).collect(), usages: inbox.usages.iter().map(usage_out).collect() }))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/bookings", params(("slug" = String, Path)), responses((status = 200, body = BookingsOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/bookings", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = BookingsOut), Refused))]
 async fn list_bookings(actor: Actor, At(slug): At<String>) -> ApiResult<BookingsOut> {
     let (bookings, usages) = actor.run(move |acting, now| acting.bookings(&slug, now)).await?;
     Ok(Json(BookingsOut { bookings: bookings.iter().map(booking_out).collect(), usages: usages.iter().map(usage_out).collect() }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path)), request_body = BookingIn, responses((status = 201, body = BookingOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path, example = "demo")), request_body = BookingIn, responses((status = 201, body = BookingOut), Refused, BodyRefused))]
 async fn request_booking(
     actor: Actor,
     At(slug): At<String>,
@@ -348,7 +350,7 @@ async fn request_booking(
     Ok((StatusCode::CREATED, Json(booking_out(&view))))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings/{number}/decision", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DecisionIn, responses((status = 200, body = BookingOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings/{number}/decision", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), request_body = DecisionIn, responses((status = 200, body = BookingOut), Refused, BodyRefused))]
 async fn decide_booking(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<DecisionIn>) -> ApiResult<BookingOut> {
     actor.writer()?;
     let view = actor
@@ -362,7 +364,7 @@ async fn decide_booking(actor: Actor, At((slug, number)): At<(String, u32)>, Bod
     Ok(Json(booking_out(&view)))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings/{number}/usage", params(("slug" = String, Path), ("number" = u32, Path)), request_body = UsageIn, responses((status = 201, body = UsageOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/bookings/{number}/usage", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), request_body = UsageIn, responses((status = 201, body = UsageOut), Refused, BodyRefused))]
 async fn log_usage(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<UsageIn>) -> Result<(StatusCode, Json<UsageOut>), ApiError> {
     actor.writer()?;
     let view = actor
@@ -382,7 +384,7 @@ async fn log_usage(actor: Actor, At((slug, number)): At<(String, u32)>, Body(inp
     Ok((StatusCode::CREATED, Json(usage_out(&view))))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/usage/{number}/decision", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DecisionIn, responses((status = 200, body = UsageOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/usage/{number}/decision", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), request_body = DecisionIn, responses((status = 200, body = UsageOut), Refused, BodyRefused))]
 async fn decide_usage(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<DecisionIn>) -> ApiResult<UsageOut> {
     actor.writer()?;
     let view = actor

@@ -23,6 +23,7 @@ use crate::extract::{Actor, At, Body, IdempotencyKey, Params, optional_date};
 #[into_params(parameter_in = Query)]
 pub struct SplitParams {
     /// As of the end of this date (YYYY-MM-DD).
+    #[param(format = Date)]
     pub as_of: Option<String>,
     /// Revalue the whole ledger under this preset instead (nothing is written).
     pub policy: Option<String>,
@@ -122,7 +123,7 @@ pub(crate) fn trace_out(report: &TraceReport) -> TraceOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/split", params(("slug" = String, Path), SplitParams), responses((status = 200, body = SplitOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/split", params(("slug" = String, Path, example = "demo"), SplitParams), responses((status = 200, body = SplitOut), Refused))]
 async fn get_split(actor: Actor, At(slug): At<String>, Params(params): Params<SplitParams>) -> Result<Response, ApiError> {
     let query = SplitQuery {
         as_of: optional_date("as of", &params.as_of)?,
@@ -144,7 +145,7 @@ async fn get_split(actor: Actor, At(slug): At<String>, Params(params): Params<Sp
     Ok(([(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"))], body).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/entries", params(("slug" = String, Path), LedgerParams), responses((status = 200, body = LedgerOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/entries", params(("slug" = String, Path, example = "demo"), LedgerParams), responses((status = 200, body = LedgerOut), Refused))]
 async fn get_ledger(actor: Actor, At(slug): At<String>, Params(params): Params<LedgerParams>) -> ApiResult<LedgerOut> {
     let page = actor.run_quick(move |acting, now| acting.ledger(&slug, &ledger_query(&params)?, now)).await?;
     Ok(Json(ledger_out(&page)))
@@ -163,18 +164,18 @@ async fn log_or_preview(actor: Actor, slug: String, input: LogIn, record: bool) 
     Ok((if record { StatusCode::CREATED } else { StatusCode::OK }, Json(entry_out(&named.entry, named.currency, &handle))))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path)), request_body = LogIn, responses((status = 201, body = EntryOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path, example = "demo")), request_body = LogIn, responses((status = 201, body = EntryOut), Refused, BodyRefused))]
 async fn log_entry(actor: Actor, At(slug): At<String>, key: IdempotencyKey, Body(mut input): Body<LogIn>) -> Result<(StatusCode, Json<EntryOut>), ApiError> {
     input.idempotency_key = key.or(input.idempotency_key.take());
     log_or_preview(actor, slug, input, true).await
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries/preview", params(("slug" = String, Path)), request_body = LogIn, responses((status = 200, body = EntryOut, description = "What the entry would be; nothing is written"), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries/preview", params(("slug" = String, Path, example = "demo")), request_body = LogIn, responses((status = 200, body = EntryOut, description = "What the entry would be; nothing is written"), Refused, BodyRefused))]
 async fn preview_entry(actor: Actor, At(slug): At<String>, Body(input): Body<LogIn>) -> Result<(StatusCode, Json<EntryOut>), ApiError> {
     log_or_preview(actor, slug, input, false).await
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries/{seq}/reversal", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path), ("seq" = u64, Path)), request_body = ReverseIn, responses((status = 201, body = EntryOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries/{seq}/reversal", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path, example = "demo"), ("seq" = u64, Path, example = 1)), request_body = ReverseIn, responses((status = 201, body = EntryOut), Refused, BodyRefused))]
 async fn reverse_entry(
     actor: Actor,
     At((slug, seq)): At<(String, u64)>,
@@ -196,7 +197,7 @@ async fn reverse_entry(
     Ok((StatusCode::CREATED, Json(entry_out(&stored, currency, &handle))))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/members/{handle}/trace", params(("slug" = String, Path), ("handle" = String, Path)), responses((status = 200, body = TraceOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/members/{handle}/trace", params(("slug" = String, Path, example = "demo"), ("handle" = String, Path, example = "ana")), responses((status = 200, body = TraceOut), Refused))]
 async fn get_trace(actor: Actor, At((slug, handle)): At<(String, String)>) -> ApiResult<TraceOut> {
     let report = actor.run(move |acting, now| acting.trace(&slug, &handle, now)).await?;
     Ok(Json(trace_out(&report)))

@@ -50,6 +50,7 @@ pub struct SetTermsIn {
     pub effective_from: String,
     /// An hourly rate, or:
     #[serde(default)]
+    #[schema(pattern = r"^([0-9]+(\.[0-9]+)?)?$")]
     pub hourly_rate: String,
     /// a market salary per year
     #[serde(default)]
@@ -71,6 +72,7 @@ pub struct JoinIn {
     /// A word to the stewards.
     pub message: String,
     /// Your market hourly rate, for valuing your time.
+    #[schema(pattern = r"^([0-9]+(\.[0-9]+)?)?$")]
     pub hourly_rate: String,
 }
 
@@ -112,10 +114,11 @@ pub struct InviteIn {
     pub role: Option<String>,
     /// Their market hourly rate.
     #[serde(default)]
+    #[schema(pattern = r"^([0-9]+(\.[0-9]+)?)?$")]
     pub hourly_rate: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/members", params(("slug" = String, Path)), responses((status = 200, body = [MemberOut]), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/members", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = [MemberOut]), Refused))]
 async fn list_members(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<MemberOut>> {
     let (members, currency) = actor
         .run(move |acting, now| {
@@ -138,7 +141,7 @@ async fn list_members(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<Membe
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/members/{handle}/terms", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path), ("handle" = String, Path)), request_body = SetTermsIn, responses((status = 201), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/members/{handle}/terms", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path, example = "demo"), ("handle" = String, Path, example = "ana")), request_body = SetTermsIn, responses((status = 201), Refused, BodyRefused))]
 async fn set_terms(actor: Actor, At((slug, handle)): At<(String, String)>, key: IdempotencyKey, Body(input): Body<SetTermsIn>) -> Result<StatusCode, ApiError> {
     actor.writer()?;
     actor
@@ -161,7 +164,7 @@ async fn set_terms(actor: Actor, At((slug, handle)): At<(String, String)>, key: 
     Ok(StatusCode::CREATED)
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/join", params(("slug" = String, Path)), request_body = JoinIn, responses((status = 200, body = JoinOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/join", params(("slug" = String, Path, example = "demo")), request_body = JoinIn, responses((status = 200, body = JoinOut), Refused, BodyRefused))]
 async fn join(actor: Actor, At(slug): At<String>, Body(input): Body<JoinIn>) -> ApiResult<JoinOut> {
     actor.writer()?;
     let joined = actor
@@ -176,7 +179,7 @@ async fn join(actor: Actor, At(slug): At<String>, Body(input): Body<JoinIn>) -> 
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/join-requests", params(("slug" = String, Path)), responses((status = 200, body = [JoinRequestOut]), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/join-requests", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = [JoinRequestOut]), Refused))]
 async fn join_requests(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<JoinRequestOut>> {
     actor.account()?;
     let requests = actor.run(move |acting, now| acting.join_requests(&slug, now)).await?;
@@ -193,14 +196,14 @@ async fn join_requests(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<Join
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/join-requests/{username}", params(("slug" = String, Path), ("username" = String, Path)), request_body = DecideIn, responses((status = 200, body = JoinOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/join-requests/{username}", params(("slug" = String, Path, example = "demo"), ("username" = String, Path)), request_body = DecideIn, responses((status = 200, body = JoinOut), Refused, BodyRefused))]
 async fn decide_join(actor: Actor, At((slug, username)): At<(String, String)>, Body(input): Body<DecideIn>) -> ApiResult<JoinOut> {
     actor.writer()?;
     let handle = actor.run(move |acting, now| acting.decide_join(&slug, &username, input.accept, now)).await?;
     Ok(Json(JoinOut { status: if handle.is_some() { "member".into() } else { "declined".into() }, handle }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/members", params(("slug" = String, Path)), request_body = InviteIn, responses((status = 201, body = JoinOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/members", params(("slug" = String, Path, example = "demo")), request_body = InviteIn, responses((status = 201, body = JoinOut), Refused, BodyRefused))]
 async fn invite(actor: Actor, At(slug): At<String>, Body(input): Body<InviteIn>) -> Result<(StatusCode, Json<JoinOut>), ApiError> {
     actor.writer()?;
     let handle = actor

@@ -24,6 +24,7 @@ pub struct NeedIn {
     #[serde(default)]
     pub description: String,
     /// The cost of a one-off, or of one period of a recurring cost.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub amount: String,
     /// Empty for a one-off; `weekly` or `monthly`.
     #[serde(default)]
@@ -33,11 +34,14 @@ pub struct NeedIn {
     pub periods: u32,
     /// A stretch goal above the goal.
     #[serde(default)]
+    #[schema(pattern = r"^([0-9]+(\.[0-9]+)?)?$")]
     pub stretch: String,
     /// The smallest pledge taken (one unit of the currency when empty).
     #[serde(default)]
+    #[schema(pattern = r"^([0-9]+(\.[0-9]+)?)?$")]
     pub min_pledge: String,
     /// The last day pledges are taken (YYYY-MM-DD).
+    #[schema(format = Date)]
     pub deadline: String,
     /// Makes a retry harmless.
     pub idempotency_key: Option<String>,
@@ -114,6 +118,7 @@ pub struct NeedDetailOut {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PledgeIn {
     /// How much.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub amount: String,
     /// Makes a retry harmless.
     pub idempotency_key: Option<String>,
@@ -143,6 +148,7 @@ pub struct PledgeOut {
 pub struct PayIn {
     /// How much; empty for what is left of the goal (at most the well's balance).
     #[serde(default)]
+    #[schema(pattern = r"^([0-9]+(\.[0-9]+)?)?$")]
     pub amount: String,
     /// Makes a retry harmless.
     pub idempotency_key: Option<String>,
@@ -184,13 +190,13 @@ fn pledge_item(pledge: &PledgeView, currency: Currency) -> PledgeItemOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/needs", params(("slug" = String, Path)), responses((status = 200, body = [NeedOut]), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/needs", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = [NeedOut]), Refused))]
 async fn list_needs(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<NeedOut>> {
     let needs = actor.run(move |acting, now| acting.needs(&slug, now)).await?;
     Ok(Json(needs.iter().map(need_out).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path)), request_body = NeedIn, responses((status = 201, body = NeedOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path, example = "demo")), request_body = NeedIn, responses((status = 201, body = NeedOut), Refused, BodyRefused))]
 async fn publish_need(actor: Actor, At(slug): At<String>, key: IdempotencyKey, Body(input): Body<NeedIn>) -> Result<(StatusCode, Json<NeedOut>), ApiError> {
     actor.writer()?;
     let view = actor
@@ -214,13 +220,13 @@ async fn publish_need(actor: Actor, At(slug): At<String>, key: IdempotencyKey, B
     Ok((StatusCode::CREATED, Json(need_out(&view))))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/needs/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = NeedDetailOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/needs/{number}", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), responses((status = 200, body = NeedDetailOut), Refused))]
 async fn get_need(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<NeedDetailOut> {
     let (view, pledges) = actor.run(move |acting, now| acting.need(&slug, number, now)).await?;
     Ok(Json(NeedDetailOut { pledges: pledges.iter().map(|p| pledge_item(p, view.currency)).collect(), need: need_out(&view) }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs/{number}/pledges", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path), ("number" = u32, Path)), request_body = PledgeIn, responses((status = 201, body = PledgeOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs/{number}/pledges", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), request_body = PledgeIn, responses((status = 201, body = PledgeOut), Refused, BodyRefused))]
 async fn pledge(
     actor: Actor,
     At((slug, number)): At<(String, u32)>,
@@ -244,14 +250,14 @@ async fn pledge(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs/{number}/cancellation", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = NeedOut), Refused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs/{number}/cancellation", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), responses((status = 200, body = NeedOut), Refused))]
 async fn cancel_need(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<NeedOut> {
     actor.writer()?;
     let view = actor.run(move |acting, now| acting.cancel_need(&slug, number, now)).await?;
     Ok(Json(need_out(&view)))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs/{number}/payments", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path), ("number" = u32, Path)), request_body = PayIn, responses((status = 201, body = CapitalEntryOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/needs/{number}/payments", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), request_body = PayIn, responses((status = 201, body = CapitalEntryOut), Refused, BodyRefused))]
 async fn pay_need(
     actor: Actor,
     At((slug, number)): At<(String, u32)>,

@@ -22,8 +22,10 @@ pub struct IncomeIn {
     #[serde(default)]
     pub kind: String,
     /// The amount.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub amount: String,
     /// The day it arrived (YYYY-MM-DD; today when absent).
+    #[schema(format = Date)]
     pub received_on: Option<String>,
     /// Where it came from.
     #[serde(default)]
@@ -73,11 +75,13 @@ pub struct IncomeBookOut {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DistributionIn {
     /// The amount to pay out (at most what is undistributed).
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub amount: String,
     /// `split`, `cap-table`, or absent for the cap table when frozen and the split otherwise.
     #[serde(default)]
     pub basis: String,
     /// The day it is paid (YYYY-MM-DD; today when absent).
+    #[schema(format = Date)]
     pub paid_on: Option<String>,
     /// What it is.
     #[serde(default)]
@@ -320,7 +324,7 @@ pub(super) fn statement_out(statement: &Statement, names: &Names) -> StatementOu
 
 // ---------------------------------------------------------------- income and distributions
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/income", params(("slug" = String, Path)), responses((status = 200, body = IncomeBookOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/income", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = IncomeBookOut), Refused))]
 async fn list_income(actor: Actor, At(slug): At<String>) -> ApiResult<IncomeBookOut> {
     let out = actor
         .run(move |acting, now| {
@@ -331,7 +335,7 @@ async fn list_income(actor: Actor, At(slug): At<String>) -> ApiResult<IncomeBook
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/income", params(("slug" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")), request_body = IncomeIn, responses((status = 201, body = IncomeOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/income", params(("slug" = String, Path, example = "demo"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")), request_body = IncomeIn, responses((status = 201, body = IncomeOut), Refused, BodyRefused))]
 async fn record_income(
     actor: Actor,
     At(slug): At<String>,
@@ -358,7 +362,7 @@ async fn record_income(
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/distributions", params(("slug" = String, Path)), responses((status = 200, body = [DistributionOut]), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/distributions", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = [DistributionOut]), Refused))]
 async fn list_distributions(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<DistributionOut>> {
     let out = actor
         .named(slug, move |acting, slug, now| acting.distributions(slug, now), |views, names| views.iter().map(|v| distribution_out(v, names)).collect())
@@ -366,7 +370,7 @@ async fn list_distributions(actor: Actor, At(slug): At<String>) -> ApiResult<Vec
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/distributions", params(("slug" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")), request_body = DistributionIn, responses((status = 200, body = DistributionOut, description = "A preview: every payout, nothing written"), (status = 201, body = DistributionOut, description = "Posted"), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/distributions", params(("slug" = String, Path, example = "demo"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless")), request_body = DistributionIn, responses((status = 200, body = DistributionOut, description = "A preview: every payout, nothing written"), (status = 201, body = DistributionOut, description = "Posted"), Refused, BodyRefused))]
 async fn distribute(
     actor: Actor,
     At(slug): At<String>,
@@ -393,7 +397,7 @@ async fn distribute(
     Ok((if preview { StatusCode::OK } else { StatusCode::CREATED }, Json(out)))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/distributions/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = DistributionOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/distributions/{number}", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), responses((status = 200, body = DistributionOut), Refused))]
 async fn get_distribution(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<DistributionOut> {
     let out = actor.named(slug, move |acting, slug, now| acting.distribution(slug, number, now), distribution_out).await?;
     Ok(Json(out))
@@ -401,7 +405,7 @@ async fn get_distribution(actor: Actor, At((slug, number)): At<(String, u32)>) -
 
 // ---------------------------------------------------------------- statements, report, exports
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/statements", params(("slug" = String, Path)), responses((status = 200, body = [StatementOut]), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/statements", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = [StatementOut]), Refused))]
 async fn list_statements(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<StatementOut>> {
     let out = actor
         .run(move |acting, now| {
@@ -413,7 +417,7 @@ async fn list_statements(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<St
     Ok(Json(out))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/statements/{handle}", params(("slug" = String, Path), ("handle" = String, Path)), responses((status = 200, body = StatementOut, description = "Whoever may read the venture, and always the member themselves, even after they left"), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/statements/{handle}", params(("slug" = String, Path, example = "demo"), ("handle" = String, Path, example = "ana")), responses((status = 200, body = StatementOut, description = "Whoever may read the venture, and always the member themselves, even after they left"), Refused))]
 async fn get_statement(actor: Actor, At((slug, handle)): At<(String, String)>) -> ApiResult<StatementOut> {
     let out = actor
         .run(move |acting, now| {

@@ -50,13 +50,13 @@ pub struct SetPolicyIn {
     pub idempotency_key: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/policy", params(("slug" = String, Path)), responses((status = 200, body = [PolicyVersionOut]), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/policy", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = [PolicyVersionOut]), Refused))]
 async fn get_policy(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<PolicyVersionOut>> {
     let (_, versions) = actor.run(move |acting, now| acting.policy_history(&slug, now)).await?;
     Ok(Json(versions.iter().map(policy_out).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/policy", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path)), request_body = SetPolicyIn, responses((status = 201, body = PolicyVersionOut, description = "Adopted at once (the rule in force allows it)"), (status = 202, body = ProposalOut, description = "Proposed; it waits for votes"), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/policy", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path, example = "demo")), request_body = SetPolicyIn, responses((status = 201, body = PolicyVersionOut, description = "Adopted at once (the rule in force allows it)"), (status = 202, body = ProposalOut, description = "Proposed; it waits for votes"), Refused, BodyRefused))]
 async fn set_policy(actor: Actor, At(slug): At<String>, key: IdempotencyKey, Body(input): Body<SetPolicyIn>) -> Result<Response, ApiError> {
     actor.writer()?;
     let outcome = actor
@@ -166,13 +166,13 @@ pub(crate) fn proposal_out(view: &ProposalView) -> ProposalOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/proposals", params(("slug" = String, Path)), responses((status = 200, body = [ProposalOut]), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/proposals", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = [ProposalOut]), Refused))]
 pub(super) async fn list_proposals(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<ProposalOut>> {
     let views = actor.run(move |acting, now| acting.proposals(&slug, now)).await?;
     Ok(Json(views.iter().map(proposal_out).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/proposals", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path)), request_body = ProposeIn, responses((status = 201, body = ProposalOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/proposals", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path, example = "demo")), request_body = ProposeIn, responses((status = 201, body = ProposalOut), Refused, BodyRefused))]
 pub(super) async fn propose(
     actor: Actor,
     At(slug): At<String>,
@@ -196,7 +196,7 @@ pub(super) async fn propose(
     Ok((StatusCode::CREATED, Json(proposal_out(&view))))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/proposals/{number}", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = ProposalDetailOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/proposals/{number}", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), responses((status = 200, body = ProposalDetailOut), Refused))]
 pub(super) async fn detail(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<ProposalDetailOut> {
     let (view, current, proposed) = actor
         .run(move |acting, now| {
@@ -209,7 +209,7 @@ pub(super) async fn detail(actor: Actor, At((slug, number)): At<(String, u32)>) 
     Ok(Json(ProposalDetailOut { proposal: proposal_out(&view), current: split_out(&current), proposed: split_out(&proposed) }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/proposals/{number}/votes", params(("slug" = String, Path), ("number" = u32, Path)), request_body = VoteIn, responses((status = 201, body = ProposalOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/proposals/{number}/votes", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), request_body = VoteIn, responses((status = 201, body = ProposalOut), Refused, BodyRefused))]
 pub(super) async fn vote(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<VoteIn>) -> Result<(StatusCode, Json<ProposalOut>), ApiError> {
     actor.writer()?;
     let view = actor
@@ -221,7 +221,7 @@ pub(super) async fn vote(actor: Actor, At((slug, number)): At<(String, u32)>, Bo
     Ok((StatusCode::CREATED, Json(proposal_out(&view))))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/proposals/{number}/withdrawal", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 200, body = ProposalOut), Refused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/proposals/{number}/withdrawal", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), responses((status = 200, body = ProposalOut), Refused))]
 pub(super) async fn withdraw(actor: Actor, At((slug, number)): At<(String, u32)>) -> ApiResult<ProposalOut> {
     actor.writer()?;
     let view = actor.run(move |acting, now| acting.withdraw_proposal(&slug, number, now)).await?;

@@ -24,6 +24,7 @@ pub struct RecurringIn {
     /// `weekly` or `monthly`.
     pub cadence: String,
     /// The first period (YYYY-MM-DD).
+    #[schema(format = Date)]
     pub starts_on: String,
     /// The last day a period may fall on.
     pub ends_on: Option<String>,
@@ -123,13 +124,13 @@ pub(crate) fn draft_out(view: &DraftView) -> DraftOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/recurring", params(("slug" = String, Path)), responses((status = 200, body = RecurringListOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/recurring", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = RecurringListOut), Refused))]
 pub(super) async fn list_recurring(actor: Actor, At(slug): At<String>) -> ApiResult<RecurringListOut> {
     let (recurring, drafts) = actor.run(move |acting, now| acting.recurring(&slug, now)).await?;
     Ok(Json(RecurringListOut { recurring: recurring.iter().map(recurring_out).collect(), drafts: drafts.iter().map(draft_out).collect() }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring", params(("slug" = String, Path)), request_body = RecurringIn, responses((status = 201, body = RecurringOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring", params(("slug" = String, Path, example = "demo")), request_body = RecurringIn, responses((status = 201, body = RecurringOut), Refused, BodyRefused))]
 pub(super) async fn set_up(actor: Actor, At(slug): At<String>, Body(input): Body<RecurringIn>) -> Result<(StatusCode, Json<RecurringOut>), ApiError> {
     actor.writer()?;
     let view = actor
@@ -150,7 +151,7 @@ pub(super) async fn set_up(actor: Actor, At(slug): At<String>, Body(input): Body
     Ok((StatusCode::CREATED, Json(recurring_out(&view))))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring/{number}/drafts", params(("slug" = String, Path), ("number" = u32, Path)), request_body = DraftDecisionIn, responses((status = 200, body = DraftDecisionOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring/{number}/drafts", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), request_body = DraftDecisionIn, responses((status = 200, body = DraftDecisionOut), Refused, BodyRefused))]
 pub(super) async fn decide(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<DraftDecisionIn>) -> ApiResult<DraftDecisionOut> {
     actor.writer()?;
     let entry = actor
@@ -167,7 +168,7 @@ pub(super) async fn decide(actor: Actor, At((slug, number)): At<(String, u32)>, 
     Ok(Json(DraftDecisionOut { entry }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring/{number}/stop", params(("slug" = String, Path), ("number" = u32, Path)), responses((status = 204), Refused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/recurring/{number}/stop", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), responses((status = 204), Refused))]
 pub(super) async fn stop(actor: Actor, At((slug, number)): At<(String, u32)>) -> Result<StatusCode, ApiError> {
     actor.writer()?;
     actor.run(move |acting, now| acting.stop_recurring(&slug, number, now)).await?;

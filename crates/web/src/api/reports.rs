@@ -73,7 +73,7 @@ fn report_out(report: &VentureReport, names: &Names) -> ReportOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/report", params(("slug" = String, Path)), responses((status = 200, body = ReportOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/report", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = ReportOut), Refused))]
 async fn report(actor: Actor, At(slug): At<String>) -> ApiResult<ReportOut> {
     let out = actor
         .run(move |acting, now| {
@@ -84,7 +84,7 @@ async fn report(actor: Actor, At(slug): At<String>) -> ApiResult<ReportOut> {
     Ok(Json(out))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/exports/{what}", params(("slug" = String, Path), ("what" = String, Path, description = "`cap-table`, `distributions` or `statements`"), ExportParams), responses((status = 200, description = "JSON (`{venture, export, currency, rows}`) or CSV (text/csv), every figure a decimal string"), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/exports/{what}", params(("slug" = String, Path, example = "demo"), ("what" = String, Path, description = "`cap-table`, `distributions` or `statements`", example = "statements"), ExportParams), responses((status = 200, description = "JSON (`{venture, export, currency, rows}`) or CSV (text/csv), every figure a decimal string"), Refused))]
 async fn export_table(actor: Actor, At((slug, what)): At<(String, String)>, Params(params): Params<ExportParams>) -> Result<Response, ApiError> {
     let format = params.format.as_deref().map(str::trim).filter(|f| !f.is_empty()).unwrap_or("json").to_string();
     let (text, file) = actor

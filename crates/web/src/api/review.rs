@@ -89,7 +89,7 @@ fn parse_step(input: &ReviewIn) -> Result<Step, ApiError> {
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/entries/{seq}", params(("slug" = String, Path), ("seq" = u64, Path)), responses((status = 200, body = EntryReviewOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/entries/{seq}", params(("slug" = String, Path, example = "demo"), ("seq" = u64, Path, example = 1)), responses((status = 200, body = EntryReviewOut), Refused))]
 pub(super) async fn get_entry(actor: Actor, At((slug, seq)): At<(String, u64)>) -> ApiResult<EntryReviewOut> {
     let review = actor.run(move |acting, now| acting.entry_review(&slug, seq, now)).await?;
     let status = match (review.reversed_by, review.status) {
@@ -108,7 +108,7 @@ pub(super) async fn get_entry(actor: Actor, At((slug, seq)): At<(String, u64)>) 
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries/{seq}/review", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path), ("seq" = u64, Path)), request_body = ReviewIn, responses((status = 201, body = StepOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries/{seq}/review", params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry harmless"), ("slug" = String, Path, example = "demo"), ("seq" = u64, Path, example = 1)), request_body = ReviewIn, responses((status = 201, body = StepOut), Refused, BodyRefused))]
 pub(super) async fn review_entry(
     actor: Actor,
     At((slug, seq)): At<(String, u64)>,
@@ -131,7 +131,7 @@ pub(super) async fn review_entry(
     Ok((StatusCode::CREATED, Json(StepOut { step: out(&named, None), status })))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries/{seq}/amendment", params(("slug" = String, Path), ("seq" = u64, Path)), request_body = AmendIn, responses((status = 201, body = EntryOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/entries/{seq}/amendment", params(("slug" = String, Path, example = "demo"), ("seq" = u64, Path, example = 1)), request_body = AmendIn, responses((status = 201, body = EntryOut), Refused, BodyRefused))]
 pub(super) async fn amend_entry(
     actor: Actor,
     At((slug, seq)): At<(String, u64)>,
@@ -149,7 +149,7 @@ pub(super) async fn amend_entry(
     Ok((StatusCode::CREATED, Json(out(&review.entry, status))))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/review-queue", params(("slug" = String, Path)), responses((status = 200, body = [EntryOut]), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/review-queue", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = [EntryOut]), Refused))]
 pub(super) async fn review_queue(actor: Actor, At(slug): At<String>) -> ApiResult<Vec<EntryOut>> {
     let queue = actor.run(move |acting, now| acting.review_queue(&slug, now)).await?;
     Ok(Json(queue.iter().map(|(named, status)| out(named, Some(status.name().to_string()))).collect()))

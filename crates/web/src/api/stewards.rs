@@ -108,7 +108,7 @@ fn adoptable_out(adoptable: &Adoptable) -> AdoptableOut {
 
 // ---------------------------------------------------------------- stewards
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/stewards", params(("slug" = String, Path)), responses((status = 200, body = StewardsOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/stewards", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = StewardsOut), Refused))]
 async fn stewards(actor: Actor, At(slug): At<String>) -> ApiResult<StewardsOut> {
     let out = actor
         .run(move |acting, now| {
@@ -121,28 +121,28 @@ async fn stewards(actor: Actor, At(slug): At<String>) -> ApiResult<StewardsOut> 
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/stewards/handover", params(("slug" = String, Path)), request_body = HandoverIn, responses((status = 201, body = StewardshipOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/stewards/handover", params(("slug" = String, Path, example = "demo")), request_body = HandoverIn, responses((status = 201, body = StewardshipOut), Refused, BodyRefused))]
 async fn propose_handover(actor: Actor, At(slug): At<String>, Body(input): Body<HandoverIn>) -> Result<(StatusCode, Json<StewardshipOut>), ApiError> {
     actor.writer()?;
     let out = actor.named(slug, move |acting, slug, now| acting.propose_handover(slug, &input.to, &input.message, now), stewardship_out).await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/stewards/{number}/answer", params(("slug" = String, Path), ("number" = u32, Path)), request_body = AnswerIn, responses((status = 200, body = StewardshipOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/stewards/{number}/answer", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), request_body = AnswerIn, responses((status = 200, body = StewardshipOut), Refused, BodyRefused))]
 async fn answer_handover(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<AnswerIn>) -> ApiResult<StewardshipOut> {
     actor.writer()?;
     let out = actor.named(slug, move |acting, slug, now| acting.answer_handover(slug, number, input.answer.trim(), &input.note, now), stewardship_out).await?;
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/stewards/adopt", params(("slug" = String, Path)), request_body = AdoptIn, responses((status = 201, body = StewardshipOut, description = "Asked; the members are told and may object during the notice period"), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/stewards/adopt", params(("slug" = String, Path, example = "demo")), request_body = AdoptIn, responses((status = 201, body = StewardshipOut, description = "Asked; the members are told and may object during the notice period"), Refused, BodyRefused))]
 async fn ask_to_adopt(actor: Actor, At(slug): At<String>, Body(input): Body<AdoptIn>) -> Result<(StatusCode, Json<StewardshipOut>), ApiError> {
     actor.writer()?;
     let out = actor.named(slug, move |acting, slug, now| acting.ask_to_adopt(slug, &input.message, now), stewardship_out).await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/stewards/{number}/object", params(("slug" = String, Path), ("number" = u32, Path)), request_body = ObjectIn, responses((status = 200, body = StewardshipOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/stewards/{number}/object", params(("slug" = String, Path, example = "demo"), ("number" = u32, Path, example = 1)), request_body = ObjectIn, responses((status = 200, body = StewardshipOut), Refused, BodyRefused))]
 async fn object_to_adoption(actor: Actor, At((slug, number)): At<(String, u32)>, Body(input): Body<ObjectIn>) -> ApiResult<StewardshipOut> {
     actor.writer()?;
     let out = actor.named(slug, move |acting, slug, now| acting.object_to_adoption(slug, number, &input.note, now), stewardship_out).await?;

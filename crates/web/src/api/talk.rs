@@ -235,7 +235,7 @@ fn subject_of(text: Option<&str>) -> Result<Subject, AppError> {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments", params(("slug" = String, Path), CommentsParams), responses((status = 200, body = CommentsOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments", params(("slug" = String, Path, example = "demo"), CommentsParams), responses((status = 200, body = CommentsOut), Refused))]
 async fn list_comments(actor: Actor, At(slug): At<String>, Params(params): Params<CommentsParams>) -> ApiResult<CommentsOut> {
     let (subject, thread) = actor
         .run_quick(move |acting, now| {
@@ -247,7 +247,7 @@ async fn list_comments(actor: Actor, At(slug): At<String>, Params(params): Param
     Ok(Json(CommentsOut { subject: subject.to_string(), comments: thread.comments.iter().map(comment_out).collect(), next_after: thread.next_after }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ventures/{slug}/comments", params(("slug" = String, Path), CommentsParams), request_body = NewCommentIn, responses((status = 201, body = CommentOut), Refused, BodyRefused))]
+#[utoipa::path(post, path = "/api/v1/ventures/{slug}/comments", params(("slug" = String, Path, example = "demo"), CommentsParams), request_body = NewCommentIn, responses((status = 201, body = CommentOut), Refused, BodyRefused))]
 async fn add_comment(
     actor: Actor,
     At(slug): At<String>,
@@ -264,26 +264,26 @@ async fn add_comment(
     Ok((StatusCode::CREATED, Json(comment_out(&comment))))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments/{id}", params(("slug" = String, Path), ("id" = u64, Path)), responses((status = 200, body = CommentOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments/{id}", params(("slug" = String, Path, example = "demo"), ("id" = u64, Path, example = 1)), responses((status = 200, body = CommentOut), Refused))]
 async fn get_comment(actor: Actor, At((slug, id)): At<(String, u64)>) -> ApiResult<CommentOut> {
     let comment = actor.run_quick(move |acting, now| acting.comment(&slug, id, now)).await?;
     Ok(Json(comment_out(&comment)))
 }
 
-#[utoipa::path(put, path = "/api/v1/ventures/{slug}/comments/{id}", params(("slug" = String, Path), ("id" = u64, Path)), request_body = EditCommentIn, responses((status = 200, body = CommentOut), Refused, BodyRefused))]
+#[utoipa::path(put, path = "/api/v1/ventures/{slug}/comments/{id}", params(("slug" = String, Path, example = "demo"), ("id" = u64, Path, example = 1)), request_body = EditCommentIn, responses((status = 200, body = CommentOut), Refused, BodyRefused))]
 async fn edit_comment(actor: Actor, At((slug, id)): At<(String, u64)>, Body(input): Body<EditCommentIn>) -> ApiResult<CommentOut> {
     actor.writer()?;
     let comment = actor.run(move |acting, now| acting.edit_comment(&slug, id, &input.body, now)).await?;
     Ok(Json(comment_out(&comment)))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments/{id}/versions", params(("slug" = String, Path), ("id" = u64, Path)), responses((status = 200, body = [CommentVersionOut]), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/comments/{id}/versions", params(("slug" = String, Path, example = "demo"), ("id" = u64, Path, example = 1)), responses((status = 200, body = [CommentVersionOut]), Refused))]
 async fn comment_versions(actor: Actor, At((slug, id)): At<(String, u64)>) -> ApiResult<Vec<CommentVersionOut>> {
     let versions = actor.run_quick(move |acting, now| acting.comment_versions(&slug, id, now)).await?;
     Ok(Json(versions.into_iter().map(|v| CommentVersionOut { version: v.version, body: v.body, at_ms: v.at_ms }).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/activity", params(("slug" = String, Path), ActivityParams), responses((status = 200, body = ActivityOut, description = "Newest first; the newest page marks the venture's activity read for a signed-in actor"), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/activity", params(("slug" = String, Path, example = "demo"), ActivityParams), responses((status = 200, body = ActivityOut, description = "Newest first; the newest page marks the venture's activity read for a signed-in actor"), Refused))]
 async fn venture_activity(actor: Actor, At(slug): At<String>, Params(params): Params<ActivityParams>) -> ApiResult<ActivityOut> {
     let page = actor
         .run(move |acting, now| {

@@ -93,6 +93,7 @@ pub struct CreateVentureIn {
     /// A whole policy as TOML text, instead of a preset.
     pub policy_toml: Option<String>,
     /// When the first policy takes effect (YYYY-MM-DD; today when absent).
+    #[schema(format = Date)]
     pub started_on: Option<String>,
     /// `open` (default), `request` or `invite`.
     pub join_mode: Option<String>,
@@ -123,7 +124,7 @@ pub struct AccessOut {
     pub visibility: String,
 }
 
-#[utoipa::path(put, path = "/api/v1/ventures/{slug}/number-format", params(("slug" = String, Path, description = "The venture")), request_body = NumberFormatIn, responses((status = 204), Refused, BodyRefused))]
+#[utoipa::path(put, path = "/api/v1/ventures/{slug}/number-format", params(("slug" = String, Path, description = "The venture", example = "demo")), request_body = NumberFormatIn, responses((status = 204), Refused, BodyRefused))]
 async fn set_venture_number_format(actor: Actor, At(slug): At<String>, Body(input): Body<NumberFormatIn>) -> Result<StatusCode, ApiError> {
     actor.writer()?;
     actor.run(move |acting, now| acting.set_number_format(&slug, &input.number_format, now)).await?;
@@ -164,13 +165,13 @@ async fn create_venture(actor: Actor, key: IdempotencyKey, Body(input): Body<Cre
     Ok((StatusCode::CREATED, Json(venture_out(&standing))))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}", params(("slug" = String, Path)), responses((status = 200, body = VentureOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = VentureOut), Refused))]
 async fn get_venture(actor: Actor, At(slug): At<String>) -> ApiResult<VentureOut> {
     let standing = actor.run_quick(move |acting, now| acting.standing(&slug, now)).await?;
     Ok(Json(venture_out(&standing)))
 }
 
-#[utoipa::path(put, path = "/api/v1/ventures/{slug}/access", params(("slug" = String, Path)), request_body = AccessOut, responses((status = 200, body = AccessOut), Refused, BodyRefused))]
+#[utoipa::path(put, path = "/api/v1/ventures/{slug}/access", params(("slug" = String, Path, example = "demo")), request_body = AccessOut, responses((status = 200, body = AccessOut), Refused, BodyRefused))]
 async fn set_access(actor: Actor, At(slug): At<String>, Body(input): Body<AccessOut>) -> ApiResult<AccessOut> {
     actor.writer()?;
     let access = AccessRecord { join_mode: input.join_mode.clone(), visibility: input.visibility.clone() };
@@ -178,7 +179,7 @@ async fn set_access(actor: Actor, At(slug): At<String>, Body(input): Body<Access
     Ok(Json(input))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/export", params(("slug" = String, Path)), responses((status = 200, description = "The whole venture as JSON (the `peerstake export` format)"), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/export", params(("slug" = String, Path, example = "demo")), responses((status = 200, description = "The whole venture as JSON (the `peerstake export` format)"), Refused))]
 async fn export(actor: Actor, At(slug): At<String>) -> Result<Response, ApiError> {
     let bytes = actor
         .run(move |acting, now| {

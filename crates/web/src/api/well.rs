@@ -160,19 +160,19 @@ fn costs_out(costs: &SharedCosts) -> CostsOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/well", params(("slug" = String, Path)), responses((status = 200, body = WellOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/well", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = WellOut), Refused))]
 async fn get_well(actor: Actor, At(slug): At<String>) -> ApiResult<WellOut> {
     let statement = actor.run(move |acting, now| acting.well(&slug, now)).await?;
     Ok(Json(well_out(&statement)))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/well/{handle}", params(("slug" = String, Path), ("handle" = String, Path)), responses((status = 200, body = WellOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/well/{handle}", params(("slug" = String, Path, example = "demo"), ("handle" = String, Path, example = "ana")), responses((status = 200, body = WellOut), Refused))]
 async fn get_member_well(actor: Actor, At((slug, handle)): At<(String, String)>) -> ApiResult<WellOut> {
     let statement = actor.run(move |acting, now| acting.member_well(&slug, &handle, now)).await?;
     Ok(Json(well_out(&statement)))
 }
 
-#[utoipa::path(get, path = "/api/v1/ventures/{slug}/costs", params(("slug" = String, Path)), responses((status = 200, body = CostsOut), Refused))]
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/costs", params(("slug" = String, Path, example = "demo")), responses((status = 200, body = CostsOut), Refused))]
 async fn get_costs(actor: Actor, At(slug): At<String>) -> ApiResult<CostsOut> {
     let costs = actor.run(move |acting, now| acting.shared_costs(&slug, now)).await?;
     Ok(Json(costs_out(&costs)))
