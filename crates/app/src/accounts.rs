@@ -2,8 +2,9 @@
 //!
 //! Passwords are hashed with argon2id. Session tokens and API token secrets are random and shown
 //! only once; the database keeps their SHA-256. Failed sign-ins are throttled per username and
-//! per client address. These calls are blocking (the hash takes tens of milliseconds on
-//! purpose): an async server runs them on a blocking thread.
+//! per client address, counted in the database (so a restart forgets none of them, and every
+//! server of one database counts the same ones). These calls are blocking (the hash takes tens
+//! of milliseconds on purpose): an async server runs them on a blocking thread.
 
 use crate::access::{Account, Acting};
 use crate::error::{AppError, invalid};
@@ -12,10 +13,8 @@ use crate::{Commons, Now};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use peerstake_core::numbers::NumberFormat;
-use peerstake_store::{AccountId, ApiTokenRecord, Mode, SessionRecord, StoreError};
+use peerstake_store::{AccountId, ApiTokenRecord, Mode, SessionRecord, StoreError, Transaction};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 /// How long a session lasts.
 pub const SESSION_DAYS: i64 = 30;
@@ -52,42 +51,25 @@ pub struct NewSession {
     pub expires_at_ms: i64,
 }
 
-/// Failed sign-ins, by username and by client, for throttling.
-#[derive(Debug, Default)]
-pub(crate) struct Throttle {
-    failures: Mutex<HashMap<String, Vec<i64>>>,
+/// The key failed sign-ins are counted under, for a username or a client address: a SHA-256
+/// digest, so the database keeps neither the names tried nor the addresses, and every key is the
+/// same size however long the text typed.
+fn throttle_key(kind: &str, value: &str) -> String {
+    Sha256::digest(format!("{kind}:{value}").as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-impl Throttle {
-    fn check(&self, keys: &[String], now_ms: i64) -> Result<(), AppError> {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for key in keys {
-            if let Some(times) = failures.get_mut(key) {
-                times.retain(|t| now_ms - t < THROTTLE_WINDOW_MS);
-                if times.len() >= FAILURES_MAX {
-                    let oldest = times.iter().min().copied().unwrap_or(now_ms);
-                    let seconds = (oldest + THROTTLE_WINDOW_MS - now_ms).max(1000) / 1000;
-                    return Err(AppError::Throttled { retry_after_seconds: seconds });
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn fail(&self, keys: &[String], now_ms: i64) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        // Keep the table bounded: forget windows that have passed.
-        if failures.len() > 100_000 {
-            failures.retain(|_, times| times.iter().any(|t| now_ms - t < THROTTLE_WINDOW_MS));
-        }
-        for key in keys {
-            failures.entry(key.clone()).or_default().push(now_ms);
+/// Refuses a sign-in while any of its keys has [`FAILURES_MAX`] failures in the window; the
+/// answer says when the oldest of them leaves it.
+fn check_throttle(tx: &mut dyn Transaction, keys: &[String], now_ms: i64) -> Result<(), AppError> {
+    for key in keys {
+        let failures = tx.sign_in_failures(key, now_ms - THROTTLE_WINDOW_MS)?;
+        if usize::try_from(failures.count).unwrap_or(usize::MAX) >= FAILURES_MAX {
+            let oldest = failures.oldest_at_ms.unwrap_or(now_ms);
+            let seconds = (oldest + THROTTLE_WINDOW_MS - now_ms).max(1000) / 1000;
+            return Err(AppError::Throttled { retry_after_seconds: seconds });
         }
     }
-
-    fn succeed(&self, username_key: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(username_key);
-    }
+    Ok(())
 }
 
 /// A fresh random secret: 32 bytes as 64 hex digits.
@@ -156,10 +138,10 @@ impl Commons {
     /// comes from (an IP address) for throttling.
     pub fn sign_in(&self, username: &str, password: &str, client: &str, now: Now) -> Result<NewSession, AppError> {
         let username = username.trim().to_lowercase();
-        let keys = [format!("user:{username}"), format!("client:{client}")];
-        self.throttle.check(&keys, now.at_ms)?;
+        let keys = [throttle_key("user", &username), throttle_key("client", client)];
         let record = {
             let mut tx = self.store.begin(Mode::Read)?;
+            check_throttle(tx.as_mut(), &keys, now.at_ms)?;
             tx.account_by_username(&username)?
         };
         // An unknown name costs the same hash as a wrong password, so timing tells nothing.
@@ -171,17 +153,25 @@ impl Commons {
             }
         };
         let Some(record) = record.filter(|_| matches) else {
-            self.throttle.fail(&keys, now.at_ms);
+            // The failure is committed on its own: the sign-in fails, its record stays.
+            let mut tx = self.store.begin(Mode::Write)?;
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            tx.record_sign_in_failure(&keys, now.at_ms, now.at_ms - THROTTLE_WINDOW_MS)?;
+            tx.commit()?;
             return Err(AppError::Unauthorized("the username or password is wrong".into()));
         };
-        self.throttle.succeed(&keys[0]);
-        self.start_session(record.into(), now)
+        // A success forgets the username's failures (not the client's), with the session.
+        self.start_session(record.into(), Some(&keys[0]), now)
     }
 
-    fn start_session(&self, account: Account, now: Now) -> Result<NewSession, AppError> {
+    /// Starts a session, forgetting the failed sign-ins under `forget` in the same transaction.
+    fn start_session(&self, account: Account, forget: Option<&str>, now: Now) -> Result<NewSession, AppError> {
         let token = random_secret()?;
         let expires_at_ms = now.at_ms + SESSION_DAYS * 24 * 60 * 60 * 1000;
         let mut tx = self.store.begin(Mode::Write)?;
+        if let Some(key) = forget {
+            tx.clear_sign_in_failures(key)?;
+        }
         tx.insert_session(&secret_hash(&token), &SessionRecord { account: account.id, created_at_ms: now.at_ms, expires_at_ms })?;
         tx.commit()?;
         Ok(NewSession { token, account, expires_at_ms })
@@ -225,7 +215,7 @@ impl Commons {
             tx.revoke_api_token(account, token.id, now.at_ms)?;
         }
         tx.commit()?;
-        self.start_session(record.into(), now)
+        self.start_session(record.into(), None, now)
     }
 
     /// Creates an API token; the secret is returned once and never again.

@@ -8,6 +8,7 @@
 //! follow from their recorded inputs and the balances before them, so `verify` recomputes them
 //! like any contribution.
 
+use crate::audit::{Change, ChangedBy, LEFT, record_role};
 use crate::book::{Book, BuyoutView, add_months, buyout_view, check_note};
 use crate::error::{AppError, invalid};
 use crate::idempotency::{fingerprint, remember, replayed};
@@ -21,8 +22,8 @@ use peerstake_core::lifecycle::{
 };
 use peerstake_core::replay::deltas;
 use peerstake_core::replay::{Bucket, LedgerState, StateView};
-use peerstake_core::terms::MemberNo;
-use peerstake_store::{BuyoutRecord, DepartureRecord, EntryFilter, Mode, StoredEntry, Transaction};
+use peerstake_core::terms::{MemberNo, Role};
+use peerstake_store::{AccountId, BuyoutRecord, DepartureRecord, EntryFilter, Mode, StoredEntry, Transaction};
 use time::Date;
 
 /// A departure to record (or preview).
@@ -309,8 +310,14 @@ impl Commons {
 
     /// Records a departure: the entry adjusting the leaver's slices by the policy's rules, the
     /// case and justification, and the member marked as left (they vote, review and log nothing
-    /// more, and a steward who leaves is a steward no longer).
+    /// more, and a steward who leaves is a steward no longer, which the history of the venture's
+    /// settings records as the operator's doing, for the member `by` names).
     pub fn depart(&self, request: &DepartRequest, now: Now) -> Result<DepartureView, AppError> {
+        self.depart_as(request, None, now)
+    }
+
+    /// Records a departure, through `account` (the steward's, signed in) when there is one.
+    fn depart_as(&self, request: &DepartRequest, account: Option<AccountId>, now: Now) -> Result<DepartureView, AppError> {
         let key = fingerprint(&[
             "depart",
             &request.venture,
@@ -347,6 +354,11 @@ impl Commons {
         };
         let number = tx.insert_departure(book.venture.id, &record)?;
         tx.set_member_departed(book.venture.id, member, Some(view.departed_on))?;
+        if book.is_steward(member) {
+            let reason = format!("left the venture (departure #{number})");
+            let change = Change { by: ChangedBy::member(account, stored.entry.author), reason: &reason };
+            record_role(tx.as_mut(), book.venture.id, member, Role::Steward.name(), LEFT, change, now)?;
+        }
         wind_down(tx.as_mut(), &book, member, now)?;
         remember(tx.as_mut(), book.venture.id, request.idempotency_key.as_deref(), &key, &format!("departure:{number}"), now)?;
         tx.commit()?;
@@ -578,7 +590,7 @@ impl crate::access::Acting<'_> {
     /// Records a departure (stewards).
     pub fn depart(&self, request: &DepartRequest, now: Now) -> Result<DepartureView, AppError> {
         let steward = self.standing(&request.venture, now)?.require_steward()?.handle.clone();
-        self.commons.depart(&DepartRequest { by: Some(steward), ..request.clone() }, now)
+        self.commons.depart_as(&DepartRequest { by: Some(steward), ..request.clone() }, self.account.map(|a| a.id), now)
     }
 
     /// A venture's departures (whoever may read it).

@@ -290,6 +290,15 @@ impl Commons {
             if stored.entry.seq != expected_seq {
                 return Err(invalid("entries", format!("entry #{} is out of order (expected #{expected_seq})", stored.entry.seq)));
             }
+            // An entry can only reverse or be about an earlier one (a later or huge number would
+            // reach the store, which reads it as damage).
+            for (what, target) in [("reverses", stored.entry.reverses), ("is about", stored.entry.about)] {
+                if let Some(target) = target
+                    && !(1..stored.entry.seq).contains(&target)
+                {
+                    return Err(invalid("entries", format!("entry #{} {what} #{target}, which is not an earlier entry", stored.entry.seq)));
+                }
+            }
             if stored.entry.hash_after(&previous) != stored.hash {
                 return Err(invalid("entries", format!("entry #{}: its hash does not match its contents; the file was altered", stored.entry.seq)));
             }

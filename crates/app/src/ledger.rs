@@ -222,6 +222,58 @@ impl Commons {
         Ok(NamedEntry::of(stored, &book))
     }
 
+    /// Logs several contributions to one venture in one transaction — one lock, one commit, and
+    /// under grouped durability one sync — each as [`Commons::log`] would on its own: in order,
+    /// each between a savepoint and its release, so one that is refused is rolled back alone and
+    /// answered with its own error while the others are recorded. The outer error is the whole
+    /// batch failing (the venture cannot be read, or the commit fails): then nothing is written.
+    pub fn log_batch(&self, venture: &str, requests: &[AuthorizedLog], now: Now) -> Result<Vec<Result<NamedEntry, AppError>>, AppError> {
+        let mut tx = self.store.begin(Mode::Write)?;
+        let book = self.books.write(tx.as_mut(), venture)?;
+        let id = book.venture.id;
+        let mut head = (book.venture.head_seq, book.venture.head_hash);
+        let mut answers = Vec::with_capacity(requests.len());
+        let mut waiting_review = Vec::new();
+        for AuthorizedLog(request) in requests {
+            tx.savepoint()?;
+            let outcome = (|| {
+                if request.venture != venture {
+                    return Err(invalid("venture", format!("a batch for {venture} holds a request for {}", request.venture)));
+                }
+                check_note(&request.note)?;
+                let fingerprint = request.fingerprint(&["log", &request.venture]);
+                if let Some(result) = replayed(tx.as_mut(), id, request.idempotency_key.as_deref(), &fingerprint)? {
+                    return entry_result(tx.as_mut(), id, &result).map(|entry| (entry, false));
+                }
+                let stored = draft_entry(tx.as_mut(), &book, request, now, head, None)?;
+                persist_logged(tx.as_mut(), &book, &stored)?;
+                remember(tx.as_mut(), id, request.idempotency_key.as_deref(), &fingerprint, &format!("entry:{}", stored.entry.seq), now)?;
+                Ok((stored, true))
+            })();
+            match outcome {
+                Ok((stored, new)) => {
+                    tx.release_savepoint()?;
+                    if new {
+                        head = (stored.entry.seq, stored.hash);
+                        if book.logged_pending(&stored.entry) {
+                            waiting_review.push(stored.entry.clone());
+                        }
+                    }
+                    answers.push(Ok(NamedEntry::of(stored, &book)));
+                }
+                Err(error) => {
+                    tx.rollback_to_savepoint()?;
+                    answers.push(Err(error));
+                }
+            }
+        }
+        tx.commit()?;
+        for entry in &waiting_review {
+            self.ask_for_review(&book, entry);
+        }
+        Ok(answers)
+    }
+
     /// Tells whoever may approve a pending entry that it waits for them.
     pub(crate) fn ask_for_review(&self, book: &Book, entry: &Entry) {
         let parties = [entry.author, entry.member];
@@ -468,7 +520,32 @@ fn revalue(
     Ok((state, unvalued))
 }
 
+/// A contribution this person may log, as they may log it (see
+/// [`crate::access::Acting::authorize`]): what a
+/// batch of writes takes, so every request in it was checked for the one who made it.
+#[derive(Debug, Clone)]
+pub struct AuthorizedLog(LogRequest);
+
+impl AuthorizedLog {
+    /// A request as the operator makes it (the command line: whoever holds the database may log
+    /// anything), for [`Commons::log_batch`].
+    pub fn as_operator(request: LogRequest) -> AuthorizedLog {
+        AuthorizedLog(request)
+    }
+
+    /// The venture it is for.
+    pub fn venture(&self) -> &str {
+        &self.0.venture
+    }
+}
+
 impl crate::access::Acting<'_> {
+    /// Checks that the person may log the contribution, and makes it theirs (authored by them,
+    /// for them when it names nobody), for [`Commons::log_batch`].
+    pub fn authorize(&self, request: &LogRequest, now: Now) -> Result<AuthorizedLog, AppError> {
+        self.authorize_log(request, now).map(AuthorizedLog)
+    }
+
     /// Logs a contribution: for oneself, or for anyone as a steward. The author is always the
     /// person acting.
     pub fn log(&self, request: &LogRequest, now: Now) -> Result<StoredEntry, AppError> {

@@ -9,7 +9,9 @@
 
 // The kernel: what every capability builds on. It imports no capability.
 pub mod access;
+pub mod audit;
 pub mod book;
+pub mod csv_safe;
 pub mod error;
 pub mod forms;
 pub mod holds;
@@ -72,7 +74,6 @@ impl Now {
 /// A commons: one database of ventures. Every use case is a method.
 pub struct Commons {
     store: Box<dyn Store>,
-    throttle: accounts::Throttle,
     books: book::BookCache,
     splits: ledger::SplitCache,
     mailer: Option<std::sync::Arc<dyn notify::Mailer>>,
@@ -87,7 +88,7 @@ impl std::fmt::Debug for Commons {
 impl Commons {
     /// A commons over any store.
     pub fn with_store(store: Box<dyn Store>) -> Commons {
-        Commons { store, throttle: accounts::Throttle::default(), books: book::BookCache::default(), splits: ledger::SplitCache::default(), mailer: None }
+        Commons { store, books: book::BookCache::default(), splits: ledger::SplitCache::default(), mailer: None }
     }
 
     /// The store underneath.

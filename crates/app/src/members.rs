@@ -2,6 +2,7 @@
 //! terms in force; people joining (at once, by request, by invitation) and their accounts linked.
 
 use crate::access::{Account, member_of};
+use crate::audit::{Change, ChangedBy};
 use crate::book::check_not_retroactive;
 use crate::error::{AppError, invalid};
 use crate::forms::TermsForm;
@@ -46,10 +47,11 @@ pub struct JoinRequestView {
 }
 
 impl Commons {
-    /// Adds a member, with their first terms if given.
+    /// Adds a member, with their first terms if given (the operator: one added as a steward is
+    /// recorded in the venture's settings history as the operator's doing).
     pub fn add_member(&self, request: &AddMember, now: Now) -> Result<MemberView, AppError> {
         let mut tx = self.store.begin(Mode::Write)?;
-        let view = self.add_member_in(tx.as_mut(), request, now)?;
+        let view = self.add_member_in(tx.as_mut(), request, Change { by: ChangedBy::Operator { member: None }, reason: "added" }, now)?;
         tx.commit()?;
         Ok(view)
     }
@@ -135,7 +137,9 @@ impl crate::access::Acting<'_> {
             return Ok(Joined::Member(member.handle.clone()));
         }
         match standing.access.join_mode.as_str() {
-            "open" => self.admit(slug, account, "member", terms, now).map(Joined::Member),
+            "open" => self
+                .admit(slug, account, "member", terms, Change { by: ChangedBy::Person { account: account.id, member: None }, reason: "joined" }, now)
+                .map(Joined::Member),
             "request" => {
                 let mut tx = self.commons.store.begin(Mode::Write)?;
                 let venture = tx.lock_venture(standing.venture.record.id)?;
@@ -150,8 +154,9 @@ impl crate::access::Acting<'_> {
         }
     }
 
-    /// Adds an account as a member and links it, in one transaction; returns the handle.
-    fn admit(&self, slug: &str, account: &Account, role: &str, terms: &TermsForm, now: Now) -> Result<String, AppError> {
+    /// Adds an account as a member and links it, in one transaction; returns the handle. `change`
+    /// says who admits them and why, for the settings history when they come in as a steward.
+    fn admit(&self, slug: &str, account: &Account, role: &str, terms: &TermsForm, change: Change<'_>, now: Now) -> Result<String, AppError> {
         let mut tx = self.commons.store.begin(Mode::Write)?;
         let book = self.commons.books.write(tx.as_mut(), slug)?;
         if let Some(member) = member_of(tx.as_mut(), &book, Some(account))? {
@@ -166,7 +171,7 @@ impl crate::access::Acting<'_> {
             terms: terms.clone(),
             idempotency_key: None,
         };
-        let view = self.commons.add_member_in(tx.as_mut(), &add, now)?;
+        let view = self.commons.add_member_in(tx.as_mut(), &add, change, now)?;
         tx.link_member(book.venture.id, view.record.member_no, account.id)?;
         tx.commit()?;
         Ok(view.record.handle)
@@ -192,7 +197,7 @@ impl crate::access::Acting<'_> {
     /// Accepts or declines a request to join (stewards).
     pub fn decide_join(&self, slug: &str, username: &str, accept: bool, now: Now) -> Result<Option<String>, AppError> {
         let standing = self.standing(slug, now)?;
-        standing.require_steward()?;
+        let steward = standing.require_steward()?.member_no;
         let account = self.commons.account_by_username(username)?;
         {
             let mut tx = self.commons.store.begin(Mode::Write)?;
@@ -201,18 +206,23 @@ impl crate::access::Acting<'_> {
             }
             tx.commit()?;
         }
-        if accept { self.admit(slug, &account, "member", &TermsForm::default(), now).map(Some) } else { Ok(None) }
+        if !accept {
+            return Ok(None);
+        }
+        let change = Change { by: ChangedBy::member(self.account.map(|a| a.id), Some(steward)), reason: "request to join accepted" };
+        self.admit(slug, &account, "member", &TermsForm::default(), change, now).map(Some)
     }
 
     /// Adds a person by username with a role (stewards; the way into an invite-only venture).
     pub fn invite(&self, slug: &str, username: &str, role: &str, terms: &TermsForm, now: Now) -> Result<String, AppError> {
         let standing = self.standing(slug, now)?;
-        standing.require_steward()?;
+        let steward = standing.require_steward()?.member_no;
         if Role::from_name(role).is_none() {
             return Err(invalid("role", "use steward, member, advisor, contractor or backer"));
         }
         let account = self.commons.account_by_username(username)?;
-        self.admit(slug, &account, role, terms, now)
+        let change = Change { by: ChangedBy::member(self.account.map(|a| a.id), Some(steward)), reason: "invited" };
+        self.admit(slug, &account, role, terms, change, now)
     }
 
     /// Members with their terms today (anyone who may see the venture).

@@ -2,6 +2,7 @@
 //! signed-in person a member when they back or lend to a venture, and the rule that a member who
 //! left takes part in nothing new. Used by every capability that brings people in.
 
+use crate::audit::{Change, ChangedBy, record_role};
 use crate::book::Book;
 use crate::error::{AppError, invalid};
 use crate::forms::{TermsForm, check_slug, check_text};
@@ -40,8 +41,9 @@ pub struct MemberView {
 }
 
 impl Commons {
-    /// Adds a member inside a transaction the caller commits.
-    pub(crate) fn add_member_in(&self, tx: &mut dyn Transaction, request: &AddMember, now: Now) -> Result<MemberView, AppError> {
+    /// Adds a member inside a transaction the caller commits; one added as a steward is a change
+    /// of the venture's settings, recorded with `change` (who adds them, and why).
+    pub(crate) fn add_member_in(&self, tx: &mut dyn Transaction, request: &AddMember, change: Change<'_>, now: Now) -> Result<MemberView, AppError> {
         check_slug("handle", &request.handle)?;
         check_text("name", &request.display_name, 100, false)?;
         let role = Role::from_name(&request.role).ok_or_else(|| invalid("role", "use steward, member, advisor, contractor or backer"))?;
@@ -82,6 +84,7 @@ impl Commons {
             departed_on: None,
         };
         tx.insert_member(venture.id, &record)?;
+        record_role(tx, venture.id, member_no, "", role.name(), change, now)?;
         if let Some(terms) = terms {
             tx.insert_terms(venture.id, &TermsRecord { member_no, version: 1, effective_from: joined_on, terms, recorded_at_ms: now.at_ms })?;
         }
@@ -98,7 +101,9 @@ impl Commons {
 }
 
 /// The member an account is in a venture, adding them (with `role`, linked to the account) when
-/// they are not one yet. The book must be re-read after a member is added.
+/// they are not one yet. The book must be re-read after a member is added. It brings people in as
+/// backers or members only: a steward is added through [`Commons::add_member_in`] by whoever
+/// makes them one, which the history of the venture's settings names.
 pub(crate) fn ensure_member(
     commons: &Commons,
     tx: &mut dyn Transaction,
@@ -107,6 +112,9 @@ pub(crate) fn ensure_member(
     role: &str,
     now: Now,
 ) -> Result<MemberNo, AppError> {
+    if Role::from_name(role) == Some(Role::Steward) {
+        return Err(AppError::Internal("ensure_member makes no steward: add_member_in records who does".into()));
+    }
     let book = commons.books.within(tx, slug)?;
     if let Some(member) = tx.account_member(book.venture.id, account)? {
         return Ok(member);
@@ -121,7 +129,8 @@ pub(crate) fn ensure_member(
         terms: TermsForm::default(),
         idempotency_key: None,
     };
-    let view = commons.add_member_in(tx, &add, now)?;
+    // Never a steward (refused above), so nothing goes into the venture's settings history.
+    let view = commons.add_member_in(tx, &add, Change { by: ChangedBy::Rule, reason: "joined" }, now)?;
     tx.link_member(book.venture.id, view.record.member_no, account)?;
     Ok(view.record.member_no)
 }

@@ -292,8 +292,10 @@ pub fn from_file(file: &PolicyFile, currency: Currency) -> Result<Policy, AppErr
         Some("all") => DecisionRule::All,
         Some(other) => return Err(invalid("proposals", format!("'{other}': use stewards, quorum or all"))),
     };
-    let is_plain_preset = Policy::preset(preset_name, currency).as_ref() == Some(&policy);
-    policy.preset = if is_plain_preset { preset_name.to_string() } else { "custom".to_string() };
+    // Named after the preset it has every setting of (the one the file starts from first), so
+    // the name survives `to_toml`, which writes every setting over one base preset.
+    let plain = |name: &str| Policy::preset(name, currency).is_some_and(|preset| Policy { preset: preset.preset.clone(), ..policy.clone() } == preset);
+    policy.preset = [preset_name, "slicing-pie", "hours-only"].into_iter().find(|name| plain(name)).unwrap_or("custom").to_string();
     policy.validate()?;
     Ok(policy)
 }
@@ -447,5 +449,18 @@ mod tests {
         assert!(parse("unknown_setting = 1", eur).is_err());
         assert!(parse("counted = [\"nothing\"]", eur).is_err());
         assert!(parse("preset = \"mystery\"", eur).is_err());
+    }
+
+    #[test]
+    fn a_policy_keeps_its_name_through_toml() {
+        // Found by the fuzzer: hours-only with every setting of slicing-pie read as "custom", was
+        // written over the slicing-pie base, and read back as "slicing-pie".
+        let eur = Currency::from_code("EUR").unwrap();
+        let slicing_pie = to_toml(&Policy::preset("slicing-pie", eur).unwrap(), eur);
+        let text = slicing_pie.replace("preset = \"slicing-pie\"", "preset = \"hours-only\"");
+        assert_ne!(text, slicing_pie);
+        let policy = parse(&text, eur).unwrap();
+        assert_eq!(policy, Policy::preset("slicing-pie", eur).unwrap());
+        assert_eq!(parse(&to_toml(&policy, eur), eur).unwrap(), policy);
     }
 }

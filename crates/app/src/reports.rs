@@ -163,13 +163,8 @@ impl Commons {
             return serde_json::to_string_pretty(&serde_json::json!({ "venture": venture, "export": what, "currency": currency.code(), "rows": items }))
                 .map_err(|e| AppError::Internal(e.to_string()));
         }
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(&header).map_err(|e| AppError::File(e.to_string()))?;
-        for row in rows {
-            writer.write_record(&row).map_err(|e| AppError::File(e.to_string()))?;
-        }
-        let bytes = writer.into_inner().map_err(|e| AppError::File(e.to_string()))?;
-        String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+        // Every cell neutralised, so a name or a note cannot become a spreadsheet formula.
+        crate::csv_safe::to_text(&header, rows)
     }
 }
 

@@ -2,6 +2,7 @@
 //! by adoption when the stewards have left or fallen silent: a person asks, the members have a
 //! notice period to object, and the server passes the role when it runs out unopposed.
 
+use crate::audit::{Change, ChangedBy, record_role};
 use crate::book::{Book, check_note};
 use crate::error::{AppError, invalid};
 use crate::membership::require_present;
@@ -106,8 +107,22 @@ impl Commons {
     }
 
     /// The member a handover names accepts (the role passes: they become a steward, the one
-    /// handing over a member) or declines it; the steward who proposed it may withdraw it.
+    /// handing over a member) or declines it; the steward who proposed it may withdraw it. The
+    /// operator answers for the member `by` names; the history of the venture's settings says so.
     pub fn answer_handover(&self, venture: &str, number: u32, answer: &str, by: &str, note: &str, now: Now) -> Result<StewardshipView, AppError> {
+        self.answer_handover_as(venture, number, answer, (None, by), note, now)
+    }
+
+    /// Answers a handover as `by`: a member's handle, through their account when there is one.
+    fn answer_handover_as(
+        &self,
+        venture: &str,
+        number: u32,
+        answer: &str,
+        (account, by): (Option<AccountId>, &str),
+        note: &str,
+        now: Now,
+    ) -> Result<StewardshipView, AppError> {
         check_note(note)?;
         let mut tx = self.store.begin(Mode::Write)?;
         let book = self.books.write(tx.as_mut(), venture)?;
@@ -137,11 +152,16 @@ impl Commons {
         }
         if to == "accepted" {
             require_present(&book, by)?;
+            let reason = format!("handover #{number} accepted");
+            let change = Change { by: ChangedBy::member(account, Some(by)), reason: &reason };
+            let role_of = |member: MemberNo| book.member_by_no(member).map_or(String::new(), |m| m.role.clone());
             tx.set_member_role(book.venture.id, by, Role::Steward.name())?;
+            record_role(tx.as_mut(), book.venture.id, by, &role_of(by), Role::Steward.name(), change, now)?;
             if let Some(from) = record.from
                 && book.is_steward(from)
             {
                 tx.set_member_role(book.venture.id, from, Role::Member.name())?;
+                record_role(tx.as_mut(), book.venture.id, from, &role_of(from), Role::Member.name(), change, now)?;
             }
         }
         if !tx.decide_stewardship(book.venture.id, number, "proposed", to, now.at_ms, Some(by), note.trim())? {
@@ -290,7 +310,11 @@ impl Commons {
                 (None, Some(account)) => crate::membership::ensure_member(self, tx.as_mut(), venture, account, Role::Member.name(), now)?,
                 (None, None) => continue,
             };
+            // One added just now is not in the book read before: a member, as just added.
+            let old = book.member_by_no(member).map_or(Role::Member.name(), |m| m.role.as_str()).to_string();
             tx.set_member_role(book.venture.id, member, Role::Steward.name())?;
+            let reason = format!("adoption #{} passed: no member objected during the notice period", record.number);
+            record_role(tx.as_mut(), book.venture.id, member, &old, Role::Steward.name(), Change { by: ChangedBy::Rule, reason: &reason }, now)?;
             if tx.decide_stewardship(book.venture.id, record.number, "proposed", "passed", now.at_ms, None, "no member objected during the notice period")? {
                 passed += 1;
             }
@@ -323,7 +347,7 @@ impl crate::access::Acting<'_> {
     /// Accepts, declines or withdraws a handover (the member it names, or the steward who proposed it).
     pub fn answer_handover(&self, slug: &str, number: u32, answer: &str, note: &str, now: Now) -> Result<StewardshipView, AppError> {
         let member = self.standing(slug, now)?.require_member()?.handle.clone();
-        self.commons.answer_handover(slug, number, answer, &member, note, now)
+        self.commons.answer_handover_as(slug, number, answer, (self.account.map(|a| a.id), &member), note, now)
     }
 
     /// A venture's changes of steward (whoever may read it).

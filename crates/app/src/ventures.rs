@@ -1,6 +1,8 @@
-//! Ventures, members, terms and policy versions.
+//! Ventures: creating them, their access settings and the history of their settings, number
+//! format and policy versions.
 
 use crate::access::{Standing, VentureSummary, access_in, check_access};
+use crate::audit::{Change, ChangedBy, SettingsChangeView, record_access};
 use crate::book::{PolicyVersionView, SetPolicy, insert_policy_version};
 use crate::error::AppError;
 use crate::forms::{TermsForm, check_slug, check_text, number_format};
@@ -164,6 +166,14 @@ impl Commons {
         Ok(PolicyVersionView { record, policy })
     }
 
+    /// The history of a venture's settings, oldest first: every change of how it is joined and
+    /// read and of who its stewards are, with who made it and when.
+    pub fn settings_history(&self, slug: &str) -> Result<Vec<SettingsChangeView>, AppError> {
+        let mut tx = self.store.begin(Mode::Read)?;
+        let book = self.books.read(tx.as_mut(), slug)?;
+        crate::audit::history(tx.as_mut(), &book)
+    }
+
     /// Every policy version, oldest first.
     pub fn policy_history(&self, venture: &str) -> Result<(Currency, Vec<PolicyVersionView>), AppError> {
         let mut tx = self.store.begin(Mode::Read)?;
@@ -234,9 +244,11 @@ impl crate::access::Acting<'_> {
                 terms: TermsForm::default(),
                 idempotency_key: None,
             };
-            let view = self.commons.add_member_in(tx.as_mut(), &add, now)?;
+            let created = |member| Change { by: ChangedBy::Person { account: account.id, member }, reason: "venture created" };
+            let view = self.commons.add_member_in(tx.as_mut(), &add, created(None), now)?;
             tx.link_member(book.venture.id, view.record.member_no, account.id)?;
             tx.set_venture_access(book.venture.id, access, now.at_ms)?;
+            record_access(tx.as_mut(), book.venture.id, None, access, created(Some(view.record.member_no)), now)?;
             tx.commit()?;
         } else {
             drop(tx);
@@ -249,15 +261,29 @@ impl crate::access::Acting<'_> {
         self.standing(&request.slug, now)
     }
 
-    /// Changes how a venture is joined and read (stewards).
+    /// Changes how a venture is joined and read (stewards); the history of its settings keeps
+    /// what changed, by whom.
     pub fn set_access(&self, slug: &str, access: &AccessRecord, now: Now) -> Result<(), AppError> {
         check_access(access)?;
         let standing = self.standing(slug, now)?;
-        standing.require_steward()?;
+        let steward = standing.require_steward()?.member_no;
+        let account = self.signed_in()?.id;
         let mut tx = self.commons.store.begin(Mode::Write)?;
-        tx.set_venture_access(standing.venture.record.id, access, now.at_ms)?;
+        // Writers to the venture wait for each other, so the value before is the one replaced.
+        let venture = tx.lock_venture(standing.venture.record.id)?.id;
+        let before = access_in(tx.as_mut(), venture)?;
+        tx.set_venture_access(venture, access, now.at_ms)?;
+        let change = Change { by: ChangedBy::Person { account, member: Some(steward) }, reason: "access changed" };
+        record_access(tx.as_mut(), venture, Some(&before), access, change, now)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The history of the venture's settings, oldest first: its access and who its stewards
+    /// are, each change with who made it and when (members).
+    pub fn settings_history(&self, slug: &str, now: Now) -> Result<Vec<SettingsChangeView>, AppError> {
+        self.standing(slug, now)?.require_member()?;
+        self.commons.settings_history(slug)
     }
 
     /// Sets how a venture's people write numbers (stewards).

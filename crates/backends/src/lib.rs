@@ -8,10 +8,18 @@
 
 use std::path::Path;
 
-use peerstake_store::{Store, StoreError};
+use peerstake_store::{Durability, Store, StoreError};
 
-/// Opens the store `url` names and applies its migrations.
+/// Opens the store `url` names and applies its migrations; every commit is on disk when it
+/// returns.
 pub fn open(url: &str) -> Result<Box<dyn Store>, StoreError> {
+    open_with(url, Durability::EachCommit)
+}
+
+/// Opens the store `url` names with the durability asked for: a server groups its commits onto
+/// shared syncs and answers each write once its commit is on disk. (PostgreSQL's commits are
+/// durable when they return, either way.)
+pub fn open_with(url: &str, durability: Durability) -> Result<Box<dyn Store>, StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return Ok(Box::new(peerstake_postgres::PostgresStore::connect(url)?));
     }
@@ -19,7 +27,17 @@ pub fn open(url: &str) -> Result<Box<dyn Store>, StoreError> {
     if path.is_empty() {
         return Err(StoreError::Backend("the database URL names no SQLite file".into()));
     }
-    Ok(Box::new(peerstake_sqlite::SqliteStore::open(Path::new(path))?))
+    Ok(Box::new(peerstake_sqlite::SqliteStore::open_with(Path::new(path), durability)?))
+}
+
+/// Brings back a SQLite backup as the database `url` names (which must not exist yet). A
+/// PostgreSQL database is restored with `pg_restore`.
+pub fn restore(backup: &Path, url: &str) -> Result<(), StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err(StoreError::Backend("a PostgreSQL database is restored with pg_restore (see the README's Backups)".into()));
+    }
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    peerstake_sqlite::restore(backup, Path::new(path))
 }
 
 /// Describes a database URL for messages without its password.

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod args;
+mod backup;
 mod departures;
 mod freezes;
 mod goods;
@@ -31,6 +32,7 @@ use std::time::Instant;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use peerstake_app::{AppError, Commons, Now};
 use peerstake_core::ErrorCode;
+use peerstake_store::Durability;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
 
@@ -82,6 +84,10 @@ enum Command {
     Demo,
     /// Run the web application: pages for people, the JSON API for programs.
     Serve(serve::ServeArgs),
+    /// Write a consistent copy of a SQLite database while it is in use.
+    Backup(backup::BackupArgs),
+    /// Bring back a copy `backup` wrote as a new database, and verify every venture in it.
+    Restore(backup::RestoreArgs),
     /// Create, list and show ventures.
     #[command(subcommand)]
     Venture(ventures::VentureCommand),
@@ -295,13 +301,27 @@ fn now() -> Now {
 /// Opens the database and runs the command.
 fn run(cli: Cli) -> Result<Outcome, AppError> {
     numbers::choose(cli.number_format.as_deref())?;
-    let commons = peerstake_backends::open(&cli.database_url).map(Commons::with_store)?;
+    // A server groups its commits onto shared syncs and answers each write once it is on disk;
+    // a command syncs each commit before it prints what it wrote.
     let now = now();
+    // A restore makes the database: nothing opens it before.
+    let command = match cli.command {
+        Command::Restore(args) => {
+            let failed = backup::restore(&cli.database_url, args, now, &mut std::io::stdout())?;
+            return Ok(if failed == 0 { Outcome::Done } else { Outcome::Unverified(failed) });
+        }
+        command => command,
+    };
+    let durability = if matches!(command, Command::Serve(_)) { Durability::Grouped } else { Durability::EachCommit };
+    let commons = peerstake_backends::open_with(&cli.database_url, durability).map(Commons::with_store)?;
     // Standard output is not held locked: the server, run below, prints from its own threads.
     let out = &mut std::io::stdout();
-    match cli.command {
+    match command {
         Command::Serve(args) => serve::serve(commons, args, &cli.database_url, now)?,
         Command::Migrate => serve::migrate(&commons, &cli.database_url, out)?,
+        Command::Backup(args) => backup::backup(&commons, args, out)?,
+        // Handled above, before the database is opened.
+        Command::Restore(_) => return Err(AppError::Internal("a restore runs before the database is opened".into())),
         Command::Demo => serve::demo(&commons, &cli.database_url, now, out)?,
         Command::Venture(command) => ventures::run(&commons, command, now, out)?,
         Command::Member(command) => members::run(&commons, command, now, out)?,

@@ -9,6 +9,7 @@ use std::io::Write;
 
 use clap::ValueEnum;
 use peerstake_app::book::BuyoutView;
+use peerstake_app::csv_safe::CsvWriter;
 use peerstake_app::ledger::LedgerQuery;
 use peerstake_app::ledger::{LedgerPage, SplitReport};
 use peerstake_app::payouts::day_of;
@@ -108,13 +109,12 @@ pub(crate) fn table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]
     Ok(())
 }
 
-/// Rows as CSV, headers first.
+/// Rows as CSV, headers first, every cell neutralised so no cell can become a spreadsheet formula.
 fn csv_rows(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> Result<(), AppError> {
-    let mut writer = csv::Writer::from_writer(out);
-    let csv_error = |e: csv::Error| AppError::File(format!("cannot write CSV: {e}"));
-    writer.write_record(headers).map_err(csv_error)?;
+    let mut writer = CsvWriter::new(out);
+    writer.row(headers)?;
     for row in rows {
-        writer.write_record(row).map_err(csv_error)?;
+        writer.row(row)?;
     }
     writer.flush().map_err(io)?;
     Ok(())

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
@@ -10,6 +11,7 @@ use peerstake_app::demo::DEMO_SLUG;
 use peerstake_app::ledger::SplitQuery;
 use peerstake_app::{AppError, Commons, Now};
 use peerstake_backends::redact_url;
+use peerstake_web::mail::{EmailMailer, MailSettings, Outbox};
 
 use crate::output::{self, Format, io};
 
@@ -26,10 +28,16 @@ pub struct ServeArgs {
     /// other than loopback (loopback works either way; behind HTTPS, leave this off).
     #[arg(long)]
     insecure_cookies: bool,
-    /// Send email notifications through this server: `smtp://[user:password@]host[:port]`
-    /// (a relay), or `file:///dir` to write them as files. None: nothing is sent.
+    /// Send email notifications through this relay: `smtp://[user:password@]host[:port]`
+    /// (STARTTLS, required; port 587 unless given), `smtps://[user:password@]host[:port]`
+    /// (TLS from the start; port 465), `smtp://host[:port]?tls=none` (no TLS: a relay on
+    /// loopback only; port 25), or `file:///dir` to write them as files. None: nothing is sent.
     #[arg(long, env = "PEERSTAKE_SMTP_URL")]
     smtp_url: Option<String>,
+    /// Also trust the certificate authorities in this PEM file for the relay's certificate (a
+    /// relay with a private CA); Mozilla's roots are always trusted.
+    #[arg(long, env = "PEERSTAKE_SMTP_CA_FILE")]
+    smtp_ca_file: Option<PathBuf>,
     /// The sender of notifications.
     #[arg(long, env = "PEERSTAKE_MAIL_FROM", default_value = "peerstake <peerstake@localhost>")]
     mail_from: String,
@@ -66,11 +74,14 @@ pub fn demo(commons: &Commons, database_url: &str, now: Now, out: &mut impl Writ
 /// Runs `serve` until the server stops. It prints as it goes, without holding standard output:
 /// the server's threads may print too.
 pub fn serve(mut commons: Commons, args: ServeArgs, database_url: &str, now: Now) -> Result<(), AppError> {
-    let ServeArgs { address, demo, insecure_cookies, smtp_url, mail_from, public_url } = args;
+    let ServeArgs { address, demo, insecure_cookies, smtp_url, smtp_ca_file, mail_from, public_url } = args;
     if let Some(url) = smtp_url.as_deref().filter(|u| !u.trim().is_empty()) {
         let public_url = public_url.unwrap_or_else(|| format!("http://{address}"));
-        let mailer = peerstake_web::mail::EmailMailer::start(url, &mail_from, &public_url).map_err(|e| peerstake_app::error::invalid("smtp url", e))?;
+        let settings = MailSettings { url, from: &mail_from, public_url: &public_url, ca_file: smtp_ca_file.as_deref() };
+        let mailer = Outbox::open(&settings).and_then(EmailMailer::with_outbox).map_err(|e| peerstake_app::error::invalid("smtp url", e))?;
         commons.set_mailer(Arc::new(mailer));
+    } else if smtp_ca_file.is_some() {
+        return Err(peerstake_app::error::invalid("smtp ca file", "--smtp-ca-file needs --smtp-url"));
     }
     if demo {
         if !has_demo(&commons, now)? {

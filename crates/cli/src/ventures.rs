@@ -1,16 +1,17 @@
 //! `peerstake venture …`: create a venture, set how its people write numbers, list and show
-//! ventures.
+//! ventures, and the history of a venture's settings.
 
 use std::io::Write;
 
 use clap::Subcommand;
 use peerstake_app::access::VentureSummary;
+use peerstake_app::audit::SettingsChangeView;
 use peerstake_app::ventures::CreateVenture;
 use peerstake_app::{AppError, Commons, Now};
 use serde_json::json;
 
 use crate::args::optional_date;
-use crate::output::{Format, io, records};
+use crate::output::{Format, io, one_line, records};
 
 /// Create, list and show ventures.
 #[derive(Subcommand)]
@@ -56,6 +57,13 @@ pub enum VentureCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The history of a venture's settings: every change of who may join and read it and of
+    /// who its stewards are, with who made it and when, oldest first.
+    History {
+        venture: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 /// Runs a `venture` subcommand.
@@ -81,7 +89,47 @@ pub fn run(commons: &Commons, command: VentureCommand, now: Now, out: &mut impl 
         }
         VentureCommand::List { format } => ventures(out, &commons.ventures(now)?, format),
         VentureCommand::Show { venture, format } => ventures(out, &[commons.venture(&venture, now)?], format),
+        VentureCommand::History { venture, format } => history(out, &commons.settings_history(&venture)?, format),
     }
+}
+
+/// A moment (UTC) to the minute, from milliseconds since the epoch.
+fn moment(at_ms: i64) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp(at_ms.div_euclid(1000)).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!("{} {:02}:{:02}", at.date(), at.hour(), at.minute())
+}
+
+/// The history of a venture's settings, one change a row.
+fn history(out: &mut impl Write, changes: &[SettingsChangeView], format: Format) -> Result<(), AppError> {
+    let headers = ["number", "at_utc", "setting", "member", "from", "to", "reason", "by"];
+    let row = |c: &SettingsChangeView| {
+        vec![
+            format!("#{}", c.record.number),
+            moment(c.record.at_ms),
+            c.record.setting.clone(),
+            c.member.clone().unwrap_or_default(),
+            c.record.old_value.clone(),
+            c.record.new_value.clone(),
+            one_line(&c.record.reason),
+            c.by(),
+        ]
+    };
+    let object = |c: &SettingsChangeView| {
+        json!({
+            "number": c.record.number,
+            "at_ms": c.record.at_ms,
+            "setting": c.record.setting,
+            "member": c.member,
+            "from": c.record.old_value,
+            "to": c.record.new_value,
+            "reason": c.record.reason,
+            "by_kind": c.record.by_kind,
+            "by_account": c.by_username,
+            "by_member": c.by_handle,
+            "by": c.by(),
+        })
+    };
+    records(out, format, &headers, changes, row, object)
 }
 
 /// Ventures, one a row.

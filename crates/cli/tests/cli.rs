@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+mod durability;
+
 struct Scratch {
     dir: PathBuf,
 }
@@ -595,4 +597,68 @@ fn commands_log_to_standard_error_for_people_or_as_json() {
     assert!(human.contains("command finished") && human.contains("command=venture list") && !human.starts_with('{'), "{human}");
     let quiet = scratch.run(&["venture", "list"]);
     assert!(quiet.status.success() && quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
+}
+
+/// Whether a spreadsheet could take `cell` for a formula: it starts with `=`, `+`, `-`, `@`, tab
+/// or CR and is not a plain negative number (`-12.50`).
+fn could_run(cell: &str) -> bool {
+    let plain_negative = cell.strip_prefix('-').is_some_and(|n| {
+        let (whole, fraction) = n.split_once('.').unwrap_or((n, "0"));
+        [whole, fraction].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    });
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !plain_negative
+}
+
+/// The rows of CSV output, each cell checked: none may run as a formula.
+fn csv_rows(scratch: &Scratch, args: &[&str]) -> Vec<Vec<String>> {
+    let text = scratch.ok(args);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+    for cell in rows.iter().flatten() {
+        assert!(!could_run(cell), "{args:?}: the cell {cell:?} could run as a formula:\n{text}");
+    }
+    rows
+}
+
+/// The cells of the column headed `header`.
+fn column<'a>(rows: &'a [Vec<String>], header: &str) -> Vec<&'a str> {
+    let at = rows[0].iter().position(|h| h == header).unwrap_or_else(|| panic!("no {header} in {:?}", rows[0]));
+    rows.iter().skip(1).map(|row| row[at].as_str()).collect()
+}
+
+#[test]
+fn csv_output_cannot_carry_spreadsheet_formulas() {
+    let scratch = Scratch::new("csv-formulas");
+    scratch.ok(&["venture", "create", "kiln", "--name", "Kiln", "--currency", "USD", "--started-on", "2025-01-01"]);
+    for (handle, name) in [("ada", "=HYPERLINK(\"http://evil\")"), ("bo", "+1"), ("cy", "@SUM(1)")] {
+        scratch.ok(&["member", "add", "kiln", handle, "--name", name, "--hourly-rate", "40", "--joined-on", "2025-01-01"]);
+    }
+    for (member, note) in [("ada", "=HYPERLINK(\"http://evil\")"), ("bo", "+1"), ("cy", "@SUM(1)"), ("ada", "\tx")] {
+        scratch.ok(&["log", "expense", "kiln", "--member", member, "--amount", "12.50", "--date", "2025-01-03", "--note", note]);
+    }
+    scratch.ok(&["reverse", "kiln", "4", "--reason", "=1+2 typed by mistake"]);
+    let names = ["'=HYPERLINK(\"http://evil\")", "'+1", "'@SUM(1)"];
+
+    let ledger = csv_rows(&scratch, &["ledger", "kiln", "--format", "csv"]);
+    let notes = column(&ledger, "note");
+    for note in names.iter().chain(&["'\tx"]) {
+        assert!(notes.contains(note), "{note} in {notes:?}");
+    }
+    // The reversal takes back 12.50: a negative amount, left a number.
+    assert!(column(&ledger, "value").contains(&"-12.50"), "{ledger:?}");
+
+    for args in [
+        &["member", "list", "kiln", "--format", "csv"][..],
+        &["split", "kiln", "--format", "csv"],
+        &["report", "export", "kiln", "cap-table"],
+        &["report", "export", "kiln", "statements"],
+    ] {
+        let rows = csv_rows(&scratch, args);
+        let header = if rows[0].iter().any(|h| h == "display_name") { "display_name" } else { "name" };
+        let shown = column(&rows, header);
+        for name in names {
+            assert!(shown.contains(&name), "{args:?}: {name} in {shown:?}");
+        }
+    }
+    csv_rows(&scratch, &["report", "export", "kiln", "distributions"]);
 }

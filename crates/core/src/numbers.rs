@@ -279,6 +279,10 @@ fn group_digits(digits: &str, separator: char) -> String {
     out
 }
 
+/// The most digits before the point that [`parse_canonical`] reads (leading zeros aside); more is
+/// too large, as is any value that does not fit at the scale asked for.
+const WHOLE_DIGITS_MAX: usize = 30;
+
 /// Reads the canonical form only: digits, then optionally a `.` and 1 to `scale` digits. Returns
 /// the value scaled by 10^scale. This is what the JSON API, files and every stored setting take.
 pub fn parse_canonical(field: &'static str, text: &str, scale: u8) -> Result<i128, DomainError> {
@@ -300,7 +304,7 @@ pub fn parse_canonical(field: &'static str, text: &str, scale: u8) -> Result<i12
         Some((whole, fraction)) => (whole, Some(fraction)),
         None => (text, None),
     };
-    let digits = |s: &str| !s.is_empty() && s.len() <= 30 && s.chars().all(|c| c.is_ascii_digit());
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
     if !digits(whole) || fraction.is_some_and(|f| !digits(f)) {
         return Err(refuse(form()));
     }
@@ -312,7 +316,16 @@ pub fn parse_canonical(field: &'static str, text: &str, scale: u8) -> Result<i12
             format!("has more than the {scale} decimals this takes")
         }));
     }
-    crate::decimal::parse_scaled_wide(&format!("{whole}.{fraction}"), scale).ok_or_else(|| refuse(form()))
+    // Well formed from here on: a number that does not fit is too large, not malformed.
+    let too_large = || DomainError::AmountTooLarge { field, limit: format!("{WHOLE_DIGITS_MAX} digits before the point") };
+    let significant = match whole.trim_start_matches('0') {
+        "" => "0",
+        digits => digits,
+    };
+    if significant.len() > WHOLE_DIGITS_MAX {
+        return Err(too_large());
+    }
+    crate::decimal::parse_scaled_wide(&format!("{significant}.{fraction}"), scale).ok_or_else(too_large)
 }
 
 const ONES: [&str; 20] = [
@@ -478,6 +491,21 @@ mod tests {
         assert!(matches!(parse_canonical("amount", "-1", 2), Err(DomainError::NegativeAmount { .. })));
         assert!(parse_canonical("amount", "1.5", 0).unwrap_err().to_string().contains("whole numbers"));
         assert!(parse_canonical("amount", "1.555", 2).unwrap_err().to_string().contains("more than the 2 decimals"));
+    }
+
+    #[test]
+    fn well_formed_numbers_that_do_not_fit_are_too_large_not_malformed() {
+        // Found by the fuzzer: 31 digits, or 9 digits at 30 decimals, were refused as "not an
+        // exact amount: write digits …", which they are.
+        for (text, scale) in [("8919852592462403196582175150123", 0), ("355029755", 30), ("2", 38)] {
+            let refused = parse_canonical("amount", text, scale).unwrap_err();
+            assert!(matches!(refused, DomainError::AmountTooLarge { .. }), "{text} at scale {scale}: {refused}");
+        }
+        let grouped = NumberFormat::Point.parse("amount", "8,919,852,592,462,403,196,582,175,150,123", 0).unwrap_err();
+        assert!(matches!(grouped, DomainError::AmountTooLarge { .. }), "{grouped}");
+        // Leading zeros are no digits of the value.
+        assert_eq!(parse_canonical("amount", "0000000000000000000000000000000007", 0).unwrap(), 7);
+        assert_eq!(parse_canonical("amount", "000", 2).unwrap(), 0);
     }
 
     #[test]

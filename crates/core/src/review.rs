@@ -136,7 +136,8 @@ impl Step {
     }
 
     /// The step a stored entry records and the status it left the entry in, from its tag and
-    /// stored inputs.
+    /// stored inputs, which must be spelled exactly as [`Step::stored_inputs`] writes them (a
+    /// restored file could otherwise carry one step under several spellings).
     pub fn from_stored(tag: &str, inputs: &str) -> Option<(Step, Status)> {
         let mut verdict = None;
         let mut status = None;
@@ -155,7 +156,8 @@ impl Step {
             (VOTE_TAG, Some(v)) => Step::Vote(v),
             _ => return None,
         };
-        Some((step, status?))
+        let status = status?;
+        (step.stored_inputs(status) == inputs).then_some((step, status))
     }
 
     /// The stored inputs of this step: `verdict=…;` if it has one, then the status it left.
@@ -582,6 +584,11 @@ mod tests {
         }
         assert_eq!(Step::from_stored(APPROVAL_TAG, "status=sideways"), None);
         assert_eq!(Step::from_stored(DECISION_TAG, "status=counted"), None, "a decision names its verdict");
+        // Found by the fuzzer: a repeated or reordered field read as the same step.
+        for inputs in ["verdict=reject;status=pending;status=pending", "status=pending;verdict=reject", "verdict=uphold;verdict=reject;status=pending"] {
+            assert_eq!(Step::from_stored(VOTE_TAG, inputs), None, "{inputs}");
+        }
+        assert_eq!(Step::from_stored(APPROVAL_TAG, "status=counted;status=counted"), None);
     }
 
     #[test]

@@ -54,6 +54,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0008_capital", include_str!("../migrations/0008_capital.sql")),
     ("0009_lifecycle", include_str!("../migrations/0009_lifecycle.sql")),
     ("0010_numbers_and_dating", include_str!("../migrations/0010_numbers_and_dating.sql")),
+    ("0011_hardening", include_str!("../migrations/0011_hardening.sql")),
 ];
 
 /// The advisory lock held while migrating ("peerstak" in ASCII).
@@ -616,6 +617,23 @@ impl Transaction for PostgresTransaction<'_> {
         pooled.batch("COMMIT")?;
         self.open = false;
         Ok(())
+    }
+
+    fn savepoint(&mut self) -> Result<(), StoreError> {
+        self.pooled().batch("SAVEPOINT request")
+    }
+
+    fn release_savepoint(&mut self) -> Result<(), StoreError> {
+        self.pooled().batch("RELEASE SAVEPOINT request")
+    }
+
+    fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
+        let pooled = self.pooled();
+        // A failed statement aborted the transaction up to the savepoint: rolling back to it
+        // recovers the transaction.
+        pooled.aborted = false;
+        pooled.batch("ROLLBACK TO SAVEPOINT request")?;
+        pooled.batch("RELEASE SAVEPOINT request")
     }
 
     // ---- talk: comments and activity

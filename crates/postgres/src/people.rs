@@ -1,7 +1,27 @@
-//! The PostgreSQL storage of accounts, sessions, API tokens, access settings, member links and requests to join.
+//! The PostgreSQL storage of accounts, sessions, API tokens, failed sign-ins, access settings and
+//! their history, member links and requests to join.
 
 use super::*;
+use crate::capital::{member, member_opt, number};
 use peerstake_store::People;
+use peerstake_store::people::{SIGN_IN_FAILURES_PRUNED_MAX, SettingsChangeRecord, SignInFailures};
+
+const SETTINGS_CHANGE_COLUMNS: &str = "change_no, setting, member_no, old_value, new_value, reason, by_kind, by_account, by_member, at_ms";
+
+fn settings_change_from_row(row: &Row) -> Result<SettingsChangeRecord, StoreError> {
+    Ok(SettingsChangeRecord {
+        number: number(get(row, 0)?, "change")?,
+        setting: get(row, 1)?,
+        member: member(get(row, 2)?)?,
+        old_value: get(row, 3)?,
+        new_value: get(row, 4)?,
+        reason: get(row, 5)?,
+        by_kind: get(row, 6)?,
+        by_account: get::<Option<i64>>(row, 7)?.map(AccountId),
+        by_member: member(get(row, 8)?)?,
+        at_ms: get(row, 9)?,
+    })
+}
 
 impl People for PostgresTransaction<'_> {
     fn insert_account(&mut self, username: &str, display_name: &str, password_hash: &str, at_ms: i64) -> Result<AccountId, StoreError> {
@@ -115,6 +135,62 @@ impl People for PostgresTransaction<'_> {
             &[&venture.0, &access.join_mode, &access.visibility, &at_ms],
         )?;
         Ok(())
+    }
+
+    fn record_sign_in_failure(&mut self, keys: &[&str], at_ms: i64, forget_through_ms: i64) -> Result<(), StoreError> {
+        // Rows another writer is deleting are skipped, not waited for: pruning never blocks a
+        // sign-in, and two writers never wait for each other's rows.
+        self.pooled().execute(
+            "DELETE FROM sign_in_failures WHERE failure_id IN
+             (SELECT failure_id FROM sign_in_failures WHERE failed_at_ms <= $1 ORDER BY failed_at_ms LIMIT $2 FOR UPDATE SKIP LOCKED)",
+            &[&forget_through_ms, &i64::from(SIGN_IN_FAILURES_PRUNED_MAX)],
+        )?;
+        for key in keys {
+            self.pooled().execute("INSERT INTO sign_in_failures (throttle_key, failed_at_ms) VALUES ($1, $2)", &[key, &at_ms])?;
+        }
+        Ok(())
+    }
+
+    fn sign_in_failures(&mut self, key: &str, after_ms: i64) -> Result<SignInFailures, StoreError> {
+        let row = self
+            .pooled()
+            .query_one("SELECT count(*), min(failed_at_ms) FROM sign_in_failures WHERE throttle_key = $1 AND failed_at_ms > $2", &[&key, &after_ms])?;
+        let count: i64 = get(&row, 0)?;
+        Ok(SignInFailures { count: narrow(count, "failure count")?, oldest_at_ms: get(&row, 1)? })
+    }
+
+    fn clear_sign_in_failures(&mut self, key: &str) -> Result<(), StoreError> {
+        self.pooled().execute("DELETE FROM sign_in_failures WHERE throttle_key = $1", &[&key])?;
+        Ok(())
+    }
+
+    fn insert_settings_change(&mut self, venture: VentureId, change: &SettingsChangeRecord) -> Result<u32, StoreError> {
+        let row = self.pooled().query_one(
+            &format!(
+                "INSERT INTO settings_changes (venture_id, {SETTINGS_CHANGE_COLUMNS})
+                 VALUES ($1, (SELECT coalesce(max(change_no), 0) + 1 FROM settings_changes WHERE venture_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 RETURNING change_no"
+            ),
+            &[
+                &venture.0,
+                &change.setting,
+                &member_opt(change.member)?,
+                &change.old_value,
+                &change.new_value,
+                &change.reason,
+                &change.by_kind,
+                &change.by_account.map(|a| a.0),
+                &member_opt(change.by_member)?,
+                &change.at_ms,
+            ],
+        )?;
+        number(get(&row, 0)?, "change")
+    }
+
+    fn settings_changes(&mut self, venture: VentureId) -> Result<Vec<SettingsChangeRecord>, StoreError> {
+        let rows =
+            self.pooled().query(&format!("SELECT {SETTINGS_CHANGE_COLUMNS} FROM settings_changes WHERE venture_id = $1 ORDER BY change_no"), &[&venture.0])?;
+        rows.iter().map(settings_change_from_row).collect()
     }
 
     fn link_member(&mut self, venture: VentureId, member: MemberNo, account: AccountId) -> Result<(), StoreError> {

@@ -88,7 +88,7 @@ fn truncating_the_ledger_is_refused() {
         return;
     };
     let _store = PostgresStore::connect(&db.url).unwrap();
-    for table in ["entries", "member_terms", "policy_versions", "proposal_votes", "comments", "comment_versions"] {
+    for table in ["entries", "member_terms", "policy_versions", "proposal_votes", "comments", "comment_versions", "settings_changes"] {
         let error = execute_raw(&db.url, &format!("TRUNCATE {table} CASCADE")).unwrap_err();
         assert!(matches!(error, StoreError::AppendOnly(_)), "{table}: {error:?}");
     }

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod capital;
+mod durable;
 mod ledger;
 mod lifecycle;
 mod people;
@@ -27,8 +28,9 @@ use peerstake_store::effects;
 use peerstake_store::talk::{ACTIVITY_PAGE_MAX, COMMENTS_PAGE_MAX, number_bound_at_cursor};
 use peerstake_store::{
     AccessRecord, AccountId, AccountRecord, ActivityCursor, ActivityRecord, ActivityWhat, ApiTokenRecord, CommentRecord, CommentSubject, CommentVersionRecord,
-    DraftRecord, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewComment, NewVenture, PAGE_SIZE_MAX, PolicyVersionRecord,
-    ProposalRecord, ProposalVote, RecurringRecord, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction, VentureId, VentureRecord,
+    DraftRecord, Durability, DurableFuture, EntryFilter, IdempotencyRecord, JoinRequestRecord, MemberRecord, Mode, NewComment, NewVenture, PAGE_SIZE_MAX,
+    PolicyVersionRecord, ProposalRecord, ProposalVote, RecurringRecord, SessionRecord, Store, StoreError, StoredEntry, TermsRecord, Transaction, VentureId,
+    VentureRecord,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
@@ -46,6 +48,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0008_capital", include_str!("../migrations/0008_capital.sql")),
     ("0009_lifecycle", include_str!("../migrations/0009_lifecycle.sql")),
     ("0010_numbers_and_dating", include_str!("../migrations/0010_numbers_and_dating.sql")),
+    ("0011_hardening", include_str!("../migrations/0011_hardening.sql")),
 ];
 
 /// How many idle read connections are kept.
@@ -59,6 +62,8 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Syncs the write-ahead log for grouped durability; none when every commit syncs.
+    syncer: Option<durable::Syncer>,
     /// Dropped with the store, which stops the checkpointer.
     _checkpointer: Option<Checkpointer>,
 }
@@ -137,6 +142,8 @@ fn backend(error: rusqlite::Error) -> StoreError {
 }
 
 fn configure(connection: &Connection) -> Result<(), StoreError> {
+    // NORMAL: a commit writes the log without syncing it; the writer's own setting (below, in
+    // `open_with`) decides when a commit is durable.
     connection
         .execute_batch(
             "PRAGMA page_size = 8192;
@@ -153,8 +160,16 @@ fn configure(connection: &Connection) -> Result<(), StoreError> {
 }
 
 impl SqliteStore {
-    /// Opens (creating if missing) the database file and applies pending migrations.
+    /// Opens (creating if missing) the database file and applies pending migrations; every
+    /// commit is on disk when it returns.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(path, Durability::EachCommit)
+    }
+
+    /// Opens the database file with the durability asked for: each commit synced before it
+    /// returns (`synchronous = FULL`), or commits grouped onto the syncs of a thread of their own
+    /// (see the `durable` module).
+    pub fn open_with(path: &Path, durability: Durability) -> Result<SqliteStore, StoreError> {
         if let Some(parent) = path.parent()
             && !parent.as_os_str().is_empty()
         {
@@ -162,7 +177,18 @@ impl SqliteStore {
         }
         let writer = Connection::open(path).map_err(backend)?;
         configure(&writer)?;
-        let mut store = SqliteStore { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), _checkpointer: None };
+        let syncer = match durability {
+            Durability::EachCommit => {
+                writer.execute_batch("PRAGMA synchronous = FULL;").map_err(backend)?;
+                None
+            }
+            Durability::Grouped => {
+                let mut wal = path.as_os_str().to_owned();
+                wal.push("-wal");
+                Some(durable::Syncer::start(PathBuf::from(wal))?)
+            }
+        };
+        let mut store = SqliteStore { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), syncer, _checkpointer: None };
         store.migrate()?;
         store.refuse_early_layout()?;
         // With a checkpointer running, the writer leaves checkpoints to it (and to `settle`
@@ -213,7 +239,8 @@ impl Store for SqliteStore {
             Mode::Read => "BEGIN DEFERRED",
         };
         held.connection().exec(statement, []).map_err(backend)?;
-        Ok(Box::new(SqliteTransaction { held, open: true }))
+        let syncer = if mode == Mode::Write { self.syncer.as_ref() } else { None };
+        Ok(Box::new(SqliteTransaction { held, open: true, syncer }))
     }
 
     fn migrate(&self) -> Result<Vec<String>, StoreError> {
@@ -249,6 +276,55 @@ impl Store for SqliteStore {
         let connection = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE);").map_err(backend)
     }
+
+    fn take_commit_mark(&self) -> Option<u64> {
+        self.syncer.as_ref().and_then(durable::Syncer::take_mark)
+    }
+
+    fn durable(&self, mark: u64) -> DurableFuture<'_> {
+        match &self.syncer {
+            Some(syncer) => syncer.durable(mark),
+            None => Box::pin(std::future::ready(Ok(()))),
+        }
+    }
+
+    fn sync(&self) -> Result<(), StoreError> {
+        self.syncer.as_ref().map_or(Ok(()), durable::Syncer::sync)
+    }
+
+    fn back_up(&self, to: &Path) -> Result<(), StoreError> {
+        copy_database(&self.path, to)
+    }
+}
+
+/// Copies the database at `from` into a new file `to`: a snapshot of what was committed when the
+/// copy began (`VACUUM INTO` reads in one transaction; writers go on meanwhile), synced to disk.
+fn copy_database(from: &Path, to: &Path) -> Result<(), StoreError> {
+    if to.exists() {
+        return Err(StoreError::Backend(format!("{} exists already: name a new file", to.display())));
+    }
+    let target = to.to_str().ok_or_else(|| StoreError::Backend(format!("{} is not a path SQLite can name", to.display())))?;
+    let connection = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(backend)?;
+    connection.busy_timeout(std::time::Duration::from_secs(10)).map_err(backend)?;
+    connection.execute("VACUUM INTO ?1", [target]).map_err(backend)?;
+    let copy = std::fs::File::open(to).map_err(|e| StoreError::Backend(format!("cannot reopen {}: {e}", to.display())))?;
+    copy.sync_all().map_err(|e| StoreError::Backend(format!("cannot sync {}: {e}", to.display())))?;
+    Ok(())
+}
+
+/// Brings back a copy made by [`Store::back_up`] as the database `to`, which must not exist yet:
+/// the copy is checked to be a peerstake database, copied into place and synced; opening it then
+/// applies any migration it lacks.
+pub fn restore(from: &Path, to: &Path) -> Result<(), StoreError> {
+    let probe = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(backend)?;
+    let migrations: i64 = probe
+        .query_row("SELECT count(*) FROM schema_migrations", [], |row| row.get(0))
+        .map_err(|_| StoreError::Backend(format!("{} is not a peerstake database", from.display())))?;
+    if migrations == 0 {
+        return Err(StoreError::Backend(format!("{} is not a peerstake database", from.display())));
+    }
+    drop(probe);
+    copy_database(from, to)
 }
 
 enum Held<'a> {
@@ -269,6 +345,8 @@ impl Held<'_> {
 struct SqliteTransaction<'a> {
     held: Held<'a>,
     open: bool,
+    /// For a writer under grouped durability: told of each commit.
+    syncer: Option<&'a durable::Syncer>,
 }
 
 impl Drop for SqliteTransaction<'_> {
@@ -441,7 +519,24 @@ impl Transaction for SqliteTransaction<'_> {
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         self.connection().exec("COMMIT", []).map_err(backend)?;
         self.open = false;
+        if let Some(syncer) = self.syncer {
+            syncer.committed();
+        }
         Ok(())
+    }
+
+    fn savepoint(&mut self) -> Result<(), StoreError> {
+        self.connection().exec("SAVEPOINT request", []).map(drop).map_err(backend)
+    }
+
+    fn release_savepoint(&mut self) -> Result<(), StoreError> {
+        self.connection().exec("RELEASE request", []).map(drop).map_err(backend)
+    }
+
+    fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
+        let connection = self.connection();
+        connection.exec("ROLLBACK TO request", []).map_err(backend)?;
+        connection.exec("RELEASE request", []).map(drop).map_err(backend)
     }
 
     // ---- talk: comments and activity

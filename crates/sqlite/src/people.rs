@@ -1,7 +1,26 @@
-//! The SQLite storage of accounts, sessions, API tokens, access settings, member links and requests to join.
+//! The SQLite storage of accounts, sessions, API tokens, failed sign-ins, access settings and
+//! their history, member links and requests to join.
 
 use super::*;
 use peerstake_store::People;
+use peerstake_store::people::{SIGN_IN_FAILURES_PRUNED_MAX, SettingsChangeRecord, SignInFailures};
+
+const SETTINGS_CHANGE_COLUMNS: &str = "change_no, setting, member_no, old_value, new_value, reason, by_kind, by_account, by_member, at_ms";
+
+fn settings_change_from_row(row: &Row<'_>) -> Result<SettingsChangeRecord, StoreError> {
+    Ok(SettingsChangeRecord {
+        number: to_u32(row.get(0).map_err(backend)?, "change")?,
+        setting: row.get(1).map_err(backend)?,
+        member: member(row.get(2).map_err(backend)?)?,
+        old_value: row.get(3).map_err(backend)?,
+        new_value: row.get(4).map_err(backend)?,
+        reason: row.get(5).map_err(backend)?,
+        by_kind: row.get(6).map_err(backend)?,
+        by_account: row.get::<_, Option<i64>>(7).map_err(backend)?.map(AccountId),
+        by_member: member(row.get(8).map_err(backend)?)?,
+        at_ms: row.get(9).map_err(backend)?,
+    })
+}
 
 impl People for SqliteTransaction<'_> {
     fn insert_account(&mut self, username: &str, display_name: &str, password_hash: &str, at_ms: i64) -> Result<AccountId, StoreError> {
@@ -144,6 +163,66 @@ impl People for SqliteTransaction<'_> {
             )
             .map_err(backend)?;
         Ok(())
+    }
+
+    fn record_sign_in_failure(&mut self, keys: &[&str], at_ms: i64, forget_through_ms: i64) -> Result<(), StoreError> {
+        self.connection()
+            .exec(
+                "DELETE FROM sign_in_failures WHERE failure_id IN
+                 (SELECT failure_id FROM sign_in_failures WHERE failed_at_ms <= ?1 ORDER BY failed_at_ms LIMIT ?2)",
+                params![forget_through_ms, SIGN_IN_FAILURES_PRUNED_MAX],
+            )
+            .map_err(backend)?;
+        for key in keys {
+            self.connection().exec("INSERT INTO sign_in_failures (throttle_key, failed_at_ms) VALUES (?1, ?2)", params![key, at_ms]).map_err(backend)?;
+        }
+        Ok(())
+    }
+
+    fn sign_in_failures(&mut self, key: &str, after_ms: i64) -> Result<SignInFailures, StoreError> {
+        let (count, oldest_at_ms): (i64, Option<i64>) = self
+            .connection()
+            .one("SELECT count(*), min(failed_at_ms) FROM sign_in_failures WHERE throttle_key = ?1 AND failed_at_ms > ?2", params![key, after_ms], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .map_err(backend)?;
+        Ok(SignInFailures { count: to_u32(count, "failure count")?, oldest_at_ms })
+    }
+
+    fn clear_sign_in_failures(&mut self, key: &str) -> Result<(), StoreError> {
+        self.connection().exec("DELETE FROM sign_in_failures WHERE throttle_key = ?1", [key]).map_err(backend)?;
+        Ok(())
+    }
+
+    fn insert_settings_change(&mut self, venture: VentureId, change: &SettingsChangeRecord) -> Result<u32, StoreError> {
+        let number = self.next_number("settings_changes", "change_no", venture)?;
+        self.connection()
+            .exec(
+                &format!("INSERT INTO settings_changes (venture_id, {SETTINGS_CHANGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                params![
+                    venture.0,
+                    number,
+                    change.setting,
+                    change.member.map(|m| m.0),
+                    change.old_value,
+                    change.new_value,
+                    change.reason,
+                    change.by_kind,
+                    change.by_account.map(|a| a.0),
+                    change.by_member.map(|m| m.0),
+                    change.at_ms,
+                ],
+            )
+            .map_err(backend)?;
+        to_u32(number, "change")
+    }
+
+    fn settings_changes(&mut self, venture: VentureId) -> Result<Vec<SettingsChangeRecord>, StoreError> {
+        self.rows(
+            &format!("SELECT {SETTINGS_CHANGE_COLUMNS} FROM settings_changes WHERE venture_id = ?1 ORDER BY change_no"),
+            [venture.0],
+            settings_change_from_row,
+        )
     }
 
     fn link_member(&mut self, venture: VentureId, member: MemberNo, account: AccountId) -> Result<(), StoreError> {

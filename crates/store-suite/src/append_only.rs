@@ -1,6 +1,6 @@
 //! The ledger tables are append-only in the database itself: raw SQL run outside the
 //! application's rules may not update or delete a row of entries, member terms, policy
-//! versions, proposal votes, comments or comment versions
+//! versions, proposal votes, comments, comment versions or settings changes
 //! ([`peerstake_store::StoreError::AppendOnly`]). Each case writes rows through the store,
 //! checks that raw statements do work on a table the application may change (so a refusal is
 //! the trigger's, not a broken connection's), that every update and delete is refused, that the
@@ -143,4 +143,30 @@ pub fn comment_versions_are_append_only(factory: Factory<'_>) {
         versions.iter().map(|v| (v.version, v.body.as_str(), v.at_ms)).collect::<Vec<_>>(),
         vec![(1, "first", 2000), (2, "first, edited", 3000), (3, "first, edited twice", 4000)]
     );
+}
+
+/// A venture's settings history can be neither updated nor deleted: a change is a new row.
+pub fn settings_changes_are_append_only(factory: Factory<'_>) {
+    let Some(fresh) = factory() else { return };
+    let acme = acme(&fresh);
+    let change = |setting: &str, member: Option<u32>, old: &str, new: &str, at_ms: i64| crate::people::settings_change(setting, member, old, new, at_ms);
+    write(fresh.store(), |tx| {
+        tx.insert_settings_change(acme, &change("visibility", None, "public", "members", 10)).unwrap();
+        tx.insert_settings_change(acme, &change("steward", Some(2), "member", "steward", 11)).unwrap();
+    });
+    let before = read(fresh.store(), |tx| tx.settings_changes(acme).unwrap());
+    assert_refused(
+        &fresh,
+        &[
+            "UPDATE settings_changes SET new_value = 'public'",
+            "UPDATE settings_changes SET at_ms = 0 WHERE change_no = 2",
+            "UPDATE settings_changes SET by_kind = 'rule', by_member = NULL",
+            "DELETE FROM settings_changes WHERE change_no = 1",
+            "DELETE FROM settings_changes",
+        ],
+    );
+    write(fresh.store(), |tx| tx.insert_settings_change(acme, &change("visibility", None, "members", "public", 12)).unwrap());
+    let after = read(fresh.store(), |tx| tx.settings_changes(acme).unwrap());
+    assert_eq!(after[..2], before[..], "the rows read back unchanged");
+    assert_eq!((after.len(), after[2].number, after[2].new_value.as_str()), (3, 3, "public"), "appending still works");
 }

@@ -547,3 +547,36 @@ pub fn a_dropped_transaction_writes_nothing(factory: Factory<'_>) {
     });
     assert_eq!(read(store, |tx| tx.members(acme).unwrap()), vec![member(1, "ann")]);
 }
+
+/// One transaction can carry several requests, each between a savepoint and its release: a
+/// request rolled back to its savepoint leaves the others' writes in place, including a failed
+/// statement's (a uniqueness refusal), and what is rolled back may be written again.
+pub fn a_savepoint_undoes_only_its_own_writes(factory: Factory<'_>) {
+    let Some(fresh) = factory() else { return };
+    let store = fresh.store();
+    let acme = write(store, |tx| venture(tx, "acme"));
+    let first = entry(1, date!(2024 - 03 - 01), vec![effect(1, Kind::Time, Class::NonCash, 1)]);
+    let second = entry(2, date!(2024 - 03 - 02), vec![effect(1, Kind::Time, Class::NonCash, 2)]);
+    let mut tx = store.begin(Mode::Write).unwrap();
+    tx.savepoint().unwrap();
+    tx.insert_entries(acme, std::slice::from_ref(&first)).unwrap();
+    tx.set_head(acme, 1, &first.hash).unwrap();
+    tx.release_savepoint().unwrap();
+    // The next request fails part-way: the same entry number again.
+    tx.savepoint().unwrap();
+    tx.add_totals(acme, &[(key(1, Kind::Time, Class::NonCash), bucket(1, 2, 0))]).unwrap();
+    assert!(tx.insert_entries(acme, std::slice::from_ref(&first)).is_err());
+    tx.rollback_to_savepoint().unwrap();
+    // And the one after it succeeds.
+    tx.savepoint().unwrap();
+    tx.insert_entries(acme, std::slice::from_ref(&second)).unwrap();
+    tx.set_head(acme, 2, &second.hash).unwrap();
+    tx.release_savepoint().unwrap();
+    tx.commit().unwrap();
+    read(store, |tx| {
+        assert_eq!(tx.entry(acme, 1).unwrap(), Some(first.clone()));
+        assert_eq!(tx.entry(acme, 2).unwrap(), Some(second.clone()));
+        assert!(tx.totals(acme).unwrap().is_empty(), "the failed request's totals are gone");
+        assert_eq!(tx.venture_by_slug("acme").unwrap().unwrap().head_seq, 2);
+    });
+}

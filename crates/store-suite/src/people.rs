@@ -1,9 +1,11 @@
 //! The people side of the commons ([`peerstake_store::People`]): accounts with their password
 //! hash, notification address and number format, sessions and API tokens under the hash of
-//! their secret, access settings, member-to-account links and requests to join.
+//! their secret, failed sign-ins counted in a window, access settings and their history,
+//! member-to-account links and requests to join.
 
 use peerstake_core::numbers::NumberFormat;
 use peerstake_core::terms::MemberNo;
+use peerstake_store::people::{SIGN_IN_FAILURES_PRUNED_MAX, SettingsChangeRecord, SignInFailures};
 use peerstake_store::{AccessRecord, AccountId, AccountRecord, ApiTokenRecord, JoinRequestRecord, Mode, SessionRecord};
 
 use crate::Factory;
@@ -232,4 +234,172 @@ pub fn join_requests_round_trip(factory: Factory<'_>) {
     };
     assert_eq!(fresh.raw(&numbered(beta)).unwrap(), 3, "request numbers count up per venture");
     assert_eq!(fresh.raw(&numbered(acme)).unwrap(), 1);
+}
+
+/// Failed sign-ins read back per key: how many after a time, and the oldest; a failure recorded
+/// under two keys counts once under each; a key never failed has none.
+pub fn sign_in_failures_round_trip(factory: Factory<'_>) {
+    let Some(fresh) = factory() else { return };
+    let store = fresh.store();
+    write(store, |tx| {
+        tx.record_sign_in_failure(&["user:ann", "client:10.0.0.1"], 1_000, 0).unwrap();
+        tx.record_sign_in_failure(&["user:ann"], 1_000, 0).unwrap();
+        tx.record_sign_in_failure(&["user:ann", "client:10.0.0.2"], 2_000, 0).unwrap();
+    });
+    read(store, |tx| {
+        assert_eq!(tx.sign_in_failures("user:ann", 0).unwrap(), SignInFailures { count: 3, oldest_at_ms: Some(1_000) }, "two at the same moment count twice");
+        assert_eq!(tx.sign_in_failures("client:10.0.0.1", 0).unwrap(), SignInFailures { count: 1, oldest_at_ms: Some(1_000) });
+        assert_eq!(tx.sign_in_failures("client:10.0.0.2", 0).unwrap(), SignInFailures { count: 1, oldest_at_ms: Some(2_000) });
+        assert_eq!(tx.sign_in_failures("user:bob", 0).unwrap(), SignInFailures { count: 0, oldest_at_ms: None });
+    });
+}
+
+/// Only failures after the time asked count, the oldest of those first; failures at or before
+/// the time a new one forgets through are deleted as it is written, at most
+/// [`SIGN_IN_FAILURES_PRUNED_MAX`] a write, oldest first.
+pub fn sign_in_failures_count_in_their_window_and_old_ones_go(factory: Factory<'_>) {
+    let Some(fresh) = factory() else { return };
+    let store = fresh.store();
+    write(store, |tx| {
+        for at_ms in [10, 20, 30] {
+            tx.record_sign_in_failure(&["user:ann"], at_ms, 0).unwrap();
+        }
+    });
+    read(store, |tx| {
+        assert_eq!(tx.sign_in_failures("user:ann", 9).unwrap(), SignInFailures { count: 3, oldest_at_ms: Some(10) });
+        assert_eq!(tx.sign_in_failures("user:ann", 10).unwrap(), SignInFailures { count: 2, oldest_at_ms: Some(20) }, "after, not at");
+        assert_eq!(tx.sign_in_failures("user:ann", 30).unwrap(), SignInFailures { count: 0, oldest_at_ms: None });
+    });
+    // Another key's failure forgets every key's failures through 20.
+    write(store, |tx| tx.record_sign_in_failure(&["user:bob"], 1_000, 20).unwrap());
+    read(store, |tx| {
+        assert_eq!(tx.sign_in_failures("user:ann", i64::MIN).unwrap(), SignInFailures { count: 1, oldest_at_ms: Some(30) }, "10 and 20 are gone");
+        assert_eq!(tx.sign_in_failures("user:bob", i64::MIN).unwrap(), SignInFailures { count: 1, oldest_at_ms: Some(1_000) });
+    });
+
+    // A backlog goes a bounded number of rows at a time.
+    let backlog = SIGN_IN_FAILURES_PRUNED_MAX + 50;
+    write(store, |tx| {
+        for at_ms in 1..=i64::from(backlog) {
+            tx.record_sign_in_failure(&["client:old"], 2_000 + at_ms, 0).unwrap();
+        }
+    });
+    let old = |tx: &mut dyn peerstake_store::Transaction| tx.sign_in_failures("client:old", i64::MIN).unwrap().count;
+    assert_eq!(read(store, old), backlog);
+    write(store, |tx| tx.record_sign_in_failure(&["client:new"], 100_000, 99_999).unwrap());
+    assert_eq!(
+        read(store, old),
+        backlog - (SIGN_IN_FAILURES_PRUNED_MAX - 2),
+        "the oldest went, {SIGN_IN_FAILURES_PRUNED_MAX} in all: ann's, bob's, then the backlog's"
+    );
+    write(store, |tx| tx.record_sign_in_failure(&["client:new"], 100_001, 99_999).unwrap());
+    assert_eq!(read(store, old), 0);
+    assert_eq!(read(store, |tx| tx.sign_in_failures("client:new", i64::MIN).unwrap().count), 2, "failures in the window stay");
+}
+
+/// Clearing a key forgets its failures only: another key's, even one recorded with it, stay.
+pub fn sign_in_failures_are_cleared_per_key(factory: Factory<'_>) {
+    let Some(fresh) = factory() else { return };
+    let store = fresh.store();
+    write(store, |tx| {
+        tx.record_sign_in_failure(&["user:ann", "client:10.0.0.1"], 100, 0).unwrap();
+        tx.record_sign_in_failure(&["user:bob", "client:10.0.0.1"], 200, 0).unwrap();
+        tx.clear_sign_in_failures("user:ann").unwrap();
+        tx.clear_sign_in_failures("user:nobody").unwrap();
+    });
+    read(store, |tx| {
+        assert_eq!(tx.sign_in_failures("user:ann", 0).unwrap(), SignInFailures::default());
+        assert_eq!(tx.sign_in_failures("user:bob", 0).unwrap(), SignInFailures { count: 1, oldest_at_ms: Some(200) });
+        assert_eq!(tx.sign_in_failures("client:10.0.0.1", 0).unwrap(), SignInFailures { count: 2, oldest_at_ms: Some(100) });
+    });
+    // A dropped transaction's clearing is undone: the failures come back.
+    {
+        let mut tx = store.begin(Mode::Write).unwrap();
+        tx.clear_sign_in_failures("user:bob").unwrap();
+    }
+    assert_eq!(read(store, |tx| tx.sign_in_failures("user:bob", 0).unwrap().count), 1);
+}
+
+/// A change of a venture's settings as the cases write it: by the operator, for member 1.
+pub fn settings_change(setting: &str, member: Option<u32>, old_value: &str, new_value: &str, at_ms: i64) -> SettingsChangeRecord {
+    SettingsChangeRecord {
+        number: 0,
+        setting: setting.into(),
+        member: member.map(MemberNo),
+        old_value: old_value.into(),
+        new_value: new_value.into(),
+        reason: format!("{setting} to {new_value}"),
+        by_kind: "operator".into(),
+        by_account: None,
+        by_member: Some(MemberNo(1)),
+        at_ms,
+    }
+}
+
+/// A venture's settings history reads back whole and in order, numbered from 1 per venture,
+/// with each kind of author (a person, the operator naming a member or not, the rules); each
+/// venture's history is its own.
+pub fn settings_changes_round_trip(factory: Factory<'_>) {
+    let Some(fresh) = factory() else { return };
+    let store = fresh.store();
+    let (acme, beta, gamma, ann, bob) = write(store, |tx| {
+        let (acme, beta, ann, bob) = crate::fixtures::two_accounts_two_ventures(tx);
+        tx.insert_member(acme, &member(1, "ann")).unwrap();
+        tx.insert_member(acme, &member(2, "bob")).unwrap();
+        tx.insert_member(beta, &member(1, "bob")).unwrap();
+        (acme, beta, venture(tx, "gamma"), ann, bob)
+    });
+    let person = |account: AccountId, member: Option<u32>, change: SettingsChangeRecord| SettingsChangeRecord {
+        by_kind: "person".into(),
+        by_account: Some(account),
+        by_member: member.map(MemberNo),
+        ..change
+    };
+    let acme_changes = [
+        person(ann, Some(1), settings_change("join_mode", None, "", "open", 10)),
+        person(ann, Some(1), settings_change("visibility", None, "", "public", 10)),
+        person(ann, None, settings_change("steward", Some(1), "", "steward", 10)),
+        settings_change("steward", Some(2), "member", "steward", 20),
+        SettingsChangeRecord { by_member: None, ..settings_change("visibility", None, "public", "members", 30) },
+        SettingsChangeRecord {
+            by_kind: "rule".into(),
+            by_member: None,
+            reason: "adoption #1 passed".into(),
+            ..settings_change("steward", Some(1), "steward", "left", 40)
+        },
+    ];
+    let beta_change = person(bob, Some(1), settings_change("join_mode", None, "open", "invite", 15));
+    write(store, |tx| {
+        for (index, change) in acme_changes.iter().take(3).enumerate() {
+            assert_eq!(tx.insert_settings_change(acme, change).unwrap(), u32::try_from(index).unwrap() + 1);
+        }
+        assert_eq!(tx.insert_settings_change(beta, &SettingsChangeRecord { number: 99, ..beta_change.clone() }).unwrap(), 1, "the store numbers it");
+    });
+    write(store, |tx| {
+        for change in &acme_changes[3..] {
+            tx.insert_settings_change(acme, change).unwrap();
+        }
+    });
+    read(store, |tx| {
+        let numbered: Vec<SettingsChangeRecord> =
+            acme_changes.iter().enumerate().map(|(index, c)| SettingsChangeRecord { number: u32::try_from(index).unwrap() + 1, ..c.clone() }).collect();
+        assert_eq!(tx.settings_changes(acme).unwrap(), numbered);
+        assert_eq!(tx.settings_changes(beta).unwrap(), vec![SettingsChangeRecord { number: 1, ..beta_change }]);
+        assert!(tx.settings_changes(gamma).unwrap().is_empty(), "a venture without changes has no history");
+    });
+    // What no change can be: a person's without their account, a steward change naming nobody,
+    // the rules' naming someone, a setting that does not exist.
+    for (what, change) in [
+        (
+            "a person's change names their account",
+            SettingsChangeRecord { by_kind: "person".into(), ..settings_change("visibility", None, "public", "members", 50) },
+        ),
+        ("a steward change names the member", settings_change("steward", None, "member", "steward", 50)),
+        ("the rules act for nobody", SettingsChangeRecord { by_kind: "rule".into(), ..settings_change("steward", Some(2), "member", "steward", 50) }),
+        ("only these settings", settings_change("currency", None, "EUR", "USD", 50)),
+        ("the member exists", settings_change("steward", Some(9), "member", "steward", 50)),
+    ] {
+        crate::fixtures::assert_conflict(store, what, |tx| tx.insert_settings_change(acme, &change));
+    }
+    assert_eq!(read(store, |tx| tx.settings_changes(acme).unwrap().len()), acme_changes.len(), "nothing refused was kept");
 }

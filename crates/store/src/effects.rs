@@ -135,6 +135,11 @@ impl Reader<'_> {
             }
             value |= bits << shift;
             if byte & 0x80 == 0 {
+                // A last byte of zero after others is a longer spelling of a shorter number: the
+                // encoder never writes one, so the stored form has one reading only.
+                if shift > 0 && bits == 0 {
+                    return Err(corrupt("number not in its shortest form".into()));
+                }
                 return Ok(value);
             }
         }
@@ -194,6 +199,12 @@ mod tests {
         assert!(decode(&[FORMAT, 0xff, 0xff, 0xff, 0x0f]).is_err());
         // An unknown kind code.
         assert!(decode(&[FORMAT, 1, 1, 99, 1, 0, 0, 0]).is_err());
+        // Found by the fuzzer: a number padded with a zero continuation byte (0xf7 0x00 for 0x77)
+        // decoded to effects that encode to other bytes.
+        let padded = [FORMAT, 0x01, 0x0c, 0x0a, 0x03, 0x16, 0x00, 0xf7, 0x00];
+        assert!(decode(&padded).is_err());
+        assert_eq!(decode(&[FORMAT, 0x01, 0x0c, 0x0a, 0x03, 0x16, 0x00, 0x77]).unwrap()[0].well_minor, -60);
+        assert!(decode(&[FORMAT, 0x80, 0x00]).is_err(), "a zero count spelled in two bytes");
     }
 
     #[test]

@@ -222,6 +222,48 @@ pub trait Store: Send + Sync {
     fn settle(&self) -> Result<(), StoreError> {
         Ok(())
     }
+
+    /// Where a store whose commits reach the disk after `commit` returns (grouped durability)
+    /// keeps count: the mark of the last commit this thread made since it last asked, if any.
+    /// `None` for a store whose every commit is durable when it returns.
+    fn take_commit_mark(&self) -> Option<u64> {
+        None
+    }
+
+    /// Resolves once every commit up to `mark` is on disk (at once where commits are durable
+    /// when they return). The waiting is a future, so a server answering many writes waits for
+    /// their one shared sync without a thread for each.
+    fn durable(&self, mark: u64) -> DurableFuture<'_> {
+        let _ = mark;
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    /// Blocks until every commit made so far is on disk.
+    fn sync(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Writes a consistent copy of the whole database to a new file, while writes go on (what
+    /// was committed when the copy began, nothing after). Only a store in one file can; a
+    /// server database is copied with its own tools.
+    fn back_up(&self, to: &std::path::Path) -> Result<(), StoreError> {
+        let _ = to;
+        Err(StoreError::Backend(format!("a {} database is backed up with its own tools (see the README's Backups)", self.backend())))
+    }
+}
+
+/// A wait for commits to reach the disk.
+pub type DurableFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), StoreError>> + Send + 'a>>;
+
+/// When a commit is durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// When `commit` returns: every commit syncs (a command that prints what it wrote).
+    #[default]
+    EachCommit,
+    /// Shortly after: one sync serves every commit made while the one before ran, and a server
+    /// answers each write once [`Store::durable`] says it is on disk.
+    Grouped,
 }
 
 /// One transaction. Dropped without [`Transaction::commit`], it rolls back and nothing is
@@ -229,6 +271,17 @@ pub trait Store: Send + Sync {
 pub trait Transaction: Ledger + People + Reviews + Talk + Capital + Lifecycle {
     /// Commits.
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
+
+    /// Marks a point to come back to: several requests share one transaction (a batch of
+    /// writes committed together), each between a savepoint and its release, and one that fails
+    /// rolls back to its savepoint without touching the others'.
+    fn savepoint(&mut self) -> Result<(), StoreError>;
+
+    /// Keeps what was done since the last savepoint, and forgets the point.
+    fn release_savepoint(&mut self) -> Result<(), StoreError>;
+
+    /// Undoes what was done since the last savepoint, and forgets the point.
+    fn rollback_to_savepoint(&mut self) -> Result<(), StoreError>;
 }
 
 /// A venture's ledger: the venture record and its head, members, terms, policy versions,

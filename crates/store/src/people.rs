@@ -1,5 +1,6 @@
-//! Records of the people side of the commons: accounts, their sessions and API tokens, who may
-//! join a venture and how, the link from a venture's member to an account, and requests to join.
+//! Records of the people side of the commons: accounts, their sessions and API tokens, failed
+//! sign-ins (for throttling), who may join a venture and how, the audit trail of a venture's
+//! settings, the link from a venture's member to an account, and requests to join.
 
 use peerstake_core::numbers::NumberFormat;
 use peerstake_core::terms::MemberNo;
@@ -80,8 +81,51 @@ pub struct JoinRequestRecord {
     pub decided_at_ms: Option<i64>,
 }
 
-/// Storage of accounts, sessions, API tokens, access settings, member-to-account links and
-/// requests to join. Every [`crate::Transaction`] has it.
+/// The most failed sign-ins past their window that one [`People::record_sign_in_failure`]
+/// deletes: the work of one write stays bounded, and the table still shrinks faster than one
+/// write (one row per key) grows it.
+pub const SIGN_IN_FAILURES_PRUNED_MAX: u32 = 100;
+
+/// A throttle key's failed sign-ins in a window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignInFailures {
+    /// How many.
+    pub count: u32,
+    /// When the oldest of them was, ms since the epoch (none when there are none).
+    pub oldest_at_ms: Option<i64>,
+}
+
+/// One change of a venture's settings: its join mode or visibility, or a member made a steward
+/// or no longer one. Kept for good: the table refuses UPDATE and DELETE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsChangeRecord {
+    /// Its number in the venture, from 1 (the store gives it on insert).
+    pub number: u32,
+    /// `join_mode`, `visibility` or `steward`.
+    pub setting: String,
+    /// Whose role changed (a `steward` change only).
+    pub member: Option<MemberNo>,
+    /// The value before: a join mode, a visibility or a role; empty when there was none (a new
+    /// venture, a new member).
+    pub old_value: String,
+    /// The value after: a join mode, a visibility, a role, or `left` for a steward who left.
+    pub new_value: String,
+    /// Why, in words (`venture created`, `handover #2 accepted`, …).
+    pub reason: String,
+    /// Who made it: `person` (signed in: [`Self::by_account`], and [`Self::by_member`] when they
+    /// are a member), `operator` (the command line, naming the member it acts for, if any) or
+    /// `rule` (the venture's rules: an adoption whose notice ran out).
+    pub by_kind: String,
+    /// The account of the person who made it.
+    pub by_account: Option<AccountId>,
+    /// The member who made it.
+    pub by_member: Option<MemberNo>,
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+}
+
+/// Storage of accounts, sessions, API tokens, failed sign-ins, access settings and their
+/// history, member-to-account links and requests to join. Every [`crate::Transaction`] has it.
 pub trait People {
     /// Creates an account; a taken username is a [`StoreError::Conflict`].
     fn insert_account(&mut self, username: &str, display_name: &str, password_hash: &str, at_ms: i64) -> Result<AccountId, StoreError>;
@@ -120,6 +164,21 @@ pub trait People {
     fn venture_access(&mut self, venture: VentureId) -> Result<Option<AccessRecord>, StoreError>;
     /// Sets how a venture is joined and read.
     fn set_venture_access(&mut self, venture: VentureId, access: &AccessRecord, at_ms: i64) -> Result<(), StoreError>;
+
+    /// Records one failed sign-in at `at_ms` under each key, and deletes failures of any key at
+    /// or before `forget_through_ms` (those no window counts any more), oldest first, at most
+    /// [`SIGN_IN_FAILURES_PRUNED_MAX`] of them.
+    fn record_sign_in_failure(&mut self, keys: &[&str], at_ms: i64, forget_through_ms: i64) -> Result<(), StoreError>;
+    /// A key's failed sign-ins after `after_ms`: how many, and the oldest.
+    fn sign_in_failures(&mut self, key: &str, after_ms: i64) -> Result<SignInFailures, StoreError>;
+    /// Forgets a key's failed sign-ins (after a sign-in that succeeded).
+    fn clear_sign_in_failures(&mut self, key: &str) -> Result<(), StoreError>;
+
+    /// Appends a change to a venture's settings history, numbered after the last; returns its
+    /// number (the record's own is ignored).
+    fn insert_settings_change(&mut self, venture: VentureId, change: &SettingsChangeRecord) -> Result<u32, StoreError>;
+    /// A venture's settings history, oldest first.
+    fn settings_changes(&mut self, venture: VentureId) -> Result<Vec<SettingsChangeRecord>, StoreError>;
 
     /// Links a member to the account they sign in with; an account already linked in the venture
     /// is a [`StoreError::Conflict`].

@@ -164,12 +164,12 @@ const LAYERS: [Layer; 5] = [
     Layer {
         krate: "app",
         parent: "",
-        leaves: &["access", "book", "csv_safe", "error", "forms", "holds", "idempotency", "journal", "membership", "notify", "policy_file", "verify"],
+        leaves: &["access", "audit", "book", "csv_safe", "error", "forms", "holds", "idempotency", "journal", "membership", "notify", "policy_file", "verify"],
         composers: &["demo", "reports"],
     },
     Layer { krate: "web", parent: "api", leaves: &["shapes"], composers: &["reports"] },
     Layer { krate: "web", parent: "pages", leaves: &["kit", "statement", "widgets"], composers: &["reports"] },
-    Layer { krate: "web", parent: "", leaves: &["auth", "common", "error", "extract", "headers", "mail", "trace", "views"], composers: &[] },
+    Layer { krate: "web", parent: "", leaves: &["auth", "batch", "common", "error", "extract", "headers", "mail", "trace", "views"], composers: &[] },
     Layer { krate: "cli", parent: "", leaves: &["args", "numbers", "output"], composers: &[] },
 ];
 

@@ -133,10 +133,11 @@ impl FromRequestParts<AppState> for Actor {
 }
 
 impl Actor {
-    /// Runs a use case as this person, on a blocking thread.
+    /// Runs a use case as this person, on a blocking thread, and returns once what it wrote is
+    /// on disk.
     pub async fn run<T: Send + 'static>(&self, work: impl FnOnce(Acting<'_>, Now) -> Result<T, AppError> + Send + 'static) -> Result<T, AppError> {
         let account = self.caller.account.clone();
-        self.state.run(move |commons, now| work(commons.acting(account.as_ref()), now)).await
+        self.state.run_durably(move |commons, now| work(commons.acting(account.as_ref()), now)).await
     }
 
     /// Runs a use case on a venture as this person, and writes what it gives with the
@@ -162,7 +163,13 @@ impl Actor {
 
     /// Runs a use case as nobody in particular, whoever asks (what a public feed shows).
     pub async fn run_as_anyone<T: Send + 'static>(&self, work: impl FnOnce(Acting<'_>, Now) -> Result<T, AppError> + Send + 'static) -> Result<T, AppError> {
-        self.state.run(move |commons, now| work(commons.acting(None), now)).await
+        self.state.run_durably(move |commons, now| work(commons.acting(None), now)).await
+    }
+
+    /// Logs a contribution this person may log with whatever else waits for its venture (see
+    /// [`crate::batch`]), answering once it is on disk.
+    pub async fn log_batched(&self, request: peerstake_app::ledger::AuthorizedLog) -> Result<peerstake_app::journal::NamedEntry, AppError> {
+        self.state.batcher.log(&self.state, request).await
     }
 
     /// Whether cookies set for this request are marked Secure.

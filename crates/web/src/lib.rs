@@ -9,6 +9,7 @@
 
 mod api;
 mod auth;
+mod batch;
 mod common;
 mod error;
 mod extract;
@@ -75,6 +76,8 @@ pub struct AppState {
     secure_cookies: bool,
     split_json: Arc<SplitJson>,
     inline_reads: bool,
+    /// Logged contributions waiting to be written together.
+    batcher: Arc<batch::Batcher>,
 }
 
 impl AppState {
@@ -82,7 +85,7 @@ impl AppState {
     /// accept them on loopback addresses).
     pub fn new(commons: Arc<Commons>, clock: Clock, secure_cookies: bool) -> AppState {
         let inline_reads = commons.store().backend() == "sqlite";
-        AppState { commons, clock, secure_cookies, split_json: Arc::default(), inline_reads }
+        AppState { commons, clock, secure_cookies, split_json: Arc::default(), inline_reads, batcher: Arc::default() }
     }
 
     fn now(&self) -> Now {
@@ -104,6 +107,24 @@ impl AppState {
         let commons = Arc::clone(&self.commons);
         let now = self.now();
         tokio::task::spawn_blocking(move || work(&commons, now)).await.map_err(|e| AppError::Internal(format!("a worker failed: {e}")))?
+    }
+
+    /// Runs a use case on a blocking thread and answers only once what it committed is on
+    /// disk: the thread is free as soon as the use case is done, and the wait for the shared
+    /// sync is this task's, not a thread's.
+    pub(crate) async fn run_durably<T: Send + 'static>(&self, work: impl FnOnce(&Commons, Now) -> Result<T, AppError> + Send + 'static) -> Result<T, AppError> {
+        let (outcome, mark) = self
+            .run(move |commons, now| {
+                // A mark left on this thread by earlier work is not this use case's.
+                let _ = commons.store().take_commit_mark();
+                let outcome = work(commons, now);
+                Ok((outcome, commons.store().take_commit_mark()))
+            })
+            .await?;
+        if let Some(mark) = mark {
+            self.commons.store().durable(mark).await?;
+        }
+        outcome
     }
 }
 

@@ -231,7 +231,9 @@ async fn notifications_are_mailed_to_those_who_gave_an_address() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let mail = dir.join("mail");
-    let mut commons = peerstake_backends::open(&format!("sqlite://{}", dir.join("web.db").display())).map(Commons::with_store).unwrap();
+    let mut commons = peerstake_backends::open_with(&format!("sqlite://{}", dir.join("web.db").display()), peerstake_store::Durability::Grouped)
+        .map(Commons::with_store)
+        .unwrap();
     let mailer =
         peerstake_web::mail::EmailMailer::start(&format!("file://{}", mail.display()), "peerstake <peerstake@example.org>", "https://commons.example.org")
             .unwrap();
@@ -266,4 +268,77 @@ async fn notifications_are_mailed_to_those_who_gave_an_address() {
     assert!(to_ana.contains("Entry #1 waits for your review") && to_ana.contains("https://commons.example.org/v/loom/entries/1"), "{to_ana}");
     let to_ben = messages.iter().find(|m| m.contains("To: ben@example.org")).expect("ben is told of the dispute");
     assert!(to_ben.contains("Entry #1 is disputed") && to_ben.contains("Which task?"), "{to_ben}");
+}
+
+/// The settings page and the API show who changed a venture's access and stewards, and when;
+/// members read it, and a members-only venture's history does not exist for anyone else.
+#[tokio::test]
+async fn the_history_of_a_ventures_settings_on_the_page_and_the_api() {
+    settings_history_on(&server()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_history_of_a_ventures_settings_on_postgres() {
+    on_postgres(server_on, settings_history_on).await;
+}
+
+async fn settings_history_on(server: &Server) {
+    let mut ana = person(server, "ana").await;
+    venture(&mut ana, "loom", "request", "public").await;
+    let mut ben = person(server, "ben").await;
+    let mut cy = person(server, "cy").await;
+    let mut olga = person(server, "olga").await;
+    assert_eq!(ana.post("/v/loom/settings/invite", &[("username", "ben"), ("role", "steward")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(ana.post("/v/loom/settings/invite", &[("username", "cy"), ("role", "member")]).await.status, StatusCode::SEE_OTHER);
+    // Refused changes record nothing.
+    assert_eq!(cy.post("/v/loom/settings/access", &[("join_mode", "open"), ("visibility", "public")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(ana.post("/v/loom/settings/access", &[("join_mode", "sometimes"), ("visibility", "public")]).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = cy.api("PUT", "/api/v1/ventures/loom/access", Some(json!({"join_mode": "open", "visibility": "members"}))).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(ana.post("/v/loom/settings/access", &[("join_mode", "invite"), ("visibility", "members")]).await.status, StatusCode::SEE_OTHER);
+
+    let page = ana.get("/v/loom/settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("History of these settings"), "{}", page.text);
+    for (number, text) in [
+        (1, "ana's role: — → steward"),
+        (2, "who may join: — → request"),
+        (3, "who may read: — → public"),
+        (4, "ben's role: — → steward"),
+        (5, "who may join: request → invite"),
+        (6, "who may read: public → members"),
+    ] {
+        let row = page.text.split(&format!(r#"data-change="{number}""#)).nth(1).unwrap_or_else(|| panic!("no change #{number}: {}", page.text));
+        assert!(row.split("</tr>").next().unwrap().contains(text), "change #{number} is {text}: {row}");
+    }
+    assert!(!page.text.contains(r#"data-change="7""#), "refused changes and a member who is no steward are not in it");
+    assert!(page.text.contains("2026-01-15 12:00 UTC") && page.text.contains(r#"data-by="person""#));
+    assert!(!page.text.contains("style=") && !page.text.contains("<script"), "no inline style or script");
+
+    let api = ben.api("GET", "/api/v1/ventures/loom/settings-history", None).await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.text);
+    let changes = api.json()["changes"].as_array().unwrap().clone();
+    assert_eq!(changes.len(), 6);
+    assert_eq!(
+        changes[3],
+        json!({
+            "number": 4, "setting": "steward", "member": "ben", "from": "", "to": "steward", "reason": "invited",
+            "by_kind": "person", "by_account": "ana", "by_member": "ana", "by": "ana", "what": "ben's role: — → steward",
+            "at_ms": Now::noon_of(date!(2026 - 01 - 15)).at_ms,
+        })
+    );
+    assert_eq!((changes[0]["by_account"].as_str(), changes[0]["by_member"].as_str()), (Some("ana"), None), "not yet a member as the venture began");
+    assert_eq!(cy.api("GET", "/api/v1/ventures/loom/settings-history", None).await.status, StatusCode::OK, "every member reads it");
+    assert_eq!(cy.get("/v/loom/settings").await.status, StatusCode::FORBIDDEN, "the settings page stays the stewards'");
+
+    // A members-only venture's history does not exist for anyone else.
+    let mut visitor = Browser::new(server);
+    for browser in [&mut visitor, &mut olga] {
+        let reply = browser.api("GET", "/api/v1/ventures/loom/settings-history", None).await;
+        assert_eq!((reply.status, reply.json()["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    }
+    assert_eq!(olga.get("/v/loom/settings").await.status, StatusCode::NOT_FOUND);
+    // A settings page asks a visitor to sign in first, whether the venture exists or not.
+    assert_eq!(visitor.get("/v/loom/settings").await.status, visitor.get("/v/nowhere/settings").await.status);
+    assert_eq!(visitor.get("/api/v1/ventures/nowhere/settings-history").await.status, StatusCode::NOT_FOUND);
 }

@@ -142,6 +142,7 @@ async fn every_route(server: &Server) {
         ("/api/v1/ventures/loom/policy", all),
         ("/api/v1/ventures/loom/export", all),
         ("/api/v1/ventures/loom/join-requests", [NO, FORBID, FORBID, OK]),
+        ("/api/v1/ventures/loom/settings-history", members),
         ("/api/v1/me", signed_in),
         ("/api/v1/tokens", signed_in),
         ("/v/loom/entries/1", all),

@@ -9,7 +9,7 @@ use super::*;
 /// A server whose clock moves one second on every reading, so that what happens after a visit
 /// is later than the visit.
 fn ticking_server_on(url: &str, dir: Option<std::path::PathBuf>) -> Server {
-    let commons = peerstake_backends::open(url).map(Commons::with_store).unwrap();
+    let commons = peerstake_backends::open_with(url, peerstake_store::Durability::Grouped).map(Commons::with_store).unwrap();
     let start = Now::noon_of(date!(2026 - 01 - 15)).at_ms;
     let ticks = Arc::new(std::sync::atomic::AtomicI64::new(0));
     let clock = Arc::new(move || Now::from_unix_ms(start + 1000 * ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));

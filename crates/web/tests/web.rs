@@ -39,7 +39,7 @@ fn server() -> Server {
 }
 
 fn server_on(url: &str, dir: Option<std::path::PathBuf>) -> Server {
-    let commons = peerstake_backends::open(url).map(Commons::with_store).unwrap();
+    let commons = peerstake_backends::open_with(url, peerstake_store::Durability::Grouped).map(Commons::with_store).unwrap();
     let clock = Arc::new(|| Now::noon_of(date!(2026 - 01 - 15)));
     Server { app: router(AppState::new(Arc::new(commons), clock, true)), dir }
 }
@@ -273,6 +273,7 @@ async fn entries(browser: &mut Browser, slug: &str) -> Vec<Value> {
     reply.json()["entries"].as_array().unwrap().clone()
 }
 
+mod csv_exports;
 mod figures;
 mod hardening;
 mod ledger;
@@ -280,6 +281,7 @@ mod ledger;
 mod lifecycle_api;
 #[path = "lifecycle/pages.rs"]
 mod lifecycle_pages;
+mod mail;
 mod people;
 mod plumbing;
 mod routes;

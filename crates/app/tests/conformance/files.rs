@@ -107,3 +107,42 @@ fn the_demo_has_every_kind_a_policy_change_and_a_reversal() {
         assert_eq!(commons.create_demo().unwrap_err().code(), "already_exists");
     });
 }
+
+#[test]
+fn a_restore_refuses_an_entry_that_refers_to_a_later_one() {
+    // Found by the fuzzer: an export whose last entry reverses (or is about) entry
+    // 18446744073709551615, its hashes recomputed, reached the store, which answered
+    // `corrupt_data` ("stored data is damaged") for what was only a bad file.
+    let source = databases().into_iter().next().unwrap();
+    let commons = source.commons();
+    small_venture(&commons);
+    commons.import_csv("pie", GOOD_CSV.as_bytes(), None, today()).unwrap();
+    let mut exported = Vec::new();
+    commons.export("pie", &mut exported).unwrap();
+    let page = commons.ledger("pie", &peerstake_app::ledger::LedgerQuery { limit: 1000, ..Default::default() }).unwrap();
+    let mut entries = page.entries.clone();
+    entries.sort_by_key(|stored| stored.entry.seq);
+    let (before, last) = (&entries[entries.len() - 2], &entries[entries.len() - 1]);
+    for (field, target) in [("reverses", u64::MAX), ("about", u64::MAX), ("reverses", last.entry.seq)] {
+        let mut altered = last.entry.clone();
+        if field == "reverses" {
+            altered.reverses = Some(target);
+        } else {
+            altered.about = Some(target);
+        }
+        let hash = altered.hash_after(&before.hash).to_hex();
+        let mut document: serde_json::Value = serde_json::from_slice(&exported).unwrap();
+        let entry = document["entries"].as_array_mut().unwrap().last_mut().unwrap();
+        entry[field] = serde_json::Value::from(target);
+        entry["hash"] = serde_json::Value::from(hash.clone());
+        document["head"]["hash"] = serde_json::Value::from(hash);
+        let text = serde_json::to_vec(&document).unwrap();
+        for database in databases() {
+            let restored = database.commons();
+            let error = restored.import_venture("pie", text.as_slice()).unwrap_err();
+            assert_eq!(error.code(), "invalid_input", "{field} #{target} on {}: {error}", database.backend);
+            assert!(error.to_string().contains("not an earlier entry"), "{error}");
+            assert_eq!(code(restored.venture("pie", today())), "not_found", "nothing was restored");
+        }
+    }
+}

@@ -4,6 +4,7 @@ use peerstake_app::ledger::{LedgerQuery, SplitQuery};
 
 use peerstake_app::journal::{LogRequest, ReverseRequest};
 use peerstake_app::policy_file::PolicyChoice;
+use peerstake_core::ErrorCode;
 use time::macros::date;
 
 use crate::harness::*;
@@ -282,4 +283,60 @@ fn concurrent_writers_keep_one_unbroken_chain() {
         let report = commons.verify("pie").unwrap();
         assert!(report.differences.is_empty(), "{:?} on {}", report.differences, db.backend);
     });
+}
+
+/// A request of the batch property: a kind, a member, an amount and maybe a key shared with an
+/// earlier request.
+#[derive(Debug, Clone)]
+struct Batched {
+    kind: &'static str,
+    member: Option<&'static str>,
+    amount: u32,
+    day: u8,
+    key: Option<u8>,
+}
+
+fn batched() -> impl proptest::strategy::Strategy<Value = Batched> {
+    use proptest::prelude::*;
+    (
+        prop_oneof![Just("time"), Just("expense"), Just("deposit"), Just("withdrawal"), Just("well-return"), Just("no-such-kind")],
+        prop_oneof![Just(Some("ana")), Just(Some("ben")), Just(Some("fay")), Just(Some("nobody")), Just(None)],
+        0_u32..400,
+        1_u8..28,
+        proptest::option::of(0_u8..4),
+    )
+        .prop_map(|(kind, member, amount, day, key)| Batched { kind, member, amount, day, key })
+}
+
+fn request_of(b: &Batched) -> LogRequest {
+    let field = if b.kind == "time" { "quantity" } else { "amount" };
+    let member = if b.kind == "withdrawal" { None } else { b.member };
+    let on = time::Date::from_calendar_date(2025, time::Month::June, b.day).unwrap();
+    let mut request = log_request(member, on, form(b.kind, &[(field, &b.amount.to_string())]));
+    request.idempotency_key = b.key.map(|k| format!("key-{k}"));
+    request
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 12, ..proptest::prelude::ProptestConfig::default() })]
+
+    /// A batch is the same as its requests logged one by one, in order: the same answers (an
+    /// entry, a replay of one, or the same refusal) and the same chain, and it verifies.
+    #[test]
+    fn a_batch_is_its_requests_one_by_one(requests in proptest::collection::vec(batched(), 1..25)) {
+        for (first, second) in databases().into_iter().zip(databases()) {
+        let (one, batch) = (first.commons(), second.commons());
+        small_venture(&one);
+        small_venture(&batch);
+        let singles: Vec<Result<(u64, String), &'static str>> =
+            requests.iter().map(|b| one.log(&request_of(b), today()).map(|s| (s.entry.seq, s.hash.to_hex())).map_err(|e| e.code())).collect();
+        let authorized: Vec<_> = requests.iter().map(|b| peerstake_app::ledger::AuthorizedLog::as_operator(request_of(b))).collect();
+        let answers = batch.log_batch("pie", &authorized, today()).unwrap();
+        let batched: Vec<Result<(u64, String), &'static str>> = answers.into_iter().map(|a| a.map(|n| (n.entry.entry.seq, n.entry.hash.to_hex())).map_err(|e| e.code())).collect();
+        proptest::prop_assert_eq!(&batched, &singles);
+        proptest::prop_assert_eq!(head(&batch), head(&one));
+        proptest::prop_assert!(batch.verify("pie").unwrap().differences.is_empty());
+        proptest::prop_assert_eq!(shares(&batch, &SplitQuery::default()), shares(&one, &SplitQuery::default()));
+        }
+    }
 }

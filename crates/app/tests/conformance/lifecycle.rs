@@ -276,6 +276,26 @@ fn handover_and_adoption_pass_the_steward_role() {
         let dee = members.iter().find(|m| m.record.handle == "dee").expect("the adopter became a member");
         assert_eq!(dee.record.role, "steward");
         let _: Account = newcomer;
+
+        // The settings history names who changed the stewards: the operator, for the member
+        // answering, and the venture's rules when an adoption passed.
+        let history: Vec<(String, String, String, i64)> =
+            commons.settings_history("pie").unwrap().iter().map(|c| (c.what(), c.record.reason.clone(), c.by(), c.record.at_ms)).collect();
+        let row = |what: &str, reason: &str, by: &str, at: Now| (what.to_string(), reason.to_string(), by.to_string(), at.at_ms);
+        assert_eq!(
+            history,
+            [
+                row("ana's role: — → steward", "added", "the operator", at(START)),
+                row("ben's role: member → steward", "handover #1 accepted", "the operator, for ben", when()),
+                row("ana's role: steward → member", "handover #1 accepted", "the operator, for ben", when()),
+                row(
+                    "dee's role: member → steward",
+                    "adoption #3 passed: no member objected during the notice period",
+                    "the venture's rules",
+                    at(date!(2026 - 08 - 20))
+                ),
+            ]
+        );
     });
 }
 

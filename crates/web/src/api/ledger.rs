@@ -153,13 +153,13 @@ async fn get_ledger(actor: Actor, At(slug): At<String>, Params(params): Params<L
 
 async fn log_or_preview(actor: Actor, slug: String, input: LogIn, record: bool) -> Result<(StatusCode, Json<EntryOut>), ApiError> {
     actor.writer()?;
-    let named = actor
-        .run(move |acting, now| {
-            // With no member named, the entry is for the person logging it.
-            let request = log_request(&slug, &input, None)?;
-            acting.log_named(&request, now, record)
-        })
-        .await?;
+    // With no member named, the entry is for the person logging it.
+    let named = if record {
+        let authorized = actor.run_quick(move |acting, now| acting.authorize(&log_request(&slug, &input, None)?, now)).await?;
+        actor.log_batched(authorized).await?
+    } else {
+        actor.run(move |acting, now| acting.log_named(&log_request(&slug, &input, None)?, now, false)).await?
+    };
     let handle = |no: peerstake_core::terms::MemberNo| named.handle(no);
     Ok((if record { StatusCode::CREATED } else { StatusCode::OK }, Json(entry_out(&named.entry, named.currency, &handle))))
 }

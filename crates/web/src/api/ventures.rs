@@ -1,11 +1,12 @@
 //! Ventures over the API: listing and searching, creating one, its access settings and number
-//! format, and the whole venture exported as JSON.
+//! format, the history of its settings, and the whole venture exported as JSON.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use peerstake_app::access::Standing;
+use peerstake_app::audit::SettingsChangeView;
 use peerstake_app::ventures::CreateVenture;
 use peerstake_store::AccessRecord;
 use serde::{Deserialize, Serialize};
@@ -124,6 +125,63 @@ pub struct AccessOut {
     pub visibility: String,
 }
 
+/// One change of a venture's settings: how it is joined or who may read it, or a member made a
+/// steward or no longer one. The history is append-only: a change is never rewritten.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettingsChangeOut {
+    /// Its number in the venture, from 1, in the order the changes were made.
+    pub number: u32,
+    /// `join_mode`, `visibility` or `steward`.
+    pub setting: String,
+    /// For `steward`: whose role changed (a member's handle).
+    pub member: Option<String>,
+    /// The value before: a join mode, a visibility or a role; empty when there was none (a new
+    /// venture, a new member).
+    pub from: String,
+    /// The value after: a join mode, a visibility, a role, or `left` for a steward who left.
+    pub to: String,
+    /// Why (`venture created`, `access changed`, `invited`, `handover #2 accepted`, …).
+    pub reason: String,
+    /// Who made it: `person` (signed in), `operator` (the command line) or `rule` (the
+    /// venture's rules: an adoption whose notice ran out without objection).
+    pub by_kind: String,
+    /// The username of the person who made it (`person` only).
+    pub by_account: Option<String>,
+    /// The handle of the member who made it, or the operator acted for.
+    pub by_member: Option<String>,
+    /// Who, in words.
+    pub by: String,
+    /// What changed, in words (`who may join: request → invite`).
+    pub what: String,
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+}
+
+/// The history of a venture's settings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettingsHistoryOut {
+    /// Every change, oldest first.
+    pub changes: Vec<SettingsChangeOut>,
+}
+
+fn settings_change_out(change: &SettingsChangeView) -> SettingsChangeOut {
+    let record = &change.record;
+    SettingsChangeOut {
+        number: record.number,
+        setting: record.setting.clone(),
+        member: change.member.clone(),
+        from: record.old_value.clone(),
+        to: record.new_value.clone(),
+        reason: record.reason.clone(),
+        by_kind: record.by_kind.clone(),
+        by_account: change.by_username.clone(),
+        by_member: change.by_handle.clone(),
+        by: change.by(),
+        what: change.what(),
+        at_ms: record.at_ms,
+    }
+}
+
 #[utoipa::path(put, path = "/api/v1/ventures/{slug}/number-format", params(("slug" = String, Path, description = "The venture", example = "demo")), request_body = NumberFormatIn, responses((status = 204), Refused, BodyRefused))]
 async fn set_venture_number_format(actor: Actor, At(slug): At<String>, Body(input): Body<NumberFormatIn>) -> Result<StatusCode, ApiError> {
     actor.writer()?;
@@ -179,6 +237,12 @@ async fn set_access(actor: Actor, At(slug): At<String>, Body(input): Body<Access
     Ok(Json(input))
 }
 
+#[utoipa::path(get, path = "/api/v1/ventures/{slug}/settings-history", params(("slug" = String, Path, description = "The venture", example = "demo")), responses((status = 200, description = "Every change of how the venture is joined and read and of who its stewards are, with who made it and when, oldest first (members only)", body = SettingsHistoryOut), Refused))]
+async fn settings_history(actor: Actor, At(slug): At<String>) -> ApiResult<SettingsHistoryOut> {
+    let changes = actor.run(move |acting, now| acting.settings_history(&slug, now)).await?;
+    Ok(Json(SettingsHistoryOut { changes: changes.iter().map(settings_change_out).collect() }))
+}
+
 #[utoipa::path(get, path = "/api/v1/ventures/{slug}/export", params(("slug" = String, Path, example = "demo")), responses((status = 200, description = "The whole venture as JSON (the `peerstake export` format)"), Refused))]
 async fn export(actor: Actor, At(slug): At<String>) -> Result<Response, ApiError> {
     let bytes = actor
@@ -192,7 +256,7 @@ async fn export(actor: Actor, At(slug): At<String>) -> Result<Response, ApiError
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(set_venture_number_format, list_ventures, create_venture, get_venture, set_access, export))]
+#[openapi(paths(set_venture_number_format, list_ventures, create_venture, get_venture, set_access, settings_history, export))]
 pub(crate) struct Doc;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -201,5 +265,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ventures", get(list_ventures).post(create_venture))
         .route("/ventures/{slug}", get(get_venture))
         .route("/ventures/{slug}/access", put(set_access))
+        .route("/ventures/{slug}/settings-history", get(settings_history))
         .route("/ventures/{slug}/export", get(export))
 }

@@ -1,8 +1,11 @@
-//! Downloads: the split and the ledger as CSV, the whole venture as JSON.
+//! Downloads: the split and the ledger as CSV (written through `peerstake_app::csv_safe`, so no
+//! cell can become a spreadsheet formula), the whole venture as JSON.
 
 use axum::Router;
 use axum::extract::Path;
 use axum::routing::get;
+use peerstake_app::AppError;
+use peerstake_app::csv_safe::{self, CsvWriter};
 use peerstake_app::ledger::SplitQuery;
 use peerstake_core::kind::ALL_KINDS;
 use peerstake_core::split::format_share;
@@ -11,34 +14,32 @@ use super::kit::*;
 use crate::AppState;
 use crate::extract::Actor;
 
-pub(super) fn csv_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
-}
-
 pub(super) async fn split_csv(actor: Actor, Path(slug): Path<String>) -> PageResult {
     let slug_for_run = slug.clone();
-    let report = actor.run(move |acting, now| acting.split(&slug_for_run, &SplitQuery::default(), now)).await.map_err(fail(&actor))?;
-    let currency = report.currency;
-    let mut text = String::from("member,name,role,slices,share_percent,value_at_risk,well_balance");
-    for kind in ALL_KINDS {
-        text.push(',');
-        text.push_str(kind.name());
-    }
-    text.push('\n');
-    for line in &report.lines {
-        let mut row = vec![
-            csv_cell(&line.member.handle),
-            csv_cell(&line.member.display_name),
-            csv_cell(&line.member.role),
-            currency.format_slices(line.figures.slices_minor),
-            format_share(line.figures.share_units),
-            currency.format(line.figures.fmv_minor),
-            currency.format(line.figures.well_minor),
-        ];
-        row.extend(ALL_KINDS.iter().map(|k| currency.format_slices(line.figures.slices_of(*k))));
-        text.push_str(&row.join(","));
-        text.push('\n');
-    }
+    let text = actor
+        .run(move |acting, now| {
+            let report = acting.split(&slug_for_run, &SplitQuery::default(), now)?;
+            let currency = report.currency;
+            let mut header = vec!["member", "name", "role", "slices", "share_percent", "value_at_risk", "well_balance"];
+            header.extend(ALL_KINDS.iter().map(|k| k.name()));
+            let rows = report.lines.iter().map(|line| {
+                let mut row = vec![
+                    line.member.handle.clone(),
+                    line.member.display_name.clone(),
+                    line.member.role.clone(),
+                    currency.format_slices(line.figures.slices_minor),
+                    format_share(line.figures.share_units),
+                    currency.format(line.figures.fmv_minor),
+                    currency.format(line.figures.well_minor),
+                ];
+                row.extend(ALL_KINDS.iter().map(|k| currency.format_slices(line.figures.slices_of(*k))));
+                row
+            });
+            // Every cell neutralised, so a name cannot become a spreadsheet formula.
+            csv_safe::to_text(&header, rows)
+        })
+        .await
+        .map_err(fail(&actor))?;
     Ok(download("text/csv; charset=utf-8", format!("{slug}-split.csv"), text.into_bytes()))
 }
 
@@ -46,7 +47,9 @@ pub(super) async fn ledger_csv(actor: Actor, Path(slug): Path<String>) -> PageRe
     let slug_for_run = slug.clone();
     let text = actor
         .run(move |acting, now| {
-            let mut text = String::from("seq,date,kind,member,author,note,value,slices,policy_version,reverses,hash,from\n");
+            // Every cell neutralised, so a note cannot become a spreadsheet formula.
+            let mut writer = CsvWriter::new(Vec::new());
+            writer.row(["seq", "date", "kind", "member", "author", "note", "value", "slices", "policy_version", "reverses", "hash", "from"])?;
             let mut after = None;
             loop {
                 let page = acting.ledger(&slug_for_run, &peerstake_app::ledger::LedgerQuery { after, limit: 1_000, ..Default::default() }, now)?;
@@ -55,27 +58,28 @@ pub(super) async fn ledger_csv(actor: Actor, Path(slug): Path<String>) -> PageRe
                 };
                 for stored in &page.entries {
                     let e = &stored.entry;
-                    text.push_str(&format!(
-                        "{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                        e.seq,
-                        e.occurred_on,
-                        e.tag,
+                    writer.row([
+                        e.seq.to_string(),
+                        e.occurred_on.to_string(),
+                        e.tag.to_string(),
                         handle(e.member),
                         handle(e.author),
-                        csv_cell(&e.note),
+                        e.note.clone(),
                         page.currency.format(e.fmv_minor),
                         page.currency.format_slices(e.slices_minor),
-                        e.policy_version,
+                        e.policy_version.to_string(),
                         e.reverses.map(|r| r.to_string()).unwrap_or_default(),
                         stored.hash.to_hex(),
-                        Some(e.first_day()).filter(|d| *d != e.occurred_on).map(|d| d.to_string()).unwrap_or_default()
-                    ));
+                        Some(e.first_day()).filter(|d| *d != e.occurred_on).map(|d| d.to_string()).unwrap_or_default(),
+                    ])?;
                 }
                 match page.next_after {
                     Some(next) => after = Some(next),
-                    None => return Ok(text),
+                    None => break,
                 }
             }
+            let bytes = writer.into_inner()?;
+            String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
         })
         .await
         .map_err(fail(&actor))?;

@@ -21,9 +21,8 @@ use crate::extract::Actor;
 
 // ---- the printable report and the exports
 
-/// Print rules: no navigation or forms (the shell hides them), each part on its own page, no
-/// statement split across two.
-
+/// The printable report. Its print rules live in the stylesheet: no navigation or forms, each
+/// part on its own page, no statement split across two.
 pub(super) async fn report_page(actor: Actor, Path(slug): Path<String>) -> PageResult {
     let (standing, report, today) =
         actor.run(move |acting, now| Ok((acting.standing(&slug, now)?, acting.venture_report(&slug, now)?, now.today))).await.map_err(fail(&actor))?;

@@ -1,5 +1,5 @@
 //! A venture's settings: who may join and read, how numbers are written, requests to join and
-//! invitations.
+//! invitations, and the history of who changed the access settings and the stewards, and when.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -24,8 +24,10 @@ pub(super) async fn settings_page(actor: Actor, Path(slug): Path<String>) -> Pag
 pub(super) async fn render_settings(actor: &Actor, slug: String, failure: Option<(&'static str, AppError)>) -> PageResult {
     actor.account().map_err(fail(actor))?;
     let failed = |section: &str| failure.as_ref().filter(|(s, _)| *s == section).map(|(_, e)| e);
-    let (standing, requests) =
-        actor.run(move |acting, now| Ok((acting.standing(&slug, now)?, acting.join_requests(&slug, now)?))).await.map_err(fail(actor))?;
+    let (standing, requests, history) = actor
+        .run(move |acting, now| Ok((acting.standing(&slug, now)?, acting.join_requests(&slug, now)?, acting.settings_history(&slug, now)?)))
+        .await
+        .map_err(fail(actor))?;
     let slug = &standing.venture.record.slug;
     let body = html! {
         h1 { "Settings of " (standing.venture.record.name) }
@@ -69,6 +71,19 @@ pub(super) async fn render_settings(actor: &Actor, slug: String, failure: Option
             (select("Role", "role", &[("member", "Member"), ("steward", "Steward"), ("advisor", "Advisor"), ("contractor", "Contractor"), ("backer", "Backer")], "member"))
             button type="submit" { "Add" }
         }
+        h2 { "History of these settings" }
+        p.hint { "Every change of who may join and read, and of who the stewards are, with who made it and when. Kept for good: nothing here is ever rewritten." }
+        @if history.is_empty() { p.muted { "No change yet." } }
+        @else { div.scroll { table data-history="settings" {
+            thead { tr { th.n { "#" } th { "When" } th { "What changed" } th { "Why" } th { "Who" } } }
+            tbody { @for change in &history { tr data-change=(change.record.number) data-setting=(change.record.setting) {
+                td.n { (change.record.number) }
+                td { (when(change.record.at_ms)) }
+                td { (change.what()) }
+                td { (change.record.reason) }
+                td data-by=(change.record.by_kind) { (change.by()) }
+            } } }
+        } } }
     };
     let status = failure.as_ref().map_or(StatusCode::OK, |(_, error)| status_of(error));
     Ok(show_status(actor, status, "Settings", body))

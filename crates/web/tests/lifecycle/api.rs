@@ -96,7 +96,9 @@ fn server_with_days() -> (Server, Arc<std::sync::atomic::AtomicI64>) {
     let dir = std::env::temp_dir().join(format!("peerstake-web-lifecycle-{}-{}-{}", std::process::id(), unique_nanos(), rand_suffix()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let commons = peerstake_backends::open(&format!("sqlite://{}", dir.join("web.db").display())).map(Commons::with_store).unwrap();
+    let commons = peerstake_backends::open_with(&format!("sqlite://{}", dir.join("web.db").display()), peerstake_store::Durability::Grouped)
+        .map(Commons::with_store)
+        .unwrap();
     let days = Arc::new(std::sync::atomic::AtomicI64::new(0));
     let read = Arc::clone(&days);
     let clock = Arc::new(move || Now::noon_of(date!(2026 - 01 - 15) + time::Duration::days(read.load(std::sync::atomic::Ordering::Relaxed))));

@@ -10,7 +10,9 @@ fn server_with_clock() -> (Server, Arc<AtomicI64>) {
     let dir = std::env::temp_dir().join(format!("peerstake-web-later-{}-{}-{}", std::process::id(), unique_nanos(), rand_suffix()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let commons = peerstake_backends::open(&format!("sqlite://{}", dir.join("web.db").display())).map(Commons::with_store).unwrap();
+    let commons = peerstake_backends::open_with(&format!("sqlite://{}", dir.join("web.db").display()), peerstake_store::Durability::Grouped)
+        .map(Commons::with_store)
+        .unwrap();
     let days = Arc::new(AtomicI64::new(0));
     let start = Now::noon_of(date!(2026 - 01 - 15)).at_ms;
     let moved = Arc::clone(&days);
